@@ -1,0 +1,38 @@
+#include "common/subprocess.h"
+
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+
+using slipway::RunProcess;
+using slipway::Subprocess;
+
+TEST_CASE("RunProcess passes arguments verbatim, never through a shell") {
+  auto r = RunProcess({"printf", "%s|", "a b", "$(touch /tmp/slipway-pwned)", "`id`;"});
+  REQUIRE(r.ok());
+  CHECK(r->exit_code == 0);
+  CHECK(r->out == "a b|$(touch /tmp/slipway-pwned)|`id`;|");
+}
+
+TEST_CASE("RunProcess reports exit codes, stderr, cwd, env and stdin") {
+  auto r = RunProcess({"sh", "-c", "pwd; echo \"$SLIPWAY_X\"; cat; echo oops >&2; exit 3"},
+                      {.cwd = "/tmp", .extra_env = {"SLIPWAY_X=hello"}, .stdin_data = "fed"});
+  REQUIRE(r.ok());
+  CHECK(r->exit_code == 3);
+  CHECK(r->out == "/tmp\nhello\nfed");
+  CHECK(r->err == "oops\n");
+}
+
+TEST_CASE("RunProcess says when a program does not exist") {
+  auto r = RunProcess({"slipway-no-such-program"});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("slipway-no-such-program") != std::string::npos);
+}
+
+TEST_CASE("Signal reaches the child's whole process group") {
+  auto p = Subprocess::Start({"sh", "-c", "sleep 30 & sleep 30; wait"});
+  REQUIRE(p.ok());
+  (*p)->Signal(SIGTERM);
+  (*p)->Pump(nullptr, nullptr);  // returns only when the grandchild closed its pipes too
+  CHECK((*p)->Wait() == 128 + SIGTERM);
+}
