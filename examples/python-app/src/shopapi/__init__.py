@@ -1,0 +1,1 @@
+"""A small product catalogue served over HTTP."""

@@ -1,0 +1,89 @@
+// The orchestrator's HTTP/1.1 server: accepts connections, reads requests (bodies capped), hands
+// each to one Handler and writes what the handler answers. Beast and Asio stay in server.cc.
+//
+// A handler answers through a ResponseWriter, now or later: long-polls keep the writer and Send()
+// from another thread when work arrives; SSE streams call BeginStream() then Write() repeatedly.
+// Request handling knows nothing of sockets, like the handle_request of Beast's example servers.
+//
+// Thread-safety: ResponseWriter methods may be called from any thread; they post to the
+// connection's strand. The Handler runs on the connection's strand and must not block for long.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace slipway::http {
+
+struct Request {
+  std::string method;   // "GET", "POST", ...
+  std::string target;   // path and query as sent
+  std::string path;     // decoded path, no query
+  std::map<std::string, std::string> query;  // decoded query parameters (last one wins)
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string remote;   // peer address
+
+  // The first header of that name (case-insensitive), or "".
+  std::string Header(std::string_view name) const;
+  // The query parameter, or fallback.
+  std::string Query(const std::string& name, const std::string& fallback = "") const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+class ResponseWriter {
+ public:
+  virtual ~ResponseWriter() = default;
+  // Sends one whole response. Later calls are ignored.
+  virtual void Send(Response response) = 0;
+  // Starts an open-ended body (SSE: content type text/event-stream); then Write() and Close().
+  virtual void BeginStream(int status, std::string content_type) = 0;
+  virtual void Write(std::string data) = 0;
+  virtual void Close() = 0;
+  // True once the peer has gone or the response is complete: long-polls and streams stop then.
+  virtual bool Closed() const = 0;
+  // Called (once, on the connection's strand) when the peer goes away or the response completes.
+  virtual void OnClose(std::function<void()> callback) = 0;
+};
+
+using Handler = std::function<void(Request, std::shared_ptr<ResponseWriter>)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;  // 0: any free port (see Server::port())
+  size_t max_body_bytes = 25 * 1024 * 1024;  // larger bodies get 413
+  int threads = 2;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts serving on background threads. Returns false with *error set on failure.
+  bool Start(std::string* error);
+  // Stops accepting, closes connections and joins the threads.
+  void Stop();
+  unsigned short port() const;
+
+  // Runs fn on the server's threads after delay_ms (for long-poll time-outs and housekeeping).
+  void Schedule(int delay_ms, std::function<void()> fn);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace slipway::http
