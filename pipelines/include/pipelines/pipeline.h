@@ -1,0 +1,70 @@
+// Pipeline: the in-memory model of `.slipway.yml` (version 1), as parsed, before expansion.
+//
+// Keeps the 1-based position of every value that a later step may complain about, so the linter and
+// expander can point at the right line. Defaults follow DESIGN.md §3: dockerfile "Dockerfile",
+// context ".", no image (nothing pushed), no filters (every push runs), no matrix.
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipelines/diagnostic.h"
+#include "pipelines/job_spec.h"
+
+namespace slipway::pipelines {
+
+template <typename T>
+struct Located {
+  T value{};
+  Position pos;
+};
+
+struct StageConfig {
+  std::string key;                             // the stage's name in `stages:`
+  Position pos;                                // of the key
+  std::optional<Located<std::string>> target;  // absent: the key itself
+  std::vector<Located<std::string>> needs;
+  bool push = false;
+  Position push_pos;
+  std::vector<Located<std::string>> tags;
+  std::vector<std::pair<std::string, std::string>> build_args;
+  std::vector<std::string> platforms;
+  std::optional<Located<std::string>> dockerfile;
+  std::optional<Located<std::string>> context;
+  std::map<std::string, std::string> labels;  // from `labels:` and `runs_on:`
+  Budget budget;
+  ScanPolicy scan;
+
+  const std::string& TargetName() const { return target ? target->value : key; }
+};
+
+struct MatrixAxis {
+  std::string name;
+  Position pos;
+  std::vector<std::string> values;
+};
+
+struct Pipeline {
+  int version = 1;
+  std::optional<Located<std::string>> image;
+  Located<std::string> dockerfile{"Dockerfile", {}};
+  bool dockerfile_set = false;
+  Located<std::string> context{".", {}};
+  std::vector<Located<std::string>> branches;  // on.push.branches
+  std::vector<Located<std::string>> paths;     // on.push.paths
+  std::vector<std::string> schedule;           // on.schedule (accepted, not acted on yet)
+  std::vector<std::string> lint_ignore;        // lint.ignore: warning codes not reported
+  bool has_stages = false;
+  Position stages_pos;
+  std::vector<StageConfig> stages;  // file order
+  bool has_matrix = false;
+  Position matrix_pos;
+  std::vector<MatrixAxis> matrix;   // file order
+};
+
+}  // namespace slipway::pipelines

@@ -1,0 +1,29 @@
+// Pipeline parser: `.slipway.yml` text -> Pipeline plus Diagnostics. Never throws.
+//
+// Checks shape only: known keys (`unknown-key`), value types (`wrong-type`), scalar formats
+// (`bad-size`, `bad-percent`, `bad-value`, `bad-version`, `bad-date`), duplicate keys
+// (`duplicate-name`), YAML syntax (`yaml-syntax`, with yaml-cpp's position). Relations between
+// values (needs, cycles, paths, the Dockerfile) are the linter's and the planner's.
+//
+// Thread-safety: pure function over the text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pipelines/diagnostic.h"
+#include "pipelines/pipeline.h"
+
+namespace slipway::pipelines {
+
+// Refused beyond this size with `file-too-large`.
+inline constexpr size_t kMaxPipelineBytes = 1 << 20;
+
+struct PipelineParse {
+  Pipeline pipeline;
+  std::vector<Diagnostic> diagnostics;
+};
+
+PipelineParse ParsePipeline(const std::string& text, const std::string& file);
+
+}  // namespace slipway::pipelines

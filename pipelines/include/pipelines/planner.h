@@ -1,0 +1,50 @@
+// PlanPipeline: the one entry point from a repository's files to the run's JobSpecs.
+//
+// The orchestrator calls it with a reader backed by `git show <sha>:<path>`, the CLI with one backed
+// by the filesystem; nothing else here does I/O. Steps: read and parse `.slipway.yml`, lint it, read
+// and parse each Dockerfile it uses, check targets, apply the `on.push` filters, then expand matrix
+// × stages into JobSpecs with needs. Diagnostics from every step are returned together, sorted; no
+// jobs are produced when any is an error or when the push is filtered out (not an error).
+// Warnings whose code is in the pipeline's `lint.ignore` are dropped.
+//
+// Stages absent from the pipeline: every named Dockerfile stage becomes a job, with needs from the
+// Dockerfile's stage graph, nothing pushed. `cache_ref` is `<image>:cache-<job>` when `image` is set.
+// Extra codes: `missing-pipeline`, `missing-dockerfile`, `unknown-target`, `duplicate-name` (two
+// jobs with one name after expansion), `no-stages` (nothing to build).
+//
+// Thread-safety: reentrant; `read` is called from the calling thread only.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipelines/diagnostic.h"
+#include "pipelines/job_spec.h"
+
+namespace slipway::pipelines {
+
+struct PlanContext {
+  std::string branch;      // "" : unknown, the branch filter is not applied
+  std::string sha;
+  long long run_number = 0;
+  std::optional<std::vector<std::string>> changed_paths;  // none: the paths filter is not applied
+};
+
+// Returns the file's content, or nullopt when it does not exist. Paths are already normalised and
+// inside the repository.
+using FileReader = std::function<std::optional<std::string>(const std::string& repo_relative_path)>;
+
+struct PlanResult {
+  std::vector<Diagnostic> diagnostics;
+  bool has_errors = false;
+  bool filtered_out = false;
+  std::string filter_reason;
+  std::vector<JobSpec> jobs;  // in dependency order (a job comes after all it needs)
+};
+
+PlanResult PlanPipeline(const FileReader& read, const PlanContext& ctx,
+                        const std::string& pipeline_path = ".slipway.yml");
+
+}  // namespace slipway::pipelines

@@ -1,0 +1,467 @@
+// Walks the YAML tree by hand so every problem gets a position and a stable code, and so a wrong
+// value in one place does not stop the rest from being checked. yaml-cpp exceptions stop here.
+#include "pipelines/pipeline_parser.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+#include "pipelines/units.h"
+
+namespace slipway::pipelines {
+namespace {
+
+Position PosOf(const YAML::Node& node) {
+  YAML::Mark m = node.Mark();
+  if (m.is_null() || m.line < 0) return {1, 1};
+  return {m.line + 1, m.column + 1};
+}
+
+const char* KindName(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a scalar";
+    default: return "nothing";
+  }
+}
+
+bool ValidName(const std::string& s) {
+  if (s.empty() || s.size() > 100) return false;
+  if (!std::isalnum(static_cast<unsigned char>(s[0])) && s[0] != '_') return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
+}
+
+bool ValidArgName(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+bool ValidDate(const std::string& s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  int month = std::stoi(s.substr(5, 2));
+  int day = std::stoi(s.substr(8, 2));
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+class Parser {
+ public:
+  explicit Parser(const std::string& file) : file_(file) {}
+
+  PipelineParse Run(const std::string& text) {
+    if (text.size() > kMaxPipelineBytes) {
+      Error({1, 1}, "file-too-large",
+            "the pipeline file is " + std::to_string(text.size()) + " bytes; the limit is " +
+                std::to_string(kMaxPipelineBytes));
+      return Finish();
+    }
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+      Position pos{1, 1};
+      if (!e.mark.is_null() && e.mark.line >= 0) pos = {e.mark.line + 1, e.mark.column + 1};
+      Error(pos, "yaml-syntax", e.msg.empty() ? std::string("invalid YAML") : e.msg);
+      return Finish();
+    }
+    try {
+      ParseRoot(root);
+    } catch (const YAML::Exception& e) {  // not expected: every access is type-checked first
+      Error({1, 1}, "yaml-syntax", std::string("could not read the YAML: ") + e.what());
+    }
+    return Finish();
+  }
+
+ private:
+  PipelineParse Finish() { return {std::move(pipeline_), std::move(diagnostics_)}; }
+
+  void Error(Position pos, std::string code, std::string message) {
+    diagnostics_.push_back(MakeError(file_, pos, std::move(code), std::move(message)));
+  }
+
+  void WrongType(const YAML::Node& node, const std::string& what, const char* expected) {
+    Error(PosOf(node), "wrong-type",
+          what + " must be " + expected + ", not " + KindName(node));
+  }
+
+  // Calls handle(key, key_node, value) for each entry of a mapping whose key is in `allowed`;
+  // reports unknown and duplicate keys.
+  void ForEachKey(const YAML::Node& map, const std::string& where, const std::set<std::string>& allowed,
+                  const std::function<void(const std::string&, const YAML::Node&, const YAML::Node&)>& handle) {
+    std::set<std::string> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const YAML::Node& key = it->first;
+      if (!key.IsScalar()) {
+        WrongType(key, "a key in " + where, "a string");
+        continue;
+      }
+      const std::string name = key.Scalar();
+      if (!allowed.empty() && allowed.count(name) == 0) {
+        Error(PosOf(key), "unknown-key", "unknown key \"" + name + "\" in " + where);
+        continue;
+      }
+      if (!seen.insert(name).second) {
+        Error(PosOf(key), "duplicate-name", "key \"" + name + "\" appears twice in " + where);
+        continue;
+      }
+      handle(name, key, it->second);
+    }
+  }
+
+  bool GetString(const YAML::Node& node, const std::string& what, Located<std::string>* out) {
+    if (!node.IsScalar()) {
+      WrongType(node, what, "a string");
+      return false;
+    }
+    *out = {node.Scalar(), PosOf(node)};
+    return true;
+  }
+
+  // A list of strings; a single string is accepted as a list of one.
+  std::vector<Located<std::string>> GetStringList(const YAML::Node& node, const std::string& what) {
+    std::vector<Located<std::string>> out;
+    if (node.IsScalar()) {
+      out.push_back({node.Scalar(), PosOf(node)});
+    } else if (node.IsSequence()) {
+      for (const YAML::Node& item : node) {
+        if (item.IsScalar()) {
+          out.push_back({item.Scalar(), PosOf(item)});
+        } else {
+          WrongType(item, "each entry of " + what, "a string");
+        }
+      }
+    } else if (!node.IsNull()) {
+      WrongType(node, what, "a list of strings");
+    }
+    return out;
+  }
+
+  std::vector<std::string> Values(const std::vector<Located<std::string>>& list) {
+    std::vector<std::string> out;
+    for (const auto& l : list) out.push_back(l.value);
+    return out;
+  }
+
+  bool GetBool(const YAML::Node& node, const std::string& what, bool* out) {
+    if (!node.IsScalar()) {
+      WrongType(node, what, "true or false");
+      return false;
+    }
+    try {
+      *out = node.as<bool>();
+      return true;
+    } catch (const YAML::Exception&) {
+      Error(PosOf(node), "wrong-type", what + " must be true or false, not \"" + node.Scalar() + "\"");
+      return false;
+    }
+  }
+
+  // A mapping of strings to scalars, in file order.
+  std::vector<std::pair<std::string, std::string>> GetStringMap(const YAML::Node& node,
+                                                                const std::string& what,
+                                                                bool arg_names) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (node.IsNull()) return out;
+    if (!node.IsMap()) {
+      WrongType(node, what, "a mapping");
+      return out;
+    }
+    ForEachKey(node, what, {}, [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v) {
+      if (arg_names && !ValidArgName(key)) {
+        Error(PosOf(key_node), "bad-name", "\"" + key + "\" is not a valid build argument name");
+        return;
+      }
+      if (v.IsNull()) {
+        out.emplace_back(key, "");
+      } else if (v.IsScalar()) {
+        out.emplace_back(key, v.Scalar());
+      } else {
+        WrongType(v, what + "." + key, "a string");
+      }
+    });
+    return out;
+  }
+
+  void ParseRoot(const YAML::Node& root) {
+    if (root.IsNull()) return;  // an empty file: every default
+    if (!root.IsMap()) {
+      WrongType(root, "the pipeline", "a mapping");
+      return;
+    }
+    Pipeline& p = pipeline_;
+    ForEachKey(root, "the pipeline",
+               {"version", "image", "dockerfile", "context", "on", "stages", "matrix", "lint"},
+               [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v) {
+                 if (key == "version") {
+                   if (!v.IsScalar() || v.Scalar() != "1") {
+                     Error(PosOf(v), "bad-version", "version must be 1");
+                   }
+                 } else if (key == "image") {
+                   Located<std::string> image;
+                   if (GetString(v, "image", &image)) p.image = image;
+                 } else if (key == "dockerfile") {
+                   if (GetString(v, "dockerfile", &p.dockerfile)) p.dockerfile_set = true;
+                 } else if (key == "context") {
+                   (void)GetString(v, "context", &p.context);
+                 } else if (key == "on") {
+                   ParseOn(v);
+                 } else if (key == "stages") {
+                   p.has_stages = true;
+                   p.stages_pos = PosOf(key_node);
+                   ParseStages(v);
+                 } else if (key == "matrix") {
+                   p.has_matrix = true;
+                   p.matrix_pos = PosOf(key_node);
+                   ParseMatrix(v);
+                 } else if (key == "lint") {
+                   ParseLint(v);
+                 }
+               });
+  }
+
+  void ParseOn(const YAML::Node& node) {
+    if (node.IsNull()) return;
+    if (!node.IsMap()) return WrongType(node, "on", "a mapping");
+    ForEachKey(node, "on", {"push", "schedule"},
+               [&](const std::string& key, const YAML::Node&, const YAML::Node& v) {
+                 if (key == "push") {
+                   if (v.IsNull()) return;
+                   if (!v.IsMap()) return WrongType(v, "on.push", "a mapping");
+                   ForEachKey(v, "on.push", {"branches", "paths"},
+                              [&](const std::string& k, const YAML::Node&, const YAML::Node& list) {
+                                auto values = GetStringList(list, "on.push." + k);
+                                for (const auto& value : values) {
+                                  if (value.value.empty() || value.value == "!") {
+                                    Error(value.pos, "bad-value", "empty pattern in on.push." + k);
+                                  }
+                                }
+                                (k == "branches" ? pipeline_.branches : pipeline_.paths) = values;
+                              });
+                 } else {
+                   for (const auto& cron : GetStringList(v, "on.schedule")) {
+                     size_t fields = 0;
+                     bool in_field = false;
+                     for (char c : cron.value) {
+                       bool space = std::isspace(static_cast<unsigned char>(c));
+                       if (!space && !in_field) ++fields;
+                       in_field = !space;
+                     }
+                     if (fields != 5) {
+                       Error(cron.pos, "bad-value",
+                             "\"" + cron.value + "\" is not a cron expression of 5 fields");
+                     }
+                     pipeline_.schedule.push_back(cron.value);
+                   }
+                 }
+               });
+  }
+
+  void ParseLint(const YAML::Node& node) {
+    if (node.IsNull()) return;
+    if (!node.IsMap()) return WrongType(node, "lint", "a mapping");
+    ForEachKey(node, "lint", {"ignore"}, [&](const std::string&, const YAML::Node&, const YAML::Node& v) {
+      pipeline_.lint_ignore = Values(GetStringList(v, "lint.ignore"));
+    });
+  }
+
+  void ParseMatrix(const YAML::Node& node) {
+    if (node.IsNull()) return;
+    if (!node.IsMap()) return WrongType(node, "matrix", "a mapping of names to lists of values");
+    ForEachKey(node, "matrix", {}, [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v) {
+      MatrixAxis axis{key, PosOf(key_node), {}};
+      if (!v.IsSequence() && !v.IsNull()) {
+        return WrongType(v, "matrix." + key, "a list of values");
+      }
+      std::set<std::string> seen;
+      for (const auto& value : GetStringList(v, "matrix." + key)) {
+        if (!seen.insert(value.value).second) {
+          Error(value.pos, "duplicate-name", "value \"" + value.value + "\" appears twice in matrix." + key);
+          continue;
+        }
+        axis.values.push_back(value.value);
+      }
+      pipeline_.matrix.push_back(std::move(axis));
+    });
+  }
+
+  void ParseStages(const YAML::Node& node) {
+    if (node.IsNull()) return;
+    if (!node.IsMap()) return WrongType(node, "stages", "a mapping of stage names to settings");
+    ForEachKey(node, "stages", {}, [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v) {
+      StageConfig stage;
+      stage.key = key;
+      stage.pos = PosOf(key_node);
+      if (!ValidName(key)) {
+        Error(stage.pos, "bad-name",
+              "stage name \"" + key + "\" must match [A-Za-z0-9_][A-Za-z0-9_.-]*");
+      }
+      if (!v.IsNull() && !v.IsMap()) {
+        WrongType(v, "stage \"" + key + "\"", "a mapping");
+      } else if (v.IsMap()) {
+        ParseStage(v, &stage);
+      }
+      pipeline_.stages.push_back(std::move(stage));
+    });
+  }
+
+  void ParseStage(const YAML::Node& node, StageConfig* stage) {
+    const std::string where = "stage \"" + stage->key + "\"";
+    const std::string prefix = "stages." + stage->key + ".";
+    ForEachKey(node, where,
+               {"target", "needs", "push", "tags", "build_args", "platforms", "dockerfile", "context",
+                "labels", "runs_on", "budget", "scan"},
+               [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v) {
+                 if (key == "target") {
+                   Located<std::string> t;
+                   if (GetString(v, prefix + key, &t)) stage->target = t;
+                 } else if (key == "needs") {
+                   stage->needs = GetStringList(v, prefix + key);
+                 } else if (key == "push") {
+                   stage->push_pos = PosOf(v);
+                   (void)GetBool(v, prefix + key, &stage->push);
+                 } else if (key == "tags") {
+                   stage->tags = GetStringList(v, prefix + key);
+                 } else if (key == "build_args") {
+                   stage->build_args = GetStringMap(v, prefix + key, true);
+                 } else if (key == "platforms") {
+                   stage->platforms = Values(GetStringList(v, prefix + key));
+                 } else if (key == "dockerfile") {
+                   Located<std::string> d;
+                   if (GetString(v, prefix + key, &d)) stage->dockerfile = d;
+                 } else if (key == "context") {
+                   Located<std::string> c;
+                   if (GetString(v, prefix + key, &c)) stage->context = c;
+                 } else if (key == "labels") {
+                   for (auto& [k, value] : GetStringMap(v, prefix + key, false)) stage->labels[k] = value;
+                 } else if (key == "runs_on") {
+                   ParseRunsOn(v, prefix + key, stage);
+                 } else if (key == "budget") {
+                   ParseBudget(v, prefix + key, &stage->budget);
+                 } else if (key == "scan") {
+                   ParseScan(v, prefix + key, &stage->scan);
+                 }
+                 (void)key_node;
+               });
+  }
+
+  // runs_on: a mapping like labels, or a list of "name" / "name=value" ("name" means name=true).
+  void ParseRunsOn(const YAML::Node& v, const std::string& what, StageConfig* stage) {
+    if (v.IsMap()) {
+      for (auto& [k, value] : GetStringMap(v, what, false)) stage->labels[k] = value;
+      return;
+    }
+    for (const auto& item : GetStringList(v, what)) {
+      size_t eq = item.value.find('=');
+      if (eq == std::string::npos) stage->labels[item.value] = "true";
+      else stage->labels[item.value.substr(0, eq)] = item.value.substr(eq + 1);
+    }
+  }
+
+  void ParseBudget(const YAML::Node& node, const std::string& what, Budget* budget) {
+    if (node.IsNull()) return;
+    if (!node.IsMap()) return WrongType(node, what, "a mapping");
+    ForEachKey(node, what, {"max_size", "max_growth", "min_efficiency"},
+               [&](const std::string& key, const YAML::Node&, const YAML::Node& v) {
+                 Located<std::string> text;
+                 if (!GetString(v, what + "." + key, &text)) return;
+                 if (key == "max_size") {
+                   auto size = ParseSize(text.value);
+                   if (!size) {
+                     Error(text.pos, "bad-size",
+                           "\"" + text.value + "\" is not a size (examples: 150MB, 1.5GiB, 200k, 1048576)");
+                   } else {
+                     budget->max_size_bytes = *size;
+                   }
+                 } else if (key == "max_growth") {
+                   auto pct = ParsePercent(text.value);
+                   if (!pct) {
+                     Error(text.pos, "bad-percent", "\"" + text.value + "\" is not a percentage (example: 10%)");
+                   } else {
+                     budget->max_growth_percent = *pct;
+                   }
+                 } else {
+                   auto pct = ParsePercent(text.value);
+                   bool has_percent = text.value.find('%') != std::string::npos;
+                   double fraction = pct ? (has_percent ? *pct / 100.0 : *pct) : -1;
+                   if (!pct || fraction > 1.0) {
+                     Error(text.pos, "bad-percent",
+                           "\"" + text.value + "\" is not an efficiency between 0 and 1 (or 0% and 100%)");
+                   } else {
+                     budget->min_efficiency = fraction;
+                   }
+                 }
+               });
+  }
+
+  void ParseScan(const YAML::Node& node, const std::string& what, ScanPolicy* scan) {
+    if (node.IsNull()) return;
+    if (!node.IsMap()) return WrongType(node, what, "a mapping");
+    ForEachKey(node, what, {"fail_on", "ignore"}, [&](const std::string& key, const YAML::Node&, const YAML::Node& v) {
+      if (key == "fail_on") {
+        Located<std::string> level;
+        if (!GetString(v, what + ".fail_on", &level)) return;
+        static const std::set<std::string> kLevels = {"none", "low", "medium", "high", "critical"};
+        if (kLevels.count(level.value) == 0) {
+          Error(level.pos, "bad-value",
+                "fail_on must be one of none, low, medium, high, critical; not \"" + level.value + "\"");
+          return;
+        }
+        scan->fail_on = level.value == "none" ? "" : level.value;
+        return;
+      }
+      if (v.IsNull()) return;
+      if (!v.IsSequence()) return WrongType(v, what + ".ignore", "a list");
+      for (const YAML::Node& entry : v) {
+        ScanIgnore ignore;
+        if (entry.IsScalar()) {  // shorthand: just the id
+          ignore.id = entry.Scalar();
+          scan->ignore.push_back(ignore);
+          continue;
+        }
+        if (!entry.IsMap()) {
+          WrongType(entry, "each entry of " + what + ".ignore", "a mapping {id, until, reason}");
+          continue;
+        }
+        ForEachKey(entry, what + ".ignore", {"id", "until", "reason"},
+                   [&](const std::string& k, const YAML::Node&, const YAML::Node& value) {
+                     Located<std::string> text;
+                     if (!GetString(value, what + ".ignore." + k, &text)) return;
+                     if (k == "id") ignore.id = text.value;
+                     else if (k == "reason") ignore.reason = text.value;
+                     else if (!ValidDate(text.value)) {
+                       Error(text.pos, "bad-date", "until must be a date YYYY-MM-DD, not \"" + text.value + "\"");
+                     } else {
+                       ignore.until = text.value;
+                     }
+                   });
+        if (ignore.id.empty()) {
+          Error(PosOf(entry), "missing-key", "an entry of " + what + ".ignore needs an id");
+          continue;
+        }
+        scan->ignore.push_back(std::move(ignore));
+      }
+    });
+  }
+
+  std::string file_;
+  Pipeline pipeline_;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace
+
+PipelineParse ParsePipeline(const std::string& text, const std::string& file) {
+  return Parser(file).Run(text);
+}
+
+}  // namespace slipway::pipelines

@@ -1,0 +1,247 @@
+// PlanPipeline: read -> parse -> lint -> Dockerfiles -> targets -> filter -> expand.
+#include "pipelines/planner.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "pipelines/dockerfile.h"
+#include "pipelines/filters.h"
+#include "pipelines/matrix.h"
+#include "pipelines/pipeline_linter.h"
+#include "pipelines/pipeline_parser.h"
+#include "pipelines/repo_path.h"
+#include "pipelines/tag_template.h"
+
+namespace slipway::pipelines {
+namespace {
+
+// A stage to expand, from `stages:` or derived from the Dockerfile.
+struct PlannedStage {
+  std::string key;
+  std::string target;
+  std::vector<std::string> needs;
+  std::string dockerfile;
+  std::string context;
+  const StageConfig* config = nullptr;  // null when derived
+};
+
+// Kahn's algorithm, ties broken by the original order. REQUIRES: no cycles.
+std::vector<const PlannedStage*> TopologicalOrder(const std::vector<PlannedStage>& stages) {
+  std::vector<const PlannedStage*> out;
+  std::set<std::string> done;
+  std::vector<bool> placed(stages.size(), false);
+  bool progress = true;
+  while (out.size() < stages.size() && progress) {
+    progress = false;
+    for (size_t i = 0; i < stages.size(); ++i) {
+      if (placed[i]) continue;
+      bool ready = std::all_of(stages[i].needs.begin(), stages[i].needs.end(),
+                               [&](const std::string& n) { return done.count(n) > 0; });
+      if (!ready) continue;
+      placed[i] = true;
+      done.insert(stages[i].key);
+      out.push_back(&stages[i]);
+      progress = true;
+      break;
+    }
+  }
+  for (size_t i = 0; i < stages.size(); ++i) {
+    if (!placed[i]) out.push_back(&stages[i]);  // only reachable with a cycle
+  }
+  return out;
+}
+
+std::string ListNames(const Dockerfile& df) {
+  std::string out;
+  for (const DockerStage& s : df.stages) {
+    if (s.name.empty()) continue;
+    out += out.empty() ? s.name : ", " + s.name;
+  }
+  return out.empty() ? "none named" : out;
+}
+
+class Planner {
+ public:
+  Planner(const FileReader& read, const PlanContext& ctx, const std::string& path)
+      : read_(read), ctx_(ctx), path_(path) {}
+
+  PlanResult Run() {
+    std::optional<std::string> text = read_(path_);
+    if (!text) {
+      diags_.push_back(MakeError(path_, {1, 1}, "missing-pipeline", "the pipeline file " + path_ + " does not exist"));
+      return Finish();
+    }
+    PipelineParse parse = ParsePipeline(*text, path_);
+    const Pipeline& p = parse.pipeline;
+    Append(std::move(parse.diagnostics));
+    Append(LintPipeline(p, path_));
+    if (HasCode("yaml-syntax") || HasCode("file-too-large")) return Finish(p);
+
+    std::vector<PlannedStage> stages = CollectStages(p);
+    PushFilter filter;
+    for (const auto& b : p.branches) filter.branches.push_back(b.value);
+    for (const auto& q : p.paths) filter.paths.push_back(q.value);
+    if (auto reason = FilterPush(filter, ctx_.branch, ctx_.changed_paths)) {
+      result_.filtered_out = true;
+      result_.filter_reason = *reason;
+    }
+    if (!HasErrors(diags_) && !result_.filtered_out) Expand(p, stages);
+    return Finish(p);
+  }
+
+ private:
+  void Append(std::vector<Diagnostic> more) {
+    for (Diagnostic& d : more) diags_.push_back(std::move(d));
+  }
+  bool HasCode(const std::string& code) const {
+    return std::any_of(diags_.begin(), diags_.end(), [&](const Diagnostic& d) { return d.code == code; });
+  }
+
+  PlanResult Finish(const Pipeline& p = Pipeline()) {
+    std::set<std::string> ignore(p.lint_ignore.begin(), p.lint_ignore.end());
+    std::vector<Diagnostic> kept;
+    for (Diagnostic& d : diags_) {
+      if (d.severity == Severity::kWarning && ignore.count(d.code)) continue;
+      kept.push_back(std::move(d));
+    }
+    SortDiagnostics(kept);
+    result_.diagnostics = std::move(kept);
+    result_.has_errors = HasErrors(result_.diagnostics);
+    if (result_.has_errors) result_.jobs.clear();
+    return std::move(result_);
+  }
+
+  // Reads and parses a Dockerfile once; nullptr when missing (reported at `pos` in the pipeline).
+  const Dockerfile* LoadDockerfile(const std::string& path, Position pos) {
+    auto it = dockerfiles_.find(path);
+    if (it != dockerfiles_.end()) return it->second ? &*it->second : nullptr;
+    std::optional<std::string> text = read_(path);
+    if (!text) {
+      diags_.push_back(MakeError(path_, pos, "missing-dockerfile", "the Dockerfile " + path + " does not exist"));
+      dockerfiles_[path] = std::nullopt;
+      return nullptr;
+    }
+    DockerfileParse parse = ParseDockerfile(*text, path);
+    Append(std::move(parse.diagnostics));
+    dockerfiles_[path] = std::move(parse.dockerfile);
+    return &*dockerfiles_[path];
+  }
+
+  std::vector<PlannedStage> CollectStages(const Pipeline& p) {
+    std::vector<PlannedStage> out;
+    auto top_dockerfile = NormalizeRepoPath(p.dockerfile.value);
+    auto top_context = NormalizeRepoPath(p.context.value);
+    if (p.has_stages) {
+      for (const StageConfig& s : p.stages) {
+        PlannedStage ps{s.key, s.TargetName(), {}, "", "", &s};
+        for (const auto& n : s.needs) ps.needs.push_back(n.value);
+        auto df = s.dockerfile ? NormalizeRepoPath(s.dockerfile->value) : top_dockerfile;
+        auto ctx = s.context ? NormalizeRepoPath(s.context->value) : top_context;
+        if (!df || !ctx) continue;  // path-escapes-repo already reported
+        ps.dockerfile = *df;
+        ps.context = *ctx;
+        Position df_pos = s.dockerfile ? s.dockerfile->pos : p.dockerfile.pos;
+        if (const Dockerfile* d = LoadDockerfile(ps.dockerfile, df_pos)) {
+          if (!d->FindStage(ps.target)) {
+            Position at = s.target ? s.target->pos : s.pos;
+            diags_.push_back(MakeError(path_, at, "unknown-target",
+                                       "stage \"" + s.key + "\" builds target \"" + ps.target + "\", which " +
+                                           ps.dockerfile + " does not define (stages: " + ListNames(*d) + ")"));
+          }
+        }
+        out.push_back(std::move(ps));
+      }
+      return out;
+    }
+    if (!top_dockerfile || !top_context) return out;
+    const Dockerfile* d = LoadDockerfile(*top_dockerfile, p.dockerfile.pos);
+    if (!d) return out;
+    for (const DockerStage& s : d->stages) {
+      if (s.name.empty()) continue;
+      out.push_back({s.name, s.name, d->NamedDependencies(s.index), *top_dockerfile, *top_context, nullptr});
+    }
+    if (out.empty() && !d->stages.empty()) {
+      // No named stage: one job building the final stage.
+      out.push_back({"build", "", {}, *top_dockerfile, *top_context, nullptr});
+    }
+    return out;
+  }
+
+  void Expand(const Pipeline& p, const std::vector<PlannedStage>& stages) {
+    std::string image = p.image ? p.image->value : "";
+    std::set<std::string> names;
+    std::map<std::string, std::string> tag_owner;  // full reference -> job name
+    for (const MatrixCombination& combo : ExpandMatrix(p.matrix)) {
+      TagValues values{ctx_.branch, ctx_.sha, ctx_.run_number, combo.AsMap()};
+      for (const PlannedStage* s : TopologicalOrder(stages)) {
+        JobSpec job;
+        job.name = JobName(s->key, combo);
+        job.stage = s->key;
+        job.context = s->context;
+        job.dockerfile = s->dockerfile;
+        job.target = s->target;
+        job.matrix = combo.AsMap();
+        job.image = image;
+        if (!image.empty()) job.cache_ref = image + ":" + SanitizeTag("cache-" + job.name);
+        for (const std::string& n : s->needs) job.needs.push_back(JobName(n, combo));
+        Position pos = s->config ? s->config->pos : Position{1, 1};
+        if (const StageConfig* c = s->config) {
+          job.build_args = c->build_args;
+          job.platforms = c->platforms;
+          job.push = c->push;
+          job.labels = c->labels;
+          job.budget = c->budget;
+          job.scan = c->scan;
+          if (!image.empty()) AddTags(*c, values, &job, &tag_owner);
+        }
+        for (const auto& [axis, value] : combo.values) {
+          auto same = std::find_if(job.build_args.begin(), job.build_args.end(),
+                                   [&](const auto& a) { return a.first == axis; });
+          if (same != job.build_args.end()) same->second = value;
+          else job.build_args.emplace_back(axis, value);
+        }
+        if (!names.insert(job.name).second) {
+          diags_.push_back(MakeError(path_, pos, "duplicate-name",
+                                     "two jobs are both named \"" + job.name + "\" after matrix expansion"));
+        }
+        result_.jobs.push_back(std::move(job));
+      }
+    }
+  }
+
+  void AddTags(const StageConfig& c, const TagValues& values, JobSpec* job,
+               std::map<std::string, std::string>* owner) {
+    for (const auto& tmpl : c.tags) {
+      std::string tag = RenderTag(tmpl.value, values);
+      if (tag.empty()) {
+        diags_.push_back(MakeWarning(path_, tmpl.pos, "empty-tag",
+                                     "tag \"" + tmpl.value + "\" renders to nothing for this push; skipped"));
+        continue;
+      }
+      std::string ref = job->image + ":" + tag;
+      if (std::find(job->tags.begin(), job->tags.end(), ref) != job->tags.end()) continue;
+      auto [it, fresh] = owner->emplace(ref, job->name);
+      if (!fresh) {
+        diags_.push_back(MakeWarning(path_, tmpl.pos, "tag-collision",
+                                     "jobs \"" + it->second + "\" and \"" + job->name + "\" both tag " + ref));
+      }
+      job->tags.push_back(ref);
+    }
+  }
+
+  const FileReader& read_;
+  const PlanContext& ctx_;
+  std::string path_;
+  std::vector<Diagnostic> diags_;
+  std::map<std::string, std::optional<Dockerfile>> dockerfiles_;
+  PlanResult result_;
+};
+
+}  // namespace
+
+PlanResult PlanPipeline(const FileReader& read, const PlanContext& ctx, const std::string& pipeline_path) {
+  return Planner(read, ctx, pipeline_path).Run();
+}
+
+}  // namespace slipway::pipelines

@@ -1,0 +1,85 @@
+#include "pipelines/tag_template.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace slipway::pipelines {
+namespace {
+
+bool IsTagChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+}
+
+bool IsBuiltin(std::string_view name) {
+  return name == "branch" || name == "sha" || name == "short_sha" || name == "run";
+}
+
+// Calls on_text for literal runs and on_name for each {name}; an unclosed "{" is passed as a name
+// with closed = false.
+template <typename Text, typename Name>
+void Walk(std::string_view tmpl, Text on_text, Name on_name) {
+  size_t i = 0;
+  while (i < tmpl.size()) {
+    size_t open = tmpl.find('{', i);
+    if (open == std::string_view::npos) {
+      on_text(tmpl.substr(i));
+      return;
+    }
+    on_text(tmpl.substr(i, open - i));
+    size_t close = tmpl.find('}', open);
+    if (close == std::string_view::npos) {
+      on_name(tmpl.substr(open + 1), false);
+      return;
+    }
+    on_name(tmpl.substr(open + 1, close - open - 1), true);
+    i = close + 1;
+  }
+}
+
+}  // namespace
+
+std::string SanitizeTag(std::string_view raw) {
+  std::string out;
+  for (char c : raw) out += IsTagChar(c) ? c : '-';
+  size_t first = out.find_first_not_of(".-");
+  if (first == std::string::npos) return "";
+  out.erase(0, first);
+  if (out.size() > 128) out.resize(128);
+  return out;
+}
+
+std::vector<std::string> UnknownPlaceholders(std::string_view tmpl,
+                                             const std::vector<std::string>& matrix_axes) {
+  std::vector<std::string> unknown;
+  Walk(
+      tmpl, [](std::string_view) {},
+      [&](std::string_view name, bool closed) {
+        std::string n(name);
+        if (!closed) {
+          unknown.push_back("{" + n);
+        } else if (!IsBuiltin(n) &&
+                   std::find(matrix_axes.begin(), matrix_axes.end(), n) == matrix_axes.end()) {
+          unknown.push_back(n);
+        }
+      });
+  return unknown;
+}
+
+std::string RenderTag(std::string_view tmpl, const TagValues& values) {
+  std::string raw;
+  Walk(
+      tmpl, [&](std::string_view text) { raw += text; },
+      [&](std::string_view name, bool closed) {
+        if (!closed) return;
+        if (name == "branch") raw += values.branch;
+        else if (name == "sha") raw += values.sha;
+        else if (name == "short_sha") raw += values.sha.substr(0, 7);
+        else if (name == "run") raw += std::to_string(values.run);
+        else if (auto it = values.matrix.find(std::string(name)); it != values.matrix.end()) {
+          raw += it->second;
+        }
+      });
+  return SanitizeTag(raw);
+}
+
+}  // namespace slipway::pipelines
