@@ -1,0 +1,51 @@
+// RepoStore: the repositories Slipway builds, by "owner/repo" name, with their forge, clone URL and
+// webhook secret.
+//
+// Thread-safety: safe from any thread (each call holds the Database's connection for its length).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "store/database.h"
+
+namespace slipway::store {
+
+struct Repo {
+  int64_t id = 0;
+  std::string name;  // "owner/repo"
+  std::string forge;  // github | gitlab | gitea
+  std::string clone_url;
+  std::string secret;  // webhook secret (or GitLab token)
+  std::string default_branch;
+  int64_t created_at = 0;
+};
+
+struct RepoSpec {
+  std::string name;
+  std::string forge;
+  std::string clone_url;
+  std::string secret;
+  std::optional<std::string> default_branch;  // nullopt: "main" when new, unchanged otherwise
+};
+
+class RepoStore {
+ public:
+  explicit RepoStore(Database& db) : db_(db) {}
+
+  // Creates the repository, or updates forge, clone URL and secret (and default branch when given)
+  // of the one with this name. `now_ms` is its created_at when new.
+  Result<Repo> Upsert(const RepoSpec& spec, int64_t now_ms);
+  Result<Repo> GetByName(std::string_view name);
+  Result<Repo> GetById(int64_t id);
+  Result<std::vector<Repo>> List();  // by name
+
+ private:
+  Database& db_;
+};
+
+}  // namespace slipway::store

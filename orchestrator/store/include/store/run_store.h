@@ -1,0 +1,108 @@
+// RunStore: runs (one pipeline execution for a commit) and the webhook deliveries that start them.
+//
+// A delivery and the run it starts are stored in one transaction, and a delivery id seen before
+// (per forge) returns the first run instead of starting another: webhook intake is durable and
+// deduplicated before it answers. Run numbers count from 1 per repository.
+// Terminal statuses (success failure canceled error skipped) are final: SetStatus on a finished run
+// is kConflict.
+//
+// Thread-safety: safe from any thread (each call holds the Database's connection for its length).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "store/database.h"
+
+namespace slipway::store {
+
+struct NewRun {
+  int64_t repo_id = 0;
+  std::string branch;
+  std::string sha;
+  std::string message;
+  std::string author;
+  std::string trigger = "push";  // push | manual | rerun | base-update | schedule
+  std::optional<int64_t> parent_run_id;  // the run a rerun repeats
+  int64_t created_at = 0;  // ms since the epoch; also the delivery's received_at
+};
+
+struct Run {
+  int64_t id = 0;
+  int64_t repo_id = 0;
+  std::string repo_name;
+  int64_t number = 0;
+  std::string branch;
+  std::string sha;
+  std::string message;
+  std::string author;
+  std::string trigger;
+  std::optional<int64_t> parent_run_id;
+  std::string status;  // pending running success failure canceled error skipped
+  std::string error;
+  std::string diagnostics_json;  // a JSON array
+  int64_t created_at = 0;
+  std::optional<int64_t> started_at;
+  std::optional<int64_t> finished_at;
+};
+
+struct DeliveryOutcome {
+  std::optional<int64_t> run_id;  // the run this delivery started (the first time it came)
+  bool duplicate = false;         // the delivery id was seen before; nothing was stored now
+};
+
+struct RunFilter {
+  std::optional<std::string> repo;  // "owner/repo"
+  std::optional<std::string> branch;
+  std::optional<std::string> status;
+  int limit = 50;                  // clamped to [1, 500]; 0 or less means 50
+  std::optional<int64_t> before;   // cursor: only runs with a smaller id
+};
+
+struct RunStatusUpdate {
+  std::string status;
+  std::string error;
+  std::optional<int64_t> started_at;   // nullopt: unchanged
+  std::optional<int64_t> finished_at;  // nullopt: unchanged
+};
+
+class RunStore {
+ public:
+  static constexpr int kDefaultListLimit = 50;
+  static constexpr int kMaxListLimit = 500;
+
+  explicit RunStore(Database& db) : db_(db) {}
+
+  // Stores the delivery and a new run for it, together; outcome "run". A delivery (forge, id) seen
+  // before stores nothing and returns the first delivery's run id, with duplicate = true.
+  Result<DeliveryOutcome> CreateRunForDelivery(std::string_view forge, std::string_view delivery_id,
+                                               std::string_view event, const NewRun& run);
+  // Stores a delivery that starts no run (ping, filtered branch, unknown repository), with why.
+  Result<DeliveryOutcome> RecordDelivery(std::string_view forge, std::string_view delivery_id,
+                                         std::string_view event, std::optional<int64_t> repo_id,
+                                         std::string_view outcome, int64_t received_at);
+  // Deletes deliveries received before `before_ms` (keep them 72 h at least); returns how many.
+  Result<int64_t> PruneDeliveries(int64_t before_ms);
+
+  // A run not started by a delivery (manual, rerun, schedule), numbered next for its repository.
+  Result<Run> CreateRun(const NewRun& run);
+  Result<Run> Get(int64_t id);
+  // Newest first, with the repository's name.
+  Result<std::vector<Run>> List(const RunFilter& filter);
+  // Pending and running runs, oldest first: what a restarted orchestrator picks up again.
+  Result<std::vector<Run>> ListUnfinished();
+
+  // Moves an unfinished run to `update.status` (kConflict when it has finished already).
+  Status SetStatus(int64_t id, const RunStatusUpdate& update);
+  // Replaces the pipeline diagnostics (a JSON array as text; kInvalidArgument when not JSON).
+  Status SetDiagnostics(int64_t id, std::string_view diagnostics_json);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace slipway::store

@@ -1,0 +1,117 @@
+#include "store/image_store.h"
+
+#include <algorithm>
+
+#include "rows.h"
+#include "store/transaction.h"
+
+namespace slipway::store {
+namespace {
+
+constexpr char kSelectImages[] =
+    "SELECT id, digest, repo_id, job_id, stage, branch, sha, ref, size_bytes,"
+    " compressed_size_bytes, created_at FROM images ";
+
+ImageRecord ReadImage(const Statement& s) {
+  ImageRecord r;
+  r.id = s.ColumnInt(0);
+  r.digest = s.ColumnText(1);
+  r.repo_id = s.ColumnInt(2);
+  r.job_id = s.ColumnOptionalInt(3);
+  r.stage = s.ColumnText(4);
+  r.branch = s.ColumnText(5);
+  r.sha = s.ColumnText(6);
+  r.ref = s.ColumnText(7);
+  r.size_bytes = s.ColumnInt(8);
+  r.compressed_size_bytes = s.ColumnOptionalInt(9);
+  r.created_at = s.ColumnInt(10);
+  return r;
+}
+
+}  // namespace
+
+Result<int64_t> ImageStore::Record(const ImageRecord& image) {
+  if (image.digest.empty()) return Status::InvalidArgument("image digest is empty");
+  Connection conn = db_.Lock();
+  Result<Transaction> tx = Transaction::Begin(conn);
+  if (!tx.ok()) return tx.status();
+  int64_t id = 0;
+  {
+    Result<Statement> stmt = conn.Prepare(
+        "INSERT INTO images (digest, repo_id, job_id, stage, branch, sha, ref, size_bytes,"
+        " compressed_size_bytes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindText(1, image.digest)
+        .BindInt(2, image.repo_id)
+        .BindInt(3, image.job_id)
+        .BindText(4, image.stage)
+        .BindText(5, image.branch)
+        .BindText(6, image.sha)
+        .BindText(7, image.ref)
+        .BindInt(8, image.size_bytes)
+        .BindInt(9, image.compressed_size_bytes)
+        .BindInt(10, image.created_at);
+    Status status = stmt->Run();
+    if (!status.ok()) return status.Annotate("image " + image.digest);
+    id = conn.LastInsertRowId();
+  }
+  for (const Layer& layer : image.layers) {
+    Result<Statement> stmt = conn.Prepare(
+        "INSERT INTO layers (image_digest, idx, digest, size_bytes, compressed_size_bytes,"
+        " instruction) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        " ON CONFLICT (image_digest, idx) DO NOTHING");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindText(1, image.digest)
+        .BindInt(2, int64_t{layer.index})
+        .BindText(3, layer.digest)
+        .BindInt(4, layer.size_bytes)
+        .BindInt(5, layer.compressed_size_bytes)
+        .BindText(6, layer.instruction);
+    Status status = stmt->Run();
+    if (!status.ok()) return status.Annotate("layer " + std::to_string(layer.index));
+  }
+  Status status = tx->Commit();
+  if (!status.ok()) return status;
+  return id;
+}
+
+Result<ImageRecord> ImageStore::Get(std::string_view digest) {
+  Connection conn = db_.Lock();
+  Result<ImageRecord> image = [&]() -> Result<ImageRecord> {
+    Result<Statement> stmt =
+        conn.Prepare(std::string(kSelectImages) + "WHERE digest = ?1 ORDER BY id DESC LIMIT 1");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindText(1, digest);
+    return ReadOne<ImageRecord>(*stmt, ReadImage, "image " + std::string(digest) + " unknown");
+  }();
+  if (!image.ok()) return image;
+  Result<Statement> stmt = conn.Prepare(
+      "SELECT idx, digest, size_bytes, compressed_size_bytes, instruction FROM layers"
+      " WHERE image_digest = ?1 ORDER BY idx");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindText(1, digest);
+  Result<std::vector<Layer>> layers = ReadAll<Layer>(*stmt, [](const Statement& s) {
+    return Layer{static_cast<int>(s.ColumnInt(0)), s.ColumnText(1), s.ColumnInt(2),
+                 s.ColumnOptionalInt(3), s.ColumnText(4)};
+  });
+  if (!layers.ok()) return layers.status();
+  image->layers = std::move(*layers);
+  return image;
+}
+
+Result<std::vector<ImageRecord>> ImageStore::History(int64_t repo_id, std::string_view stage,
+                                                     const std::optional<std::string>& branch,
+                                                     int limit) {
+  limit = std::clamp(limit, 1, kMaxHistoryLimit);
+  std::string sql = std::string(kSelectImages) + "WHERE repo_id = ?1 AND stage = ?2";
+  if (branch) sql += " AND branch = ?3";
+  sql += " ORDER BY id DESC LIMIT ?4";
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, repo_id).BindText(2, stage).BindInt(4, int64_t{limit});
+  if (branch) stmt->BindText(3, *branch);
+  return ReadAll<ImageRecord>(*stmt, ReadImage);
+}
+
+}  // namespace slipway::store

@@ -1,0 +1,254 @@
+#include "store/run_store.h"
+
+#include <algorithm>
+
+#include "rows.h"
+#include "store/transaction.h"
+
+namespace slipway::store {
+namespace {
+
+constexpr char kSelectRuns[] =
+    "SELECT r.id, r.repo_id, p.name, r.number, r.branch, r.sha, r.message, r.author, r.trigger,"
+    " r.parent_run_id, r.status, r.error, r.diagnostics, r.created_at, r.started_at, r.finished_at"
+    " FROM runs r JOIN repos p ON p.id = r.repo_id ";
+
+Run ReadRun(const Statement& s) {
+  Run r;
+  r.id = s.ColumnInt(0);
+  r.repo_id = s.ColumnInt(1);
+  r.repo_name = s.ColumnText(2);
+  r.number = s.ColumnInt(3);
+  r.branch = s.ColumnText(4);
+  r.sha = s.ColumnText(5);
+  r.message = s.ColumnText(6);
+  r.author = s.ColumnText(7);
+  r.trigger = s.ColumnText(8);
+  r.parent_run_id = s.ColumnOptionalInt(9);
+  r.status = s.ColumnText(10);
+  r.error = s.ColumnText(11);
+  r.diagnostics_json = s.ColumnText(12);
+  r.created_at = s.ColumnInt(13);
+  r.started_at = s.ColumnOptionalInt(14);
+  r.finished_at = s.ColumnOptionalInt(15);
+  return r;
+}
+
+// Inserts the run with the next number of its repository. REQUIRES: inside a transaction.
+Result<int64_t> InsertRun(Connection& conn, const NewRun& run) {
+  Result<Statement> stmt = conn.Prepare(
+      "INSERT INTO runs (repo_id, number, branch, sha, message, author, trigger, parent_run_id,"
+      " created_at)"
+      " VALUES (?1, (SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE repo_id = ?1),"
+      " ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, run.repo_id)
+      .BindText(2, run.branch)
+      .BindText(3, run.sha)
+      .BindText(4, run.message)
+      .BindText(5, run.author)
+      .BindText(6, run.trigger)
+      .BindInt(7, run.parent_run_id)
+      .BindInt(8, run.created_at);
+  Status status = stmt->Run();
+  if (!status.ok()) return status.Annotate("creating run");
+  return conn.LastInsertRowId();
+}
+
+// Inserts the delivery unless (forge, delivery_id) is there; on a duplicate, fills `outcome` from the
+// first one. Returns whether it was inserted. REQUIRES: inside a transaction.
+Result<bool> InsertDelivery(Connection& conn, std::string_view forge, std::string_view delivery_id,
+                            std::string_view event, std::optional<int64_t> repo_id,
+                            std::string_view outcome_text, int64_t received_at,
+                            DeliveryOutcome& outcome) {
+  if (forge.empty() || delivery_id.empty()) {
+    return Status::InvalidArgument("a delivery needs a forge and a delivery id");
+  }
+  {
+    Result<Statement> insert = conn.Prepare(
+        "INSERT INTO webhook_deliveries (forge, delivery_id, repo_id, event, received_at, outcome)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (forge, delivery_id) DO NOTHING");
+    if (!insert.ok()) return insert.status();
+    insert->BindText(1, forge)
+        .BindText(2, delivery_id)
+        .BindInt(3, repo_id)
+        .BindText(4, event)
+        .BindInt(5, received_at)
+        .BindText(6, outcome_text);
+    Status status = insert->Run();
+    if (!status.ok()) return status.Annotate("recording delivery");
+  }
+  if (conn.Changes() > 0) return true;
+  Result<Statement> first = conn.Prepare(
+      "SELECT run_id FROM webhook_deliveries WHERE forge = ?1 AND delivery_id = ?2");
+  if (!first.ok()) return first.status();
+  first->BindText(1, forge).BindText(2, delivery_id);
+  Result<bool> row = first->Step();
+  if (!row.ok()) return row.status();
+  outcome.duplicate = true;
+  if (*row) outcome.run_id = first->ColumnOptionalInt(0);
+  return false;
+}
+
+bool IsTerminal(std::string_view status) {
+  return status != "pending" && status != "running";
+}
+
+}  // namespace
+
+Result<DeliveryOutcome> RunStore::CreateRunForDelivery(std::string_view forge,
+                                                       std::string_view delivery_id,
+                                                       std::string_view event, const NewRun& run) {
+  Connection conn = db_.Lock();
+  Result<Transaction> tx = Transaction::Begin(conn);
+  if (!tx.ok()) return tx.status();
+  DeliveryOutcome outcome;
+  Result<bool> inserted =
+      InsertDelivery(conn, forge, delivery_id, event, run.repo_id, "run", run.created_at, outcome);
+  if (!inserted.ok()) return inserted.status();
+  if (!*inserted) return outcome;  // a duplicate: the transaction rolls back, having written nothing
+
+  Result<int64_t> run_id = InsertRun(conn, run);
+  if (!run_id.ok()) return run_id.status();
+  {
+    Result<Statement> link = conn.Prepare(
+        "UPDATE webhook_deliveries SET run_id = ?1 WHERE forge = ?2 AND delivery_id = ?3");
+    if (!link.ok()) return link.status();
+    link->BindInt(1, *run_id).BindText(2, forge).BindText(3, delivery_id);
+    Status status = link->Run();
+    if (!status.ok()) return status;
+  }
+  Status status = tx->Commit();
+  if (!status.ok()) return status;
+  outcome.run_id = *run_id;
+  return outcome;
+}
+
+Result<DeliveryOutcome> RunStore::RecordDelivery(std::string_view forge,
+                                                 std::string_view delivery_id,
+                                                 std::string_view event,
+                                                 std::optional<int64_t> repo_id,
+                                                 std::string_view outcome_text,
+                                                 int64_t received_at) {
+  Connection conn = db_.Lock();
+  Result<Transaction> tx = Transaction::Begin(conn);
+  if (!tx.ok()) return tx.status();
+  DeliveryOutcome outcome;
+  Result<bool> inserted = InsertDelivery(conn, forge, delivery_id, event, repo_id, outcome_text,
+                                         received_at, outcome);
+  if (!inserted.ok()) return inserted.status();
+  if (!*inserted) return outcome;
+  Status status = tx->Commit();
+  if (!status.ok()) return status;
+  return outcome;
+}
+
+Result<int64_t> RunStore::PruneDeliveries(int64_t before_ms) {
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare("DELETE FROM webhook_deliveries WHERE received_at < ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, before_ms);
+  Status status = stmt->Run();
+  if (!status.ok()) return status;
+  return conn.Changes();
+}
+
+Result<Run> RunStore::CreateRun(const NewRun& run) {
+  Connection conn = db_.Lock();
+  int64_t id = 0;
+  {
+    Result<Transaction> tx = Transaction::Begin(conn);
+    if (!tx.ok()) return tx.status();
+    Result<int64_t> run_id = InsertRun(conn, run);
+    if (!run_id.ok()) return run_id.status();
+    Status status = tx->Commit();
+    if (!status.ok()) return status;
+    id = *run_id;
+  }
+  Result<Statement> stmt = conn.Prepare(std::string(kSelectRuns) + "WHERE r.id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, id);
+  return ReadOne<Run>(*stmt, ReadRun, "run " + std::to_string(id) + " vanished");
+}
+
+Result<Run> RunStore::Get(int64_t id) {
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare(std::string(kSelectRuns) + "WHERE r.id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, id);
+  return ReadOne<Run>(*stmt, ReadRun, "run " + std::to_string(id) + " does not exist");
+}
+
+Result<std::vector<Run>> RunStore::List(const RunFilter& filter) {
+  // Only the conditions in use go into the SQL, so SQLite can pick the index that fits
+  // (a "?1 IS NULL OR ..." form would defeat it). At most 16 texts, each prepared once.
+  std::string sql = kSelectRuns;
+  sql += "WHERE 1";
+  if (filter.repo) sql += " AND p.name = ?1";
+  if (filter.branch) sql += " AND r.branch = ?2";
+  if (filter.status) sql += " AND r.status = ?3";
+  if (filter.before) sql += " AND r.id < ?4";
+  sql += " ORDER BY r.id DESC LIMIT ?5";
+  int limit = filter.limit <= 0 ? kDefaultListLimit : std::min(filter.limit, kMaxListLimit);
+
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  if (filter.repo) stmt->BindText(1, *filter.repo);
+  if (filter.branch) stmt->BindText(2, *filter.branch);
+  if (filter.status) stmt->BindText(3, *filter.status);
+  if (filter.before) stmt->BindInt(4, *filter.before);
+  stmt->BindInt(5, int64_t{limit});
+  return ReadAll<Run>(*stmt, ReadRun);
+}
+
+Result<std::vector<Run>> RunStore::ListUnfinished() {
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare(std::string(kSelectRuns) +
+                                        "WHERE r.status IN ('pending', 'running') ORDER BY r.id");
+  if (!stmt.ok()) return stmt.status();
+  return ReadAll<Run>(*stmt, ReadRun);
+}
+
+Status RunStore::SetStatus(int64_t id, const RunStatusUpdate& update) {
+  Connection conn = db_.Lock();
+  {
+    Result<Statement> stmt = conn.Prepare(
+        "UPDATE runs SET status = ?2, error = ?3, started_at = COALESCE(?4, started_at),"
+        " finished_at = COALESCE(?5, finished_at)"
+        " WHERE id = ?1 AND status IN ('pending', 'running')");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(1, id)
+        .BindText(2, update.status)
+        .BindText(3, update.error)
+        .BindInt(4, update.started_at)
+        .BindInt(5, update.finished_at);
+    Status status = stmt->Run();
+    if (!status.ok()) return status.Annotate("run " + std::to_string(id));
+  }
+  if (conn.Changes() > 0) return Status::Ok();
+  Result<Statement> current = conn.Prepare("SELECT status FROM runs WHERE id = ?1");
+  if (!current.ok()) return current.status();
+  current->BindInt(1, id);
+  Result<bool> row = current->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("run " + std::to_string(id) + " does not exist");
+  std::string status = current->ColumnText(0);
+  if (IsTerminal(status)) {
+    return Status::Conflict("run " + std::to_string(id) + " has finished (" + status + ")");
+  }
+  return Status::Internal("run " + std::to_string(id) + " was not updated");
+}
+
+Status RunStore::SetDiagnostics(int64_t id, std::string_view diagnostics_json) {
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare("UPDATE runs SET diagnostics = ?2 WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, id).BindText(2, diagnostics_json);
+  Status status = stmt->Run();
+  if (!status.ok()) return status.Annotate("diagnostics of run " + std::to_string(id));
+  if (conn.Changes() == 0) return Status::NotFound("run " + std::to_string(id) + " does not exist");
+  return Status::Ok();
+}
+
+}  // namespace slipway::store
