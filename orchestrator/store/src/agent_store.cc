@@ -6,8 +6,8 @@ namespace slipway::store {
 namespace {
 
 Agent ReadAgent(const Statement& s) {
-  return Agent{s.ColumnInt(0), s.ColumnText(1), s.ColumnText(2), static_cast<int>(s.ColumnInt(3)),
-               s.ColumnText(4), s.ColumnInt(5), s.ColumnInt(6)};
+  return Agent{s.ColumnInt(0),  s.ColumnText(1), s.ColumnText(2), static_cast<int>(s.ColumnInt(3)),
+               s.ColumnText(4), s.ColumnInt(5),  s.ColumnInt(6)};
 }
 
 }  // namespace

@@ -34,8 +34,9 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Databa
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, DatabaseOptions options,
                                                  std::span<const Migration> migrations) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status status = SqliteStatus(raw, rc, "opening database " + path);
     sqlite3_close_v2(raw);
@@ -66,7 +67,8 @@ Status Database::Configure(const DatabaseOptions& options) {
     Result<bool> row = wal->Step();
     if (!row.ok()) return row.status();
     std::string mode = *row ? wal->ColumnText(0) : "";
-    if (mode != "wal") return Status::Unavailable("journal_mode=WAL refused (mode is '" + mode + "')");
+    if (mode != "wal")
+      return Status::Unavailable("journal_mode=WAL refused (mode is '" + mode + "')");
   }
   return conn.Exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
 }
@@ -79,7 +81,8 @@ Status Database::Migrate(std::span<const Migration> migrations) {
   // What is applied already, checked against what this binary knows.
   int applied = 0;
   {
-    Result<Statement> stmt = conn.Prepare("SELECT version, name FROM schema_migrations ORDER BY version");
+    Result<Statement> stmt =
+        conn.Prepare("SELECT version, name FROM schema_migrations ORDER BY version");
     if (!stmt.ok()) return stmt.status();
     while (true) {
       Result<bool> row = stmt->Step();
@@ -99,7 +102,8 @@ Status Database::Migrate(std::span<const Migration> migrations) {
   for (size_t i = applied; i < migrations.size(); ++i) {
     const Migration& m = migrations[i];
     if (m.version != static_cast<int>(i) + 1) {
-      return Status::Internal("migration list out of order at version " + std::to_string(m.version));
+      return Status::Internal("migration list out of order at version " +
+                              std::to_string(m.version));
     }
     std::string label = std::to_string(m.version) + "_" + std::string(m.name);
     Result<Transaction> tx = Transaction::Begin(conn);
@@ -116,7 +120,8 @@ Status Database::Migrate(std::span<const Migration> migrations) {
     }
     status = tx->Commit();
     if (!status.ok()) return status.Annotate("migration " + label);
-    LogInfo("applied migration", {{"version", std::to_string(m.version)}, {"name", std::string(m.name)}});
+    LogInfo("applied migration",
+            {{"version", std::to_string(m.version)}, {"name", std::string(m.name)}});
     applied = m.version;
   }
   schema_version_ = applied;
@@ -136,7 +141,8 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
   if (rc != SQLITE_OK) return SqliteStatus(db_->db_, rc, "preparing: " + std::string(sql));
   if (stmt == nullptr) return Status::InvalidArgument("empty statement");
   if (!cache) return Statement(stmt, nullptr);  // the cached one is busy: a private copy
-  auto [slot, inserted] = db_->statements_.emplace(std::string(sql), Database::CachedStatement{stmt, true});
+  auto [slot, inserted] =
+      db_->statements_.emplace(std::string(sql), Database::CachedStatement{stmt, true});
   return Statement(stmt, &slot->second.in_use);
 }
 

@@ -82,7 +82,7 @@ Result<std::vector<Job>> JobStore::CreateJobs(int64_t run_id, const std::vector<
           .BindText(3, job.stage)
           .BindText(4, job.spec_json)
           .BindText(5, nlohmann::json(job.needs).dump(-1, ' ', false,
-                                                       nlohmann::json::error_handler_t::replace))
+                                                      nlohmann::json::error_handler_t::replace))
           .BindInt(6, int64_t{job.max_attempts});
       Status status = stmt->Run();
       if (!status.ok()) return status.Annotate("creating job " + job.name);
@@ -122,8 +122,8 @@ Result<std::vector<Job>> JobStore::ListByRun(int64_t run_id) {
 
 Result<std::vector<Job>> JobStore::ListUnfinished() {
   Connection conn = db_.Lock();
-  Result<Statement> stmt = conn.Prepare(std::string(kSelectJobs) +
-                                        "WHERE status IN ('pending', 'running') ORDER BY id");
+  Result<Statement> stmt =
+      conn.Prepare(std::string(kSelectJobs) + "WHERE status IN ('pending', 'running') ORDER BY id");
   if (!stmt.ok()) return stmt.status();
   return ReadAll<Job>(*stmt, ReadJob);
 }

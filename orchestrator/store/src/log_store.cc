@@ -34,7 +34,10 @@ Result<std::vector<LogChunk>> LogStore::ReadFrom(int64_t job_id, int attempt, in
       "SELECT seq, data, created_at FROM log_chunks"
       " WHERE job_id = ?1 AND attempt = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4");
   if (!stmt.ok()) return stmt.status();
-  stmt->BindInt(1, job_id).BindInt(2, int64_t{attempt}).BindInt(3, after_seq).BindInt(4, int64_t{limit});
+  stmt->BindInt(1, job_id)
+      .BindInt(2, int64_t{attempt})
+      .BindInt(3, after_seq)
+      .BindInt(4, int64_t{limit});
   return ReadAll<LogChunk>(*stmt, [](const Statement& s) {
     return LogChunk{s.ColumnInt(0), s.ColumnText(1), s.ColumnInt(2)};
   });

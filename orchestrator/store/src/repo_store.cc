@@ -9,7 +9,7 @@ constexpr char kColumns[] =
     "SELECT id, name, forge, clone_url, secret, default_branch, created_at FROM repos ";
 
 Repo ReadRepo(const Statement& s) {
-  return Repo{s.ColumnInt(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
+  return Repo{s.ColumnInt(0),  s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
               s.ColumnText(4), s.ColumnText(5), s.ColumnInt(6)};
 }
 

@@ -67,8 +67,8 @@ void Statement::Release() {
 
 void Statement::NoteBind(int rc, int index) {
   if (rc != SQLITE_OK && bind_status_.ok()) {
-    bind_status_ = SqliteStatus(sqlite3_db_handle(stmt_), rc,
-                                "binding parameter " + std::to_string(index));
+    bind_status_ =
+        SqliteStatus(sqlite3_db_handle(stmt_), rc, "binding parameter " + std::to_string(index));
   }
 }
 
@@ -82,9 +82,9 @@ Statement& Statement::BindInt(int index, std::optional<int64_t> value) {
 }
 
 Statement& Statement::BindText(int index, std::string_view value) {
-  NoteBind(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                               SQLITE_UTF8),
-           index);
+  NoteBind(
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+      index);
   return *this;
 }
 

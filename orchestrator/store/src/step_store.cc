@@ -44,9 +44,14 @@ Result<std::vector<Step>> StepStore::List(int64_t job_id) {
   if (!stmt.ok()) return stmt.status();
   stmt->BindInt(1, job_id);
   return ReadAll<Step>(*stmt, [](const Statement& s) {
-    return Step{static_cast<int>(s.ColumnInt(0)), s.ColumnText(1),        s.ColumnText(2),
-                s.ColumnInt(3) != 0,              s.ColumnOptionalInt(4), s.ColumnOptionalInt(5),
-                s.ColumnOptionalInt(6),           s.ColumnText(7)};
+    return Step{static_cast<int>(s.ColumnInt(0)),
+                s.ColumnText(1),
+                s.ColumnText(2),
+                s.ColumnInt(3) != 0,
+                s.ColumnOptionalInt(4),
+                s.ColumnOptionalInt(5),
+                s.ColumnOptionalInt(6),
+                s.ColumnText(7)};
   });
 }
 

@@ -2,13 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "store/migrations.h"
 #include "store/repo_store.h"
@@ -198,7 +197,8 @@ TEST_CASE("statements map SQLite errors to status codes and can be prepared twic
   REQUIRE(conn.Exec("INSERT INTO repos (name, forge, clone_url, created_at)"
                     " VALUES ('a/b', 'gitea', 'u', 1), ('c/d', 'github', 'u', 2)")
               .ok());
-  const std::string sql = "INSERT INTO repos (name, forge, clone_url, created_at) VALUES (?1, ?2, 'u', 3)";
+  const std::string sql =
+      "INSERT INTO repos (name, forge, clone_url, created_at) VALUES (?1, ?2, 'u', 3)";
   auto dup = conn.Prepare(sql);
   REQUIRE(dup.ok());
   dup->BindText(1, "a/b").BindText(2, "gitea");

@@ -1,9 +1,8 @@
 #include "store/job_store.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "store/repo_store.h"
 #include "store/run_store.h"
@@ -36,9 +35,9 @@ struct Fixture {
   }
 
   std::vector<Job> CreateBuildAndTest() {
-    auto created = jobs.CreateJobs(
-        run_id, {{"build", "build", R"({"target":"build"})", {}, 3},
-                 {"test", "test", R"({"target":"test"})", {"build"}, 2}});
+    auto created =
+        jobs.CreateJobs(run_id, {{"build", "build", R"({"target":"build"})", {}, 3},
+                                 {"test", "test", R"({"target":"test"})", {"build"}, 2}});
     REQUIRE(created.ok());
     REQUIRE(created->size() == 2);
     return *created;
@@ -73,7 +72,8 @@ TEST_CASE("creating jobs is all or nothing") {
   CHECK(duplicate.status().code() == ErrorCode::kAlreadyExists);
   CHECK(CountRows(*f.t.db, "jobs") == 0);
 
-  auto bad_spec = f.jobs.CreateJobs(f.run_id, {{"a", "a", "{}", {}, 1}, {"b", "b", "{not json", {}, 1}});
+  auto bad_spec =
+      f.jobs.CreateJobs(f.run_id, {{"a", "a", "{}", {}, 1}, {"b", "b", "{not json", {}, 1}});
   REQUIRE_FALSE(bad_spec.ok());
   CHECK(bad_spec.status().code() == ErrorCode::kInvalidArgument);
   CHECK(CountRows(*f.t.db, "jobs") == 0);

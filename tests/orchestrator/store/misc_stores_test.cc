@@ -1,8 +1,7 @@
 // Steps, logs, agents, images and scans.
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "store/agent_store.h"
 #include "store/image_store.h"
@@ -48,13 +47,15 @@ struct Fixture {
 TEST_CASE("steps are replaced as a whole") {
   Fixture f;
   StepStore steps(*f.t.db);
-  REQUIRE(steps.ReplaceSteps(f.job_id, {{0, "sha256:a", "[runtime 1/3] FROM", true, 1, 2, 1, ""},
-                                        {1, "sha256:b", "[runtime 2/3] RUN pip", false, 2, std::nullopt,
-                                         std::nullopt, ""}})
+  REQUIRE(steps
+              .ReplaceSteps(f.job_id, {{0, "sha256:a", "[runtime 1/3] FROM", true, 1, 2, 1, ""},
+                                       {1, "sha256:b", "[runtime 2/3] RUN pip", false, 2,
+                                        std::nullopt, std::nullopt, ""}})
               .ok());
-  REQUIRE(steps.ReplaceSteps(f.job_id, {{0, "sha256:a", "[runtime 1/3] FROM", true, 1, 2, 1, ""},
-                                        {1, "sha256:b", "[runtime 2/3] RUN pip", false, 2, 9, 7, ""},
-                                        {2, "sha256:c", "[runtime 3/3] COPY", false, 9, 10, 1, "x"}})
+  REQUIRE(steps
+              .ReplaceSteps(f.job_id, {{0, "sha256:a", "[runtime 1/3] FROM", true, 1, 2, 1, ""},
+                                       {1, "sha256:b", "[runtime 2/3] RUN pip", false, 2, 9, 7, ""},
+                                       {2, "sha256:c", "[runtime 3/3] COPY", false, 9, 10, 1, "x"}})
               .ok());
   auto listed = steps.List(f.job_id);
   REQUIRE(listed.ok());
@@ -64,11 +65,13 @@ TEST_CASE("steps are replaced as a whole") {
   CHECK((*listed)[2].error == "x");
 
   // Two steps with one index: refused, and the previous list is intact.
-  CHECK(steps.ReplaceSteps(f.job_id, {{0, "", "a", false, {}, {}, {}, ""},
-                                      {0, "", "b", false, {}, {}, {}, ""}})
+  CHECK(steps
+            .ReplaceSteps(f.job_id, {{0, "", "a", false, {}, {}, {}, ""},
+                                     {0, "", "b", false, {}, {}, {}, ""}})
             .code() == ErrorCode::kAlreadyExists);
   CHECK(steps.List(f.job_id)->size() == 3);
-  CHECK(steps.ReplaceSteps(999, {{0, "", "a", false, {}, {}, {}, ""}}).code() == ErrorCode::kNotFound);
+  CHECK(steps.ReplaceSteps(999, {{0, "", "a", false, {}, {}, {}, ""}}).code() ==
+        ErrorCode::kNotFound);
 }
 
 TEST_CASE("log chunks are appended once and read in order per attempt") {

@@ -1,9 +1,8 @@
 #include "store/run_store.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "store/repo_store.h"
 #include "temp_database.h"
@@ -22,7 +21,8 @@ struct Fixture {
   int64_t tools = 0;
 
   Fixture() {
-    auto a = repos.Upsert({"acme/shop", "github", "http://forge/acme/shop.git", "s3cret", std::nullopt}, 10);
+    auto a = repos.Upsert(
+        {"acme/shop", "github", "http://forge/acme/shop.git", "s3cret", std::nullopt}, 10);
     auto b = repos.Upsert({"acme/tools", "gitea", "http://forge/acme/tools.git", "", "trunk"}, 11);
     REQUIRE(a.ok());
     REQUIRE(b.ok());
@@ -44,7 +44,8 @@ struct Fixture {
 
 TEST_CASE("repositories are upserted by name and keep their id and creation time") {
   Fixture f;
-  auto again = f.repos.Upsert({"acme/shop", "gitlab", "http://other/shop.git", "new", std::nullopt}, 99);
+  auto again =
+      f.repos.Upsert({"acme/shop", "gitlab", "http://other/shop.git", "new", std::nullopt}, 99);
   REQUIRE(again.ok());
   CHECK(again->id == f.shop);
   CHECK(again->forge == "gitlab");
@@ -233,7 +234,8 @@ TEST_CASE("run status moves forward and stops at a terminal status") {
   CHECK(got->finished_at == 20);
   CHECK(f.runs.ListUnfinished()->empty());
 
-  CHECK(f.runs.SetStatus(run->id, {"canceled", "", std::nullopt, 30}).code() == ErrorCode::kConflict);
+  CHECK(f.runs.SetStatus(run->id, {"canceled", "", std::nullopt, 30}).code() ==
+        ErrorCode::kConflict);
   CHECK(f.runs.Get(run->id)->status == "success");
   CHECK(f.runs.SetStatus(4242, {"canceled", "", std::nullopt, 30}).code() == ErrorCode::kNotFound);
 

@@ -3,12 +3,11 @@
 // Thread-safety: one per test; not shared.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "store/database.h"
 

@@ -1,11 +1,12 @@
 // Database: the orchestrator's SQLite file. Open() creates it if needed, sets WAL journaling,
-// foreign keys, a busy timeout and synchronous=NORMAL, then applies the embedded migrations it lacks
-// (each in one transaction, recorded in `schema_migrations`, never applied twice).
+// foreign keys, a busy timeout and synchronous=NORMAL, then applies the embedded migrations it
+// lacks (each in one transaction, recorded in `schema_migrations`, never applied twice).
 //
-// Thread-safety: there is one SQLite connection, guarded by a mutex. Lock() waits for it and returns a
-// Connection, which holds the mutex until it is destroyed; all statements run through a Connection.
-// Keep a Connection for the span of one store call, never across a wait: every store method
-// takes and releases it itself. Prepared statements are cached per SQL text for the connection's life.
+// Thread-safety: there is one SQLite connection, guarded by a mutex. Lock() waits for it and
+// returns a Connection, which holds the mutex until it is destroyed; all statements run through a
+// Connection. Keep a Connection for the span of one store call, never across a wait: every store
+// method takes and releases it itself. Prepared statements are cached per SQL text for the
+// connection's life.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +35,8 @@ class Connection;
 class Database {
  public:
   // Opens (or creates) the database at `path` and brings its schema up to date.
-  static Result<std::unique_ptr<Database>> Open(const std::string& path, DatabaseOptions options = {});
+  static Result<std::unique_ptr<Database>> Open(const std::string& path,
+                                                DatabaseOptions options = {});
   // As above, with a given migration list (sorted by version); for tests of the migrator.
   static Result<std::unique_ptr<Database>> Open(const std::string& path, DatabaseOptions options,
                                                 std::span<const Migration> migrations);
@@ -61,7 +63,7 @@ class Database {
   Status Migrate(std::span<const Migration> migrations);
 
   std::mutex mutex_;
-  sqlite3* db_;  // GUARDED_BY(mutex_)
+  sqlite3* db_;                                                  // GUARDED_BY(mutex_)
   std::unordered_map<std::string, CachedStatement> statements_;  // GUARDED_BY(mutex_)
   int schema_version_ = 0;
 };

@@ -21,9 +21,9 @@
 namespace slipway::store {
 
 struct NewJob {
-  std::string name;   // unique within the run: "runtime", "test-py3.11"
-  std::string stage;  // the Dockerfile target
-  std::string spec_json;  // the compiled JobSpec, as JSON
+  std::string name;                // unique within the run: "runtime", "test-py3.11"
+  std::string stage;               // the Dockerfile target
+  std::string spec_json;           // the compiled JobSpec, as JSON
   std::vector<std::string> needs;  // names of jobs of the same run
   int max_attempts = 3;
 };

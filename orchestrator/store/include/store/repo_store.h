@@ -17,7 +17,7 @@ namespace slipway::store {
 
 struct Repo {
   int64_t id = 0;
-  std::string name;  // "owner/repo"
+  std::string name;   // "owner/repo"
   std::string forge;  // github | gitlab | gitea
   std::string clone_url;
   std::string secret;  // webhook secret (or GitLab token)

@@ -26,9 +26,9 @@ struct NewRun {
   std::string sha;
   std::string message;
   std::string author;
-  std::string trigger = "push";  // push | manual | rerun | base-update | schedule
+  std::string trigger = "push";          // push | manual | rerun | base-update | schedule
   std::optional<int64_t> parent_run_id;  // the run a rerun repeats
-  int64_t created_at = 0;  // ms since the epoch; also the delivery's received_at
+  int64_t created_at = 0;                // ms since the epoch; also the delivery's received_at
 };
 
 struct Run {
@@ -59,8 +59,8 @@ struct RunFilter {
   std::optional<std::string> repo;  // "owner/repo"
   std::optional<std::string> branch;
   std::optional<std::string> status;
-  int limit = 50;                  // clamped to [1, 500]; 0 or less means 50
-  std::optional<int64_t> before;   // cursor: only runs with a smaller id
+  int limit = 50;                 // clamped to [1, 500]; 0 or less means 50
+  std::optional<int64_t> before;  // cursor: only runs with a smaller id
 };
 
 struct RunStatusUpdate {

@@ -41,7 +41,9 @@ class Statement {
   Statement& BindText(int index, const std::string& value) {
     return BindText(index, std::string_view(value));
   }
-  Statement& BindText(int index, const char* value) { return BindText(index, std::string_view(value)); }
+  Statement& BindText(int index, const char* value) {
+    return BindText(index, std::string_view(value));
+  }
   Statement& BindBlob(int index, std::string_view bytes);
   Statement& BindNull(int index);
 

@@ -1,6 +1,6 @@
-// Transaction: BEGIN IMMEDIATE on construction, COMMIT on Commit(), ROLLBACK when destroyed without a
-// successful Commit (early return, error). IMMEDIATE takes the write lock at once, so a transaction
-// never fails half-way for lack of it.
+// Transaction: BEGIN IMMEDIATE on construction, COMMIT on Commit(), ROLLBACK when destroyed without
+// a successful Commit (early return, error). IMMEDIATE takes the write lock at once, so a
+// transaction never fails half-way for lack of it.
 //
 //   Connection conn = db.Lock();
 //   Result<Transaction> tx = Transaction::Begin(conn);
