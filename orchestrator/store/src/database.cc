@@ -47,10 +47,19 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Databa
   if (!status.ok()) return status.Annotate("configuring database " + path);
   status = db->Migrate(migrations);
   if (!status.ok()) return status.Annotate("migrating database " + path);
+  status = db->StartCheckpointer(path, options.checkpoint_interval_ms);
+  if (!status.ok()) return status.Annotate("checkpointing database " + path);
   return db;
 }
 
 Database::~Database() {
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+    stopping_ = true;
+  }
+  checkpoint_wake_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  sqlite3_close_v2(checkpoint_db_);
   for (auto& [sql, cached] : statements_) sqlite3_finalize(cached.stmt);
   sqlite3_close_v2(db_);
 }
@@ -71,6 +80,50 @@ Status Database::Configure(const DatabaseOptions& options) {
       return Status::Unavailable("journal_mode=WAL refused (mode is '" + mode + "')");
   }
   return conn.Exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+}
+
+Status Database::StartCheckpointer(const std::string& path, int interval_ms) {
+  if (interval_ms <= 0) return Status::Ok();
+  {
+    Connection conn = Lock();
+    Status status = conn.Exec("PRAGMA wal_autocheckpoint=0");
+    if (!status.ok()) return status;
+  }
+  int rc = sqlite3_open_v2(path.c_str(), &checkpoint_db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) return SqliteStatus(checkpoint_db_, rc, "opening checkpoint connection");
+  sqlite3_extended_result_codes(checkpoint_db_, 1);
+  // A connection learns the file is in WAL mode on its first read; until then it cannot checkpoint.
+  rc =
+      sqlite3_exec(checkpoint_db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK)
+    return SqliteStatus(checkpoint_db_, rc, "reading from checkpoint connection");
+  checkpointer_ = std::thread([this, interval = std::chrono::milliseconds(interval_ms)] {
+    std::unique_lock<std::mutex> lock(checkpoint_mutex_);
+    while (!checkpoint_wake_.wait_for(lock, interval, [this] { return stopping_; })) {
+      lock.unlock();
+      Result<int64_t> done = Checkpoint();
+      if (!done.ok()) LogWarn("checkpoint failed", {{"error", done.status().ToString()}});
+      lock.lock();
+    }
+  });
+  return Status::Ok();
+}
+
+Result<int64_t> Database::Checkpoint() {
+  std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+  sqlite3* db = checkpoint_db_;
+  std::unique_lock<std::mutex> main_lock;
+  if (db == nullptr) {  // no checkpoint connection: use the main one
+    main_lock = std::unique_lock<std::mutex>(mutex_);
+    db = db_;
+  }
+  int wal_frames = 0;
+  int checkpointed = 0;
+  int rc =
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &checkpointed);
+  if (rc != SQLITE_OK) return SqliteStatus(db, rc, "checkpoint");
+  return int64_t{checkpointed};
 }
 
 Status Database::Migrate(std::span<const Migration> migrations) {

@@ -117,6 +117,30 @@ TEST_CASE("WAL, foreign keys, synchronous=NORMAL and the busy timeout are on") {
   CHECK(created.status().code() == ErrorCode::kNotFound);
 }
 
+TEST_CASE("checkpoints run beside the writers, or inside them when asked") {
+  TempDir dir;
+  {
+    auto db = Database::Open(dir.File("bg.db"));  // background checkpoints (the default)
+    REQUIRE(db.ok());
+    CHECK(PragmaText(**db, "wal_autocheckpoint") == "0");  // the writers never checkpoint
+    RepoStore repos(**db);
+    REQUIRE(repos.Upsert({"o/r", "github", "u", "", std::nullopt}, 1).ok());
+    auto frames = (*db)->Checkpoint();
+    REQUIRE(frames.ok());
+    CHECK(*frames > 0);
+  }
+  DatabaseOptions inline_checkpoints;
+  inline_checkpoints.checkpoint_interval_ms = 0;
+  auto db = Database::Open(dir.File("fg.db"), inline_checkpoints);
+  REQUIRE(db.ok());
+  CHECK(PragmaText(**db, "wal_autocheckpoint") == "1000");
+  RepoStore repos(**db);
+  REQUIRE(repos.Upsert({"o/r", "github", "u", "", std::nullopt}, 1).ok());
+  auto frames = (*db)->Checkpoint();
+  REQUIRE(frames.ok());
+  CHECK(*frames > 0);
+}
+
 TEST_CASE("a failing migration leaves the database at the previous version") {
   TempDir dir;
   const Migration good[] = {{1, "create_a", "CREATE TABLE a (x INTEGER);"}};

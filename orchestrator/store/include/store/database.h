@@ -7,14 +7,21 @@
 // Connection. Keep a Connection for the span of one store call, never across a wait: every store
 // method takes and releases it itself. Prepared statements are cached per SQL text for the
 // connection's life.
+//
+// Checkpoints (copying the WAL back into the database file, which syncs it) would otherwise fall on
+// whichever write crosses SQLite's threshold and stall it for milliseconds. With
+// checkpoint_interval_ms > 0 a background thread checkpoints on a second connection instead, beside
+// the writers (PASSIVE mode never blocks them).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "common/status.h"
@@ -28,6 +35,8 @@ namespace slipway::store {
 
 struct DatabaseOptions {
   int busy_timeout_ms = 5000;
+  // Background checkpoint period; 0 leaves checkpoints to SQLite, inside the writing call.
+  int checkpoint_interval_ms = 1000;
 };
 
 class Connection;
@@ -48,6 +57,10 @@ class Database {
   // Waits for the connection and holds it until the returned Connection is destroyed.
   Connection Lock();
 
+  // Checkpoints the WAL now (PASSIVE) on the checkpoint connection; returns the number of WAL
+  // frames that are in the database file afterwards. Safe from any thread.
+  Result<int64_t> Checkpoint();
+
   // The highest migration version applied, as of Open().
   int schema_version() const { return schema_version_; }
 
@@ -61,11 +74,18 @@ class Database {
   explicit Database(sqlite3* db) : db_(db) {}
   Status Configure(const DatabaseOptions& options);
   Status Migrate(std::span<const Migration> migrations);
+  Status StartCheckpointer(const std::string& path, int interval_ms);
 
   std::mutex mutex_;
   sqlite3* db_;                                                  // GUARDED_BY(mutex_)
   std::unordered_map<std::string, CachedStatement> statements_;  // GUARDED_BY(mutex_)
   int schema_version_ = 0;
+
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wake_;
+  sqlite3* checkpoint_db_ = nullptr;  // GUARDED_BY(checkpoint_mutex_)
+  bool stopping_ = false;             // GUARDED_BY(checkpoint_mutex_)
+  std::thread checkpointer_;
 };
 
 // Exclusive use of the Database's connection, for as long as this object lives.
