@@ -61,7 +61,8 @@ class JobStore {
   // Pending and running jobs, oldest first: what a restarted orchestrator picks up again.
   Result<std::vector<Job>> ListUnfinished();
 
-  // pending -> running under a new lease. kConflict unless the job is pending.
+  // pending -> running under a new lease. kConflict unless the job is pending. Lease ids are
+  // unique across all jobs (kAlreadyExists otherwise): they are how agents name their job.
   Status MarkLeased(int64_t job_id, std::string_view lease_id, std::string_view agent, int attempt,
                     int64_t lease_expires_at, int64_t started_at);
   // Extends the lease. kConflict when the job is not running under `lease_id`.
