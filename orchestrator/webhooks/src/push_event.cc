@@ -165,6 +165,9 @@ Result<PushEvent> FromJson(Forge forge, const json& root) {
 }  // namespace
 
 Result<PushEvent> ParsePushEvent(Forge forge, std::string_view body) {
+  if (body.size() > kMaxBodyBytes) {
+    return Status::TooLarge("body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
+  }
   if (Status s = CheckDepth(body); !s.ok()) return s;
   json root;
   try {

@@ -105,6 +105,13 @@ TEST_CASE("Malformed JSON reports the byte offset") {
   CHECK(ParsePushEvent(Forge::kGitHub, "[1,2]").status().message() == "body is not a JSON object");
 }
 
+TEST_CASE("Bodies over 25 MiB are refused as too large") {
+  std::string padded = Push("refs/heads/main", kSha, R"(,"pad":")" + std::string(kMaxBodyBytes, 'x') + "\"");
+  CHECK(ParsePushEvent(Forge::kGitHub, padded).status().code() == ErrorCode::kTooLarge);
+  std::string fits = Push("refs/heads/main", kSha, R"(,"pad":")" + std::string(1 << 20, 'x') + "\"");
+  CHECK(ParsePushEvent(Forge::kGitHub, fits).ok());
+}
+
 TEST_CASE("Deeply nested bodies are refused before parsing") {
   std::string deep = std::string(100000, '[') + std::string(100000, ']');
   Result<PushEvent> ev = ParsePushEvent(Forge::kGitHub, deep);

@@ -13,6 +13,7 @@
 // Thread-safety: pure functions; safe from any thread.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,9 @@ struct PushEvent {
   // Gitea total_commits) or a commit carries no file lists: a paths filter must then assume a match.
   bool paths_complete = true;
 };
+
+// Bodies larger than this are refused (TooLarge), as the forges cap theirs.
+inline constexpr std::size_t kMaxBodyBytes = 25 * 1024 * 1024;
 
 // Bodies deeper than this many nested arrays/objects are refused before parsing.
 inline constexpr int kMaxJsonDepth = 64;
