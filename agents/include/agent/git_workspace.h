@@ -1,0 +1,46 @@
+// GitWorkspace: source checkouts for builds. One bare mirror per clone URL under
+// <workdir>/mirrors (`git clone --mirror` once, `git fetch` when a commit is missing), and for each
+// job a fresh directory holding exactly the commit (`git worktree add --detach`), removed after.
+//
+// Every git call is an argument vector; the sha is checked to be 40 or 64 hex digits and the URL
+// not to look like an option before either reaches git.
+//
+// Thread-safety: all members may be called from many threads; calls on the same mirror are
+// serialised.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/status.h"
+
+namespace slipway::agent {
+
+bool IsCommitSha(const std::string& sha);
+
+class GitWorkspace {
+ public:
+  explicit GitWorkspace(std::string workdir);
+
+  // Checks out sha from clone_url into a new directory <workdir>/jobs/<name>; returns its path.
+  // name must be a plain file name ([A-Za-z0-9._-]).
+  Result<std::string> Checkout(const std::string& clone_url, const std::string& sha, const std::string& name);
+
+  // Removes a directory made by Checkout (and its worktree record).
+  void Remove(const std::string& clone_url, const std::string& dir);
+
+  // The mirror directory for a URL (whether or not it exists yet).
+  std::string MirrorPath(const std::string& clone_url) const;
+
+ private:
+  Status EnsureCommit(const std::string& mirror, const std::string& clone_url, const std::string& sha);
+  std::mutex& MirrorLock(const std::string& mirror);
+
+  std::string workdir_;
+  std::mutex locks_mutex_;
+  std::map<std::string, std::unique_ptr<std::mutex>> locks_;
+};
+
+}  // namespace slipway::agent

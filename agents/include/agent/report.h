@@ -1,0 +1,35 @@
+// The JSON bodies the agent sends for steps and finish (docs/agent-protocol.md).
+//
+// Pure. Thread-safety: plain functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "agent/buildx_runner.h"
+#include "agent/image_inspector.h"
+#include "agent/progress_parser.h"
+
+namespace slipway::agent {
+
+struct FinishReport {
+  std::string status;  // success failure canceled error
+  long long duration_ms = 0;
+  std::string error;
+  std::string failed_step;
+  std::vector<std::string> log_tail;
+  std::optional<ImageInfo> image;
+  CacheCount cache;
+};
+
+// {"steps": [{index, digest, name, cached, started_ms, completed_ms, duration_ms, error}, ...]}
+nlohmann::json StepsJson(const std::vector<BuildStep>& steps);
+nlohmann::json FinishJson(const FinishReport& report);
+
+// The finish report for a build outcome: failure with failed_step and log_tail, canceled, or success.
+FinishReport ReportFromOutcome(const BuildOutcome& outcome);
+
+}  // namespace slipway::agent

@@ -1,0 +1,148 @@
+#include "agent/git_workspace.h"
+
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <vector>
+
+#include "common/log.h"
+#include "common/subprocess.h"
+
+namespace slipway::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Git never prompts, never runs the ext:: transport, and ignores the user's global config.
+const std::vector<std::string> kGitPrefix = {"git", "-c", "protocol.ext.allow=never", "-c",
+                                             "core.hooksPath=/dev/null"};
+const std::vector<std::string> kGitEnv = {"GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1",
+                                          "GIT_CONFIG_GLOBAL=/dev/null", "GIT_ASKPASS=true"};
+
+Result<ProcessOutput> Git(std::vector<std::string> args, const std::string& cwd = "") {
+  std::vector<std::string> argv = kGitPrefix;
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessOptions options;
+  options.cwd = cwd;
+  options.extra_env = kGitEnv;
+  return RunProcess(argv, options);
+}
+
+Status GitOk(std::vector<std::string> args, const std::string& what, const std::string& cwd = "") {
+  auto r = Git(std::move(args), cwd);
+  if (!r.ok()) return r.status();
+  if (!r->ok()) return Status::Unavailable(what + ": " + r->err);
+  return Status::Ok();
+}
+
+// FNV-1a, for a stable directory name per URL.
+std::string Fnv1a(const std::string& s) {
+  unsigned long long h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", h);
+  return buf;
+}
+
+bool IsPlainName(const std::string& name) {
+  if (name.empty() || name == "." || name == "..") return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool IsCommitSha(const std::string& sha) {
+  if (sha.size() != 40 && sha.size() != 64) return false;
+  for (char c : sha) {
+    if (!std::isxdigit(static_cast<unsigned char>(c)) || std::isupper(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+GitWorkspace::GitWorkspace(std::string workdir) : workdir_(std::move(workdir)) {}
+
+std::string GitWorkspace::MirrorPath(const std::string& clone_url) const {
+  std::string tail = clone_url.substr(clone_url.find_last_of("/:") + 1);
+  std::string clean;
+  for (char c : tail) clean.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_');
+  if (clean.size() > 40) clean.resize(40);
+  return workdir_ + "/mirrors/" + clean + "-" + Fnv1a(clone_url) + ".git";
+}
+
+std::mutex& GitWorkspace::MirrorLock(const std::string& mirror) {
+  std::lock_guard<std::mutex> lock(locks_mutex_);
+  auto& m = locks_[mirror];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
+
+Status GitWorkspace::EnsureCommit(const std::string& mirror, const std::string& clone_url, const std::string& sha) {
+  std::error_code ec;
+  if (!fs::exists(mirror + "/HEAD", ec)) {
+    fs::create_directories(workdir_ + "/mirrors", ec);
+    std::string tmp = mirror + ".tmp";
+    fs::remove_all(tmp, ec);
+    if (Status s = GitOk({"clone", "--mirror", "--quiet", "--", clone_url, tmp}, "git clone --mirror"); !s.ok()) {
+      fs::remove_all(tmp, ec);
+      return s;
+    }
+    fs::rename(tmp, mirror, ec);
+    if (ec) return Status::Internal("renaming the new mirror: " + ec.message());
+  }
+  auto has = [&] {
+    auto r = Git({"--git-dir", mirror, "cat-file", "-e", sha + "^{commit}"});
+    return r.ok() && r->ok();
+  };
+  if (has()) return Status::Ok();
+  if (Status s = GitOk({"--git-dir", mirror, "fetch", "--quiet", "--prune", "origin"}, "git fetch"); !s.ok()) {
+    return s;
+  }
+  if (has()) return Status::Ok();
+  // A commit no ref points at (yet): servers that allow it hand it out by id.
+  (void)GitOk({"--git-dir", mirror, "fetch", "--quiet", "origin", sha}, "git fetch sha");
+  if (has()) return Status::Ok();
+  return Status::NotFound("commit " + sha + " is not in " + clone_url);
+}
+
+Result<std::string> GitWorkspace::Checkout(const std::string& clone_url, const std::string& sha,
+                                           const std::string& name) {
+  if (!IsCommitSha(sha)) return Status::InvalidArgument("not a commit sha: " + sha);
+  if (clone_url.empty() || clone_url[0] == '-' || clone_url.find_first_of("\n\r") != std::string::npos ||
+      clone_url.rfind("ext::", 0) == 0) {
+    return Status::InvalidArgument("bad clone URL: " + clone_url);
+  }
+  if (!IsPlainName(name)) return Status::InvalidArgument("bad checkout name: " + name);
+  const std::string mirror = MirrorPath(clone_url);
+  const std::string dir = workdir_ + "/jobs/" + name;
+  std::lock_guard<std::mutex> lock(MirrorLock(mirror));
+  if (Status s = EnsureCommit(mirror, clone_url, sha); !s.ok()) return s;
+  std::error_code ec;
+  fs::create_directories(workdir_ + "/jobs", ec);
+  if (fs::exists(dir, ec)) {
+    (void)GitOk({"--git-dir", mirror, "worktree", "remove", "--force", dir}, "git worktree remove");
+    fs::remove_all(dir, ec);
+    (void)GitOk({"--git-dir", mirror, "worktree", "prune"}, "git worktree prune");
+  }
+  if (Status s = GitOk({"--git-dir", mirror, "worktree", "add", "--detach", "--quiet", "--", dir, sha},
+                       "git worktree add");
+      !s.ok()) {
+    return s;
+  }
+  return dir;
+}
+
+void GitWorkspace::Remove(const std::string& clone_url, const std::string& dir) {
+  const std::string mirror = MirrorPath(clone_url);
+  std::lock_guard<std::mutex> lock(MirrorLock(mirror));
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  (void)GitOk({"--git-dir", mirror, "worktree", "prune"}, "git worktree prune");
+}
+
+}  // namespace slipway::agent

@@ -1,0 +1,293 @@
+#include "agent/job_runner.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/build_command.h"
+#include "agent/buildx_runner.h"
+#include "agent/image_inspector.h"
+#include "agent/log_batcher.h"
+#include "agent/report.h"
+#include "common/log.h"
+
+namespace slipway::agent {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::atomic<int> live_renewers{0};
+
+// State shared by the job's thread, its renewer and its reporter.
+struct JobState {
+  CancelToken build_cancel;    // stops the build (server cancel, lost lease, shutdown)
+  std::atomic<bool> lost{false};
+  std::atomic<bool> cancel_requested{false};
+  CancelToken done;            // the job is over: the renewer stops
+};
+
+void StartRenewer(AgentClient* client, std::string lease_id, int renew_every_ms, std::shared_ptr<JobState> st) {
+  ++live_renewers;
+  std::thread([client, lease_id, renew_every_ms, st] {
+    int failures = 0;
+    while (!st->done.canceled()) {
+      auto start = Clock::now();
+      auto answer = client->Renew(lease_id, 3);
+      if (st->done.canceled()) break;
+      if (answer.ok()) {
+        failures = 0;
+        if (*answer == RenewAnswer::kCancel && !st->cancel_requested.exchange(true)) {
+          LogInfo("job canceled by the server", {{"lease", lease_id}});
+          st->build_cancel.Cancel();
+        }
+      } else if (answer.status().code() == ErrorCode::kConflict) {
+        LogWarn("lease lost", {{"lease", lease_id}});
+        st->lost = true;
+        st->build_cancel.Cancel();
+        break;
+      } else {
+        ++failures;
+        LogWarn("renew failed", {{"lease", lease_id}, {"error", answer.status().ToString()}});
+      }
+      // The server holds a renew for up to 3 s; a quick answer (cancel seen, or an error) must not
+      // turn into a busy loop.
+      auto elapsed = Clock::now() - start;
+      milliseconds pause = failures ? milliseconds(std::min(250 * failures, 2000))
+                                    : (st->cancel_requested ? milliseconds(renew_every_ms / 2) : milliseconds(0));
+      if (elapsed < milliseconds(200) && pause < milliseconds(200)) pause = milliseconds(200);
+      if (pause.count() > 0) st->done.WaitFor(pause);
+    }
+    --live_renewers;
+  }).detach();
+}
+
+// Ships log chunks and step lists from its own thread, in order, so the build never waits on HTTP.
+class Reporter {
+ public:
+  Reporter(AgentClient* client, std::string lease_id, std::shared_ptr<JobState> st)
+      : client_(client), lease_id_(std::move(lease_id)), st_(std::move(st)), thread_([this] { Run(); }) {}
+  ~Reporter() { Close(); }
+
+  void AddLines(const std::vector<std::string>& lines) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto now = Clock::now();
+    for (const auto& l : lines) batcher_.Append(l, now);
+    if (batcher_.Full()) cv_.notify_one();
+  }
+  void AddLine(const std::string& line) { AddLines({line}); }
+  void SetSteps(const std::vector<BuildStep>& steps) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    steps_ = StepsJson(steps);
+    steps_dirty_ = true;
+    cv_.notify_one();
+  }
+  // Sends everything still pending and stops the thread.
+  void Close() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closing_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      auto deadline = batcher_.Deadline();
+      auto ready = [&] { return closing_ || steps_dirty_ || batcher_.Full(); };
+      if (deadline) {
+        cv_.wait_until(lock, *deadline, ready);
+      } else {
+        cv_.wait(lock, ready);
+      }
+      bool flush = closing_;
+      std::optional<LogChunk> chunk = batcher_.Take(Clock::now(), flush);
+      std::optional<nlohmann::json> steps;
+      if (steps_dirty_) {
+        steps = steps_;
+        steps_dirty_ = false;
+      }
+      bool last = closing_ && !chunk && !steps && batcher_.pending_bytes() == 0;
+      if (last) return;
+      lock.unlock();
+      if (chunk) Send([&] { return client_->PostLog(lease_id_, chunk->seq, chunk->data); });
+      if (steps) Send([&] { return client_->PostSteps(lease_id_, *steps); });
+      lock.lock();
+    }
+  }
+
+  template <typename F>
+  void Send(F post) {
+    if (st_->lost) return;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      Status s = post();
+      if (s.ok()) return;
+      if (s.code() == ErrorCode::kConflict) {
+        st_->lost = true;
+        st_->build_cancel.Cancel();
+        return;
+      }
+      if (s.code() != ErrorCode::kUnavailable) {
+        LogWarn("report refused", {{"lease", lease_id_}, {"error", s.ToString()}});
+        return;
+      }
+      std::this_thread::sleep_for(milliseconds(100 << std::min(attempt, 4)));
+    }
+  }
+
+  AgentClient* client_;
+  std::string lease_id_;
+  std::shared_ptr<JobState> st_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  LogBatcher batcher_;
+  nlohmann::json steps_;
+  bool steps_dirty_ = false;
+  bool closing_ = false;
+  std::thread thread_;  // last: starts after the members above exist
+};
+
+long long ElapsedMs(Clock::time_point since) {
+  return std::chrono::duration_cast<milliseconds>(Clock::now() - since).count();
+}
+
+Status SendFinish(AgentClient* client, const std::string& lease_id, const nlohmann::json& body,
+                  const JobState& st) {
+  Status s;
+  for (int attempt = 0; attempt < 12; ++attempt) {
+    if (st.lost) return Status::Conflict("lease lost");
+    s = client->Finish(lease_id, body);
+    if (s.ok() || s.code() != ErrorCode::kUnavailable) return s;
+    std::this_thread::sleep_for(milliseconds(std::min(200 << attempt, 5000)));
+  }
+  return s;
+}
+
+}  // namespace
+
+int LiveRenewers() { return live_renewers.load(); }
+
+LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
+  const auto start = Clock::now();
+  auto st = std::make_shared<JobState>();
+  AgentClient* client = ctx.client;
+  LogInfo("job leased", {{"lease", lease.id}, {"job", std::to_string(lease.job_id)},
+                         {"name", lease.spec.name}, {"sha", lease.sha}});
+  StartRenewer(client, lease.id, lease.renew_every_ms, st);
+  // Agent shutdown stops the build too.
+  std::thread stop_relay;
+  if (ctx.stop) {
+    stop_relay = std::thread([&] {
+      while (!st->done.canceled()) {
+        if (ctx.stop->WaitFor(milliseconds(100))) {
+          st->build_cancel.Cancel();
+          return;
+        }
+      }
+    });
+  }
+  auto cleanup = [&](LeaseEnd end) {
+    st->done.Cancel();
+    if (stop_relay.joinable()) stop_relay.join();
+    return end;
+  };
+
+  FinishReport report;
+  std::string checkout;
+  {
+    Reporter reporter(client, lease.id, st);
+    auto dir = ctx.workspace->Checkout(lease.clone_url, lease.sha, ctx.slot);
+    if (!dir.ok()) {
+      report.status = "error";
+      report.error = "checkout: " + dir.status().message();
+      reporter.AddLine("slipway: " + report.error);
+    } else {
+      checkout = *dir;
+      reporter.AddLine("slipway: checked out " + lease.sha + " in " + std::to_string(ElapsedMs(start)) + " ms");
+      BuildInvocation inv;
+      inv.docker = client->config().docker;
+      inv.checkout_dir = checkout;
+      inv.metadata_file = ctx.workdir + "/jobs/" + ctx.slot + ".metadata.json";
+      std::error_code ec;
+      std::filesystem::remove(inv.metadata_file, ec);
+      BuildHooks hooks;
+      hooks.on_lines = [&](const std::vector<std::string>& lines) { reporter.AddLines(lines); };
+      hooks.on_steps = [&](const std::vector<BuildStep>& steps) { reporter.SetSteps(steps); };
+      RunOptions options;
+      options.metadata_file = inv.metadata_file;
+      for (int round = 0; round < 2; ++round) {
+        inv.cache_export = ctx.cache_export ? ctx.cache_export->load() : true;
+        auto argv = BuildxArgv(lease.spec, inv);
+        if (!argv.ok()) {
+          report.status = "error";
+          report.error = argv.status().message();
+          reporter.AddLine("slipway: " + report.error);
+          break;
+        }
+        auto outcome = RunBuild(*argv, options, hooks, &st->build_cancel);
+        if (!outcome.ok()) {
+          report.status = "error";
+          report.error = outcome.status().message();
+          break;
+        }
+        if (round == 0 && !outcome->ok() && inv.cache_export && !lease.spec.cache_ref.empty() &&
+            IsCacheExportRefusal(*outcome) && ctx.cache_export) {
+          ctx.cache_export->store(false);
+          reporter.AddLine("slipway: the builder cannot export a registry cache; building without --cache-to");
+          continue;
+        }
+        report = ReportFromOutcome(*outcome);
+        if (outcome->ok()) {
+          std::string ref = lease.spec.tags.empty() ? outcome->image_digest : lease.spec.tags.front();
+          auto image = InspectLocalImage(ref, inv.docker);
+          if (image.ok()) {
+            image->ref = lease.spec.tags.empty() ? "" : ref;
+            if (!outcome->image_digest.empty()) image->digest = outcome->image_digest;
+            if (lease.spec.push) {
+              auto parsed = ParseImageRef(ref);
+              auto manifest = parsed.ok() ? FetchRegistryManifest(*parsed) : Result<RegistryManifest>(parsed.status());
+              if (manifest.ok()) MergeRegistrySizes(*manifest, &*image);
+              else LogWarn("registry manifest", {{"ref", ref}, {"error", manifest.status().ToString()}});
+            }
+            report.image = std::move(*image);
+          } else {
+            LogWarn("image inspection failed", {{"ref", ref}, {"error", image.status().ToString()}});
+            ImageInfo minimal;
+            minimal.ref = lease.spec.tags.empty() ? "" : ref;
+            minimal.digest = outcome->image_digest;
+            minimal.config_digest = outcome->config_digest;
+            report.image = std::move(minimal);
+          }
+        }
+        break;
+      }
+    }
+    reporter.Close();  // every log line and step list reaches the server before finish
+  }
+  report.duration_ms = ElapsedMs(start);
+  if (!checkout.empty()) ctx.workspace->Remove(lease.clone_url, checkout);
+
+  if (st->lost) {
+    LogWarn("lease lost; result dropped", {{"lease", lease.id}});
+    return cleanup(LeaseEnd::kLost);
+  }
+  if (ctx.stop && ctx.stop->canceled() && !st->cancel_requested) {
+    LogInfo("agent stopping; job left to be requeued", {{"lease", lease.id}});
+    return cleanup(LeaseEnd::kAbandoned);
+  }
+  Status s = SendFinish(client, lease.id, FinishJson(report), *st);
+  LogInfo("job finished", {{"lease", lease.id}, {"status", report.status},
+                           {"duration_ms", std::to_string(report.duration_ms)},
+                           {"reported", s.ok() ? "yes" : s.ToString()}});
+  return cleanup(s.code() == ErrorCode::kConflict ? LeaseEnd::kLost : LeaseEnd::kFinished);
+}
+
+}  // namespace slipway::agent
