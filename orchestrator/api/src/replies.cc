@@ -1,0 +1,47 @@
+#include "api/replies.h"
+
+namespace slipway::api {
+
+int HttpStatusFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk: return 200;
+    case ErrorCode::kInvalidArgument: return 400;
+    case ErrorCode::kUnauthenticated: return 401;
+    case ErrorCode::kPermissionDenied: return 403;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kAlreadyExists: return 409;
+    case ErrorCode::kConflict: return 409;
+    case ErrorCode::kTooLarge: return 413;
+    case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+void ReplyJson(http::ResponseWriter& writer, int status, const nlohmann::json& body) {
+  http::Response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  writer.Send(std::move(r));
+}
+
+void ReplyError(http::ResponseWriter& writer, int status, std::string_view code, std::string_view message) {
+  ReplyJson(writer, status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+void ReplyStatus(http::ResponseWriter& writer, const Status& status) {
+  ReplyError(writer, HttpStatusFor(status.code()), ErrorCodeName(status.code()), status.message());
+}
+
+Result<nlohmann::json> ParseJsonObject(const std::string& body) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Status::InvalidArgument("body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  }
+  if (!j.is_object()) return Status::InvalidArgument("body must be a JSON object");
+  return j;
+}
+
+}  // namespace slipway::api

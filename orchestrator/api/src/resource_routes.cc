@@ -1,0 +1,103 @@
+// Repositories, agents, image size history, health, metrics and the global event stream.
+#include "api/replies.h"
+#include "api/routes.h"
+#include "core/views.h"
+#include "webhooks/forge.h"
+#include "webhooks/ref_name.h"
+
+namespace slipway::api {
+
+void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
+  router.Add("GET", "/healthz", [](const http::Request&, const PathParams&, WriterPtr w) {
+    ReplyJson(*w, 200, {{"ok", true}});
+  });
+
+  router.Add("GET", "/metrics", [&c](const http::Request&, const PathParams&, WriterPtr w) {
+    std::string text;
+    for (auto& [name, value] : c.Metrics().items()) {
+      text += "# TYPE " + name + (name.size() > 6 && name.ends_with("_total") ? " counter\n" : " gauge\n");
+      text += name + " " + value.dump() + "\n";
+    }
+    w->Send({.status = 200, .content_type = "text/plain; version=0.0.4", .body = text});
+  });
+
+  router.Add("GET", "/api/v1/events", [&c](const http::Request&, const PathParams&, WriterPtr w) {
+    c.hub().Subscribe("events", w);
+  });
+
+  router.Add("GET", "/api/v1/repos", [&c](const http::Request&, const PathParams&, WriterPtr w) {
+    store::RepoStore repos(c.db());
+    auto list = repos.List();
+    if (!list.ok()) return ReplyStatus(*w, list.status());
+    nlohmann::json out = {{"repos", nlohmann::json::array()}};
+    for (const auto& r : *list) {
+      out["repos"].push_back({{"id", r.id}, {"name", r.name}, {"forge", r.forge}, {"clone_url", r.clone_url},
+                              {"default_branch", r.default_branch}});
+    }
+    ReplyJson(*w, 200, out);
+  });
+
+  router.Add("POST", "/api/v1/repos", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
+    if (!HasBearer(req, c.config().admin_token)) {
+      return ReplyError(*w, 401, "unauthenticated", "this call needs the admin token (Authorization: Bearer ...)");
+    }
+    auto body = ParseJsonObject(req.body);
+    if (!body.ok()) return ReplyStatus(*w, body.status());
+    for (const char* key : {"name", "clone_url", "forge", "secret"}) {
+      if (!body->contains(key) || !(*body)[key].is_string() || (*body)[key].get<std::string>().empty()) {
+        return ReplyError(*w, 400, "invalid_argument", std::string("\"") + key + "\" must be a non-empty string");
+      }
+    }
+    std::string name = (*body)["name"], forge = (*body)["forge"];
+    if (Status s = webhooks::ValidateRepoName(name); !s.ok()) return ReplyStatus(*w, s);
+    if (!webhooks::ForgeFromName(forge)) {
+      return ReplyError(*w, 400, "invalid_argument", "\"forge\" must be github, gitlab or gitea");
+    }
+    store::RepoSpec spec{.name = name, .forge = forge, .clone_url = (*body)["clone_url"], .secret = (*body)["secret"],
+                         .default_branch = std::nullopt};
+    if (body->contains("default_branch") && (*body)["default_branch"].is_string()) {
+      spec.default_branch = (*body)["default_branch"].get<std::string>();
+    }
+    store::RepoStore repos(c.db());
+    auto repo = repos.Upsert(spec, c.Now());
+    if (!repo.ok()) return ReplyStatus(*w, repo.status());
+    ReplyJson(*w, 201, {{"id", repo->id}, {"name", repo->name}, {"forge", repo->forge},
+                        {"clone_url", repo->clone_url}, {"default_branch", repo->default_branch}});
+  });
+
+  router.Add("GET", "/api/v1/agents", [&c](const http::Request&, const PathParams&, WriterPtr w) {
+    store::AgentStore agents(c.db());
+    auto list = agents.List();
+    if (!list.ok()) return ReplyStatus(*w, list.status());
+    nlohmann::json out = {{"agents", nlohmann::json::array()}};
+    for (const auto& a : *list) out["agents"].push_back(core::AgentView(a, c.Now()));
+    ReplyJson(*w, 200, out);
+  });
+
+  router.Add("GET", "/api/v1/images", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
+    std::string repo_name = req.Query("repo"), stage = req.Query("stage");
+    if (repo_name.empty() || stage.empty()) {
+      return ReplyError(*w, 400, "invalid_argument", "size history needs ?repo=OWNER/NAME&stage=STAGE");
+    }
+    store::RepoStore repos(c.db());
+    auto repo = repos.GetByName(repo_name);
+    if (!repo.ok()) return ReplyStatus(*w, repo.status());
+    std::optional<std::string> branch;
+    if (auto b = req.Query("branch"); !b.empty()) branch = b;
+    store::ImageStore images(c.db());
+    auto list = images.History(repo->id, stage, branch, 200);
+    if (!list.ok()) return ReplyStatus(*w, list.status());
+    nlohmann::json out = {{"images", nlohmann::json::array()}};
+    for (const auto& i : *list) out["images"].push_back(core::ImageView(i));
+    ReplyJson(*w, 200, out);
+  });
+
+  router.Add("GET", "/api/v1/images/{digest}", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
+    store::ImageStore images(c.db());
+    auto image = images.Get(p.at("digest"));
+    if (!image.ok()) return ReplyStatus(*w, image.status());
+    ReplyJson(*w, 200, core::ImageView(*image));
+  });
+}
+
+}  // namespace slipway::api

@@ -1,0 +1,59 @@
+#include "api/router.h"
+
+#include "api/replies.h"
+
+namespace slipway::api {
+namespace {
+
+std::vector<std::string> Split(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > start) out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+bool Match(const std::vector<std::string>& pattern, const std::vector<std::string>& path, PathParams* params) {
+  if (pattern.size() != path.size()) return false;
+  PathParams captured;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const std::string& p = pattern[i];
+    if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+      captured[p.substr(1, p.size() - 2)] = path[i];
+    } else if (p != path[i]) {
+      return false;
+    }
+  }
+  *params = std::move(captured);
+  return true;
+}
+
+}  // namespace
+
+void Router::Add(std::string method, std::string pattern, RouteHandler handler) {
+  routes_.push_back({std::move(method), Split(pattern), std::move(handler)});
+}
+
+void Router::Dispatch(const http::Request& request, std::shared_ptr<http::ResponseWriter> writer) const {
+  auto segments = Split(request.path);
+  bool path_known = false;
+  for (const auto& route : routes_) {
+    PathParams params;
+    if (!Match(route.segments, segments, &params)) continue;
+    path_known = true;
+    if (route.method != request.method) continue;
+    route.handler(request, params, std::move(writer));
+    return;
+  }
+  if (path_known) {
+    ReplyError(*writer, 405, "method_not_allowed", request.method + " is not allowed on " + request.path);
+  } else {
+    ReplyError(*writer, 404, "not_found", "no such endpoint: " + request.path);
+  }
+}
+
+}  // namespace slipway::api

@@ -1,0 +1,161 @@
+// Runs and jobs: list, detail, manual trigger, rerun, cancel, job detail, job log (whole or SSE).
+#include <cstdlib>
+
+#include "api/replies.h"
+#include "api/routes.h"
+#include "core/views.h"
+#include "webhooks/ref_name.h"
+
+namespace slipway::api {
+namespace {
+
+// A positive integer path or query parameter, or InvalidArgument naming it.
+Result<int64_t> ParseId(const std::string& text, const std::string& what) {
+  char* end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v <= 0) return Status::InvalidArgument(what + " must be a positive integer, not '" + text + "'");
+  return static_cast<int64_t>(v);
+}
+
+bool RequireAdmin(const http::Request& req, core::Coordinator& c, http::ResponseWriter& w) {
+  if (HasBearer(req, c.config().admin_token)) return true;
+  ReplyError(w, 401, "unauthenticated", "this call needs the admin token (Authorization: Bearer ...)");
+  return false;
+}
+
+}  // namespace
+
+void RegisterRunRoutes(Router& router, core::Coordinator& c) {
+  router.Add("GET", "/api/v1/runs", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
+    store::RunFilter filter;
+    if (auto v = req.Query("repo"); !v.empty()) filter.repo = v;
+    if (auto v = req.Query("branch"); !v.empty()) filter.branch = v;
+    if (auto v = req.Query("status"); !v.empty()) filter.status = v;
+    if (auto v = req.Query("limit"); !v.empty()) {
+      auto n = ParseId(v, "limit");
+      if (!n.ok()) return ReplyStatus(*w, n.status());
+      filter.limit = static_cast<int>(std::min<int64_t>(*n, store::RunStore::kMaxListLimit));
+    }
+    if (auto v = req.Query("before"); !v.empty()) {
+      auto n = ParseId(v, "before");
+      if (!n.ok()) return ReplyStatus(*w, n.status());
+      filter.before = *n;
+    }
+    store::RunStore runs(c.db());
+    auto list = runs.List(filter);
+    if (!list.ok()) return ReplyStatus(*w, list.status());
+    nlohmann::json out = {{"runs", nlohmann::json::array()}};
+    for (const auto& r : *list) out["runs"].push_back(core::RunView(r));
+    if (static_cast<int>(list->size()) == filter.limit && !list->empty()) out["next_before"] = list->back().id;
+    ReplyJson(*w, 200, out);
+  });
+
+  router.Add("POST", "/api/v1/runs", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
+    if (!RequireAdmin(req, c, *w)) return;
+    auto body = ParseJsonObject(req.body);
+    if (!body.ok()) return ReplyStatus(*w, body.status());
+    if (!(*body).contains("repo") || !(*body)["repo"].is_string() || !(*body).contains("branch") ||
+        !(*body)["branch"].is_string()) {
+      return ReplyError(*w, 400, "invalid_argument", "body needs string fields \"repo\" and \"branch\" (and optionally \"sha\")");
+    }
+    std::string branch = (*body)["branch"];
+    std::string sha = body->value("sha", "");
+    if (Status s = webhooks::ValidateBranchName(branch); !s.ok()) return ReplyStatus(*w, s);
+    if (!sha.empty()) {
+      if (Status s = webhooks::ValidateSha(sha); !s.ok()) return ReplyStatus(*w, s);
+    }
+    auto run = c.TriggerManual((*body)["repo"], branch, sha);
+    if (!run.ok()) return ReplyStatus(*w, run.status());
+    ReplyJson(*w, 201, core::RunView(*run));
+  });
+
+  router.Add("GET", "/api/v1/runs/{id}", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
+    auto id = ParseId(p.at("id"), "run id");
+    if (!id.ok()) return ReplyStatus(*w, id.status());
+    store::RunStore runs(c.db());
+    store::JobStore jobs(c.db());
+    auto run = runs.Get(*id);
+    if (!run.ok()) return ReplyStatus(*w, run.status());
+    auto list = jobs.ListByRun(*id);
+    if (!list.ok()) return ReplyStatus(*w, list.status());
+    ReplyJson(*w, 200, core::RunView(*run, *list));
+  });
+
+  router.Add("POST", "/api/v1/runs/{id}/rerun", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
+    if (!RequireAdmin(req, c, *w)) return;
+    auto id = ParseId(p.at("id"), "run id");
+    if (!id.ok()) return ReplyStatus(*w, id.status());
+    core::RerunSelection selection;
+    if (!req.body.empty()) {
+      auto body = ParseJsonObject(req.body);
+      if (!body.ok()) return ReplyStatus(*w, body.status());
+      const auto& jobs = body->contains("jobs") ? (*body)["jobs"] : nlohmann::json("all");
+      if (jobs == "failed") {
+        selection.failed_only = true;
+      } else if (jobs.is_array()) {
+        for (const auto& j : jobs) {
+          if (!j.is_string()) return ReplyError(*w, 400, "invalid_argument", "\"jobs\" must list job names");
+          selection.jobs.push_back(j);
+        }
+        if (selection.jobs.empty()) return ReplyError(*w, 400, "invalid_argument", "\"jobs\" names no job");
+      } else if (jobs != "all") {
+        return ReplyError(*w, 400, "invalid_argument", "\"jobs\" must be \"all\", \"failed\" or a list of job names");
+      }
+    }
+    auto run = c.Rerun(*id, selection);
+    if (!run.ok()) return ReplyStatus(*w, run.status());
+    ReplyJson(*w, 201, core::RunView(*run));
+  });
+
+  router.Add("POST", "/api/v1/runs/{id}/cancel", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
+    if (!RequireAdmin(req, c, *w)) return;
+    auto id = ParseId(p.at("id"), "run id");
+    if (!id.ok()) return ReplyStatus(*w, id.status());
+    Status s = c.CancelRun(*id);
+    if (!s.ok()) return ReplyStatus(*w, s);
+    ReplyJson(*w, 202, {{"run_id", *id}, {"status", "canceling"}});
+  });
+
+  router.Add("GET", "/api/v1/jobs/{id}", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
+    auto id = ParseId(p.at("id"), "job id");
+    if (!id.ok()) return ReplyStatus(*w, id.status());
+    store::JobStore jobs(c.db());
+    store::StepStore steps(c.db());
+    auto job = jobs.Get(*id);
+    if (!job.ok()) return ReplyStatus(*w, job.status());
+    nlohmann::json out = core::JobView(*job);
+    out["steps"] = nlohmann::json::array();
+    if (auto list = steps.List(*id); list.ok()) {
+      for (const auto& s : *list) out["steps"].push_back(core::StepView(s));
+    }
+    ReplyJson(*w, 200, out);
+  });
+
+  router.Add("GET", "/api/v1/jobs/{id}/log", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
+    auto id = ParseId(p.at("id"), "job id");
+    if (!id.ok()) return ReplyStatus(*w, id.status());
+    if (req.Query("follow") == "1" || req.Header("Accept") == "text/event-stream") {
+      Status s = c.FollowLog(*id, w);
+      if (!s.ok()) ReplyStatus(*w, s);
+      return;
+    }
+    store::JobStore jobs(c.db());
+    store::LogStore logs(c.db());
+    auto job = jobs.Get(*id);
+    if (!job.ok()) return ReplyStatus(*w, job.status());
+    std::string text;
+    int64_t after = -1;
+    for (;;) {
+      auto chunks = logs.ReadFrom(*id, std::max(1, job->attempt), after, store::LogStore::kMaxReadLimit);
+      if (!chunks.ok()) return ReplyStatus(*w, chunks.status());
+      if (chunks->empty()) break;
+      for (const auto& ch : *chunks) {
+        text += ch.data;
+        after = ch.seq;
+      }
+    }
+    w->Send({.status = 200, .content_type = "text/plain; charset=utf-8", .body = std::move(text)});
+  });
+}
+
+}  // namespace slipway::api

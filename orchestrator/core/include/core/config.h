@@ -1,0 +1,47 @@
+// ServerConfig: slipwayd's settings, from a YAML file (--config) and flags; flags win.
+//
+//   listen: 127.0.0.1:8080
+//   data: /var/lib/slipway
+//   admin_token: ...
+//   agent_token: ...
+//   lease_seconds: 15          # an agent silent this long loses its job (requeued)
+//   max_attempts: 3            # tries per job before it ends as error
+//   supersede: true            # a newer push to a branch cancels the older run's unstarted work
+//   repos:
+//     - {name: owner/app, clone_url: ..., forge: github, secret: ...}
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace slipway::core {
+
+struct RepoConfig {
+  std::string name;
+  std::string clone_url;
+  std::string forge = "github";
+  std::string secret;
+};
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;
+  std::string data_dir = "./slipway-data";
+  std::string admin_token;
+  std::string agent_token;
+  int lease_seconds = 15;
+  int max_attempts = 3;
+  bool supersede = true;
+  std::vector<RepoConfig> repos;
+};
+
+// Reads argv (without argv[0]); a --config file is read first, then the other flags override it.
+Result<ServerConfig> LoadServerConfig(const std::vector<std::string>& args);
+std::string ServerUsage();
+
+// "host:port" -> host, port. Rejects a missing or bad port.
+Status ParseListenAddress(const std::string& text, std::string* host, unsigned short* port);
+
+}  // namespace slipway::core

@@ -1,0 +1,165 @@
+// Coordinator: the orchestrator's service layer. It turns accepted pushes, manual triggers and
+// reruns into runs, plans them (git mirror + pipelines::PlanPipeline) on a worker thread, hands
+// ready jobs to waiting agents, records what agents report, and publishes every change to SSE.
+//
+// The Scheduler decides (pure, in memory); the store records (SQLite, durable); the Coordinator
+// keeps the two in step under one mutex: every scheduler call and the store writes of the changes
+// it returns happen together, so a restart restores exactly what was recorded.
+//
+// Long-polls: an agent asking for work, or renewing, may be answered later. The Coordinator keeps
+// its ResponseWriter and answers when a job becomes ready (or a cancel arrives), or on time-out.
+//
+// Thread-safety: every public method may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "core/config.h"
+#include "core/event_hub.h"
+#include "http/server.h"
+#include "planner/git_mirror.h"
+#include "scheduler/scheduler.h"
+#include "store/agent_store.h"
+#include "store/database.h"
+#include "store/image_store.h"
+#include "store/job_store.h"
+#include "store/log_store.h"
+#include "store/repo_store.h"
+#include "store/run_store.h"
+#include "store/step_store.h"
+
+namespace slipway::core {
+
+class WorkQueue;
+
+// What the HTTP layer hands over for an authenticated, parsed push.
+struct PushIntake {
+  std::string forge;        // github | gitlab | gitea
+  std::string delivery_id;
+  std::string event;
+  int64_t repo_id = 0;
+  std::string repo;
+  std::string branch;
+  std::string sha;
+  std::string message;
+  std::string author;
+  std::optional<std::vector<std::string>> changed_paths;  // none: unknown, no paths filter
+};
+
+struct IntakeAnswer {
+  int64_t run_id = 0;
+  bool duplicate = false;
+};
+
+// Which jobs of a run a rerun repeats.
+struct RerunSelection {
+  bool failed_only = false;
+  std::vector<std::string> jobs;  // empty and !failed_only: all
+};
+
+class Coordinator {
+ public:
+  using Clock = std::function<int64_t()>;  // milliseconds since the epoch
+
+  Coordinator(const ServerConfig& config, store::Database& db, Clock clock);
+  ~Coordinator();
+
+  // Loads unfinished runs from the store and starts the worker thread. Call once, before serving.
+  Status Start();
+  // Stops the worker thread; answers every held long-poll.
+  void Stop();
+
+  // Intake.
+  Result<IntakeAnswer> AcceptPush(const PushIntake& push);
+  Result<store::Run> TriggerManual(const std::string& repo, const std::string& branch, const std::string& sha);
+  Result<store::Run> Rerun(int64_t run_id, const RerunSelection& selection);
+  Status CancelRun(int64_t run_id);
+
+  // Agents. These answer on `writer`, now or later.
+  void WaitForLease(const scheduler::AgentInfo& agent, const std::string& version, int wait_ms,
+                    std::shared_ptr<http::ResponseWriter> writer);
+  void RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<http::ResponseWriter> writer);
+  Status AppendLog(const std::string& lease_id, int64_t seq, const std::string& data);
+  Status ReplaceSteps(const std::string& lease_id, const std::vector<store::Step>& steps);
+  Status FinishJob(const std::string& lease_id, const nlohmann::json& report);
+
+  // Follows a job's log: the stored chunks, then live ones, as SSE on writer.
+  Status FollowLog(int64_t job_id, std::shared_ptr<http::ResponseWriter> writer);
+
+  // Housekeeping, called about once a second: lost leases, long-poll time-outs, SSE keepalives.
+  void Tick();
+
+  int64_t Now() const { return clock_(); }
+  EventHub& hub() { return hub_; }
+  store::Database& db() { return db_; }
+  const ServerConfig& config() const { return config_; }
+  nlohmann::json Metrics();
+
+ private:
+  struct LeaseWaiter {
+    scheduler::AgentInfo agent;
+    std::shared_ptr<http::ResponseWriter> writer;
+    int64_t deadline_ms;
+  };
+  struct RenewWaiter {
+    std::string lease_id;
+    std::shared_ptr<http::ResponseWriter> writer;
+    int64_t deadline_ms;
+  };
+  struct LeaseRef {
+    int64_t job_id;
+    int64_t run_id;
+    int attempt;
+  };
+
+  // Planning, on the worker thread.
+  void PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths);
+  void PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection);
+  void FailRun(int64_t run_id, const std::string& error);
+  // Adds a planned run's jobs to the scheduler and hands out what became ready. REQUIRES: mu_ held.
+  void ScheduleRunLocked(const store::Run& run, const std::vector<store::Job>& jobs);
+
+  // REQUIRES: mu_ held. Records each change in the store and publishes it.
+  void PersistLocked(const std::vector<scheduler::Change>& changes, int64_t now, int64_t skip_job_id = 0);
+  // REQUIRES: mu_ held. Hands ready jobs to waiting agents; answers cancels to renew waiters.
+  void DispatchLocked();
+  void NotifyCancelsLocked();
+  // REQUIRES: mu_ held. The lease JSON an agent receives, recording the grant.
+  std::optional<nlohmann::json> GrantLocked(const scheduler::AgentInfo& agent, int64_t now);
+  Result<LeaseRef> LiveLeaseLocked(const std::string& lease_id);
+  Status RestoreLocked();
+
+  const ServerConfig config_;
+  store::Database& db_;
+  Clock clock_;
+  store::RepoStore repos_;
+  store::RunStore runs_;
+  store::JobStore jobs_;
+  store::StepStore steps_;
+  store::LogStore logs_;
+  store::AgentStore agents_;
+  store::ImageStore images_;
+  planner::GitMirror mirror_;
+  EventHub hub_;
+  std::unique_ptr<WorkQueue> work_;
+
+  std::mutex mu_;
+  scheduler::Scheduler scheduler_;                 // GUARDED_BY(mu_)
+  std::vector<LeaseWaiter> lease_waiters_;         // GUARDED_BY(mu_)
+  std::vector<RenewWaiter> renew_waiters_;         // GUARDED_BY(mu_)
+  std::map<std::string, LeaseRef> leases_;         // GUARDED_BY(mu_)
+  int64_t last_heartbeat_ms_ = 0;                  // GUARDED_BY(mu_)
+  std::map<std::string, int64_t> counters_;        // GUARDED_BY(mu_)
+};
+
+}  // namespace slipway::core

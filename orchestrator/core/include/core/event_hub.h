@@ -1,0 +1,41 @@
+// EventHub: fans server-sent events out to the dashboards and CLIs that follow a topic.
+//
+// Topics: "events" (every run and job status change) and "job/<id>/log" (one job's log chunks).
+// A subscriber is an open SSE response; it leaves when its connection closes or a write fails.
+//
+// Thread-safety: all methods may be called from any thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "http/server.h"
+
+namespace slipway::core {
+
+class EventHub {
+ public:
+  // Starts the SSE response on writer and adds it to topic.
+  void Subscribe(const std::string& topic, std::shared_ptr<http::ResponseWriter> writer);
+  // Sends one event to every subscriber of topic: "id: <id>\nevent: <event>\ndata: <json>\n\n".
+  void Publish(const std::string& topic, std::string_view event, const nlohmann::json& data, long long id = 0);
+  // Sends a last event to the topic's subscribers and ends their streams.
+  void CloseTopic(const std::string& topic, std::string_view event, const nlohmann::json& data);
+  // Sends an SSE comment to every subscriber (keeps proxies from closing idle streams, finds the gone).
+  void Heartbeat();
+  size_t SubscriberCount() const;
+
+  static std::string Frame(std::string_view event, const nlohmann::json& data, long long id);
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::vector<std::shared_ptr<http::ResponseWriter>>> topics_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace slipway::core

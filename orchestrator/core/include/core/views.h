@@ -1,0 +1,24 @@
+// Views: how runs, jobs, steps, agents and images are shown as JSON in the REST API and SSE.
+// One place, so the dashboard, the CLI and the tests see the same shapes.
+#pragma once
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "store/agent_store.h"
+#include "store/image_store.h"
+#include "store/job_store.h"
+#include "store/run_store.h"
+#include "store/step_store.h"
+
+namespace slipway::core {
+
+nlohmann::json RunView(const store::Run& run);
+nlohmann::json RunView(const store::Run& run, const std::vector<store::Job>& jobs);
+nlohmann::json JobView(const store::Job& job);
+nlohmann::json StepView(const store::Step& step);
+nlohmann::json AgentView(const store::Agent& agent, int64_t now_ms);
+nlohmann::json ImageView(const store::ImageRecord& image);
+
+}  // namespace slipway::core

@@ -1,0 +1,194 @@
+// Coordinator: construction, restore after a restart, persisting scheduler changes, housekeeping.
+// Intake (runs, planning) is in coordinator_intake.cc; agents' calls in coordinator_agents.cc.
+#include "core/coordinator.h"
+
+#include "common/log.h"
+#include "core/views.h"
+#include "core/work_queue.h"
+
+namespace slipway::core {
+
+using scheduler::Change;
+using scheduler::JobStatus;
+using scheduler::JobStatusName;
+using scheduler::RunStatusName;
+
+Coordinator::Coordinator(const ServerConfig& config, store::Database& db, Clock clock)
+    : config_(config),
+      db_(db),
+      clock_(std::move(clock)),
+      repos_(db),
+      runs_(db),
+      jobs_(db),
+      steps_(db),
+      logs_(db),
+      agents_(db),
+      images_(db),
+      mirror_(config.data_dir + "/mirrors"),
+      scheduler_(scheduler::SchedulerOptions{.lease_ms = config.lease_seconds * 1000LL,
+                                             .default_max_attempts = config.max_attempts,
+                                             .new_lease_id = nullptr}) {}
+
+Coordinator::~Coordinator() { Stop(); }
+
+Status Coordinator::Start() {
+  work_ = std::make_unique<WorkQueue>();
+  std::lock_guard lock(mu_);
+  return RestoreLocked();
+}
+
+void Coordinator::Stop() {
+  work_.reset();  // finishes queued planning
+  std::lock_guard lock(mu_);
+  for (auto& w : lease_waiters_) w.writer->Send({.status = 204});
+  lease_waiters_.clear();
+  for (auto& w : renew_waiters_) w.writer->Send({.body = R"({"cancel":false})"});
+  renew_waiters_.clear();
+}
+
+// Brings back what was running when the server stopped: runs still being planned are planned
+// again; runs with jobs go back into the scheduler with their leases, so agents that keep
+// renewing keep their jobs, and leases nobody renews expire as usual.
+Status Coordinator::RestoreLocked() {
+  auto unfinished = runs_.ListUnfinished();
+  if (!unfinished.ok()) return unfinished.status();
+  int64_t now = clock_();
+  for (const auto& run : *unfinished) {
+    auto jobs = jobs_.ListByRun(run.id);
+    if (!jobs.ok()) return jobs.status();
+    if (jobs->empty()) {
+      int64_t id = run.id;
+      work_->Post([this, id] { PlanRun(id, std::nullopt); });
+      continue;
+    }
+    ScheduleRunLocked(run, *jobs);
+  }
+  LogInfo("restored unfinished runs", {{"runs", std::to_string(unfinished->size())},
+                                       {"held", std::to_string(scheduler_.RunCount())},
+                                       {"at", std::to_string(now)}});
+  return Status::Ok();
+}
+
+void Coordinator::ScheduleRunLocked(const store::Run& run, const std::vector<store::Job>& jobs) {
+  std::vector<scheduler::JobNode> nodes;
+  for (const auto& job : jobs) {
+    scheduler::JobNode node;
+    node.job_id = job.id;
+    node.name = job.name;
+    node.needs = job.needs;
+    node.status = scheduler::JobStatusFromName(job.status).value_or(JobStatus::kPending);
+    node.attempt = job.attempt;
+    node.max_attempts = job.max_attempts;
+    auto spec = nlohmann::json::parse(job.spec_json, nullptr, false);
+    if (spec.is_object() && spec.contains("labels") && spec["labels"].is_object()) {
+      for (auto& [k, v] : spec["labels"].items()) {
+        if (v.is_string()) node.labels[k] = v.get<std::string>();
+      }
+    }
+    if (job.status == "running" && job.lease_id) {
+      node.lease_id = *job.lease_id;
+      node.agent = job.agent;
+      node.lease_expires_ms = job.lease_expires_at.value_or(0);
+      leases_[*job.lease_id] = {job.id, run.id, job.attempt};
+    }
+    nodes.push_back(std::move(node));
+  }
+  scheduler::RunInfo info{.run_id = run.id,
+                          .repo = run.repo_name,
+                          .branch = run.branch,
+                          .canceled = false,
+                          .status = scheduler::RunStatusFromName(run.status).value_or(scheduler::RunStatus::kPending)};
+  int64_t now = clock_();
+  auto changes = scheduler_.AddRun(info, std::move(nodes), now);
+  if (!changes.ok()) {
+    LogError("cannot schedule run", {{"run", std::to_string(run.id)}, {"error", changes.status().ToString()}});
+    (void)runs_.SetStatus(run.id, {.status = "error", .error = changes.status().message(), .finished_at = now});
+    return;
+  }
+  PersistLocked(*changes, now);
+  if (config_.supersede && run.trigger == "push") {
+    PersistLocked(scheduler_.SupersedeBranch(run.repo_name, run.branch, run.id), now);
+    NotifyCancelsLocked();
+  }
+  DispatchLocked();
+}
+
+void Coordinator::PersistLocked(const std::vector<Change>& changes, int64_t now, int64_t skip_job_id) {
+  for (const auto& c : changes) {
+    if (c.kind == Change::Kind::kRun) {
+      store::RunStatusUpdate update{.status = std::string(RunStatusName(c.run_status)), .error = ""};
+      if (c.run_status == scheduler::RunStatus::kRunning) update.started_at = now;
+      if (scheduler::IsFinal(c.run_status)) update.finished_at = now;
+      Status s = runs_.SetStatus(c.run_id, update);
+      if (!s.ok()) LogWarn("run status not stored", {{"run", std::to_string(c.run_id)}, {"error", s.ToString()}});
+      hub_.Publish("events", "run",
+                   {{"run_id", c.run_id}, {"status", RunStatusName(c.run_status)}, {"reason", c.reason}});
+      continue;
+    }
+    if (c.job_id != skip_job_id && c.job_status != JobStatus::kRunning) {
+      // Running is recorded by the grant (it carries the lease); finishes with a result by FinishJob.
+      Status s = jobs_.SetStatus(c.job_id, JobStatusName(c.job_status),
+                                 scheduler::IsFinal(c.job_status) ? std::optional<int64_t>(now) : std::nullopt);
+      if (!s.ok()) LogWarn("job status not stored", {{"job", std::to_string(c.job_id)}, {"error", s.ToString()}});
+    }
+    if (c.job_status != JobStatus::kRunning) {
+      for (auto it = leases_.begin(); it != leases_.end();) {
+        it = it->second.job_id == c.job_id ? leases_.erase(it) : std::next(it);
+      }
+    }
+    if (scheduler::IsFinal(c.job_status)) {
+      hub_.CloseTopic("job/" + std::to_string(c.job_id) + "/log", "end", {{"status", JobStatusName(c.job_status)}});
+    }
+    hub_.Publish("events", "job",
+                 {{"run_id", c.run_id}, {"job_id", c.job_id}, {"name", c.job_name},
+                  {"status", JobStatusName(c.job_status)}, {"attempt", c.attempt}, {"agent", c.agent},
+                  {"reason", c.reason}});
+    LogInfo("job status", {{"run", std::to_string(c.run_id)}, {"job", c.job_name},
+                           {"status", std::string(JobStatusName(c.job_status))}, {"reason", c.reason}});
+  }
+}
+
+void Coordinator::Tick() {
+  std::lock_guard lock(mu_);
+  int64_t now = clock_();
+  auto expired = scheduler_.Expire(now);
+  if (!expired.empty()) {
+    PersistLocked(expired, now);
+    DispatchLocked();
+  }
+  for (auto it = lease_waiters_.begin(); it != lease_waiters_.end();) {
+    if (it->writer->Closed()) {
+      it = lease_waiters_.erase(it);
+    } else if (it->deadline_ms <= now) {
+      it->writer->Send({.status = 204});
+      it = lease_waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
+    if (it->deadline_ms <= now || it->writer->Closed()) {
+      it->writer->Send({.body = R"({"cancel":false})"});
+      it = renew_waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (now - last_heartbeat_ms_ >= 15000) {
+    last_heartbeat_ms_ = now;
+    hub_.Heartbeat();
+  }
+}
+
+nlohmann::json Coordinator::Metrics() {
+  std::lock_guard lock(mu_);
+  nlohmann::json m = {{"slipway_runs_held", scheduler_.RunCount()},
+                      {"slipway_jobs_ready", scheduler_.ReadyCount()},
+                      {"slipway_agents_waiting", lease_waiters_.size()},
+                      {"slipway_leases_live", leases_.size()},
+                      {"slipway_sse_subscribers", hub_.SubscriberCount()}};
+  for (const auto& [name, value] : counters_) m[name] = value;
+  return m;
+}
+
+}  // namespace slipway::core

@@ -1,0 +1,246 @@
+// Coordinator, the agents' side: leases (long-polled), renewals that carry cancels, logs, steps
+// and results. Every write names its lease; a stale lease is refused (409) so a result is recorded
+// once, by the agent that holds the job.
+#include "common/log.h"
+#include "core/coordinator.h"
+#include "core/views.h"
+
+namespace slipway::core {
+
+using scheduler::JobStatus;
+
+namespace {
+
+nlohmann::json LabelsJson(const std::map<std::string, std::string>& labels) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : labels) j[k] = v;
+  return j;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> Coordinator::GrantLocked(const scheduler::AgentInfo& agent, int64_t now) {
+  for (;;) {
+    auto grant = scheduler_.Acquire(agent, now);
+    if (!grant) return std::nullopt;
+    const auto& lease = grant->lease;
+    Status s = jobs_.MarkLeased(lease.job_id, lease.id, agent.name, lease.attempt, lease.expires_ms, now);
+    auto job = jobs_.Get(lease.job_id);
+    auto run = runs_.Get(lease.run_id);
+    Result<store::Repo> repo = run.ok() ? repos_.GetById(run->repo_id) : Result<store::Repo>(run.status());
+    if (!s.ok() || !job.ok() || !repo.ok()) {
+      // The store refused: give the job back as an error rather than hand out a lease nobody records.
+      LogError("lease not recorded", {{"job", std::to_string(lease.job_id)}, {"error", s.ToString()}});
+      auto changes = scheduler_.Finish(lease.id, JobStatus::kError, now, "lease could not be recorded");
+      if (changes.ok()) PersistLocked(*changes, now);
+      continue;
+    }
+    leases_[lease.id] = {lease.job_id, lease.run_id, lease.attempt};
+    PersistLocked(grant->changes, now);
+    counters_["slipway_leases_granted_total"]++;
+    return nlohmann::json{{"lease",
+                           {{"id", lease.id},
+                            {"job_id", lease.job_id},
+                            {"run_id", lease.run_id},
+                            {"attempt", lease.attempt},
+                            {"repo", repo->name},
+                            {"clone_url", repo->clone_url},
+                            {"sha", run->sha},
+                            {"branch", run->branch},
+                            {"renew_every_ms", std::max<int64_t>(1000, config_.lease_seconds * 1000LL / 5)},
+                            {"spec", nlohmann::json::parse(job->spec_json, nullptr, false)}}}};
+  }
+}
+
+void Coordinator::WaitForLease(const scheduler::AgentInfo& agent, const std::string& version, int wait_ms,
+                               std::shared_ptr<http::ResponseWriter> writer) {
+  int64_t now = clock_();
+  (void)agents_.Heartbeat(agent.name, LabelsJson(agent.labels).dump(), agent.capacity, version, now);
+  std::lock_guard lock(mu_);
+  if (auto lease = GrantLocked(agent, now)) {
+    writer->Send({.body = lease->dump()});
+    return;
+  }
+  if (wait_ms <= 0) {
+    writer->Send({.status = 204});
+    return;
+  }
+  lease_waiters_.push_back({agent, std::move(writer), now + wait_ms});
+}
+
+void Coordinator::DispatchLocked() {
+  int64_t now = clock_();
+  for (auto it = lease_waiters_.begin(); it != lease_waiters_.end() && scheduler_.ReadyCount() > 0;) {
+    if (it->writer->Closed()) {
+      it = lease_waiters_.erase(it);
+      continue;
+    }
+    if (auto lease = GrantLocked(it->agent, now)) {
+      it->writer->Send({.body = lease->dump()});
+      it = lease_waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Coordinator::NotifyCancelsLocked() {
+  for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
+    if (scheduler_.CancelRequested(it->lease_id)) {
+      it->writer->Send({.body = R"({"cancel":true})"});
+      it = renew_waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+Result<Coordinator::LeaseRef> Coordinator::LiveLeaseLocked(const std::string& lease_id) {
+  auto it = leases_.find(lease_id);
+  if (it == leases_.end()) return Status::Conflict("lease " + lease_id + " is not held (expired, requeued or finished)");
+  return it->second;
+}
+
+void Coordinator::RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<http::ResponseWriter> writer) {
+  std::lock_guard lock(mu_);
+  int64_t now = clock_();
+  auto ref = LiveLeaseLocked(lease_id);
+  auto renewal = ref.ok() ? scheduler_.Renew(lease_id, now) : Result<scheduler::Renewal>(ref.status());
+  if (!renewal.ok()) {
+    writer->Send({.status = 409,
+                  .body = nlohmann::json{{"error", {{"code", "conflict"}, {"message", renewal.status().message()}}}}.dump()});
+    return;
+  }
+  (void)jobs_.RenewLease(ref->job_id, lease_id, renewal->expires_ms);
+  if (renewal->cancel_requested) {
+    writer->Send({.body = R"({"cancel":true})"});
+    return;
+  }
+  if (wait_ms <= 0) {
+    writer->Send({.body = R"({"cancel":false})"});
+    return;
+  }
+  renew_waiters_.push_back({lease_id, std::move(writer), now + wait_ms});
+}
+
+Status Coordinator::AppendLog(const std::string& lease_id, int64_t seq, const std::string& data) {
+  std::lock_guard lock(mu_);
+  auto ref = LiveLeaseLocked(lease_id);
+  if (!ref.ok()) return ref.status();
+  auto added = logs_.Append(ref->job_id, ref->attempt, seq, data, clock_());
+  if (!added.ok()) return added.status();
+  if (*added) {
+    hub_.Publish("job/" + std::to_string(ref->job_id) + "/log", "log",
+                 {{"seq", seq}, {"attempt", ref->attempt}, {"data", data}}, seq + 1);
+  }
+  return Status::Ok();
+}
+
+Status Coordinator::ReplaceSteps(const std::string& lease_id, const std::vector<store::Step>& steps) {
+  std::lock_guard lock(mu_);
+  auto ref = LiveLeaseLocked(lease_id);
+  if (!ref.ok()) return ref.status();
+  if (Status s = steps_.ReplaceSteps(ref->job_id, steps); !s.ok()) return s;
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& step : steps) list.push_back(StepView(step));
+  hub_.Publish("job/" + std::to_string(ref->job_id) + "/log", "steps", {{"steps", list}});
+  return Status::Ok();
+}
+
+Status Coordinator::FinishJob(const std::string& lease_id, const nlohmann::json& report) {
+  std::string status_name = report.value("status", "");
+  auto status = scheduler::JobStatusFromName(status_name);
+  if (!status || (*status != JobStatus::kSuccess && *status != JobStatus::kFailure &&
+                  *status != JobStatus::kCanceled && *status != JobStatus::kError)) {
+    return Status::InvalidArgument("status must be success, failure, canceled or error, not '" + status_name + "'");
+  }
+  std::lock_guard lock(mu_);
+  int64_t now = clock_();
+  auto ref = LiveLeaseLocked(lease_id);
+  if (!ref.ok()) return ref.status();
+  nlohmann::json result = nlohmann::json::object();
+  for (const char* key : {"image", "cache", "scan", "failed_step", "log_tail", "duration_ms"}) {
+    if (report.contains(key)) result[key] = report[key];
+  }
+  std::string error = report.value("error", "");
+  int64_t duration = report.value("duration_ms", int64_t{0});
+  Status stored = jobs_.Finish(ref->job_id, lease_id, status_name, result.dump(), error, now, duration);
+  if (stored.code() == ErrorCode::kAlreadyExists) return Status::Ok();  // a retried finish
+  if (!stored.ok()) return stored;
+  auto changes = scheduler_.Finish(lease_id, *status, now, error);
+  if (!changes.ok()) return changes.status();
+  PersistLocked(*changes, now, ref->job_id);
+
+  const auto& image = report.contains("image") ? report["image"] : nlohmann::json();
+  if (*status == JobStatus::kSuccess && image.is_object() && image.value("digest", "") != "") {
+    auto run = runs_.Get(ref->run_id);
+    auto job = jobs_.Get(ref->job_id);
+    if (run.ok() && job.ok()) {
+      store::ImageRecord record;
+      record.digest = image.value("digest", "");
+      record.repo_id = run->repo_id;
+      record.job_id = ref->job_id;
+      record.stage = job->name;
+      record.branch = run->branch;
+      record.sha = run->sha;
+      record.ref = image.value("ref", "");
+      record.size_bytes = image.value("size_bytes", int64_t{0});
+      if (image.contains("compressed_size_bytes") && image["compressed_size_bytes"].is_number()) {
+        record.compressed_size_bytes = image["compressed_size_bytes"].get<int64_t>();
+      }
+      record.created_at = now;
+      int index = 0;
+      for (const auto& l : image.value("layers", nlohmann::json::array())) {
+        store::Layer layer;
+        layer.index = index++;
+        layer.digest = l.value("digest", "");
+        layer.size_bytes = l.value("size_bytes", int64_t{0});
+        if (l.contains("compressed_size_bytes") && l["compressed_size_bytes"].is_number()) {
+          layer.compressed_size_bytes = l["compressed_size_bytes"].get<int64_t>();
+        }
+        layer.instruction = l.value("instruction", "");
+        record.layers.push_back(std::move(layer));
+      }
+      auto recorded = images_.Record(record);
+      if (!recorded.ok()) LogWarn("image not recorded", {{"digest", record.digest}, {"error", recorded.status().ToString()}});
+    }
+  }
+  leases_.erase(lease_id);
+  for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
+    if (it->lease_id == lease_id) {
+      it->writer->Send({.body = R"({"cancel":false})"});
+      it = renew_waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  DispatchLocked();
+  return Status::Ok();
+}
+
+Status Coordinator::FollowLog(int64_t job_id, std::shared_ptr<http::ResponseWriter> writer) {
+  auto job = jobs_.Get(job_id);
+  if (!job.ok()) return job.status();
+  // Under mu_ so no chunk lands between the backlog and the subscription.
+  std::lock_guard lock(mu_);
+  int attempt = std::max(1, job->attempt);
+  std::string topic = "job/" + std::to_string(job_id) + "/log";
+  hub_.Subscribe(topic, writer);
+  int64_t after = -1;
+  for (;;) {
+    auto chunks = logs_.ReadFrom(job_id, attempt, after, store::LogStore::kMaxReadLimit);
+    if (!chunks.ok() || chunks->empty()) break;
+    for (const auto& c : *chunks) {
+      writer->Write(EventHub::Frame("log", {{"seq", c.seq}, {"attempt", attempt}, {"data", c.data}}, c.seq + 1));
+      after = c.seq;
+    }
+  }
+  auto fresh = jobs_.Get(job_id);
+  if (fresh.ok() && scheduler::IsFinal(scheduler::JobStatusFromName(fresh->status).value_or(JobStatus::kPending))) {
+    writer->Write(EventHub::Frame("end", {{"status", fresh->status}}, 0));
+    writer->Close();
+  }
+  return Status::Ok();
+}
+
+}  // namespace slipway::core

@@ -1,0 +1,214 @@
+// Coordinator intake: pushes, manual triggers and reruns become runs; planning turns a run's
+// commit into jobs on the worker thread.
+#include <set>
+
+#include "common/log.h"
+#include "core/coordinator.h"
+#include "core/work_queue.h"
+#include "pipelines/diagnostic.h"
+#include "pipelines/job_spec.h"
+#include "pipelines/planner.h"
+
+namespace slipway::core {
+
+Result<IntakeAnswer> Coordinator::AcceptPush(const PushIntake& push) {
+  store::NewRun run{.repo_id = push.repo_id,
+                    .branch = push.branch,
+                    .sha = push.sha,
+                    .message = push.message,
+                    .author = push.author,
+                    .trigger = "push",
+                    .parent_run_id = std::nullopt,
+                    .created_at = clock_()};
+  auto outcome = runs_.CreateRunForDelivery(push.forge, push.delivery_id, push.event, run);
+  if (!outcome.ok()) return outcome.status();
+  IntakeAnswer answer{.run_id = outcome->run_id.value_or(0), .duplicate = outcome->duplicate};
+  if (answer.duplicate) return answer;
+  {
+    std::lock_guard lock(mu_);
+    counters_["slipway_runs_created_total"]++;
+  }
+  hub_.Publish("events", "run", {{"run_id", answer.run_id}, {"status", "pending"}, {"reason", "push"}});
+  int64_t id = answer.run_id;
+  work_->Post([this, id, paths = push.changed_paths] { PlanRun(id, paths); });
+  return answer;
+}
+
+Result<store::Run> Coordinator::TriggerManual(const std::string& repo_name, const std::string& branch,
+                                              const std::string& sha_or_empty) {
+  auto repo = repos_.GetByName(repo_name);
+  if (!repo.ok()) return repo.status();
+  std::string sha = sha_or_empty;
+  if (sha.empty()) {
+    if (Status s = mirror_.Fetch(repo->name, repo->clone_url); !s.ok()) return s;
+    auto resolved = mirror_.ResolveBranch(repo->name, branch);
+    if (!resolved.ok()) return resolved.status();
+    sha = *resolved;
+  }
+  auto run = runs_.CreateRun({.repo_id = repo->id,
+                              .branch = branch,
+                              .sha = sha,
+                              .message = "",
+                              .author = "",
+                              .trigger = "manual",
+                              .parent_run_id = std::nullopt,
+                              .created_at = clock_()});
+  if (!run.ok()) return run.status();
+  hub_.Publish("events", "run", {{"run_id", run->id}, {"status", "pending"}, {"reason", "manual"}});
+  int64_t id = run->id;
+  work_->Post([this, id] { PlanRun(id, std::nullopt); });
+  return run;
+}
+
+Result<store::Run> Coordinator::Rerun(int64_t run_id, const RerunSelection& selection) {
+  auto parent = runs_.Get(run_id);
+  if (!parent.ok()) return parent.status();
+  auto jobs = jobs_.ListByRun(run_id);
+  if (!jobs.ok()) return jobs.status();
+  if (jobs->empty()) return Status::Conflict("run " + std::to_string(run_id) + " has no jobs to rerun");
+  std::set<std::string> names;
+  for (const auto& j : *jobs) names.insert(j.name);
+  for (const auto& name : selection.jobs) {
+    if (!names.count(name)) return Status::InvalidArgument("run " + std::to_string(run_id) + " has no job '" + name + "'");
+  }
+  auto run = runs_.CreateRun({.repo_id = parent->repo_id,
+                              .branch = parent->branch,
+                              .sha = parent->sha,
+                              .message = parent->message,
+                              .author = parent->author,
+                              .trigger = "rerun",
+                              .parent_run_id = run_id,
+                              .created_at = clock_()});
+  if (!run.ok()) return run.status();
+  hub_.Publish("events", "run", {{"run_id", run->id}, {"status", "pending"}, {"reason", "rerun"}});
+  int64_t id = run->id;
+  work_->Post([this, id, run_id, selection] { PlanRerun(id, run_id, selection); });
+  return run;
+}
+
+Status Coordinator::CancelRun(int64_t run_id) {
+  auto run = runs_.Get(run_id);
+  if (!run.ok()) return run.status();
+  std::lock_guard lock(mu_);
+  auto changes = scheduler_.CancelRun(run_id, "canceled by request");
+  if (changes.ok()) {
+    PersistLocked(*changes, clock_());
+    NotifyCancelsLocked();
+    return Status::Ok();
+  }
+  // Not held by the scheduler: still being planned (cancel it here; planning then stops), or done.
+  if (run->status == "pending") {
+    return runs_.SetStatus(run_id, {.status = "canceled", .error = "canceled before planning finished",
+                                    .finished_at = clock_()});
+  }
+  return Status::Conflict("run " + std::to_string(run_id) + " has already finished (" + run->status + ")");
+}
+
+void Coordinator::FailRun(int64_t run_id, const std::string& error) {
+  LogWarn("run failed to plan", {{"run", std::to_string(run_id)}, {"error", error}});
+  Status s = runs_.SetStatus(run_id, {.status = "error", .error = error, .finished_at = clock_()});
+  if (!s.ok()) return;
+  hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "error"}, {"reason", error}});
+}
+
+void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths) {
+  auto run = runs_.Get(run_id);
+  if (!run.ok() || run->status != "pending") return;  // canceled meanwhile
+  auto repo = repos_.GetById(run->repo_id);
+  if (!repo.ok()) return FailRun(run_id, repo.status().message());
+  if (Status s = mirror_.Fetch(repo->name, repo->clone_url); !s.ok()) return FailRun(run_id, s.message());
+  auto commit = mirror_.Commit(repo->name, run->sha);
+  if (!commit.ok()) return FailRun(run_id, commit.status().message());
+
+  std::string read_error;
+  pipelines::FileReader reader = [&](const std::string& path) -> std::optional<std::string> {
+    auto content = mirror_.ReadFile(repo->name, run->sha, path);
+    if (!content.ok()) {
+      read_error = content.status().message();
+      return std::nullopt;
+    }
+    return *content;
+  };
+  pipelines::PlanResult plan = pipelines::PlanPipeline(
+      reader, {.branch = run->branch, .sha = run->sha, .run_number = run->number, .changed_paths = changed_paths});
+  if (!read_error.empty()) return FailRun(run_id, read_error);
+
+  nlohmann::json diagnostics = nlohmann::json::array();
+  for (const auto& d : plan.diagnostics) diagnostics.push_back(pipelines::ToJson(d));
+  (void)runs_.SetDiagnostics(run_id, diagnostics.dump());
+  if (plan.has_errors) {
+    size_t errors = 0;
+    for (const auto& d : plan.diagnostics) errors += d.severity == pipelines::Severity::kError;
+    std::string first;
+    for (const auto& d : plan.diagnostics) {
+      if (d.severity == pipelines::Severity::kError) { first = pipelines::FormatDiagnostic(d); break; }
+    }
+    return FailRun(run_id, "the pipeline has " + std::to_string(errors) + " error(s); first: " + first);
+  }
+  if (plan.filtered_out) {
+    (void)runs_.SetStatus(run_id, {.status = "skipped", .error = plan.filter_reason, .finished_at = clock_()});
+    hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "skipped"}, {"reason", plan.filter_reason}});
+    return;
+  }
+  std::vector<store::NewJob> new_jobs;
+  for (const auto& spec : plan.jobs) {
+    new_jobs.push_back({.name = spec.name,
+                        .stage = spec.stage,
+                        .spec_json = pipelines::ToJson(spec).dump(),
+                        .needs = spec.needs,
+                        .max_attempts = config_.max_attempts});
+  }
+  auto jobs = jobs_.CreateJobs(run_id, new_jobs);
+  if (!jobs.ok()) return FailRun(run_id, jobs.status().message());
+  std::lock_guard lock(mu_);
+  auto fresh = runs_.Get(run_id);  // a cancel may have come while planning
+  if (!fresh.ok()) return;
+  if (fresh->status != "pending") {
+    for (const auto& j : *jobs) (void)jobs_.SetStatus(j.id, "canceled", clock_());
+    return;
+  }
+  ScheduleRunLocked(*fresh, *jobs);
+}
+
+// A rerun repeats chosen jobs of the parent run at the same commit, with the parent's compiled
+// specs, plus every job that depends on them. Needs on jobs left out are dropped: those succeeded
+// in the parent, and their layers come back from the build cache.
+void Coordinator::PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection) {
+  auto parent_jobs = jobs_.ListByRun(parent_run_id);
+  if (!parent_jobs.ok()) return FailRun(run_id, parent_jobs.status().message());
+  std::set<std::string> chosen;
+  for (const auto& j : *parent_jobs) {
+    bool pick = selection.failed_only ? (j.status != "success")
+                                      : (selection.jobs.empty() ||
+                                         std::find(selection.jobs.begin(), selection.jobs.end(), j.name) !=
+                                             selection.jobs.end());
+    if (pick) chosen.insert(j.name);
+  }
+  // Dependents of chosen jobs come along (jobs are stored in dependency order).
+  for (const auto& j : *parent_jobs) {
+    for (const auto& need : j.needs) {
+      if (chosen.count(need)) chosen.insert(j.name);
+    }
+  }
+  if (chosen.empty()) return FailRun(run_id, "nothing to rerun: every job of run " + std::to_string(parent_run_id) + " succeeded");
+  std::vector<store::NewJob> new_jobs;
+  for (const auto& j : *parent_jobs) {
+    if (!chosen.count(j.name)) continue;
+    std::vector<std::string> needs;
+    for (const auto& n : j.needs) {
+      if (chosen.count(n)) needs.push_back(n);
+    }
+    auto spec = nlohmann::json::parse(j.spec_json, nullptr, false);
+    if (spec.is_object()) spec["needs"] = needs;
+    new_jobs.push_back({.name = j.name, .stage = j.stage, .spec_json = spec.dump(), .needs = needs,
+                        .max_attempts = config_.max_attempts});
+  }
+  auto jobs = jobs_.CreateJobs(run_id, new_jobs);
+  if (!jobs.ok()) return FailRun(run_id, jobs.status().message());
+  std::lock_guard lock(mu_);
+  auto fresh = runs_.Get(run_id);
+  if (!fresh.ok() || fresh->status != "pending") return;
+  ScheduleRunLocked(*fresh, *jobs);
+}
+
+}  // namespace slipway::core

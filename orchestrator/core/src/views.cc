@@ -1,0 +1,113 @@
+#include "core/views.h"
+
+namespace slipway::core {
+namespace {
+
+template <typename T>
+nlohmann::json OrNull(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json ParseOr(const std::string& text, nlohmann::json fallback) {
+  if (text.empty()) return fallback;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_discarded() ? fallback : j;
+}
+
+}  // namespace
+
+nlohmann::json RunView(const store::Run& run) {
+  nlohmann::json j = {
+      {"id", run.id},
+      {"repo", run.repo_name},
+      {"number", run.number},
+      {"branch", run.branch},
+      {"sha", run.sha},
+      {"short_sha", run.sha.substr(0, 7)},
+      {"message", run.message},
+      {"author", run.author},
+      {"trigger", run.trigger},
+      {"parent_run_id", OrNull(run.parent_run_id)},
+      {"status", run.status},
+      {"error", run.error},
+      {"diagnostics", ParseOr(run.diagnostics_json, nlohmann::json::array())},
+      {"created_at", run.created_at},
+      {"started_at", OrNull(run.started_at)},
+      {"finished_at", OrNull(run.finished_at)},
+  };
+  if (run.started_at && run.finished_at) j["duration_ms"] = *run.finished_at - *run.started_at;
+  else j["duration_ms"] = nullptr;
+  return j;
+}
+
+nlohmann::json RunView(const store::Run& run, const std::vector<store::Job>& jobs) {
+  nlohmann::json j = RunView(run);
+  j["jobs"] = nlohmann::json::array();
+  for (const auto& job : jobs) j["jobs"].push_back(JobView(job));
+  return j;
+}
+
+nlohmann::json JobView(const store::Job& job) {
+  nlohmann::json spec = ParseOr(job.spec_json, nlohmann::json::object());
+  nlohmann::json result = job.result_json ? ParseOr(*job.result_json, nullptr) : nullptr;
+  nlohmann::json j = {
+      {"id", job.id},
+      {"run_id", job.run_id},
+      {"name", job.name},
+      {"stage", job.stage},
+      {"target", spec.value("target", job.stage)},
+      {"needs", job.needs},
+      {"status", job.status},
+      {"attempt", job.attempt},
+      {"max_attempts", job.max_attempts},
+      {"agent", job.agent},
+      {"started_at", OrNull(job.started_at)},
+      {"finished_at", OrNull(job.finished_at)},
+      {"duration_ms", OrNull(job.duration_ms)},
+      {"error", job.error},
+      {"image", nullptr},
+      {"cache", nullptr},
+      {"failed_step", ""},
+      {"spec", spec},
+  };
+  if (result.is_object()) {
+    for (const char* key : {"image", "cache", "scan", "failed_step", "log_tail"}) {
+      if (result.contains(key)) j[key] = result[key];
+    }
+  }
+  return j;
+}
+
+nlohmann::json StepView(const store::Step& step) {
+  return {{"index", step.index},         {"digest", step.digest},
+          {"name", step.name},           {"cached", step.cached},
+          {"started_ms", OrNull(step.started_at)}, {"completed_ms", OrNull(step.completed_at)},
+          {"duration_ms", OrNull(step.duration_ms)}, {"error", step.error}};
+}
+
+nlohmann::json AgentView(const store::Agent& agent, int64_t now_ms) {
+  return {{"name", agent.name},
+          {"labels", ParseOr(agent.labels_json, nlohmann::json::object())},
+          {"capacity", agent.capacity},
+          {"version", agent.version},
+          {"last_seen_at", agent.last_seen_at},
+          {"last_seen_age_ms", now_ms - agent.last_seen_at}};
+}
+
+nlohmann::json ImageView(const store::ImageRecord& image) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& l : image.layers) {
+    layers.push_back({{"index", l.index},
+                      {"digest", l.digest},
+                      {"size_bytes", l.size_bytes},
+                      {"compressed_size_bytes", OrNull(l.compressed_size_bytes)},
+                      {"instruction", l.instruction}});
+  }
+  return {{"digest", image.digest},       {"stage", image.stage},
+          {"branch", image.branch},       {"sha", image.sha},
+          {"ref", image.ref},             {"job_id", OrNull(image.job_id)},
+          {"size_bytes", image.size_bytes}, {"compressed_size_bytes", OrNull(image.compressed_size_bytes)},
+          {"created_at", image.created_at}, {"layers", layers}};
+}
+
+}  // namespace slipway::core

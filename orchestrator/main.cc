@@ -1,0 +1,110 @@
+// slipwayd: the orchestrator. Wires the store, the coordinator and the HTTP server, then waits
+// for SIGTERM or SIGINT and shuts down cleanly.
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "api/router.h"
+#include "api/routes.h"
+#include "common/log.h"
+#include "core/config.h"
+#include "core/coordinator.h"
+#include "http/server.h"
+#include "store/database.h"
+#include "store/repo_store.h"
+
+namespace {
+
+int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace slipway;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::cout << core::ServerUsage();
+      return 0;
+    }
+  }
+  auto config = core::LoadServerConfig(args);
+  if (!config.ok()) {
+    std::cerr << "slipwayd: " << config.status().message() << "\n" << core::ServerUsage();
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config->data_dir, ec);
+  if (ec) {
+    std::cerr << "slipwayd: cannot create " << config->data_dir << ": " << ec.message() << "\n";
+    return 1;
+  }
+  auto db = store::Database::Open(config->data_dir + "/slipway.db");
+  if (!db.ok()) {
+    std::cerr << "slipwayd: " << db.status().ToString() << "\n";
+    return 1;
+  }
+  store::RepoStore repos(**db);
+  for (const auto& r : config->repos) {
+    auto stored = repos.Upsert({.name = r.name, .forge = r.forge, .clone_url = r.clone_url, .secret = r.secret,
+                                .default_branch = std::nullopt},
+                               WallClockMs());
+    if (!stored.ok()) {
+      std::cerr << "slipwayd: repo " << r.name << ": " << stored.status().ToString() << "\n";
+      return 1;
+    }
+  }
+
+  // Signals are taken by sigwait below, on this thread only.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  core::Coordinator coordinator(*config, **db, WallClockMs);
+  if (Status s = coordinator.Start(); !s.ok()) {
+    std::cerr << "slipwayd: " << s.ToString() << "\n";
+    return 1;
+  }
+  api::Router router;
+  api::RegisterWebhookRoutes(router, coordinator);
+  api::RegisterRunRoutes(router, coordinator);
+  api::RegisterAgentRoutes(router, coordinator);
+  api::RegisterResourceRoutes(router, coordinator);
+
+  http::Server server({.host = config->host, .port = config->port}, [&router](http::Request req, auto writer) {
+    router.Dispatch(req, std::move(writer));
+  });
+  std::string error;
+  if (!server.Start(&error)) {
+    std::cerr << "slipwayd: " << error << "\n";
+    return 1;
+  }
+  LogInfo("listening", {{"host", config->host}, {"port", std::to_string(server.port())}, {"data", config->data_dir}});
+
+  std::atomic<bool> stopping{false};
+  std::thread ticker([&] {
+    while (!stopping) {
+      coordinator.Tick();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  int sig = 0;
+  sigwait(&signals, &sig);
+  LogInfo("shutting down", {{"signal", std::to_string(sig)}});
+  stopping = true;
+  ticker.join();
+  coordinator.Stop();
+  server.Stop();
+  LogInfo("stopped");
+  return 0;
+}

@@ -1,0 +1,55 @@
+// GitMirror: one bare mirror per registered repo, kept under the server's data directory, from
+// which the planner reads `.slipway.yml` and Dockerfiles at the pushed commit.
+//
+// git runs through argument vectors only; shas are validated before use and paths are passed as
+// one `<sha>:<path>` element, so nothing from a push is parsed by a shell or taken for an option.
+//
+// Thread-safety: calls for one repo are serialised by a per-repo mutex; different repos proceed
+// in parallel.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace slipway::planner {
+
+struct CommitInfo {
+  std::string sha;
+  std::string message;  // the subject line
+  std::string author;
+};
+
+class GitMirror {
+ public:
+  explicit GitMirror(std::string root_dir);
+
+  // Clones the mirror on first use, fetches every ref afterwards.
+  Status Fetch(const std::string& repo, const std::string& clone_url);
+
+  // The file's content at the commit; nullopt when the commit has no such file.
+  // NotFound when the commit itself is missing.
+  Result<std::optional<std::string>> ReadFile(const std::string& repo, const std::string& sha,
+                                              const std::string& path);
+  Result<CommitInfo> Commit(const std::string& repo, const std::string& sha);
+  // The commit a branch points at in the mirror.
+  Result<std::string> ResolveBranch(const std::string& repo, const std::string& branch);
+
+ private:
+  std::string MirrorDir(const std::string& repo) const;
+  std::mutex& RepoMutex(const std::string& repo);
+
+  std::string root_dir_;
+  std::mutex mutexes_mu_;
+  std::map<std::string, std::unique_ptr<std::mutex>> mutexes_;  // GUARDED_BY(mutexes_mu_)
+};
+
+// 40 or 64 lowercase hex digits.
+bool IsCommitSha(const std::string& s);
+
+}  // namespace slipway::planner

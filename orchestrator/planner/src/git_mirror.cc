@@ -1,0 +1,104 @@
+#include "planner/git_mirror.h"
+
+#include <filesystem>
+
+#include "common/subprocess.h"
+
+namespace slipway::planner {
+namespace fs = std::filesystem;
+
+bool IsCommitSha(const std::string& s) {
+  if (s.size() != 40 && s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// git with a fixed, quiet environment: no prompts, no system or user config surprises.
+Result<ProcessOutput> Git(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"git"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProcess(argv, {.extra_env = {"GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1", "LC_ALL=C"}});
+}
+
+std::string FirstLine(const std::string& s) {
+  auto nl = s.find('\n');
+  return nl == std::string::npos ? s : s.substr(0, nl);
+}
+
+}  // namespace
+
+GitMirror::GitMirror(std::string root_dir) : root_dir_(std::move(root_dir)) {}
+
+std::string GitMirror::MirrorDir(const std::string& repo) const {
+  std::string name;
+  for (char c : repo) name.push_back((isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_');
+  return root_dir_ + "/" + name + ".git";
+}
+
+std::mutex& GitMirror::RepoMutex(const std::string& repo) {
+  std::lock_guard lock(mutexes_mu_);
+  auto& m = mutexes_[repo];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
+
+Status GitMirror::Fetch(const std::string& repo, const std::string& clone_url) {
+  std::lock_guard lock(RepoMutex(repo));
+  std::string dir = MirrorDir(repo);
+  Result<ProcessOutput> out = Status::Internal("unreached");
+  if (!fs::exists(dir + "/HEAD")) {
+    std::error_code ec;
+    fs::create_directories(root_dir_, ec);
+    fs::remove_all(dir, ec);
+    out = Git({"clone", "--mirror", "--quiet", "--", clone_url, dir});
+  } else {
+    out = Git({"-C", dir, "fetch", "--prune", "--quiet", "origin"});
+  }
+  if (!out.ok()) return out.status();
+  if (!out->ok()) return Status::Unavailable("git fetch of " + repo + " failed: " + FirstLine(out->err));
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> GitMirror::ReadFile(const std::string& repo, const std::string& sha,
+                                                       const std::string& path) {
+  if (!IsCommitSha(sha)) return Status::InvalidArgument("not a commit sha: " + sha);
+  std::lock_guard lock(RepoMutex(repo));
+  std::string dir = MirrorDir(repo);
+  auto commit = Git({"-C", dir, "cat-file", "-e", sha + "^{commit}"});
+  if (!commit.ok()) return commit.status();
+  if (!commit->ok()) return Status::NotFound("commit " + sha + " is not in " + repo);
+  auto out = Git({"-C", dir, "cat-file", "blob", sha + ":" + path});
+  if (!out.ok()) return out.status();
+  if (!out->ok()) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(out->out));
+}
+
+Result<CommitInfo> GitMirror::Commit(const std::string& repo, const std::string& sha) {
+  if (!IsCommitSha(sha)) return Status::InvalidArgument("not a commit sha: " + sha);
+  std::lock_guard lock(RepoMutex(repo));
+  auto out = Git({"-C", MirrorDir(repo), "log", "-1", "--format=%an%x00%s", sha, "--"});
+  if (!out.ok()) return out.status();
+  if (!out->ok()) return Status::NotFound("commit " + sha + " is not in " + repo);
+  std::string text = out->out;
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  auto nul = text.find('\0');
+  CommitInfo info;
+  info.sha = sha;
+  info.author = text.substr(0, nul);
+  info.message = nul == std::string::npos ? "" : text.substr(nul + 1);
+  return info;
+}
+
+Result<std::string> GitMirror::ResolveBranch(const std::string& repo, const std::string& branch) {
+  std::lock_guard lock(RepoMutex(repo));
+  auto out = Git({"-C", MirrorDir(repo), "rev-parse", "--verify", "--quiet", "refs/heads/" + branch + "^{commit}"});
+  if (!out.ok()) return out.status();
+  if (!out->ok()) return Status::NotFound("branch " + branch + " is not in " + repo);
+  return FirstLine(out->out);
+}
+
+}  // namespace slipway::planner
