@@ -127,6 +127,7 @@ Result<BuildOutcome> RunBuild(const std::vector<std::string>& argv, const RunOpt
   if (!started.ok()) return started.status().Annotate("starting docker buildx");
   Subprocess& proc = **started;
   const pid_t pgid = proc.pid();
+  out.process_group = pgid;
 
   ProgressParser parser;
   std::deque<std::string> tail;

@@ -41,6 +41,7 @@ struct BuildOutcome {
   std::string error;           // what went wrong, for a person; "" on success
   std::vector<std::string> log_tail;  // the last kTailLines log lines
   long long duration_ms = 0;
+  pid_t process_group = -1;    // the build's process group (empty by the time RunBuild returns)
   bool ok() const { return exit_code == 0 && !canceled; }
 };
 

@@ -1,0 +1,114 @@
+#include "agent/git_workspace.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "common/subprocess.h"
+
+namespace slipway::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string MakeTempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "slipway-git-XXXXXX").string();
+  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+  return tmpl;
+}
+
+std::string Run(std::vector<std::string> argv, const std::string& cwd = "") {
+  ProcessOptions o;
+  o.cwd = cwd;
+  o.extra_env = {"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
+                 "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null"};
+  auto r = RunProcess(argv, o);
+  REQUIRE(r.ok());
+  INFO(r->err);
+  REQUIRE(r->ok());
+  std::string out = r->out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+std::string Commit(const std::string& work, const std::string& content) {
+  std::ofstream(work + "/file.txt") << content;
+  Run({"git", "add", "file.txt"}, work);
+  Run({"git", "commit", "-q", "-m", content}, work);
+  Run({"git", "push", "-q", "origin", "HEAD:main"}, work);
+  return Run({"git", "rev-parse", "HEAD"}, work);
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Repo {
+  std::string root = MakeTempDir();
+  std::string bare = root + "/origin.git";
+  std::string work = root + "/work";
+  Repo() {
+    Run({"git", "init", "-q", "--bare", "-b", "main", bare});
+    Run({"git", "clone", "-q", bare, work});
+  }
+  ~Repo() {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+  }
+};
+
+TEST_CASE("checks out exact commits from a mirror, fetching when a commit is new") {
+  Repo repo;
+  std::string first = Commit(repo.work, "one");
+  GitWorkspace ws(repo.root + "/agent");
+
+  auto dir = ws.Checkout(repo.bare, first, "w0");
+  REQUIRE(dir.ok());
+  CHECK(Slurp(*dir + "/file.txt") == "one");
+  CHECK(fs::exists(ws.MirrorPath(repo.bare) + "/HEAD"));
+
+  std::string second = Commit(repo.work, "two");
+  auto dir2 = ws.Checkout(repo.bare, second, "w1");
+  REQUIRE(dir2.ok());
+  CHECK(Slurp(*dir2 + "/file.txt") == "two");
+  CHECK(Run({"git", "rev-parse", "HEAD"}, *dir2) == second);
+
+  // The same slot again: a fresh directory at the older commit, no leftovers.
+  std::ofstream(*dir + "/stray.txt") << "x";
+  auto again = ws.Checkout(repo.bare, first, "w0");
+  REQUIRE(again.ok());
+  CHECK(Slurp(*again + "/file.txt") == "one");
+  CHECK(!fs::exists(*again + "/stray.txt"));
+
+  ws.Remove(repo.bare, *again);
+  ws.Remove(repo.bare, *dir2);
+  CHECK(!fs::exists(*again));
+  CHECK(!fs::exists(*dir2));
+}
+
+TEST_CASE("shas, URLs and names are validated before git sees them") {
+  Repo repo;
+  std::string sha = Commit(repo.work, "x");
+  GitWorkspace ws(repo.root + "/agent");
+  CHECK(ws.Checkout(repo.bare, "--upload-pack=touch /tmp/pwned", "w0").status().code() ==
+        ErrorCode::kInvalidArgument);
+  CHECK(!ws.Checkout(repo.bare, sha.substr(0, 39), "w0").ok());
+  CHECK(!ws.Checkout(repo.bare, "HEAD", "w0").ok());
+  CHECK(!ws.Checkout("--upload-pack=touch /tmp/x", sha, "w0").ok());
+  CHECK(!ws.Checkout("ext::sh -c touch% /tmp/x", sha, "w0").ok());
+  CHECK(!ws.Checkout(repo.bare, sha, "../escape").ok());
+  CHECK(ws.Checkout(repo.bare, std::string(40, 'a'), "w0").status().code() == ErrorCode::kNotFound);
+  CHECK(IsCommitSha(sha));
+  CHECK(IsCommitSha(std::string(64, 'f')));
+  CHECK(!IsCommitSha(std::string(40, 'F')));
+}
+
+}  // namespace
+}  // namespace slipway::agent
