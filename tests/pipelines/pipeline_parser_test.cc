@@ -1,0 +1,98 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "pipelines/dockerfile.h"
+#include "pipelines/pipeline_parser.h"
+#include "pipelines/planner.h"
+#include "test_files.h"
+
+using namespace slipway::pipelines;
+using namespace slipway::pipelines::testing;
+
+TEST_CASE("ParsePipeline reads every documented key") {
+  auto p = ParsePipeline(R"(version: 1
+image: r/shop
+dockerfile: d/Dockerfile
+context: d
+on:
+  push: {branches: [main], paths: ["src/**"]}
+  schedule: ["*/5 * * * *"]
+lint: {ignore: [tag-collision]}
+stages:
+  runtime:
+    target: rt
+    needs: test
+    push: yes
+    runs_on: [gpu]
+    labels: {arch: arm64}
+matrix: {PY: [3.10, "3.12"]}
+)", ".slipway.yml");
+  REQUIRE(p.diagnostics.empty());
+  const Pipeline& pl = p.pipeline;
+  CHECK(pl.image->value == "r/shop");
+  CHECK(pl.image->pos.line == 2);
+  CHECK(pl.image->pos.column == 8);
+  CHECK(pl.dockerfile.value == "d/Dockerfile");
+  CHECK(pl.branches.at(0).value == "main");
+  CHECK(pl.schedule.size() == 1);
+  CHECK(pl.lint_ignore == std::vector<std::string>{"tag-collision"});
+  REQUIRE(pl.stages.size() == 1);
+  const StageConfig& s = pl.stages[0];
+  CHECK(s.TargetName() == "rt");
+  CHECK(s.needs.at(0).value == "test");
+  CHECK(s.push);
+  CHECK(s.labels.at("gpu") == "true");
+  CHECK(s.labels.at("arch") == "arm64");
+  REQUIRE(pl.matrix.size() == 1);
+  CHECK(pl.matrix[0].values == std::vector<std::string>{"3.10", "3.12"});  // YAML text, not 3.1
+}
+
+TEST_CASE("ParsePipeline reports several problems at once") {
+  auto p = ParsePipeline("imag: x\nstages: [a]\nmatrix: 3\non: {push: {branches: {a: b}}}\n", "p.yml");
+  REQUIRE(p.diagnostics.size() == 4);
+  CHECK(FormatDiagnostic(p.diagnostics[0]) == "p.yml:1:1: error[unknown-key]: unknown key \"imag\" in the pipeline");
+  CHECK(p.diagnostics[1].code == "wrong-type");
+  CHECK(p.diagnostics[2].code == "wrong-type");
+  CHECK(p.diagnostics[3].code == "wrong-type");
+  CHECK(p.diagnostics[3].line == 4);
+}
+
+TEST_CASE("ParsePipeline refuses files that are too large") {
+  std::string big(kMaxPipelineBytes + 1, '#');
+  auto p = ParsePipeline(big, "p.yml");
+  REQUIRE(p.diagnostics.size() == 1);
+  CHECK(p.diagnostics[0].code == "file-too-large");
+}
+
+TEST_CASE("garbage never crashes the parser or the Dockerfile reader or the planner") {
+  std::vector<std::string> inputs = {
+      "", ":", "- - -", "{", "[[[[", "stages: {a: {needs: [[[]]]}}", "*alias", "&a [*a]", "? [a]\n: b",
+      "stages:\n  ? [x]\n  : {}\n", "matrix: {A: [{x: 1}]}", "on: [push]", "\t\tbad: indent", "%YAML 9.9\n---\n",
+      "stages: {a: {budget: {max_size: [1]}}}", "\"unterminated", "a: !!binary zz", "stages: {a: {scan: {ignore: 5}}}",
+      std::string(3000, '['), std::string("\0\xff\xfe", 3)};
+  std::mt19937 rng(20240611);
+  const std::string alphabet = "abstgeimnor:{}[],-*&!|>'\"\n #%@`\\$<=/.0123456789FROMASCOPY";
+  for (int i = 0; i < 400; ++i) {
+    std::string s;
+    int len = static_cast<int>(rng() % 120);
+    for (int k = 0; k < len; ++k) s += alphabet[rng() % alphabet.size()];
+    inputs.push_back(s);
+  }
+  for (const std::string& text : inputs) {
+    CAPTURE(text);
+    auto p = ParsePipeline(text, "p.yml");
+    for (const Diagnostic& d : p.diagnostics) {
+      CHECK(d.line >= 1);
+      CHECK(d.column >= 1);
+      CHECK_FALSE(d.code.empty());
+    }
+    auto df = ParseDockerfile(text, "Dockerfile");
+    for (const Diagnostic& d : df.diagnostics) CHECK(d.line >= 1);
+    MemoryRepo repo;
+    repo.files[".slipway.yml"] = text;
+    repo.files["Dockerfile"] = text;
+    PlanResult r = PlanPipeline(repo.Reader(), PlanContext{"main", "abc", 1, std::nullopt});
+    if (r.has_errors) CHECK(r.jobs.empty());
+  }
+}
