@@ -82,7 +82,9 @@ class Planner {
     PushFilter filter;
     for (const auto& b : p.branches) filter.branches.push_back(b.value);
     for (const auto& q : p.paths) filter.paths.push_back(q.value);
-    if (auto reason = FilterPush(filter, ctx_.branch, ctx_.changed_paths)) {
+    std::optional<std::string> reason;
+    if (ctx_.apply_filters) reason = FilterPush(filter, ctx_.branch, ctx_.changed_paths);
+    if (reason) {
       result_.filtered_out = true;
       result_.filter_reason = *reason;
     }

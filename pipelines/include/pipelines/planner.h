@@ -30,6 +30,7 @@ struct PlanContext {
   std::string sha;
   long long run_number = 0;
   std::optional<std::vector<std::string>> changed_paths;  // none: the paths filter is not applied
+  bool apply_filters = true;  // false (lint): plan every job whatever the on.push filters say
 };
 
 // Returns the file's content, or nullopt when it does not exist. Paths are already normalised and

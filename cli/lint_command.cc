@@ -1,0 +1,56 @@
+// slipway lint [FILE]
+#include <filesystem>
+#include <iostream>
+
+#include "command.h"
+#include "local_commands.h"
+#include "local_files.h"
+#include "pipelines/diagnostic.h"
+#include "pipelines/planner.h"
+
+namespace slipway::cli {
+namespace {
+
+constexpr const char* kLintHelp =
+    "usage: slipway lint [FILE]\n"
+    "\n"
+    "Checks a pipeline file (default: .slipway.yml in the current directory) and the Dockerfiles it\n"
+    "uses. Prints one line per problem, FILE:LINE:COL: error[CODE]: MESSAGE (or warning[CODE]).\n"
+    "The pipeline's directory is taken as the repository root. on.push filters are not applied.\n"
+    "\n"
+    "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 bad usage.\n";
+
+}  // namespace
+
+int LintCommand(const std::vector<std::string>& args) {
+  std::string file;
+  for (const std::string& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::cout << kLintHelp;
+      return 0;
+    }
+    if (a.size() > 1 && a[0] == '-') return UsageError("lint", "unknown flag " + a);
+    if (!file.empty()) return UsageError("lint", "only one FILE may be given");
+    file = a;
+  }
+  if (file.empty()) file = ".slipway.yml";
+  std::filesystem::path path(file);
+  std::string root = path.parent_path().string();
+  std::string name = path.filename().string();
+  if (name.empty()) return UsageError("lint", "\"" + file + "\" is not a file");
+
+  pipelines::PlanContext ctx;
+  ctx.branch = "main";
+  ctx.sha = std::string(40, '0');
+  ctx.apply_filters = false;
+  pipelines::PlanResult result = pipelines::PlanPipeline(LocalFileReader(root), ctx, name);
+  for (pipelines::Diagnostic d : result.diagnostics) {
+    if (!root.empty()) d.file = (std::filesystem::path(root) / d.file).string();
+    std::cout << pipelines::FormatDiagnostic(d) << "\n";
+  }
+  if (result.has_errors) return 1;
+  std::cerr << file << ": ok (" << result.jobs.size() << (result.jobs.size() == 1 ? " job" : " jobs") << ")\n";
+  return 0;
+}
+
+}  // namespace slipway::cli
