@@ -54,6 +54,35 @@ bool ValidDate(const std::string& s) {
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
+// Levenshtein distance, for "did you mean" hints on misspelt keys.
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string Suggestion(const std::string& key, const std::set<std::string>& allowed) {
+  std::string best;
+  size_t best_distance = 3;  // at most 2 edits
+  for (const std::string& candidate : allowed) {
+    size_t d = EditDistance(key, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best.empty() ? "" : "; did you mean \"" + best + "\"?";
+}
+
 class Parser {
  public:
   explicit Parser(const std::string& file) : file_(file) {}
@@ -107,7 +136,7 @@ class Parser {
       }
       const std::string name = key.Scalar();
       if (!allowed.empty() && allowed.count(name) == 0) {
-        Error(PosOf(key), "unknown-key", "unknown key \"" + name + "\" in " + where);
+        Error(PosOf(key), "unknown-key", "unknown key \"" + name + "\" in " + where + Suggestion(name, allowed));
         continue;
       }
       if (!seen.insert(name).second) {

@@ -51,7 +51,7 @@ matrix: {PY: [3.10, "3.12"]}
 TEST_CASE("ParsePipeline reports several problems at once") {
   auto p = ParsePipeline("imag: x\nstages: [a]\nmatrix: 3\non: {push: {branches: {a: b}}}\n", "p.yml");
   REQUIRE(p.diagnostics.size() == 4);
-  CHECK(FormatDiagnostic(p.diagnostics[0]) == "p.yml:1:1: error[unknown-key]: unknown key \"imag\" in the pipeline");
+  CHECK(FormatDiagnostic(p.diagnostics[0]) == "p.yml:1:1: error[unknown-key]: unknown key \"imag\" in the pipeline; did you mean \"image\"?");
   CHECK(p.diagnostics[1].code == "wrong-type");
   CHECK(p.diagnostics[2].code == "wrong-type");
   CHECK(p.diagnostics[3].code == "wrong-type");

@@ -8,7 +8,12 @@
 // Warnings whose code is in the pipeline's `lint.ignore` are dropped.
 //
 // Stages absent from the pipeline: every named Dockerfile stage becomes a job, with needs from the
-// Dockerfile's stage graph, nothing pushed. `cache_ref` is `<image>:cache-<job>` when `image` is set.
+// Dockerfile's stage graph, nothing pushed; a Dockerfile with no named stage gives one job "build"
+// with an empty target (the final stage). `dockerfile` paths are relative to the repository root,
+// not to `context`. Matrix × stages: each stage's needs point at the same combination's jobs.
+// `cache_ref` is `<image>:cache-<job>` when `image` is set. Tags are rendered (tag_template.h) into
+// `<image>:<tag>`; tags are ignored without an image (warning `tags-without-image`), a tag that
+// renders empty is dropped (`empty-tag`), two jobs with one tag warn (`tag-collision`).
 // Extra codes: `missing-pipeline`, `missing-dockerfile`, `unknown-target`, `duplicate-name` (two
 // jobs with one name after expansion), `no-stages` (nothing to build).
 //
