@@ -3,6 +3,7 @@
 
 #include "command.h"
 #include "local_commands.h"
+#include "remote_commands.h"
 
 namespace slipway::cli {
 
@@ -10,6 +11,13 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"lint", "check .slipway.yml and the Dockerfiles it uses", LintCommand},
       {"plan", "show the jobs a push would run", PlanCommand},
+      {"runs", "list runs (--repo, --branch, --status, --limit, --before)", RunsCommand},
+      {"show", "show a run and its jobs, with sizes and cache hits", ShowCommand},
+      {"logs", "print a job's log; -f follows it live", LogsCommand},
+      {"wait", "wait for a run to finish; exit 0 when it succeeded", WaitCommand},
+      {"trigger", "start a run of a repo's branch (or commit)", TriggerCommand},
+      {"rerun", "rerun a run: all jobs, --failed, or --stage S", RerunCommand},
+      {"cancel", "cancel a run's pending and running jobs", CancelCommand},
   };
   return kCommands;
 }

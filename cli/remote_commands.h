@@ -1,0 +1,22 @@
+// The CLI's commands that talk to a running slipwayd over its REST API: runs, show, logs, wait,
+// trigger, rerun, cancel. The server comes from --server or SLIPWAY_SERVER (default
+// http://127.0.0.1:8080), the admin token from --token or SLIPWAY_TOKEN.
+//
+// Each returns the process exit code: 0 done, 1 the server said no (or the run failed, for wait),
+// 2 bad usage.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace slipway::cli {
+
+int RunsCommand(const std::vector<std::string>& args);
+int ShowCommand(const std::vector<std::string>& args);
+int LogsCommand(const std::vector<std::string>& args);
+int WaitCommand(const std::vector<std::string>& args);
+int TriggerCommand(const std::vector<std::string>& args);
+int RerunCommand(const std::vector<std::string>& args);
+int CancelCommand(const std::vector<std::string>& args);
+
+}  // namespace slipway::cli
