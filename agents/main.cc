@@ -84,6 +84,9 @@ int main(int argc, char** argv) {
 
   slipway::agent::Agent agent(config);
   agent.Start();
+  if (const char* level = std::getenv("SLIPWAY_LOG_LEVEL"); level && std::string(level) == "debug") {
+    slipway::SetLogLevel(slipway::LogLevel::kDebug);
+  }
   unsigned char sig = 0;
   while (read(signal_pipe[0], &sig, 1) != 1) {
   }

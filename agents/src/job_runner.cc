@@ -139,6 +139,7 @@ class Reporter {
         LogWarn("report refused", {{"lease", lease_id_}, {"error", s.ToString()}});
         return;
       }
+      LogWarn("report failed; retrying", {{"lease", lease_id_}, {"error", s.ToString()}});
       std::this_thread::sleep_for(milliseconds(100 << std::min(attempt, 4)));
     }
   }
@@ -245,6 +246,8 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
           continue;
         }
         report = ReportFromOutcome(*outcome);
+        LogDebug("build ended", {{"lease", lease.id}, {"exit_code", std::to_string(outcome->exit_code)},
+                                 {"build_ms", std::to_string(outcome->duration_ms)}});
         if (outcome->ok()) {
           std::string ref = lease.spec.tags.empty() ? outcome->image_digest : lease.spec.tags.front();
           auto image = InspectLocalImage(ref, inv.docker);
@@ -258,6 +261,7 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
               else LogWarn("registry manifest", {{"ref", ref}, {"error", manifest.status().ToString()}});
             }
             report.image = std::move(*image);
+            LogDebug("image inspected", {{"lease", lease.id}, {"elapsed_ms", std::to_string(ElapsedMs(start))}});
           } else {
             LogWarn("image inspection failed", {{"ref", ref}, {"error", image.status().ToString()}});
             ImageInfo minimal;
