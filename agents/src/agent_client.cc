@@ -109,6 +109,12 @@ Status AgentClient::PostSteps(const std::string& lease_id, const nlohmann::json&
   return FromHttp(a->status, a->body, "steps");
 }
 
+Status AgentClient::MarkPushing(const std::string& lease_id) {
+  auto a = Post("/api/v1/agent/leases/" + lease_id + "/pushing", "{}", 15000);
+  if (!a.ok()) return a.status();
+  return FromHttp(a->status, a->body, "pushing");
+}
+
 Status AgentClient::Finish(const std::string& lease_id, const nlohmann::json& body) {
   auto a = Post("/api/v1/agent/leases/" + lease_id + "/finish",
                 body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 15000);

@@ -220,7 +220,18 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
       std::error_code ec;
       std::filesystem::remove(inv.metadata_file, ec);
       BuildHooks hooks;
-      hooks.on_lines = [&](const std::vector<std::string>& lines) { reporter.AddLines(lines); };
+      bool pushing_told = false;
+      hooks.on_lines = [&](const std::vector<std::string>& lines) {
+        reporter.AddLines(lines);
+        if (!lease.spec.push || pushing_told) return;
+        for (const auto& line : lines) {
+          if (line.find("pushing layers") == std::string::npos && line.find("exporting to image") == std::string::npos) continue;
+          // Once the export starts, a newer push must not cancel this job (best effort, off the build's thread).
+          pushing_told = true;
+          std::thread([client, id = lease.id] { (void)client->MarkPushing(id); }).detach();
+          break;
+        }
+      };
       hooks.on_steps = [&](const std::vector<BuildStep>& steps) { reporter.SetSteps(steps); };
       RunOptions options;
       options.metadata_file = inv.metadata_file;

@@ -69,7 +69,14 @@ Result<std::unique_ptr<Subprocess>> Subprocess::Start(const std::vector<std::str
   if (pid < 0) return Status::Internal(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     setpgid(0, 0);
+    // A parent that blocks signals (slipwayd waits for SIGTERM with sigwait) must not pass the
+    // mask on: children get default dispositions and nothing blocked.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     signal(SIGPIPE, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
     int in_fd = options.stdin_data ? in_pipe[0] : open("/dev/null", O_RDONLY);
     dup2(in_fd, 0);
     dup2(out_pipe[1], 1);

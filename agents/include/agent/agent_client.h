@@ -58,6 +58,8 @@ class AgentClient {
   // body: {"steps": [...]}
   Status PostSteps(const std::string& lease_id, const nlohmann::json& body);
   Status Finish(const std::string& lease_id, const nlohmann::json& body);
+  // Tells the server the image is being pushed, so a newer push does not cancel this job.
+  Status MarkPushing(const std::string& lease_id);
 
   const AgentConfig& config() const { return config_; }
 

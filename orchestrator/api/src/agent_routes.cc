@@ -54,6 +54,13 @@ void RegisterAgentRoutes(Router& router, core::Coordinator& c) {
     c.RenewLease(p.at("lease"), WaitMs(req, 3, 10), w);
   });
 
+  router.Add("POST", "/api/v1/agent/leases/{lease}/pushing", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
+    if (!RequireAgent(req, c, *w)) return;
+    Status s = c.MarkPushing(p.at("lease"));
+    if (!s.ok()) return ReplyStatus(*w, s);
+    ReplyJson(*w, 200, {{"ok", true}});
+  });
+
   router.Add("POST", "/api/v1/agent/leases/{lease}/log", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
     if (!RequireAgent(req, c, *w)) return;
     auto body = ParseJsonObject(req.body);

@@ -123,6 +123,13 @@ void Coordinator::RenewLease(const std::string& lease_id, int wait_ms, std::shar
   renew_waiters_.push_back({lease_id, std::move(writer), now + wait_ms});
 }
 
+Status Coordinator::MarkPushing(const std::string& lease_id) {
+  std::lock_guard lock(mu_);
+  auto ref = LiveLeaseLocked(lease_id);
+  if (!ref.ok()) return ref.status();
+  return scheduler_.MarkPushing(lease_id, clock_());
+}
+
 Status Coordinator::AppendLog(const std::string& lease_id, int64_t seq, const std::string& data) {
   std::lock_guard lock(mu_);
   auto ref = LiveLeaseLocked(lease_id);

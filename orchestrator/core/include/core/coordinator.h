@@ -89,6 +89,7 @@ class Coordinator {
   void WaitForLease(const scheduler::AgentInfo& agent, const std::string& version, int wait_ms,
                     std::shared_ptr<http::ResponseWriter> writer);
   void RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<http::ResponseWriter> writer);
+  Status MarkPushing(const std::string& lease_id);
   Status AppendLog(const std::string& lease_id, int64_t seq, const std::string& data);
   Status ReplaceSteps(const std::string& lease_id, const std::vector<store::Step>& steps);
   Status FinishJob(const std::string& lease_id, const nlohmann::json& report);
