@@ -178,6 +178,12 @@ void Coordinator::Tick() {
     last_heartbeat_ms_ = now;
     hub_.Heartbeat();
   }
+  if (now - last_prune_ms_ >= kPruneEveryMs) {
+    last_prune_ms_ = now;
+    // Delivery ids are kept for dedupe well past the forges' redelivery window.
+    auto pruned = runs_.PruneDeliveries(now - kKeepDeliveriesMs);
+    if (pruned.ok() && *pruned > 0) LogInfo("pruned old webhook deliveries", {{"count", std::to_string(*pruned)}});
+  }
 }
 
 nlohmann::json Coordinator::Metrics() {

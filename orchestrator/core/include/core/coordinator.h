@@ -159,7 +159,10 @@ class Coordinator {
   std::vector<LeaseWaiter> lease_waiters_;         // GUARDED_BY(mu_)
   std::vector<RenewWaiter> renew_waiters_;         // GUARDED_BY(mu_)
   std::map<std::string, LeaseRef> leases_;         // GUARDED_BY(mu_)
+  static constexpr int64_t kPruneEveryMs = 3600 * 1000;
+  static constexpr int64_t kKeepDeliveriesMs = 7 * 24 * 3600 * 1000LL;  // a week: more than the 72 h promised
   int64_t last_heartbeat_ms_ = 0;                  // GUARDED_BY(mu_)
+  int64_t last_prune_ms_ = 0;                      // GUARDED_BY(mu_)
   std::map<std::string, int64_t> counters_;        // GUARDED_BY(mu_)
 };
 
