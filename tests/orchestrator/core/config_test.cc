@@ -1,0 +1,74 @@
+#include "core/config.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+
+using slipway::core::LoadServerConfig;
+
+namespace {
+
+// A config file in /tmp, removed afterwards.
+struct ConfigFile {
+  explicit ConfigFile(const std::string& text) {
+    char tmpl[] = "/tmp/slipway-config-XXXXXX";
+    int fd = mkstemp(tmpl);
+    REQUIRE(fd >= 0);
+    close(fd);
+    path = tmpl;
+    std::ofstream(path) << text;
+  }
+  ~ConfigFile() { std::remove(path.c_str()); }
+  std::string path;
+};
+
+}  // namespace
+
+TEST_CASE("the config file is read and flags win over it") {
+  ConfigFile file(
+      "listen: 127.0.0.1:9000\n"
+      "data: /var/lib/x\n"
+      "admin_token: from-file\n"
+      "agent_token: agent-file\n"
+      "lease_seconds: 20\n"
+      "supersede: false\n"
+      "repos:\n"
+      "  - {name: acme/app, clone_url: /srv/app.git, forge: gitea, secret: s}\n");
+  auto config = LoadServerConfig({"--config", file.path, "--listen", "0.0.0.0:7000", "--admin-token", "from-flag"});
+  REQUIRE(config.ok());
+  CHECK(config->host == "0.0.0.0");
+  CHECK(config->port == 7000);
+  CHECK(config->data_dir == "/var/lib/x");
+  CHECK(config->admin_token == "from-flag");
+  CHECK(config->agent_token == "agent-file");
+  CHECK(config->lease_seconds == 20);
+  CHECK_FALSE(config->supersede);
+  REQUIRE(config->repos.size() == 1);
+  CHECK(config->repos[0].name == "acme/app");
+  CHECK(config->repos[0].forge == "gitea");
+}
+
+TEST_CASE("config errors name the file, line and column") {
+  ConfigFile file("admin_token: a\nagent_token: b\nlisen: 1.2.3.4:5\n");
+  auto config = LoadServerConfig({"--config", file.path});
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.status().message() == file.path + ":3:1: unknown key 'lisen'");
+
+  ConfigFile broken("admin_token: [unclosed\n");
+  auto bad = LoadServerConfig({"--config", broken.path});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().rfind(broken.path + ":", 0) == 0);
+}
+
+TEST_CASE("flags are checked") {
+  CHECK_FALSE(LoadServerConfig({"--agent-token", "g"}).ok());  // no admin token
+  CHECK_FALSE(LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--listen", "nohost"}).ok());
+  CHECK_FALSE(LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--listen", "h:99999"}).ok());
+  CHECK_FALSE(LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--lease-seconds", "1"}).ok());
+  auto unknown = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--frobnicate"});
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.status().message() == "unknown flag --frobnicate");
+  CHECK_FALSE(LoadServerConfig({"--admin-token"}).ok());  // missing value
+}

@@ -1,0 +1,58 @@
+#include "api/router.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "http/url.h"
+
+using slipway::api::PathParams;
+using slipway::api::Router;
+
+namespace {
+
+class CapturingWriter : public slipway::http::ResponseWriter {
+ public:
+  void Send(slipway::http::Response r) override { response = std::move(r); }
+  void BeginStream(int, std::string) override {}
+  void Write(std::string) override {}
+  void Close() override {}
+  bool Closed() const override { return false; }
+  void OnClose(std::function<void()>) override {}
+  slipway::http::Response response;
+};
+
+slipway::http::Response Dispatch(const Router& router, const std::string& method, const std::string& target) {
+  slipway::http::Request req;
+  req.method = method;
+  req.target = target;
+  slipway::http::SplitTarget(target, &req.path, &req.query);
+  auto w = std::make_shared<CapturingWriter>();
+  router.Dispatch(req, w);
+  return w->response;
+}
+
+}  // namespace
+
+TEST_CASE("routes capture path parameters; unknown paths are 404 and wrong methods 405") {
+  Router router;
+  router.Add("GET", "/api/v1/runs/{id}", [](const auto& req, const PathParams& p, auto w) {
+    w->Send({.status = 200, .body = p.at("id") + "|" + req.Query("x")});
+  });
+  auto ok = Dispatch(router, "GET", "/api/v1/runs/42?x=a%2Fb+c");
+  CHECK(ok.status == 200);
+  CHECK(ok.body == "42|a/b c");
+
+  auto missing = Dispatch(router, "GET", "/api/v1/nope");
+  CHECK(missing.status == 404);
+  CHECK(nlohmann::json::parse(missing.body)["error"]["code"] == "not_found");
+
+  auto wrong = Dispatch(router, "DELETE", "/api/v1/runs/42");
+  CHECK(wrong.status == 405);
+  CHECK(nlohmann::json::parse(wrong.body)["error"]["code"] == "method_not_allowed");
+}
+
+TEST_CASE("percent-decoding keeps bad escapes as written") {
+  CHECK(slipway::http::PercentDecode("%41%2", false) == "A%2");
+  CHECK(slipway::http::PercentDecode("a+b", false) == "a+b");
+  CHECK(slipway::http::PercentDecode("a+b", true) == "a b");
+}
