@@ -1,6 +1,7 @@
 // The command table. One line per command.
 #include <iostream>
 
+#include "analyze_command.h"
 #include "command.h"
 #include "local_commands.h"
 #include "remote_commands.h"
@@ -18,6 +19,7 @@ const std::vector<Command>& Commands() {
       {"trigger", "start a run of a repo's branch (or commit)", TriggerCommand},
       {"rerun", "rerun a run: all jobs, --failed, or --stage S", RerunCommand},
       {"cancel", "cancel a run's pending and running jobs", CancelCommand},
+      {"analyze", "size, layers, waste, packages and vulnerabilities of a local image", AnalyzeCommand},
   };
   return kCommands;
 }

@@ -1,0 +1,139 @@
+// slipway analyze IMAGE [--json] [--osv PATH] [--sbom] [--top N]
+#include "analyze_command.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "command.h"
+#include "insight/insight.h"
+
+namespace slipway::cli {
+namespace {
+
+constexpr const char* kAnalyzeHelp =
+    "usage: slipway analyze IMAGE [--json] [--osv PATH] [--sbom] [--top N]\n"
+    "       slipway analyze --archive FILE [--json] [--osv PATH] [--sbom] [--top N]\n"
+    "\n"
+    "Reads IMAGE from the local Docker engine (docker save, streamed) and prints its size, layers,\n"
+    "efficiency and wasted bytes (as dive defines them), the largest files and folders, its Debian,\n"
+    "Alpine and Python packages and, with --osv, the advisories of an offline OSV database (a folder\n"
+    "of records or osv.dev's per-ecosystem zips) that match them.\n"
+    "\n"
+    "  --json          the whole report as JSON\n"
+    "  --sbom          a CycloneDX 1.5 JSON SBOM instead\n"
+    "  --osv PATH      scan the packages against this OSV database\n"
+    "  --archive FILE  read a `docker save -o` archive instead of asking the engine\n"
+    "  --top N         entries in the wasted / largest lists (default 10)\n"
+    "\n"
+    "Exit status: 0 done, 1 the image could not be read or scanned, 2 bad usage.\n";
+
+std::string HumanBytes(uint64_t bytes) {
+  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1000 && u < 4) {
+    v /= 1000;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+std::string Shorten(const std::string& s, size_t max) {
+  return s.size() <= max ? s : s.substr(0, max - 3) + "...";
+}
+
+void PrintSummary(const insight::ImageReport& r) {
+  const insight::Analysis& a = r.analysis;
+  std::printf("image       %s\n", r.image_ref.c_str());
+  std::printf("id          %s\n", a.image_id.c_str());
+  if (r.inventory.os.known()) std::printf("os          %s\n", r.inventory.os.pretty_name.c_str());
+  std::printf("size        %s", HumanBytes(a.size_bytes).c_str());
+  if (a.compressed_size_bytes) std::printf(" (%s compressed)", HumanBytes(*a.compressed_size_bytes).c_str());
+  std::printf("\nefficiency  %.2f%%\nwasted      %s\n", a.efficiency * 100, HumanBytes(a.wasted_bytes).c_str());
+  std::printf("\nlayers\n");
+  for (size_t i = 0; i < a.layers.size(); ++i) {
+    const auto& l = a.layers[i];
+    std::printf("  %2zu  %10s  %s\n", i + 1, HumanBytes(l.size_bytes).c_str(), Shorten(l.created_by, 90).c_str());
+  }
+  if (!a.wasted.empty()) {
+    std::printf("\nwasted space (count, bytes, path)\n");
+    for (const auto& w : a.wasted) {
+      std::printf("  %3llu  %10s  /%s\n", static_cast<unsigned long long>(w.occurrences),
+                  HumanBytes(w.wasted_bytes).c_str(), w.path.c_str());
+    }
+  }
+  std::printf("\nlargest files\n");
+  for (const auto& f : a.largest_files) std::printf("  %10s  /%s\n", HumanBytes(f.size_bytes).c_str(), f.path.c_str());
+  std::printf("\nlargest folders\n");
+  for (const auto& f : a.largest_dirs) std::printf("  %10s  /%s\n", HumanBytes(f.size_bytes).c_str(), f.path.c_str());
+  size_t counts[3] = {0, 0, 0};
+  for (const auto& p : r.inventory.packages) ++counts[static_cast<int>(p.type)];
+  std::printf("\npackages    %zu deb, %zu apk, %zu python\n", counts[0], counts[1], counts[2]);
+  if (!r.vulnerabilities.empty()) {
+    std::printf("\nvulnerabilities (%zu)\n", r.vulnerabilities.size());
+    for (const auto& f : r.vulnerabilities) {
+      std::string sev(insight::SeverityName(f.severity));
+      std::printf("  %-8s  %-22s  %s %s -> %s\n", sev.c_str(), f.id.c_str(), f.package.c_str(),
+                  f.installed_version.c_str(), f.fixed_version.empty() ? "(no fix)" : f.fixed_version.c_str());
+    }
+  }
+}
+
+}  // namespace
+
+int AnalyzeCommand(const std::vector<std::string>& args) {
+  std::string image, archive;
+  bool json = false, sbom = false;
+  insight::InsightOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string* out) {
+      if (i + 1 >= args.size()) return false;
+      *out = args[++i];
+      return true;
+    };
+    if (a == "--help" || a == "-h") {
+      std::cout << kAnalyzeHelp;
+      return 0;
+    } else if (a == "--json") {
+      json = true;
+    } else if (a == "--sbom") {
+      sbom = true;
+    } else if (a == "--osv") {
+      if (!value(&options.osv_database)) return UsageError("analyze", "--osv needs a PATH");
+    } else if (a == "--archive") {
+      if (!value(&archive)) return UsageError("analyze", "--archive needs a FILE");
+    } else if (a == "--top") {
+      std::string n;
+      if (!value(&n) || n.empty() || n.find_first_not_of("0123456789") != std::string::npos || std::stoul(n) == 0) {
+        return UsageError("analyze", "--top needs a positive number");
+      }
+      options.top_n = std::stoul(n);
+    } else if (a.size() > 1 && a[0] == '-') {
+      return UsageError("analyze", "unknown flag " + a);
+    } else if (image.empty()) {
+      image = a;
+    } else {
+      return UsageError("analyze", "only one IMAGE may be given");
+    }
+  }
+  if (image.empty() == archive.empty()) return UsageError("analyze", "give one IMAGE or --archive FILE");
+  Result<insight::ImageReport> report = archive.empty() ? insight::AnalyzeLocalImage(image, options)
+                                                        : insight::AnalyzeImageArchive(archive, options);
+  if (!report.ok()) {
+    std::cerr << "slipway analyze: " << report.status().message() << "\n";
+    return 1;
+  }
+  if (sbom) {
+    std::cout << insight::CycloneDxSbom(*report).dump(2) << "\n";
+  } else if (json) {
+    std::cout << insight::ToJson(*report).dump(2) << "\n";
+  } else {
+    PrintSummary(*report);
+  }
+  return 0;
+}
+
+}  // namespace slipway::cli

@@ -1,0 +1,43 @@
+// The whole insight of one image: size analysis, packages, findings, and their JSON forms (the
+// shape `slipway analyze --json` prints and the API serves), plus a CycloneDX 1.5 SBOM.
+//
+// Thread-safety: pure functions over values.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "insight/analysis.h"
+#include "insight/findings.h"
+#include "insight/packages.h"
+
+namespace slipway::insight {
+
+struct ImageReport {
+  std::string image_ref;  // as the user named it (may be empty)
+  Analysis analysis;
+  PackageInventory inventory;
+  std::vector<Finding> vulnerabilities;
+};
+
+// {"image", "id", "size_bytes", "compressed_size_bytes" (only when known), "efficiency",
+//  "wasted_bytes", "layers": [{diff_id, created_by, size_bytes, compressed_size_bytes?, files,
+//  whiteouts}], "wasted": [...], "largest_files": [...], "largest_dirs": [...],
+//  "os": {id, version_id, pretty_name}, "packages": [{type, name, version, source_name?,
+//  source_version?, purl, location}], "vulnerabilities": [{id, aliases, package,
+//  installed_version, fixed_version, severity, source}], "severity_counts": {...}}
+nlohmann::json ToJson(const ImageReport& report);
+nlohmann::json ToJson(const Analysis& analysis);
+nlohmann::json ToJson(const Package& package, const OsRelease& os);
+nlohmann::json ToJson(const Finding& finding);
+
+// The package URL of a package: pkg:deb/debian/NAME@VERSION?arch=..&distro=debian-12, pkg:apk/...,
+// pkg:pypi/NAME@VERSION.
+std::string PackageUrl(const Package& package, const OsRelease& os);
+
+// A CycloneDX 1.5 JSON SBOM: the image as metadata.component, the OS and every package as components.
+nlohmann::json CycloneDxSbom(const ImageReport& report);
+
+}  // namespace slipway::insight
