@@ -6,6 +6,7 @@
 #include "local_commands.h"
 #include "local_files.h"
 #include "pipelines/diagnostic.h"
+#include "pipelines/dockerfile_rules.h"
 #include "pipelines/planner.h"
 
 namespace slipway::cli {
@@ -18,7 +19,26 @@ constexpr const char* kLintHelp =
     "uses. Prints one line per problem, FILE:LINE:COL: error[CODE]: MESSAGE (or warning[CODE]).\n"
     "The pipeline's directory is taken as the repository root. on.push filters are not applied.\n"
     "\n"
+    "Dockerfile rules (each message ends with \"; fix: ...\"); secrets are errors, the rest warnings:\n"
+    "%RULES%"
+    "\n"
+    "Silence a rule for the repository with `lint: {ignore: [CODE, ...]}` in the pipeline, or for one\n"
+    "instruction with a comment on the line before it: `# slipway:ignore=CODE[,CODE]`.\n"
+    "`lint: {fail_on: warning}` makes every rule finding an error, `fail_on: never` none.\n"
+    "\n"
     "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 bad usage.\n";
+
+// The help text with the rule table in place of %RULES%.
+std::string LintHelp() {
+  std::string rules;
+  for (const pipelines::DockerfileRule& r : pipelines::DockerfileRules()) {
+    std::string code = r.code;
+    rules += "  " + code + std::string(code.size() < 24 ? 24 - code.size() : 1, ' ') + r.summary + "\n";
+  }
+  std::string help = kLintHelp;
+  help.replace(help.find("%RULES%"), 7, rules);
+  return help;
+}
 
 }  // namespace
 
@@ -26,7 +46,7 @@ int LintCommand(const std::vector<std::string>& args) {
   std::string file;
   for (const std::string& a : args) {
     if (a == "--help" || a == "-h") {
-      std::cout << kLintHelp;
+      std::cout << LintHelp();
       return 0;
     }
     if (a.size() > 1 && a[0] == '-') return UsageError("lint", "unknown flag " + a);

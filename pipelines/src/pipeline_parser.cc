@@ -298,9 +298,21 @@ class Parser {
   void ParseLint(const YAML::Node& node) {
     if (node.IsNull()) return;
     if (!node.IsMap()) return WrongType(node, "lint", "a mapping");
-    ForEachKey(node, "lint", {"ignore"}, [&](const std::string&, const YAML::Node&, const YAML::Node& v) {
-      pipeline_.lint_ignore = Values(GetStringList(v, "lint.ignore"));
-    });
+    ForEachKey(node, "lint", {"ignore", "fail_on"},
+               [&](const std::string& key, const YAML::Node&, const YAML::Node& v) {
+                 if (key == "ignore") {
+                   pipeline_.lint_ignore = Values(GetStringList(v, "lint.ignore"));
+                   return;
+                 }
+                 Located<std::string> level;
+                 if (!GetString(v, "lint.fail_on", &level)) return;
+                 if (level.value != "error" && level.value != "warning" && level.value != "never") {
+                   Error(level.pos, "bad-value",
+                         "lint.fail_on must be error, warning or never, not \"" + level.value + "\"");
+                   return;
+                 }
+                 pipeline_.lint_fail_on = level.value;
+               });
   }
 
   void ParseMatrix(const YAML::Node& node) {

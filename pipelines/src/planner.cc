@@ -6,6 +6,7 @@
 #include <set>
 
 #include "pipelines/dockerfile.h"
+#include "pipelines/dockerfile_rules.h"
 #include "pipelines/filters.h"
 #include "pipelines/matrix.h"
 #include "pipelines/pipeline_linter.h"
@@ -79,6 +80,8 @@ class Planner {
     if (HasCode("yaml-syntax") || HasCode("file-too-large")) return Finish(p);
 
     std::vector<PlannedStage> stages = CollectStages(p);
+    CheckDockerfiles(stages);
+    ApplyLintSettings(p);
     PushFilter filter;
     for (const auto& b : p.branches) filter.branches.push_back(b.value);
     for (const auto& q : p.paths) filter.paths.push_back(q.value);
@@ -100,13 +103,41 @@ class Planner {
     return std::any_of(diags_.begin(), diags_.end(), [&](const Diagnostic& d) { return d.code == code; });
   }
 
-  PlanResult Finish(const Pipeline& p = Pipeline()) {
+  // Dockerfile rules, on each Dockerfile read without errors, knowing what the pipeline builds and
+  // pushes from it.
+  void CheckDockerfiles(const std::vector<PlannedStage>& stages) {
+    std::map<std::string, DockerfileRuleOptions> options;
+    for (const PlannedStage& s : stages) {
+      auto loaded = dockerfiles_.find(s.dockerfile);
+      if (loaded == dockerfiles_.end() || !loaded->second) continue;
+      options[s.dockerfile].targets.insert(s.target);
+      if (s.config && s.config->push) options[s.dockerfile].runtime_targets.insert(s.target);
+    }
+    for (const auto& [path, opts] : options) {
+      const LoadedDockerfile& df = *dockerfiles_[path];
+      if (df.clean) Append(CheckDockerfile(df.dockerfile, df.text, path, opts));
+    }
+  }
+
+  // lint.ignore drops warnings and Dockerfile rule findings of those codes; lint.fail_on then sets
+  // the severity of the remaining rule findings (warning: all errors, never: all warnings).
+  // Idempotent; applied before expanding (so silenced errors do not stop it) and when finishing.
+  void ApplyLintSettings(const Pipeline& p) {
     std::set<std::string> ignore(p.lint_ignore.begin(), p.lint_ignore.end());
     std::vector<Diagnostic> kept;
     for (Diagnostic& d : diags_) {
-      if (d.severity == Severity::kWarning && ignore.count(d.code)) continue;
+      bool rule = IsDockerfileRuleCode(d.code);
+      if ((d.severity == Severity::kWarning || rule) && ignore.count(d.code)) continue;
+      if (rule && p.lint_fail_on == "warning") d.severity = Severity::kError;
+      if (rule && p.lint_fail_on == "never") d.severity = Severity::kWarning;
       kept.push_back(std::move(d));
     }
+    diags_ = std::move(kept);
+  }
+
+  PlanResult Finish(const Pipeline& p = Pipeline()) {
+    ApplyLintSettings(p);
+    std::vector<Diagnostic> kept = std::move(diags_);
     SortDiagnostics(kept);
     result_.diagnostics = std::move(kept);
     result_.has_errors = HasErrors(result_.diagnostics);
@@ -117,7 +148,7 @@ class Planner {
   // Reads and parses a Dockerfile once; nullptr when missing (reported at `pos` in the pipeline).
   const Dockerfile* LoadDockerfile(const std::string& path, Position pos) {
     auto it = dockerfiles_.find(path);
-    if (it != dockerfiles_.end()) return it->second ? &*it->second : nullptr;
+    if (it != dockerfiles_.end()) return it->second ? &it->second->dockerfile : nullptr;
     std::optional<std::string> text = read_(path);
     if (!text) {
       diags_.push_back(MakeError(path_, pos, "missing-dockerfile", "the Dockerfile " + path + " does not exist"));
@@ -125,9 +156,10 @@ class Planner {
       return nullptr;
     }
     DockerfileParse parse = ParseDockerfile(*text, path);
+    bool clean = !HasErrors(parse.diagnostics);
     Append(std::move(parse.diagnostics));
-    dockerfiles_[path] = std::move(parse.dockerfile);
-    return &*dockerfiles_[path];
+    dockerfiles_[path] = LoadedDockerfile{std::move(parse.dockerfile), std::move(*text), clean};
+    return &dockerfiles_[path]->dockerfile;
   }
 
   std::vector<PlannedStage> CollectStages(const Pipeline& p) {
@@ -236,7 +268,12 @@ class Planner {
   const PlanContext& ctx_;
   std::string path_;
   std::vector<Diagnostic> diags_;
-  std::map<std::string, std::optional<Dockerfile>> dockerfiles_;
+  struct LoadedDockerfile {
+    Dockerfile dockerfile;
+    std::string text;
+    bool clean = true;  // read without errors: the rules run on it
+  };
+  std::map<std::string, std::optional<LoadedDockerfile>> dockerfiles_;
   PlanResult result_;
 };
 

@@ -12,7 +12,7 @@ namespace {
 
 const char* kDockerfile =
     "FROM busybox:1.36 AS build\nRUN true\nFROM build AS test\nFROM scratch AS runtime\n"
-    "COPY --from=build /out /app\n";
+    "COPY --from=build /out /app\nUSER 65534\n";
 
 PlanContext Push(std::string branch = "feature/login") {
   return {std::move(branch), "0123456789abcdef0123456789abcdef01234567", 12, std::nullopt};
@@ -124,7 +124,7 @@ TEST_CASE("PlanPipeline: filters decide with a reason, not an error") {
 
 TEST_CASE("PlanPipeline: lint.ignore drops warnings but never errors") {
   MemoryRepo repo;
-  repo.files["Dockerfile"] = "FROM ${BASE}busybox AS build\n";
+  repo.files["Dockerfile"] = "FROM ${BASE}busybox:1.36 AS build\nUSER 1\n";
   repo.files[".slipway.yml"] = "stages: {build: {tags: [x]}}\n";
   PlanResult loud = PlanPipeline(repo.Reader(), Push());
   REQUIRE(loud.diagnostics.size() == 2);
@@ -145,7 +145,8 @@ TEST_CASE("PlanPipeline: matrix tags that do not vary collide (warning)") {
   MemoryRepo repo;
   repo.files["Dockerfile"] = kDockerfile;
   repo.files[".slipway.yml"] =
-      "image: r/x\nmatrix: {V: [a, b]}\nstages: {runtime: {push: true, tags: [\"{branch}\", \"{V}-{branch}\"]}}\n";
+      "image: r/x\nmatrix: {V: [a, b]}\nstages: {runtime: {push: true, tags: [\"{branch}\", \"{V}-{branch}\"]}}\n"
+      "lint: {ignore: [unreachable-stage]}\n";
   PlanResult r = PlanPipeline(repo.Reader(), Push("main"));
   REQUIRE(r.diagnostics.size() == 1);
   CHECK(r.diagnostics[0].code == "tag-collision");
@@ -157,7 +158,8 @@ TEST_CASE("PlanPipeline: matrix tags that do not vary collide (warning)") {
 TEST_CASE("PlanPipeline: a tag rendering to nothing is dropped with a warning") {
   MemoryRepo repo;
   repo.files["Dockerfile"] = kDockerfile;
-  repo.files[".slipway.yml"] = "image: r/x\nstages: {runtime: {push: true, tags: [\"{branch}\", stable]}}\n";
+  repo.files[".slipway.yml"] =
+      "image: r/x\nstages: {runtime: {push: true, tags: [\"{branch}\", stable]}}\nlint: {ignore: [unreachable-stage]}\n";
   PlanResult r = PlanPipeline(repo.Reader(), Push(""));
   REQUIRE(r.diagnostics.size() == 1);
   CHECK(r.diagnostics[0].code == "empty-tag");
@@ -179,7 +181,8 @@ TEST_CASE("Diagnostic formatting and JSON") {
 TEST_CASE("cycle message names the cycle") {
   MemoryRepo repo;
   repo.files["Dockerfile"] = kDockerfile;
-  repo.files[".slipway.yml"] = "stages:\n  a: {target: build, needs: [b]}\n  b: {target: test, needs: [a]}\n";
+  repo.files[".slipway.yml"] =
+      "stages:\n  a: {target: build, needs: [b]}\n  b: {target: test, needs: [a]}\nlint: {ignore: [unreachable-stage]}\n";
   PlanResult r = PlanPipeline(repo.Reader(), Push());
   REQUIRE(r.diagnostics.size() == 1);
   CHECK(FormatDiagnostic(r.diagnostics[0]) == ".slipway.yml:3:29: error[cycle]: stages depend on each other: a -> b -> a");

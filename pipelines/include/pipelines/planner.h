@@ -5,7 +5,11 @@
 // and parse each Dockerfile it uses, check targets, apply the `on.push` filters, then expand matrix
 // × stages into JobSpecs with needs. Diagnostics from every step are returned together, sorted; no
 // jobs are produced when any is an error or when the push is filtered out (not an error).
-// Warnings whose code is in the pipeline's `lint.ignore` are dropped.
+// Each Dockerfile read without errors is checked by the Dockerfile rules (dockerfile_rules.h), told
+// which targets the pipeline builds and pushes from it. `lint.ignore` drops warnings and rule
+// findings of the listed codes; `lint.fail_on` sets what a rule finding does to the run: `error`
+// (default: only the error rules, the secrets, fail it), `warning` (every rule finding becomes an
+// error) or `never` (rule findings are all warnings; they are reported, the run goes ahead).
 //
 // Stages absent from the pipeline: every named Dockerfile stage becomes a job, with needs from the
 // Dockerfile's stage graph, nothing pushed; a Dockerfile with no named stage gives one job "build"
