@@ -100,6 +100,18 @@ json ToJson(const Finding& f) {
           {"source", f.source}};
 }
 
+json ToJson(const Comparison& c) {
+  json j = {{"size_delta_bytes", c.size_delta_bytes}, {"size_delta_percent", c.size_delta_percent}};
+  j["layers"] = json::array();
+  for (const LayerChange& l : c.layers) {
+    j["layers"].push_back({{"change", LayerChangeName(l.kind)},
+                           {"created_by", l.created_by},
+                           {"before_bytes", l.before_bytes},
+                           {"after_bytes", l.after_bytes}});
+  }
+  return j;
+}
+
 json ToJson(const ImageReport& r) {
   json j = ToJson(r.analysis);
   j["image"] = r.image_ref;

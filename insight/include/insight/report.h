@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "insight/analysis.h"
+#include "insight/compare.h"
 #include "insight/findings.h"
 #include "insight/packages.h"
 
@@ -32,6 +33,8 @@ nlohmann::json ToJson(const ImageReport& report);
 nlohmann::json ToJson(const Analysis& analysis);
 nlohmann::json ToJson(const Package& package, const OsRelease& os);
 nlohmann::json ToJson(const Finding& finding);
+// {"size_delta_bytes", "size_delta_percent", "layers": [{change, created_by, before_bytes, after_bytes}]}
+nlohmann::json ToJson(const Comparison& comparison);
 
 // The package URL of a package: pkg:deb/debian/NAME@VERSION?arch=..&distro=debian-12, pkg:apk/...,
 // pkg:pypi/NAME@VERSION.
