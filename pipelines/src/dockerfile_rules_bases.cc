@@ -15,7 +15,8 @@ void CheckPinned(RuleContext& ctx, const DockerStage& s) {
   std::string why = ref.tag.empty() ? s.base_image + " has no tag, so it means :latest"
                                     : s.base_image + " is a moving tag";
   ctx.Report(from, ctx.Locate(from, FromImageWord(from)), "unpinned-base",
-             why + " and each build may get a different base; fix: pin a version tag (for example " +
+             why +
+                 " and each build may get a different base; fix: pin a version tag (for example " +
                  ref.repository + ":<version>-slim) or a digest (@sha256:...)");
 }
 
@@ -31,8 +32,10 @@ void CheckAddUrl(RuleContext& ctx, const Instruction& ins) {
     std::string lower = ToLower(source);
     if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) continue;
     ctx.Report(ins, ctx.Locate(ins, source), "add-url",
-               "ADD downloads " + source + " with no integrity check and no cache key of its own; fix: "
-               "ADD --checksum=sha256:<digest> " + source + ", or fetch and verify it with RUN curl in a build stage");
+               "ADD downloads " + source +
+                   " with no integrity check and no cache key of its own; fix: "
+                   "ADD --checksum=sha256:<digest> " +
+                   source + ", or fetch and verify it with RUN curl in a build stage");
   }
 }
 
@@ -45,11 +48,14 @@ void CheckBasesAndSources(RuleContext& ctx) {
       if (ins.keyword == "ADD") CheckAddUrl(ctx, ins);
     }
     if (!ctx.IsReached(s.index)) {
-      std::string fix = s.name.empty() ? "remove it, or name it and build it from the pipeline"
-                                       : "remove it, or build it from the pipeline (a stage with target: " + s.name + ")";
-      ctx.Report(s.instructions[0], {s.line, s.column}, "unreachable-stage",
-                 ctx.StageLabel(s.index) + " is needed by no target the pipeline builds, so BuildKit skips it; fix: " +
-                     fix);
+      std::string fix =
+          s.name.empty()
+              ? "remove it, or name it and build it from the pipeline"
+              : "remove it, or build it from the pipeline (a stage with target: " + s.name + ")";
+      ctx.Report(
+          s.instructions[0], {s.line, s.column}, "unreachable-stage",
+          ctx.StageLabel(s.index) +
+              " is needed by no target the pipeline builds, so BuildKit skips it; fix: " + fix);
     }
   }
 }

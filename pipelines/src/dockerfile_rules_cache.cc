@@ -1,8 +1,7 @@
 // Layer-cache rules: copy-before-install and no-cache-mount.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dockerfile_rules_context.h"
 
@@ -18,15 +17,22 @@ struct Ecosystem {
 const std::vector<Ecosystem>& Ecosystems() {
   static const std::vector<Ecosystem> kAll = {
       {"python",
-       {"requirements*.txt", "constraints*.txt", "pyproject.toml", "poetry.lock", "Pipfile", "Pipfile.lock",
-        "setup.py", "setup.cfg", "uv.lock"},
-       "COPY requirements*.txt or pyproject.toml (and its lock file) first, run the install, then COPY the rest"},
+       {"requirements*.txt", "constraints*.txt", "pyproject.toml", "poetry.lock", "Pipfile",
+        "Pipfile.lock", "setup.py", "setup.cfg", "uv.lock"},
+       "COPY requirements*.txt or pyproject.toml (and its lock file) first, run the install, then "
+       "COPY the rest"},
       {"node",
        {"package*.json", "yarn.lock", "pnpm-lock.yaml", "npm-shrinkwrap.json"},
        "COPY package*.json and the lock file first, run the install, then COPY the rest"},
-      {"go", {"go.mod", "go.sum"}, "COPY go.mod go.sum first, RUN go mod download, then COPY the rest"},
-      {"rust", {"Cargo.*"}, "COPY Cargo.toml Cargo.lock first, RUN cargo fetch, then COPY the rest"},
-      {"ruby", {"Gemfile", "Gemfile.lock", "*.gemspec"}, "COPY Gemfile Gemfile.lock first, RUN bundle install, then COPY the rest"},
+      {"go",
+       {"go.mod", "go.sum"},
+       "COPY go.mod go.sum first, RUN go mod download, then COPY the rest"},
+      {"rust",
+       {"Cargo.*"},
+       "COPY Cargo.toml Cargo.lock first, RUN cargo fetch, then COPY the rest"},
+      {"ruby",
+       {"Gemfile", "Gemfile.lock", "*.gemspec"},
+       "COPY Gemfile Gemfile.lock first, RUN bundle install, then COPY the rest"},
       {"system", {}, "move the package install above the COPY"},
   };
   return kAll;
@@ -43,7 +49,8 @@ const Ecosystem* FindEcosystem(const std::string& name) {
 std::string InstallEcosystem(const ShellCommand& c) {
   std::string p = c.Program();
   const std::string& a1 = c.Arg(1);
-  if ((p == "pip" || Glob("pip3*", p)) && a1 == "install") return c.Has("--no-deps") ? "" : "python";
+  if ((p == "pip" || Glob("pip3*", p)) && a1 == "install")
+    return c.Has("--no-deps") ? "" : "python";
   if (Glob("python*", p) && a1 == "-m" && c.Arg(2) == "pip" && c.Arg(3) == "install") {
     return c.Has("--no-deps") ? "" : "python";
   }
@@ -94,7 +101,8 @@ const char* CacheTarget(const ShellCommand& c) {
   std::string p = c.Program();
   const std::string& a1 = c.Arg(1);
   if (p == "npm" && (a1 == "install" || a1 == "i" || a1 == "ci")) return "/root/.npm";
-  if (p == "yarn" && (a1.empty() || a1 == "install" || a1.rfind("--", 0) == 0)) return "/usr/local/share/.cache/yarn";
+  if (p == "yarn" && (a1.empty() || a1 == "install" || a1.rfind("--", 0) == 0))
+    return "/usr/local/share/.cache/yarn";
   if (p == "pnpm" && (a1 == "install" || a1 == "i")) return "/root/.local/share/pnpm/store";
   if (p == "go" && ((a1 == "mod" && c.Arg(2) == "download") || a1 == "build")) return "/go/pkg/mod";
   if (p == "cargo" && (a1 == "fetch" || a1 == "build")) return "/usr/local/cargo/registry";
@@ -127,10 +135,11 @@ void CheckStageOrder(RuleContext& ctx, int stage) {
           if (eco.empty() || std::find(copied.begin(), copied.end(), eco) != copied.end()) continue;
           std::string what = c.Arg(0) + " " + c.Arg(1);
           if (c.Program().rfind("python", 0) == 0) what = "pip install";
-          ctx.Report(*whole, {whole->line, whole->column}, "copy-before-install",
-                     whole->keyword + " of the whole context comes before \"" + what + "\" on line " +
-                         std::to_string(ins.line) + ", so any source change re-runs the install; fix: " +
-                         FindEcosystem(eco)->fix);
+          ctx.Report(
+              *whole, {whole->line, whole->column}, "copy-before-install",
+              whole->keyword + " of the whole context comes before \"" + what + "\" on line " +
+                  std::to_string(ins.line) +
+                  ", so any source change re-runs the install; fix: " + FindEcosystem(eco)->fix);
           break;
         }
       }
@@ -152,9 +161,10 @@ void CheckCacheOrder(RuleContext& ctx) {
         const char* target = CacheTarget(c);
         if (!target) continue;
         ctx.Report(ins, ctx.Locate(ins, c.Arg(0), c.words[0].occurrence), "no-cache-mount",
-                   "\"" + c.Arg(0) + " " + c.Arg(1) + "\" downloads everything again whenever this layer "
-                   "rebuilds; fix: RUN --mount=type=cache,target=" + target + " " + c.Arg(0) + " " + c.Arg(1) +
-                   " ...");
+                   "\"" + c.Arg(0) + " " + c.Arg(1) +
+                       "\" downloads everything again whenever this layer "
+                       "rebuilds; fix: RUN --mount=type=cache,target=" +
+                       target + " " + c.Arg(0) + " " + c.Arg(1) + " ...");
       }
     }
   }

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 namespace slipway::pipelines::rules {
@@ -44,12 +43,17 @@ std::vector<std::vector<std::string>> ShellCommands(const std::string& text) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (quote == '\'') {
-      if (c == '\'') quote = 0;
-      else cur += c;
+      if (c == '\'')
+        quote = 0;
+      else
+        cur += c;
     } else if (quote == '"') {
-      if (c == '"') quote = 0;
-      else if (c == '\\' && i + 1 < text.size()) cur += text[++i];
-      else cur += c;
+      if (c == '"')
+        quote = 0;
+      else if (c == '\\' && i + 1 < text.size())
+        cur += text[++i];
+      else
+        cur += c;
     } else if (c == '\\' && i + 1 < text.size()) {
       if (text[i + 1] == '\n') {
         ++i;
@@ -81,13 +85,14 @@ bool IsAssignment(const std::string& word) {
   size_t eq = word.find('=');
   if (eq == std::string::npos || eq == 0) return false;
   if (std::isdigit(static_cast<unsigned char>(word[0]))) return false;
-  return std::all_of(word.begin(), word.begin() + static_cast<long>(eq),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(word.begin(), word.begin() + static_cast<long>(eq), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
 }
 
 bool IsBoundary(char c) {
-  return IsBlank(c) || c == '"' || c == '\'' || c == '=' || c == ',' || c == ';' || c == '&' || c == '|' ||
-         c == '(' || c == ')' || c == '[' || c == ']' || c == '`';
+  return IsBlank(c) || c == '"' || c == '\'' || c == '=' || c == ',' || c == ';' || c == '&' ||
+         c == '|' || c == '(' || c == ')' || c == '[' || c == ']' || c == '`';
 }
 
 const DockerfileRule* FindRule(const std::string& code) {
@@ -116,7 +121,8 @@ bool ShellCommand::Has(const std::string& word) const {
 }
 
 bool ShellCommand::HasPrefix(const std::string& prefix) const {
-  return std::any_of(words.begin(), words.end(), [&](const Word& w) { return w.text.rfind(prefix, 0) == 0; });
+  return std::any_of(words.begin(), words.end(),
+                     [&](const Word& w) { return w.text.rfind(prefix, 0) == 0; });
 }
 
 size_t ShellCommand::SubcommandIndex() const {
@@ -145,8 +151,10 @@ std::vector<KeyValue> KeyValues(const Instruction& ins) {
   }
   for (const std::string& w : words) {
     size_t eq = w.find('=');
-    if (eq == std::string::npos) out.push_back({w, "", false});
-    else out.push_back({w.substr(0, eq), w.substr(eq + 1), true});
+    if (eq == std::string::npos)
+      out.push_back({w, "", false});
+    else
+      out.push_back({w.substr(0, eq), w.substr(eq + 1), true});
   }
   return out;
 }
@@ -158,8 +166,10 @@ std::vector<std::string> SplitWords(const std::string& s) {
   char quote = 0;
   for (char c : s) {
     if (quote) {
-      if (c == quote) quote = 0;
-      else cur += c;
+      if (c == quote)
+        quote = 0;
+      else
+        cur += c;
     } else if (c == '"' || c == '\'') {
       quote = c;
       in_word = true;
@@ -264,7 +274,9 @@ RunCommand ReadRun(const Instruction& ins) {
       start = comma + 1;
     }
     if (kv["type"] != "cache") continue;
-    std::string target = kv.count("target") ? kv["target"] : kv.count("dst") ? kv["dst"] : kv["destination"];
+    std::string target = kv.count("target") ? kv["target"]
+                         : kv.count("dst")  ? kv["dst"]
+                                            : kv["destination"];
     run.cache_targets.push_back(target);
   }
   std::vector<std::vector<std::string>> raw;
@@ -273,7 +285,8 @@ RunCommand ReadRun(const Instruction& ins) {
   if (!trimmed.empty() && trimmed[0] == '[') {
     try {
       nlohmann::json j = nlohmann::json::parse(trimmed);
-      if (j.is_array() && std::all_of(j.begin(), j.end(), [](const nlohmann::json& e) { return e.is_string(); })) {
+      if (j.is_array() &&
+          std::all_of(j.begin(), j.end(), [](const nlohmann::json& e) { return e.is_string(); })) {
         raw.emplace_back();
         for (const auto& e : j) raw.back().push_back(e.get<std::string>());
         exec_form = true;
@@ -296,7 +309,9 @@ RunCommand ReadRun(const Instruction& ins) {
       const std::string& w = command.words[skip].text;
       if (IsAssignment(w) || w == "sudo" || w == "env" || w == "exec" || w == "nohup") {
         ++skip;
-        while (w == "sudo" && skip < command.words.size() && command.words[skip].text.rfind('-', 0) == 0) ++skip;
+        while (w == "sudo" && skip < command.words.size() &&
+               command.words[skip].text.rfind('-', 0) == 0)
+          ++skip;
         continue;
       }
       break;
@@ -367,7 +382,8 @@ int RuleContext::EndLine(const Instruction& ins) const {
   return next == starts_.end() ? static_cast<int>(lines_.size()) : *next - 1;
 }
 
-Position RuleContext::Locate(const Instruction& ins, const std::string& word, int occurrence) const {
+Position RuleContext::Locate(const Instruction& ins, const std::string& word,
+                             int occurrence) const {
   if (word.empty()) return {ins.line, ins.column};
   int last = std::min(EndLine(ins), static_cast<int>(lines_.size()));
   for (int line = ins.line; line <= last; ++line) {
@@ -377,7 +393,8 @@ Position RuleContext::Locate(const Instruction& ins, const std::string& word, in
     for (size_t at = text.find(word, from); at != std::string::npos; at = text.find(word, at + 1)) {
       bool left = at == 0 || IsBoundary(text[at - 1]);
       size_t end = at + word.size();
-      bool right = end >= text.size() || IsBoundary(text[end]) || (text[end] == '\\' && end + 1 >= text.size());
+      bool right = end >= text.size() || IsBoundary(text[end]) ||
+                   (text[end] == '\\' && end + 1 >= text.size());
       if (!left || !right) continue;
       if (occurrence-- == 0) return {line, static_cast<int>(at) + 1};
     }
@@ -408,7 +425,8 @@ bool RuleContext::Silenced(int line_before, const std::string& code) const {
 
 void RuleContext::Report(const Instruction& ins, Position pos, const std::string& code,
                          const std::string& message) {
-  if (Silenced(ins.line - 1, code) || (pos.line != ins.line && Silenced(pos.line - 1, code))) return;
+  if (Silenced(ins.line - 1, code) || (pos.line != ins.line && Silenced(pos.line - 1, code)))
+    return;
   for (const Diagnostic& d : findings_) {
     if (d.code == code && d.line == pos.line && d.column == pos.column) return;
   }

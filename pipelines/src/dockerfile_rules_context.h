@@ -1,6 +1,6 @@
-// Shared by the Dockerfile rule files: the Dockerfile under check with its raw lines and stage roles,
-// a reader of RUN commands (flags, mounts, simple commands split on && || ; |), word positions, and
-// the finding sink that honours `# slipway:ignore=` comments.
+// Shared by the Dockerfile rule files: the Dockerfile under check with its raw lines and stage
+// roles, a reader of RUN commands (flags, mounts, simple commands split on && || ; |), word
+// positions, and the finding sink that honours `# slipway:ignore=` comments.
 //
 // Thread-safety: a RuleContext belongs to one CheckDockerfile call.
 #pragma once
@@ -40,8 +40,8 @@ struct ShellCommand {
 struct RunCommand {
   std::vector<std::string> flags;          // leading --flags, as written
   std::vector<std::string> cache_targets;  // target= of every --mount=type=cache
-  bool HasCacheMount() const { return !cache_targets.empty(); }
   std::vector<ShellCommand> commands;      // shell form, exec form and heredoc bodies
+  bool HasCacheMount() const { return !cache_targets.empty(); }
 };
 
 RunCommand ReadRun(const Instruction& ins);
@@ -92,7 +92,8 @@ class RuleContext {
 
   // Records a finding unless a `# slipway:ignore=` comment silences `code` on the line before the
   // instruction or before `pos`. The severity comes from the rule table.
-  void Report(const Instruction& ins, Position pos, const std::string& code, const std::string& message);
+  void Report(const Instruction& ins, Position pos, const std::string& code,
+              const std::string& message);
 
   std::vector<Diagnostic> TakeFindings() { return std::move(findings_); }
 
@@ -110,10 +111,15 @@ class RuleContext {
 };
 
 // The rule families, one file each.
-void CheckCacheOrder(RuleContext& ctx);      // copy-before-install, no-cache-mount
-void CheckPackageHygiene(RuleContext& ctx);  // apt-recommends, apt-lists, pip-cache
-void CheckRuntimeStage(RuleContext& ctx);    // full-runtime-base, build-tools-in-runtime, runtime-as-root
-void CheckBasesAndSources(RuleContext& ctx); // unpinned-base, add-url, unreachable-stage
-void CheckSecrets(RuleContext& ctx);         // secret-in-arg, secret-in-env
+// copy-before-install, no-cache-mount
+void CheckCacheOrder(RuleContext& ctx);
+// apt-recommends, apt-lists, pip-cache
+void CheckPackageHygiene(RuleContext& ctx);
+// full-runtime-base, build-tools-in-runtime, runtime-as-root
+void CheckRuntimeStage(RuleContext& ctx);
+// unpinned-base, add-url, unreachable-stage
+void CheckBasesAndSources(RuleContext& ctx);
+// secret-in-arg, secret-in-env
+void CheckSecrets(RuleContext& ctx);
 
 }  // namespace slipway::pipelines::rules

@@ -53,14 +53,18 @@ void CheckApt(RuleContext& ctx, const Instruction& ins, const RunCommand& run) {
     if (!no_recommends) {
       const Word& install = c.words[c.SubcommandIndex()];
       ctx.Report(ins, ctx.Locate(ins, install.text, install.occurrence), "apt-recommends",
-                 "\"" + c.Arg(0) + " install\" also installs every recommended package, often doubling the "
-                 "layer; fix: " + c.Arg(0) + " install --no-install-recommends");
+                 "\"" + c.Arg(0) +
+                     " install\" also installs every recommended package, often doubling the "
+                     "layer; fix: " +
+                     c.Arg(0) + " install --no-install-recommends");
     }
   }
   if (first_apt && !lists_removed) {
-    ctx.Report(ins, ctx.Locate(ins, first_apt->Arg(0), first_apt->words[0].occurrence), "apt-lists",
-               "the package lists apt downloads stay in this layer (tens of MB); fix: end this RUN with "
-               "&& rm -rf /var/lib/apt/lists/*, or mount them: RUN --mount=type=cache,target=/var/lib/apt");
+    ctx.Report(
+        ins, ctx.Locate(ins, first_apt->Arg(0), first_apt->words[0].occurrence), "apt-lists",
+        "the package lists apt downloads stay in this layer (tens of MB); fix: end this RUN with "
+        "&& rm -rf /var/lib/apt/lists/*, or mount them: RUN "
+        "--mount=type=cache,target=/var/lib/apt");
   }
 }
 
@@ -72,7 +76,8 @@ void CheckPackageHygiene(RuleContext& ctx) {
     bool pip_env = false;
     std::vector<int> chain = ctx.Chain(s.index);
     for (size_t k = 1; k < chain.size(); ++k) {
-      for (const Instruction& ins : df.stages[chain[k]].instructions) pip_env = pip_env || SetsPipNoCache(ins);
+      for (const Instruction& ins : df.stages[chain[k]].instructions)
+        pip_env = pip_env || SetsPipNoCache(ins);
     }
     for (const Instruction& ins : s.instructions) {
       pip_env = pip_env || SetsPipNoCache(ins);
@@ -81,9 +86,11 @@ void CheckPackageHygiene(RuleContext& ctx) {
       CheckApt(ctx, ins, run);
       for (const ShellCommand& c : run.commands) {
         const Word* pip = nullptr;
-        if (!IsPipInstall(c, &pip) || c.Has("--no-cache-dir") || pip_env || run.HasCacheMount()) continue;
+        if (!IsPipInstall(c, &pip) || c.Has("--no-cache-dir") || pip_env || run.HasCacheMount())
+          continue;
         ctx.Report(ins, ctx.Locate(ins, pip->text, pip->occurrence), "pip-cache",
-                   "\"pip install\" leaves its download cache in the layer; fix: pip install --no-cache-dir, "
+                   "\"pip install\" leaves its download cache in the layer; fix: pip install "
+                   "--no-cache-dir, "
                    "ENV PIP_NO_CACHE_DIR=1, or RUN --mount=type=cache,target=/root/.cache/pip");
       }
     }

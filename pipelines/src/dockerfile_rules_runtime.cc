@@ -32,29 +32,38 @@ void CheckBase(RuleContext& ctx, int runtime) {
   std::string who = ctx.StageLabel(runtime);
   const std::string& r = ref.repository;
   if (r == "python" || r == "node" || r == "ruby") {
-    if (ref.tag.find("slim") != std::string::npos || ref.tag.find("alpine") != std::string::npos) return;
+    if (ref.tag.find("slim") != std::string::npos || ref.tag.find("alpine") != std::string::npos)
+      return;
     ctx.Report(from, at, "full-runtime-base",
-               who + " ships on " + base.base_image + ", the full image with compilers and headers (about 1 GB); "
-               "fix: FROM " + SlimVariant(ref) + " for the runtime stage and build anything native in another stage");
+               who + " ships on " + base.base_image +
+                   ", the full image with compilers and headers (about 1 GB); "
+                   "fix: FROM " +
+                   SlimVariant(ref) +
+                   " for the runtime stage and build anything native in another stage");
   } else if (r == "golang" || r == "rust" || r == "gcc") {
     ctx.Report(from, at, "full-runtime-base",
-               who + " ships on " + base.base_image + ", a toolchain image; fix: build in it, then COPY --from the "
-               "binary into a small runtime stage (distroless/static, alpine or busybox)");
+               who + " ships on " + base.base_image +
+                   ", a toolchain image; fix: build in it, then COPY --from the "
+                   "binary into a small runtime stage (distroless/static, alpine or busybox)");
   }
 }
 
 bool IsBuildTool(const std::string& package) {
-  static const char* const kTools[] = {"gcc", "gcc-*", "g++", "g++-*", "cc", "clang", "clang-*", "make", "cmake",
-                                       "build-essential", "build-base", "autoconf", "automake", "libtool",
-                                       "pkg-config", "pkgconf", "*-dev", "*-devel", "linux-headers"};
-  return std::any_of(std::begin(kTools), std::end(kTools), [&](const char* t) { return Glob(t, package); });
+  static const char* const kTools[] = {"gcc",      "gcc-*",           "g++",          "g++-*",
+                                       "cc",       "clang",           "clang-*",      "make",
+                                       "cmake",    "build-essential", "build-base",   "autoconf",
+                                       "automake", "libtool",         "pkg-config",   "pkgconf",
+                                       "*-dev",    "*-devel",         "linux-headers"};
+  return std::any_of(std::begin(kTools), std::end(kTools),
+                     [&](const char* t) { return Glob(t, package); });
 }
 
 // Packages installed by an apt-get/apt/apk/yum/dnf command; `virtual_name` gets apk's --virtual.
 std::vector<const Word*> InstalledPackages(const ShellCommand& c, std::string* virtual_name) {
   std::string p = c.Program();
   std::string sub = c.Subcommand();
-  bool install = ((p == "apt-get" || p == "apt" || p == "yum" || p == "dnf" || p == "microdnf") && sub == "install") ||
+  bool install = ((p == "apt-get" || p == "apt" || p == "yum" || p == "dnf" || p == "microdnf") &&
+                  sub == "install") ||
                  (p == "apk" && sub == "add");
   std::vector<const Word*> out;
   if (!install) return out;
@@ -81,10 +90,12 @@ void CheckBuildTools(RuleContext& ctx, int runtime, const Instruction& ins) {
   std::vector<std::string> removed;  // by apk del / apt-get purge|remove in the same RUN
   for (const ShellCommand& c : run.commands) {
     std::string sub = c.Subcommand();
-    bool removes = (c.Program() == "apk" && sub == "del") ||
-                   ((c.Program() == "apt-get" || c.Program() == "apt") && (sub == "purge" || sub == "remove"));
+    bool removes =
+        (c.Program() == "apk" && sub == "del") ||
+        ((c.Program() == "apt-get" || c.Program() == "apt") && (sub == "purge" || sub == "remove"));
     if (!removes) continue;
-    for (size_t i = c.SubcommandIndex() + 1; i < c.words.size(); ++i) removed.push_back(PackageName(c.words[i].text));
+    for (size_t i = c.SubcommandIndex() + 1; i < c.words.size(); ++i)
+      removed.push_back(PackageName(c.words[i].text));
   }
   auto is_removed = [&](const std::string& name) {
     return std::find(removed.begin(), removed.end(), name) != removed.end();
@@ -98,7 +109,8 @@ void CheckBuildTools(RuleContext& ctx, int runtime, const Instruction& ins) {
       if (!IsBuildTool(name) || is_removed(name)) continue;
       ctx.Report(ins, ctx.Locate(ins, w->text, w->occurrence), "build-tools-in-runtime",
                  "\"" + name + "\" is installed in " + ctx.StageLabel(runtime) +
-                     ", the image that ships, so compilers and headers ship too; fix: install it in a build "
+                     ", the image that ships, so compilers and headers ship too; fix: install it "
+                     "in a build "
                      "stage and COPY --from only what it builds");
     }
   }
@@ -118,16 +130,20 @@ void CheckUser(RuleContext& ctx, int runtime) {
   const DockerStage& stage = df.stages[runtime];
   if (!last_user) {
     ctx.Report(stage.instructions[0], {stage.line, stage.column}, "runtime-as-root",
-               ctx.StageLabel(runtime) + " ships with no USER, so its process runs as root; fix: create an "
-               "unprivileged user (useradd --system app, or adduser -S app) and add USER app before CMD");
+               ctx.StageLabel(runtime) +
+                   " ships with no USER, so its process runs as root; fix: create an "
+                   "unprivileged user (useradd --system app, or adduser -S app) and add USER app "
+                   "before CMD");
     return;
   }
   std::vector<std::string> words = SplitWords(last_user->args);
   std::string user = words.empty() ? "" : words[0].substr(0, words[0].find(':'));
   if (user == "root" || user == "0") {
     ctx.Report(*last_user, {last_user->line, last_user->column}, "runtime-as-root",
-               ctx.StageLabel(runtime) + " ends with USER " + user + ", so its process runs as root; fix: switch "
-               "to an unprivileged user (USER app, or a numeric uid such as 10001) after the last root step");
+               ctx.StageLabel(runtime) + " ends with USER " + user +
+                   ", so its process runs as root; fix: switch "
+                   "to an unprivileged user (USER app, or a numeric uid such as 10001) after the "
+                   "last root step");
   }
 }
 

@@ -10,7 +10,8 @@ namespace slipway::pipelines::rules {
 namespace {
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // *TOKEN*, *SECRET*, *PASSWORD*, *PASSWD*, *CREDENTIAL*, *API_KEY*, *ACCESS_KEY*, *_KEY, KEY;
@@ -21,7 +22,8 @@ bool SecretName(const std::string& name) {
     if (EndsWith(n, harmless)) return false;
   }
   if (n.find("PUBLIC") != std::string::npos || n == "GPG_KEY") return false;
-  for (const char* marker : {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "APIKEY", "API_KEY", "ACCESS_KEY"}) {
+  for (const char* marker :
+       {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "APIKEY", "API_KEY", "ACCESS_KEY"}) {
     if (n.find(marker) != std::string::npos) return true;
   }
   return n == "KEY" || EndsWith(n, "_KEY");
@@ -29,13 +31,17 @@ bool SecretName(const std::string& name) {
 
 // A value shaped like a well-known credential, or a URL with a password in it; "" when not.
 std::string SecretValueKind(const std::string& v) {
-  static const char* const kPrefixes[] = {"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-",
-                                          "xoxb-", "xoxp-", "xoxa-", "sk_live_", "npm_"};
+  static const char* const kPrefixes[] = {"ghp_",  "gho_",        "ghu_",     "ghs_",
+                                          "ghr_",  "github_pat_", "glpat-",   "xoxb-",
+                                          "xoxp-", "xoxa-",       "sk_live_", "npm_"};
   for (const char* p : kPrefixes) {
-    if (v.rfind(p, 0) == 0 && v.size() > std::string(p).size() + 8) return std::string("a token (") + p + "...)";
+    if (v.rfind(p, 0) == 0 && v.size() > std::string(p).size() + 8)
+      return std::string("a token (") + p + "...)";
   }
-  if (v.size() == 20 && v.rfind("AKIA", 0) == 0 &&
-      std::all_of(v.begin(), v.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (v.size() == 20 && v.rfind("AKIA", 0) == 0 && std::all_of(v.begin(), v.end(), [](char c) {
+        return std::isupper(static_cast<unsigned char>(c)) ||
+               std::isdigit(static_cast<unsigned char>(c));
+      })) {
     return "an AWS access key id";
   }
   if (v.find("-----BEGIN") != std::string::npos) return "a private key";
@@ -59,16 +65,19 @@ void CheckInstruction(RuleContext& ctx, const Instruction& ins) {
                           : "the image config, which anyone who pulls the image can read";
   for (const KeyValue& kv : KeyValues(ins)) {
     std::string id = ToLower(kv.key);
-    std::string fix = "; fix: drop it and read it only where needed with RUN --mount=type=secret,id=" + id +
-                      " (pass it as a pipeline secret; builds get secrets with --secret, never --build-arg)";
+    std::string fix =
+        "; fix: drop it and read it only where needed with RUN --mount=type=secret,id=" + id +
+        " (pass it as a pipeline secret; builds get secrets with --secret, never --build-arg)";
     if (SecretName(kv.key)) {
-      ctx.Report(ins, ctx.Locate(ins, kv.key), code, ins.keyword + " " + kv.key + " puts a secret in " + where + fix);
+      ctx.Report(ins, ctx.Locate(ins, kv.key), code,
+                 ins.keyword + " " + kv.key + " puts a secret in " + where + fix);
       continue;
     }
     std::string kind = kv.has_value ? SecretValueKind(kv.value) : "";
     if (!kind.empty()) {
       ctx.Report(ins, ctx.Locate(ins, kv.value), code,
-                 "the value of " + ins.keyword + " " + kv.key + " looks like " + kind + ", and lands in " + where + fix);
+                 "the value of " + ins.keyword + " " + kv.key + " looks like " + kind +
+                     ", and lands in " + where + fix);
     }
   }
 }

@@ -1,7 +1,6 @@
 // Runs the built `slipway lint` on the shipped examples (they follow every Dockerfile rule) and on
 // a repository whose Dockerfile breaks some, with silencing by comment and by lint.ignore.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 
@@ -29,7 +28,9 @@ struct ScratchRepo {
     fs::create_directories(dir);
   }
   ~ScratchRepo() { fs::remove_all(dir); }
-  void Write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
+  void Write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir / name) << text;
+  }
 };
 
 }  // namespace
@@ -55,20 +56,30 @@ TEST_CASE("slipway lint prints Dockerfile findings; errors exit 1; silencing wor
   auto out = Lint(repo.dir.string());
   CHECK(out.exit_code == 1);
   CHECK(out.out ==
-        "Dockerfile:1:1: warning[runtime-as-root]: stage 0 ships with no USER, so its process runs as root; fix: "
-        "create an unprivileged user (useradd --system app, or adduser -S app) and add USER app before CMD\n"
-        "Dockerfile:1:6: warning[full-runtime-base]: stage 0 ships on python:3.12, the full image with compilers "
-        "and headers (about 1 GB); fix: FROM python:3.12-slim for the runtime stage and build anything native in "
+        "Dockerfile:1:1: warning[runtime-as-root]: stage 0 ships with no USER, so its process runs "
+        "as root; fix: "
+        "create an unprivileged user (useradd --system app, or adduser -S app) and add USER app "
+        "before CMD\n"
+        "Dockerfile:1:6: warning[full-runtime-base]: stage 0 ships on python:3.12, the full image "
+        "with compilers "
+        "and headers (about 1 GB); fix: FROM python:3.12-slim for the runtime stage and build "
+        "anything native in "
         "another stage\n"
-        "Dockerfile:2:5: error[secret-in-env]: ENV API_TOKEN puts a secret in the image config, which anyone who "
+        "Dockerfile:2:5: error[secret-in-env]: ENV API_TOKEN puts a secret in the image config, "
+        "which anyone who "
         "pulls the image can read; fix: drop it and read it only where needed with RUN "
-        "--mount=type=secret,id=api_token (pass it as a pipeline secret; builds get secrets with --secret, never "
+        "--mount=type=secret,id=api_token (pass it as a pipeline secret; builds get secrets with "
+        "--secret, never "
         "--build-arg)\n"
-        "Dockerfile:3:1: warning[copy-before-install]: COPY of the whole context comes before \"pip install\" on "
-        "line 4, so any source change re-runs the install; fix: COPY requirements*.txt or pyproject.toml (and its "
+        "Dockerfile:3:1: warning[copy-before-install]: COPY of the whole context comes before "
+        "\"pip install\" on "
+        "line 4, so any source change re-runs the install; fix: COPY requirements*.txt or "
+        "pyproject.toml (and its "
         "lock file) first, run the install, then COPY the rest\n"
-        "Dockerfile:4:5: warning[pip-cache]: \"pip install\" leaves its download cache in the layer; fix: pip "
-        "install --no-cache-dir, ENV PIP_NO_CACHE_DIR=1, or RUN --mount=type=cache,target=/root/.cache/pip\n");
+        "Dockerfile:4:5: warning[pip-cache]: \"pip install\" leaves its download cache in the "
+        "layer; fix: pip "
+        "install --no-cache-dir, ENV PIP_NO_CACHE_DIR=1, or RUN "
+        "--mount=type=cache,target=/root/.cache/pip\n");
 
   repo.Write("Dockerfile",
              "# slipway:ignore=runtime-as-root,full-runtime-base\n"
@@ -84,7 +95,8 @@ TEST_CASE("slipway lint prints Dockerfile findings; errors exit 1; silencing wor
   CHECK(out.out.find('\n') == out.out.size() - 1);
   CHECK(out.err == ".slipway.yml: ok (1 job)\n");
 
-  repo.Write(".slipway.yml", "version: 1\nlint:\n  ignore: [copy-before-install]\n  fail_on: warning\n");
+  repo.Write(".slipway.yml",
+             "version: 1\nlint:\n  ignore: [copy-before-install]\n  fail_on: warning\n");
   out = Lint(repo.dir.string());
   CHECK(out.exit_code == 1);
   CHECK(out.out.rfind("Dockerfile:6:5: error[pip-cache]: ", 0) == 0);

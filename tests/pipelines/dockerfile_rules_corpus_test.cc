@@ -1,8 +1,7 @@
 // Data-driven: every NAME.Dockerfile under tests/data/pipelines/dockerfile-rules is checked by the
 // Dockerfile rules and compared with NAME.expected (format in that directory's README.md).
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <set>
 #include <sstream>
 
@@ -43,9 +42,12 @@ TEST_CASE("Dockerfile rules corpus: each file gives exactly its expected finding
     DockerfileRuleOptions options;
     std::vector<std::string> want;
     for (const std::string& line : Lines(*expected)) {
-      if (line.rfind("targets:", 0) == 0) options.targets = Names(line.substr(8));
-      else if (line.rfind("push:", 0) == 0) options.runtime_targets = Names(line.substr(5));
-      else want.push_back(line);
+      if (line.rfind("targets:", 0) == 0)
+        options.targets = Names(line.substr(8));
+      else if (line.rfind("push:", 0) == 0)
+        options.runtime_targets = Names(line.substr(5));
+      else
+        want.push_back(line);
     }
     DockerfileParse parse = ParseDockerfile(*text, file.filename().string());
     REQUIRE(parse.diagnostics.empty());
@@ -76,21 +78,27 @@ TEST_CASE("Dockerfile rules: severities, messages and the rule table") {
   std::vector<Diagnostic> found = CheckDockerfile(parse.dockerfile, text, "app/Dockerfile");
   std::vector<std::string> formatted;
   for (const Diagnostic& d : found) formatted.push_back(FormatDiagnostic(d));
-  CHECK(formatted == std::vector<std::string>{
-                         "app/Dockerfile:1:1: warning[runtime-as-root]: stage 0 ships with no USER, so its process "
-                         "runs as root; fix: create an unprivileged user (useradd --system app, or adduser -S app) "
-                         "and add USER app before CMD",
-                         "app/Dockerfile:1:6: warning[full-runtime-base]: stage 0 ships on python:3.12, the full "
-                         "image with compilers and headers (about 1 GB); fix: FROM python:3.12-slim for the "
-                         "runtime stage and build anything native in another stage",
-                         "app/Dockerfile:2:5: error[secret-in-arg]: ARG GITHUB_TOKEN puts a secret in a build "
-                         "argument, which the image history and provenance keep; fix: drop it and read it only "
-                         "where needed with RUN --mount=type=secret,id=github_token (pass it as a pipeline secret; "
-                         "builds get secrets with --secret, never --build-arg)",
-                         "app/Dockerfile:3:5: warning[pip-cache]: \"pip install\" leaves its download cache in the "
-                         "layer; fix: pip install --no-cache-dir, ENV PIP_NO_CACHE_DIR=1, or RUN "
-                         "--mount=type=cache,target=/root/.cache/pip",
-                     });
+  CHECK(
+      formatted ==
+      std::vector<std::string>{
+          "app/Dockerfile:1:1: warning[runtime-as-root]: stage 0 ships with no USER, so its "
+          "process "
+          "runs as root; fix: create an unprivileged user (useradd --system app, or adduser -S "
+          "app) "
+          "and add USER app before CMD",
+          "app/Dockerfile:1:6: warning[full-runtime-base]: stage 0 ships on python:3.12, the full "
+          "image with compilers and headers (about 1 GB); fix: FROM python:3.12-slim for the "
+          "runtime stage and build anything native in another stage",
+          "app/Dockerfile:2:5: error[secret-in-arg]: ARG GITHUB_TOKEN puts a secret in a build "
+          "argument, which the image history and provenance keep; fix: drop it and read it only "
+          "where needed with RUN --mount=type=secret,id=github_token (pass it as a pipeline "
+          "secret; "
+          "builds get secrets with --secret, never --build-arg)",
+          "app/Dockerfile:3:5: warning[pip-cache]: \"pip install\" leaves its download cache in "
+          "the "
+          "layer; fix: pip install --no-cache-dir, ENV PIP_NO_CACHE_DIR=1, or RUN "
+          "--mount=type=cache,target=/root/.cache/pip",
+      });
   CHECK(IsDockerfileRuleCode("secret-in-env"));
   CHECK_FALSE(IsDockerfileRuleCode("unknown-key"));
   for (const DockerfileRule& rule : DockerfileRules()) {
@@ -107,7 +115,8 @@ TEST_CASE("Dockerfile rules: the runtime stage is the pushed target, else the fi
       "\n"
       "FROM runtime AS test\n"
       "USER root\n"
-      "RUN apt-get update && apt-get install -y --no-install-recommends make && rm -rf /var/lib/apt/lists/*\n";
+      "RUN apt-get update && apt-get install -y --no-install-recommends make && rm -rf "
+      "/var/lib/apt/lists/*\n";
   DockerfileParse parse = ParseDockerfile(text, "Dockerfile");
   auto codes = [&](const DockerfileRuleOptions& options) {
     std::vector<std::string> out;
@@ -117,7 +126,8 @@ TEST_CASE("Dockerfile rules: the runtime stage is the pushed target, else the fi
     return out;
   };
   // Nothing pushed: the final stage, test, is what ships.
-  CHECK(codes({{"runtime", "test"}, {}}) == std::vector<std::string>{"6:1: runtime-as-root", "7:66: build-tools-in-runtime"});
+  CHECK(codes({{"runtime", "test"}, {}}) ==
+        std::vector<std::string>{"6:1: runtime-as-root", "7:66: build-tools-in-runtime"});
   // runtime pushed: test is only built, runtime is clean.
   CHECK(codes({{"runtime", "test"}, {"runtime"}}).empty());
   // Building only runtime leaves test unreachable.

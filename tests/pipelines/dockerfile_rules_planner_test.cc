@@ -12,17 +12,17 @@ using namespace slipway::pipelines::testing;
 namespace {
 
 const char* kDockerfile =
-    "FROM python:3.12-slim AS build\n"               // 1
-    "COPY requirements.txt .\n"                      // 2
+    "FROM python:3.12-slim AS build\n"  // 1
+    "COPY requirements.txt .\n"         // 2
     "RUN pip wheel --no-cache-dir -w /w -r requirements.txt\n"
     "\n"
-    "FROM python:3.12-slim AS runtime\n"             // 5
-    "ARG PYPI_TOKEN\n"                               // 6
+    "FROM python:3.12-slim AS runtime\n"  // 5
+    "ARG PYPI_TOKEN\n"                    // 6
     "COPY --from=build /w /w\n"
-    "RUN pip install /w/*\n"                         // 8
+    "RUN pip install /w/*\n"  // 8
     "USER nobody\n"
     "\n"
-    "FROM runtime AS debug\n";                       // 11
+    "FROM runtime AS debug\n";  // 11
 
 std::vector<std::string> Diags(const PlanResult& r) {
   std::vector<std::string> out;
@@ -88,7 +88,8 @@ TEST_CASE("planner: lint.fail_on decides what rule findings do to the run") {
     CHECK(r.jobs.size() == 2);
   }
   SECTION("warning: every finding is an error") {
-    PlanResult r = Plan("version: 1\nlint: {fail_on: warning, ignore: [secret-in-arg]}\n" + kStages);
+    PlanResult r =
+        Plan("version: 1\nlint: {fail_on: warning, ignore: [secret-in-arg]}\n" + kStages);
     CHECK(Diags(r) == std::vector<std::string>{
                           "docker/app.Dockerfile:8:5: error[pip-cache]",
                           "docker/app.Dockerfile:11:1: error[unreachable-stage]",
@@ -97,8 +98,10 @@ TEST_CASE("planner: lint.fail_on decides what rule findings do to the run") {
     CHECK(r.jobs.empty());
   }
   SECTION("warning does not touch the pipeline's own warnings") {
-    PlanResult r = Plan("version: 1\nlint: {fail_on: warning, ignore: [secret-in-arg, pip-cache, unreachable-stage]}\n"
-                        "dockerfile: docker/app.Dockerfile\nstages:\n  runtime: {tags: [x]}\n");
+    PlanResult r = Plan(
+        "version: 1\nlint: {fail_on: warning, ignore: [secret-in-arg, pip-cache, "
+        "unreachable-stage]}\n"
+        "dockerfile: docker/app.Dockerfile\nstages:\n  runtime: {tags: [x]}\n");
     CHECK(Diags(r) == std::vector<std::string>{".slipway.yml:5:20: warning[tags-without-image]"});
     CHECK_FALSE(r.has_errors);
   }
@@ -110,19 +113,24 @@ TEST_CASE("planner: lint.fail_on decides what rule findings do to the run") {
 
 TEST_CASE("planner: the pushed target is the runtime stage; stages come from the pipeline") {
   // debug pushed: it inherits runtime's USER, so no runtime-as-root; build and runtime are reached.
-  PlanResult r = Plan("version: 1\nlint: {ignore: [secret-in-arg, pip-cache]}\n"
-                      "dockerfile: docker/app.Dockerfile\nimage: 127.0.0.1:5000/app\n"
-                      "stages:\n  debug: {push: true, tags: [dbg]}\n");
+  PlanResult r = Plan(
+      "version: 1\nlint: {ignore: [secret-in-arg, pip-cache]}\n"
+      "dockerfile: docker/app.Dockerfile\nimage: 127.0.0.1:5000/app\n"
+      "stages:\n  debug: {push: true, tags: [dbg]}\n");
   CHECK(Diags(r).empty());
-  // Derived from the Dockerfile: every named stage is a job, none is unreachable; the final stage ships.
-  PlanResult derived = Plan("version: 1\ndockerfile: docker/app.Dockerfile\nlint: {ignore: [secret-in-arg]}\n");
-  CHECK(Diags(derived) == std::vector<std::string>{"docker/app.Dockerfile:8:5: warning[pip-cache]"});
+  // Derived from the Dockerfile: every named stage is a job, none is unreachable; the final stage
+  // ships.
+  PlanResult derived =
+      Plan("version: 1\ndockerfile: docker/app.Dockerfile\nlint: {ignore: [secret-in-arg]}\n");
+  CHECK(Diags(derived) ==
+        std::vector<std::string>{"docker/app.Dockerfile:8:5: warning[pip-cache]"});
   CHECK(derived.jobs.size() == 3);
 }
 
 TEST_CASE("planner: comments silence a finding on the next instruction") {
   std::string silenced = kDockerfile;
-  silenced.replace(silenced.find("ARG PYPI_TOKEN"), 14, "# slipway:ignore=secret-in-arg\nARG PYPI_TOKEN");
+  silenced.replace(silenced.find("ARG PYPI_TOKEN"), 14,
+                   "# slipway:ignore=secret-in-arg\nARG PYPI_TOKEN");
   PlanResult r = Plan("version: 1\n" + kStages, silenced);
   CHECK(Diags(r) == std::vector<std::string>{
                         "docker/app.Dockerfile:9:5: warning[pip-cache]",
@@ -132,7 +140,8 @@ TEST_CASE("planner: comments silence a finding on the next instruction") {
 }
 
 TEST_CASE("planner: a Dockerfile with errors is not checked by the rules") {
-  PlanResult r = Plan("version: 1\n" + kStages, "FROM python:3.12 AS build\nARG PYPI_TOKEN\nFROM build AS build\n");
+  PlanResult r = Plan("version: 1\n" + kStages,
+                      "FROM python:3.12 AS build\nARG PYPI_TOKEN\nFROM build AS build\n");
   for (const Diagnostic& d : r.diagnostics) CHECK_FALSE(IsDockerfileRuleCode(d.code));
   CHECK(r.has_errors);
 }

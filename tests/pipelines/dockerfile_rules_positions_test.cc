@@ -2,7 +2,6 @@
 // corpus, the pipeline cases) and on garbage: no crash, positions inside the file on the word the
 // finding names, one line per message.
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <sstream>
 
@@ -18,7 +17,8 @@ TEST_CASE("Dockerfile rules: every finding on the test data points inside its fi
   std::vector<fs::path> files;
   for (const auto& entry : fs::recursive_directory_iterator(DataDir())) {
     std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && name.find("Dockerfile") != std::string::npos) files.push_back(entry.path());
+    if (entry.is_regular_file() && name.find("Dockerfile") != std::string::npos)
+      files.push_back(entry.path());
   }
   REQUIRE(files.size() >= 30);
   size_t findings = 0;
@@ -46,7 +46,8 @@ TEST_CASE("Dockerfile rules: every finding on the test data points inside its fi
 }
 
 TEST_CASE("Dockerfile rules: garbage never crashes them") {
-  const std::string alphabet = "FROMRUNCOPYADDENVARGUSER apt-get install pip npm . ./ = \\\n\"'#<<EOF[]{}$:/@-";
+  const std::string alphabet =
+      "FROMRUNCOPYADDENVARGUSER apt-get install pip npm . ./ = \\\n\"'#<<EOF[]{}$:/@-";
   std::mt19937 rng(7);
   for (int round = 0; round < 300; ++round) {
     std::string text;
@@ -54,7 +55,8 @@ TEST_CASE("Dockerfile rules: garbage never crashes them") {
     for (size_t i = 0; i < length; ++i) text += alphabet[rng() % alphabet.size()];
     if (round % 3 == 0) text = "FROM python:3.12 AS a\n" + text;
     DockerfileParse parse = ParseDockerfile(text, "Dockerfile");
-    for (const Diagnostic& d : CheckDockerfile(parse.dockerfile, text, "Dockerfile", {{"a", ""}, {"a"}})) {
+    for (const Diagnostic& d :
+         CheckDockerfile(parse.dockerfile, text, "Dockerfile", {{"a", ""}, {"a"}})) {
       CHECK(d.line >= 1);
       CHECK(d.column >= 1);
     }

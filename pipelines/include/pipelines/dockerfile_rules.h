@@ -1,12 +1,12 @@
 // Dockerfile rules: build advice checked on the Dockerfiles a pipeline uses, on every plan.
 //
-// Each finding is a Diagnostic with a stable code, pointing at the instruction or the word at fault,
-// and a one-line message "<why>; fix: <what to do>". Secrets are errors; everything else is a
-// warning (the pipeline's `lint.fail_on` may raise or lower them, see planner.h):
+// Each finding is a Diagnostic with a stable code, pointing at the instruction or the word at
+// fault, and a one-line message "<why>; fix: <what to do>". Secrets are errors; everything else is
+// a warning (the pipeline's `lint.fail_on` may raise or lower them, see planner.h):
 //
 //   copy-before-install     COPY/ADD of the whole context (`.`, `./`) before a dependency install
-//                           (pip, poetry, npm/yarn/pnpm, go mod download, cargo fetch/build, bundle,
-//                           apt-get/apk) in the same stage, with no manifest copied first
+//                           (pip, poetry, npm/yarn/pnpm, go mod download, cargo fetch/build,
+//                           bundle, apt-get/apk) in the same stage, with no manifest copied first
 //   no-cache-mount          npm/yarn/pnpm/go/cargo/bundle downloads without RUN --mount=type=cache
 //   apt-recommends          apt-get install without --no-install-recommends
 //   apt-lists               apt-get update/install without removing /var/lib/apt/lists in that RUN
@@ -23,8 +23,9 @@
 //   secret-in-env           (error) an ENV whose name or value looks like a secret
 //
 // Runtime stages: the targets the pipeline pushes from this Dockerfile, or, when it pushes none,
-// the final stage if a target reaches it (a pipeline that only builds `test` ships nothing). A finding is silenced by a comment on the line before its instruction (or before the
-// line it points at): `# slipway:ignore=code[,code...]`.
+// the final stage if a target reaches it (a pipeline that only builds `test` ships nothing). A
+// finding is silenced by a comment on the line before its instruction (or before the line it points
+// at): `# slipway:ignore=code[,code...]`.
 //
 // Thread-safety: pure functions over their arguments.
 #pragma once
