@@ -347,7 +347,9 @@ Result<Image> ReadImageArchive(const ByteSource& source) {
     std::vector<std::string> instructions;
     for (const auto& h : config.value("history", nlohmann::json::array())) {
       if (h.value("empty_layer", false)) continue;
-      instructions.push_back(h.value("created_by", ""));
+      // Imported layers have no instruction; their comment ("Imported from -") says what made them.
+      std::string by = h.value("created_by", "");
+      instructions.push_back(by.empty() ? h.value("comment", "") : by);
     }
     for (size_t i = 0; i < layer_names.size(); ++i) {
       std::string name = resolve_blob(layer_names[i]);

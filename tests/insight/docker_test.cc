@@ -87,6 +87,7 @@ TEST_CASE("a file written in one layer and deleted in the next is waste; package
   REQUIRE(report.ok());
   const Analysis& a = report->analysis;
   REQUIRE(a.layers.size() == 4);  // busybox, COPY, RUN head, RUN rm
+  CHECK(!a.layers[0].created_by.empty());  // the base: its instruction, or "Imported from -"
   CHECK(a.layers[1].created_by.find("COPY") != std::string::npos);
   CHECK(a.layers[2].created_by.find("head -c 300000") != std::string::npos);
   CHECK(a.layers[2].size_bytes >= 300000);

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "insight/external_scanners.h"
 #include "insight/findings.h"
 
 namespace slipway::insight {
@@ -77,6 +78,20 @@ TEST_CASE("severity words and CVSS v3 base scores") {
   CHECK(SeverityFromScore(6.1) == Severity::kMedium);
   CHECK(SeverityFromScore(7.0) == Severity::kHigh);
   CHECK(SeverityFromScore(3.9) == Severity::kLow);
+}
+
+}  // namespace slipway::insight
+
+namespace slipway::insight {
+
+TEST_CASE("external scanners: absent programs are Unavailable, bad references refused") {
+  CHECK(ProgramAvailable("sh"));
+  CHECK_FALSE(ProgramAvailable("slipway-no-such-scanner"));
+  auto trivy = RunTrivy("busybox:1.36", "slipway-no-such-scanner");
+  REQUIRE_FALSE(trivy.ok());
+  CHECK(trivy.status().code() == ErrorCode::kUnavailable);
+  CHECK(RunGrype("busybox:1.36", "/nonexistent/grype").status().code() == ErrorCode::kUnavailable);
+  CHECK(RunTrivy("--help").status().code() == ErrorCode::kInvalidArgument);
 }
 
 }  // namespace slipway::insight
