@@ -79,7 +79,7 @@ struct BuiltImage {
 
 }  // namespace
 
-TEST_CASE("a file written in one layer and deleted in the next is waste; packages and advisories found") {
+TEST_CASE("a file written in one layer and deleted in the next is waste, and packages and advisories are found") {
   BuiltImage built;
   InsightOptions options;
   options.osv_database = built.dir + "/osv";

@@ -189,7 +189,7 @@ TEST_CASE("an image with no repeated path has efficiency 1 and no waste") {
   CHECK(image->id == "sha256:c");
 }
 
-TEST_CASE("symlinked os-release resolves to its target; errors for broken archives") {
+TEST_CASE("symlinked os-release resolves to its target, and broken archives are errors") {
   std::string layer = MakeArchive({{"usr/lib/os-release", "ID=alpine\n"}, {"etc/os-release", "../usr/lib/os-release", 'l'}});
   std::string config = nlohmann::json{{"rootfs", {{"diff_ids", {"sha256:x"}}}}}.dump();
   std::string archive = MakeArchive(
