@@ -1,0 +1,348 @@
+// Browser tests of the dashboard: a real slipwayd and slipway-agent from the build directory, a
+// bare git repository with examples/git-hooks/post-receive, real builds of examples/hello on the
+// Docker engine, and Debian's Chromium driven headless by playwright-core.
+//
+//   node dashboard_test.mjs --source <repo root> --build <build dir> [--out <screenshot dir>]
+//
+// Prints one line per check and a summary; exits non-zero when any check fails. Screenshots of
+// every view are written to --out (default <build>/web-screenshots).
+import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
+  if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1]]);
+  return acc;
+}, []));
+const source = path.resolve(args.source || '.');
+const build = path.resolve(args.build || path.join(source, 'build'));
+const shots = path.resolve(args.out || path.join(build, 'web-screenshots'));
+const chromiumPath = args.chromium || '/usr/bin/chromium';
+const { chromium } = createRequire(path.join(source, 'web', 'package.json'))('playwright-core');
+
+const ADMIN = 'web-admin-token';
+const AGENT = 'web-agent-token';
+const SECRET = 'web-hook-secret';
+const unique = `${process.pid}-${Date.now().toString(36)}`;
+const repoName = `web/hello-${unique}`;
+const started = Date.now();
+const results = [];
+const children = [];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-web-'));
+
+function check(name, ok, detail = '') {
+  results.push({ name, ok });
+  console.log(`${ok ? 'ok  ' : 'FAIL'} - ${name}${!ok && detail ? `: ${detail}` : ''}`);
+  return ok;
+}
+async function step(name, fn) {
+  try {
+    await fn();
+    return true;
+  } catch (err) {
+    check(name, false, err.stack || String(err));
+    return false;
+  }
+}
+
+function start(argv, name) {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  child.stderr.on('data', (d) => { output += d; });
+  children.push(child);
+  return { child, output: () => output, name };
+}
+
+async function waitFor(what, fn, timeoutMs = 60000, everyMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+function git(cwd, ...argv) {
+  return execFileSync('git', argv, {
+    cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, GIT_AUTHOR_NAME: 'Web Test', GIT_AUTHOR_EMAIL: 'web@example.invalid',
+      GIT_COMMITTER_NAME: 'Web Test', GIT_COMMITTER_EMAIL: 'web@example.invalid' },
+  });
+}
+
+let server;
+let base;
+async function api(method, p, body) {
+  const res = await fetch(base + p, {
+    method, headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* text */ }
+  return { status: res.status, json, text, headers: res.headers };
+}
+
+// A commit of the example with `extra` Dockerfile lines in its build stage.
+function commit(work, message, extra = '') {
+  const dockerfile = fs.readFileSync(path.join(source, 'examples/hello/Dockerfile'), 'utf8')
+    .replace('COPY greet.sh .\n', `COPY greet.sh .\n${extra}`);
+  fs.writeFileSync(path.join(work, 'Dockerfile'), dockerfile);
+  git(work, 'add', '-A');
+  git(work, 'commit', '-q', '--allow-empty', '-m', message);
+}
+// git push writes the hook's output on stderr: collect both.
+function push(work) {
+  const r = execFileSync('sh', ['-c', 'git push origin HEAD:refs/heads/main 2>&1'], { cwd: work, encoding: 'utf8' });
+  const m = r.match(/"run_id":(\d+)/);
+  if (!m) throw new Error(`no run id in the push output: ${r}`);
+  return Number(m[1]);
+}
+
+const FINAL = ['success', 'failure', 'canceled', 'error', 'skipped'];
+async function runState(id) { return (await api('GET', `/api/v1/runs/${id}`)).json; }
+async function waitRun(id, pred, timeoutMs = 240000) {
+  return waitFor(`run ${id}`, async () => { const r = await runState(id); return pred(r) ? r : null; }, timeoutMs, 250);
+}
+
+async function main() {
+  fs.mkdirSync(shots, { recursive: true });
+  server = start([path.join(build, 'orchestrator/slipwayd'), '--listen', '127.0.0.1:0', '--data', path.join(tmp, 'data'),
+    '--admin-token', ADMIN, '--agent-token', AGENT], 'slipwayd');
+  const port = await waitFor('slipwayd to listen', () => server.output().match(/msg=listening host=\S+ port=(\d+)/)?.[1], 15000, 50);
+  base = `http://127.0.0.1:${port}`;
+
+  // The server side of the dashboard: types, caching, 404s, no way out of the embedded files.
+  await step('static files', async () => {
+    const index = await fetch(`${base}/`);
+    const html = await index.text();
+    check('GET / serves the dashboard as HTML', index.status === 200 && index.headers.get('content-type').startsWith('text/html') && html.includes('/static/app.js'));
+    const js = await fetch(`${base}/static/app.js`);
+    check('modules are served as JavaScript', js.status === 200 && js.headers.get('content-type').startsWith('text/javascript'));
+    const etag = js.headers.get('etag');
+    const again = await fetch(`${base}/static/app.js`, { headers: { 'If-None-Match': etag } });
+    check('a known ETag is answered 304 with no-cache revalidation', Boolean(etag) && again.status === 304 && js.headers.get('cache-control') === 'no-cache');
+    const vendor = await fetch(`${base}/static/vendor/dagre.js`);
+    check('the graph library is embedded from node_modules', vendor.status === 200 && (await vendor.text()).includes('export'));
+    const missing = await fetch(`${base}/static/nope.js`);
+    check('an unknown file is 404', missing.status === 404);
+    for (const p of ['/static/..%2F..%2Fetc%2Fpasswd', '/static/../../etc/passwd', '/static/vendor/..%2F..%2Fmain.cc']) {
+      const r = await fetch(base + p);
+      const t = await r.text();
+      check(`no path traversal (${p})`, r.status === 404 && !t.includes('root:'));
+    }
+  });
+
+  // A repository served from a bare git repo whose hook sends signed webhooks.
+  const bare = path.join(tmp, 'repo.git');
+  const work = path.join(tmp, 'work');
+  git(tmp, 'init', '-q', '--bare', '-b', 'main', bare);
+  fs.copyFileSync(path.join(source, 'examples/git-hooks/post-receive'), path.join(bare, 'hooks/post-receive'));
+  fs.chmodSync(path.join(bare, 'hooks/post-receive'), 0o755);
+  git(bare, 'config', 'slipway.url', base);
+  git(bare, 'config', 'slipway.repo', repoName);
+  git(bare, 'config', 'slipway.secret', SECRET);
+  git(tmp, 'init', '-q', '-b', 'main', work);
+  git(work, 'remote', 'add', 'origin', bare);
+  fs.cpSync(path.join(source, 'examples/hello'), work, { recursive: true });
+  const pipeline = fs.readFileSync(path.join(work, '.slipway.yml'), 'utf8')
+    .replace('127.0.0.1:5000/examples/hello', `127.0.0.1:5000/web-test/hello-${unique}`)
+    .replace('    push: true\n', '    push: true\n    budget: {max_size: 20MB}\n');
+  fs.writeFileSync(path.join(work, '.slipway.yml'), pipeline);
+  const added = await api('POST', '/api/v1/repos', { name: repoName, clone_url: bare, secret: SECRET, forge: 'github' });
+  if (!check('the repository is registered', added.status === 201, added.text)) return;
+
+  const agentName = `web-agent-${process.pid}`;
+  start([path.join(build, 'agents/slipway-agent'), '--server', base, '--token', AGENT, '--name', agentName,
+    '--workdir', path.join(tmp, 'agent'), '--capacity', '2'], 'agent');
+
+  const userData = path.join(tmp, 'chromium');
+  const context = await chromium.launchPersistentContext(userData, {
+    executablePath: chromiumPath, headless: true, viewport: { width: 1280, height: 860 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-quic', '--disable-sync'],
+  });
+  const page = context.pages()[0] || await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+
+  try {
+    let run1 = 0;
+    await step('runs list', async () => {
+      await page.goto(`${base}/#/runs`);
+      await page.waitForSelector('#runs-body');
+      await page.evaluate(() => { window.__noReload = true; });
+      commit(work, 'Greet the web\n\nFirst commit of the dashboard test.');
+      run1 = push(work);
+      await page.waitForSelector(`#runs-body tr[data-run-id="${run1}"]`, { timeout: 15000 });
+      check('a push appears in the runs list without a reload', await page.evaluate(() => window.__noReload === true));
+      const rowText = await page.textContent(`#runs-body tr[data-run-id="${run1}"]`);
+      check('the row names repo, branch and commit message', rowText.includes(repoName) && rowText.includes('main') && rowText.includes('Greet the web'));
+      await page.waitForSelector(`#runs-body tr[data-run-id="${run1}"][data-status="running"], #runs-body tr[data-run-id="${run1}"][data-status="success"]`, { timeout: 60000 });
+      check('its status changes live', true);
+      await shot('01-runs');
+    });
+
+    await step('run page', async () => {
+      await page.click(`#runs-body tr[data-run-id="${run1}"] a`);
+      await page.waitForSelector('svg.graph');
+      await page.waitForSelector('main[data-run-status="success"]', { timeout: 240000 });
+      await page.waitForFunction(() => document.querySelectorAll('table.stages td.size a').length === 3, null, { timeout: 10000 });
+      const nodes = await page.$$eval('svg.graph a.node', (els) => els.map((e) => [e.dataset.job, e.dataset.status, e.querySelector('.node-facts').textContent]));
+      check('the graph shows the three stages', nodes.map((n) => n[0]).sort().join(',') === 'build,runtime,test', JSON.stringify(nodes));
+      check('every stage in the graph is successful with a size', nodes.every((n) => n[1] === 'success' && /\d+(\.\d+)? (B|KB|MB)/.test(n[2])), JSON.stringify(nodes));
+      const edges = await page.$$eval('svg.graph path.edge', (els) => els.length);
+      check('the graph draws the needs as edges (build→test→runtime)', edges === 2, `edges=${edges}`);
+      check('the graph is laid out by dagre', await page.$eval('svg.graph', (s) => s.dataset.layout) === 'dagre');
+      const sizes = await page.$$eval('table.stages td.size', (els) => els.map((e) => e.textContent));
+      check("each stage's image size is in the stage table", sizes.length === 3 && sizes.every((s) => /\d (B|KB|MB)$/.test(s)), sizes.join('|'));
+      await shot('02-run');
+    });
+
+    const run = await runState(run1);
+    const buildJob = run.jobs.find((j) => j.name === 'build');
+    const runtimeJob = run.jobs.find((j) => j.name === 'runtime');
+
+    await step('finished log', async () => {
+      await page.goto(`${base}/#/jobs/${buildJob.id}`);
+      await page.waitForSelector('#log[data-ended="success"]', { timeout: 15000 });
+      const sections = await page.$$eval('#log details.step', (els) => els.map((e) => e.querySelector('.step-name').textContent));
+      check('the log has one foldable section per step', sections.some((s) => s.includes('RUN sh -n greet.sh')) && sections.some((s) => s.includes('COPY greet.sh')), sections.join('|'));
+      check('a successful log is folded', await page.$$eval('#log details.step[open]', (els) => els.length) === 0);
+      await page.click('#log details.step:nth-of-type(2) > summary');
+      const lineHref = await page.$eval('#log details.step:nth-of-type(2) .line a.ln', (a) => a.getAttribute('href'));
+      check('each line has its own link', /^#\/jobs\/\d+\?line=\d+$/.test(lineHref), lineHref);
+      await page.goto(`${base}/${lineHref}`);
+      await page.reload();
+      const n = lineHref.split('=')[1];
+      await page.waitForSelector(`#L${n}.selected`, { timeout: 10000 });
+      check('a line link opens its section and marks the line', await page.$eval(`#L${n}`, (el) => el.closest('details').open));
+      await shot('03-log');
+    });
+
+    await step('image', async () => {
+      await page.goto(`${base}/#/jobs/${runtimeJob.id}/image`);
+      await page.waitForSelector('#digest');
+      const digest = await page.textContent('#digest');
+      check('the image page shows the digest', digest === runtimeJob.image.digest, digest);
+      const layers = await page.$$eval('table.layers tbody tr', (els) => els.map((e) => e.textContent));
+      check('the layers are listed with the instruction that made them', layers.length === runtimeJob.image.layers.length && layers.some((l) => l.includes('COPY')), layers.join('|'));
+      check('uncompressed and compressed sizes are shown', /\d/.test(await page.textContent('#image-size')) && /\d/.test(await page.textContent('#image-compressed')));
+      await shot('04-image');
+    });
+
+    // A build whose RUN prints a line a second: the log view must show lines while it runs.
+    let run2 = 0;
+    await step('live log', async () => {
+      commit(work, 'Count slowly', 'RUN for i in $(seq 1 12); do echo "tick $i of 12"; sleep 1; done\n');
+      run2 = push(work);
+      const r = await waitRun(run2, (x) => x.jobs?.some((j) => j.name === 'build' && j.status === 'running'), 60000);
+      const job = r.jobs.find((j) => j.name === 'build');
+      await page.goto(`${base}/#/jobs/${job.id}`);
+      await page.waitForFunction(() => /tick [1-9] of 12/.test(document.getElementById('log')?.textContent || ''), null, { timeout: 60000 });
+      const state = (await api('GET', `/api/v1/jobs/${job.id}`)).json.status;
+      check('the log shows the build\'s output while it is running', state === 'running', `job status ${state}`);
+      await shot('05-log-live');
+      await page.waitForSelector('#log[data-ended]', { timeout: 120000 });
+      const text = await page.textContent('#log');
+      check('the followed log reaches the end of the build without a reload', text.includes('tick 12 of 12'));
+      const ticks = (text.match(/tick \d+ of 12/g) || []).length;
+      check('no line is shown twice', ticks === 12, `ticks=${ticks}`);
+    });
+
+    await step('size history', async () => {
+      await waitRun(run2, (x) => FINAL.includes(x.status));
+      await page.goto(`${base}/#/history?repo=${encodeURIComponent(repoName)}&stage=runtime&branch=main`);
+      await page.waitForSelector('#history-chart canvas', { timeout: 15000 });
+      check('the size history chart is drawn with the budget line', (await page.textContent('#budget')).includes('20'));
+      const rows = await page.$$eval('table.history tbody tr', (els) => els.length);
+      check('the history lists one point per built commit', rows >= 1, `rows=${rows}`);
+      const box = await page.$eval('#history-chart .u-over', (el) => { const b = el.getBoundingClientRect(); return { x: b.x, y: b.y, w: b.width, h: b.height }; });
+      await page.mouse.move(box.x + box.w - 2, box.y + box.h / 2);
+      const caption = await page.textContent('#history-point');
+      check('hovering a point names its commit', /^[0-9a-f]{7} on main/.test(caption), caption);
+      await shot('06-history');
+    });
+
+    await step('rerun from the page', async () => {
+      await page.goto(`${base}/#/runs/${run1}`);
+      await page.waitForSelector('#rerun-all:not([disabled])');
+      await page.click('#rerun-all');
+      await page.waitForSelector('#token-dialog[open]');
+      check('the admin token is asked for', true);
+      await page.fill('#token-input', ADMIN);
+      await shot('07-token');
+      await page.click('#token-dialog button[type=submit]');
+      await page.waitForFunction((old) => /^#\/runs\/\d+$/.test(location.hash) && location.hash !== `#/runs/${old}`, run1, { timeout: 15000 });
+      const newId = Number((await page.evaluate(() => location.hash)).split('/')[2]);
+      const fresh = await runState(newId);
+      check('rerun all starts a new run from the page', fresh.trigger === 'rerun' && fresh.parent_run_id === run1, JSON.stringify({ trigger: fresh.trigger, parent: fresh.parent_run_id }));
+      await page.waitForSelector('main[data-run-status="success"]', { timeout: 240000 });
+      // One stage, with the kept token.
+      await page.click('table.stages tr[data-job="test"] button');
+      await page.waitForFunction((old) => location.hash !== `#/runs/${old}`, newId, { timeout: 15000 });
+      check('the token is kept: no second prompt', !(await page.$('#token-dialog[open]')));
+      const single = await runState(Number((await page.evaluate(() => location.hash)).split('/')[2]));
+      check('rerunning one stage starts a new run', single.trigger === 'rerun' && single.parent_run_id === newId);
+      await waitRun(single.id, (x) => FINAL.includes(x.status));
+    });
+
+    await step('cancel', async () => {
+      commit(work, 'Count slowly again', 'RUN for i in $(seq 1 60); do echo "slow $i"; sleep 1; done\n');
+      const run3 = push(work);
+      await page.goto(`${base}/#/runs/${run3}`);
+      await page.waitForSelector('svg.graph');
+      await waitRun(run3, (x) => x.jobs?.some((j) => j.status === 'running'), 60000);
+      await page.waitForSelector('svg.graph a.node[data-status="running"]', { timeout: 15000 });
+      await shot('08-run-running');
+      await page.click('#cancel-run');
+      await page.waitForSelector('main[data-run-status="canceled"]', { timeout: 60000 });
+      const after = await runState(run3);
+      check('cancel from the page stops the run', after.status === 'canceled' && after.jobs.every((j) => FINAL.includes(j.status)), after.status);
+      await page.evaluate(() => document.getElementById('theme-toggle').click());
+      await shot('09-run-canceled-dark');
+      await page.evaluate(() => document.getElementById('theme-toggle').click());
+    });
+
+    await step('agents', async () => {
+      await page.goto(`${base}/#/agents`);
+      await page.waitForSelector(`tr[data-agent="${agentName}"]`);
+      const text = await page.textContent(`tr[data-agent="${agentName}"]`);
+      check('the agents view lists the agent with capacity and heartbeat age', text.includes('/ 2') && /ago|just now/.test(text), text);
+      await shot('10-agents');
+    });
+
+    await step('keyboard', async () => {
+      await page.goto(`${base}/#/runs`);
+      await page.waitForSelector('#runs-body tr');
+      await page.keyboard.press('Tab');
+      const first = await page.evaluate(() => document.activeElement.className);
+      check('the first Tab reaches the skip link', first === 'skip');
+    });
+    check('no script errors in the page', pageErrors.length === 0, pageErrors.join('\n'));
+  } finally {
+    await context.close();
+  }
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (err) {
+  check('dashboard test', false, err.stack || String(err));
+}
+for (const c of children.reverse()) c.kill('SIGTERM');
+await new Promise((r) => setTimeout(r, 300));
+const failed = results.filter((r) => !r.ok);
+if (failed.length) {
+  exitCode = 1;
+  console.log(`\n--- slipwayd output (tail) ---\n${server ? server.output().split('\n').slice(-40).join('\n') : ''}`);
+}
+console.log(`\nweb_dashboard: ${results.length - failed.length}/${results.length} checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${shots}`);
+fs.rmSync(tmp, { recursive: true, force: true });
+process.exit(exitCode);
