@@ -14,9 +14,12 @@ constexpr const char* kAnalyzeHelp =
     "usage: slipway analyze IMAGE [--json] [--osv PATH] [--sbom] [--top N]\n"
     "       slipway analyze --archive FILE [--json] [--osv PATH] [--sbom] [--top N]\n"
     "\n"
-    "Reads IMAGE from the local Docker engine (docker save, streamed) and prints its size, layers,\n"
-    "efficiency and wasted bytes (as dive defines them), the largest files and folders, its Debian,\n"
-    "Alpine and Python packages and, with --osv, the advisories of an offline OSV database (a folder\n"
+    "Reads IMAGE from the local Docker engine (docker save, streamed) and prints its size, "
+    "layers,\n"
+    "efficiency and wasted bytes (as dive defines them), the largest files and folders, its "
+    "Debian,\n"
+    "Alpine and Python packages and, with --osv, the advisories of an offline OSV database (a "
+    "folder\n"
     "of records or osv.dev's per-ecosystem zips) that match them.\n"
     "\n"
     "  --json          the whole report as JSON\n"
@@ -50,12 +53,15 @@ void PrintSummary(const insight::ImageReport& r) {
   std::printf("id          %s\n", a.image_id.c_str());
   if (r.inventory.os.known()) std::printf("os          %s\n", r.inventory.os.pretty_name.c_str());
   std::printf("size        %s", HumanBytes(a.size_bytes).c_str());
-  if (a.compressed_size_bytes) std::printf(" (%s compressed)", HumanBytes(*a.compressed_size_bytes).c_str());
-  std::printf("\nefficiency  %.2f%%\nwasted      %s\n", a.efficiency * 100, HumanBytes(a.wasted_bytes).c_str());
+  if (a.compressed_size_bytes)
+    std::printf(" (%s compressed)", HumanBytes(*a.compressed_size_bytes).c_str());
+  std::printf("\nefficiency  %.2f%%\nwasted      %s\n", a.efficiency * 100,
+              HumanBytes(a.wasted_bytes).c_str());
   std::printf("\nlayers\n");
   for (size_t i = 0; i < a.layers.size(); ++i) {
     const auto& l = a.layers[i];
-    std::printf("  %2zu  %10s  %s\n", i + 1, HumanBytes(l.size_bytes).c_str(), Shorten(l.created_by, 90).c_str());
+    std::printf("  %2zu  %10s  %s\n", i + 1, HumanBytes(l.size_bytes).c_str(),
+                Shorten(l.created_by, 90).c_str());
   }
   if (!a.wasted.empty()) {
     std::printf("\nwasted space (count, bytes, path)\n");
@@ -65,9 +71,11 @@ void PrintSummary(const insight::ImageReport& r) {
     }
   }
   std::printf("\nlargest files\n");
-  for (const auto& f : a.largest_files) std::printf("  %10s  /%s\n", HumanBytes(f.size_bytes).c_str(), f.path.c_str());
+  for (const auto& f : a.largest_files)
+    std::printf("  %10s  /%s\n", HumanBytes(f.size_bytes).c_str(), f.path.c_str());
   std::printf("\nlargest folders\n");
-  for (const auto& f : a.largest_dirs) std::printf("  %10s  /%s\n", HumanBytes(f.size_bytes).c_str(), f.path.c_str());
+  for (const auto& f : a.largest_dirs)
+    std::printf("  %10s  /%s\n", HumanBytes(f.size_bytes).c_str(), f.path.c_str());
   size_t counts[3] = {0, 0, 0};
   for (const auto& p : r.inventory.packages) ++counts[static_cast<int>(p.type)];
   std::printf("\npackages    %zu deb, %zu apk, %zu python\n", counts[0], counts[1], counts[2]);
@@ -76,7 +84,8 @@ void PrintSummary(const insight::ImageReport& r) {
     for (const auto& f : r.vulnerabilities) {
       std::string sev(insight::SeverityName(f.severity));
       std::printf("  %-8s  %-22s  %s %s -> %s\n", sev.c_str(), f.id.c_str(), f.package.c_str(),
-                  f.installed_version.c_str(), f.fixed_version.empty() ? "(no fix)" : f.fixed_version.c_str());
+                  f.installed_version.c_str(),
+                  f.fixed_version.empty() ? "(no fix)" : f.fixed_version.c_str());
     }
   }
 }
@@ -107,7 +116,8 @@ int AnalyzeCommand(const std::vector<std::string>& args) {
       if (!value(&archive)) return UsageError("analyze", "--archive needs a FILE");
     } else if (a == "--top") {
       std::string n;
-      if (!value(&n) || n.empty() || n.find_first_not_of("0123456789") != std::string::npos || std::stoul(n) == 0) {
+      if (!value(&n) || n.empty() || n.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoul(n) == 0) {
         return UsageError("analyze", "--top needs a positive number");
       }
       options.top_n = std::stoul(n);
@@ -119,9 +129,11 @@ int AnalyzeCommand(const std::vector<std::string>& args) {
       return UsageError("analyze", "only one IMAGE may be given");
     }
   }
-  if (image.empty() == archive.empty()) return UsageError("analyze", "give one IMAGE or --archive FILE");
-  Result<insight::ImageReport> report = archive.empty() ? insight::AnalyzeLocalImage(image, options)
-                                                        : insight::AnalyzeImageArchive(archive, options);
+  if (image.empty() == archive.empty())
+    return UsageError("analyze", "give one IMAGE or --archive FILE");
+  Result<insight::ImageReport> report = archive.empty()
+                                            ? insight::AnalyzeLocalImage(image, options)
+                                            : insight::AnalyzeImageArchive(archive, options);
   if (!report.ok()) {
     std::cerr << "slipway analyze: " << report.status().message() << "\n";
     return 1;

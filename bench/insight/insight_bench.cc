@@ -82,12 +82,15 @@ int main(int argc, char** argv) {
   std::printf("image                    %s\n", image.c_str());
   std::printf("runs                     %d (medians)\n", runs);
   std::printf("docker save stream       %.1f MB\n", save_bytes / 1e6);
-  std::printf("image size (files)       %.1f MB in %zu layers, %llu entries\n", report.analysis.size_bytes / 1e6,
-              report.analysis.layers.size(), static_cast<unsigned long long>(files));
-  std::printf("packages / findings      %zu / %zu\n", report.inventory.packages.size(), report.vulnerabilities.size());
+  std::printf("image size (files)       %.1f MB in %zu layers, %llu entries\n",
+              report.analysis.size_bytes / 1e6, report.analysis.layers.size(),
+              static_cast<unsigned long long>(files));
+  std::printf("packages / findings      %zu / %zu\n", report.inventory.packages.size(),
+              report.vulnerabilities.size());
   std::printf("docker save (discarded)  %.3f s\n", save);
   std::printf("analysis                 %.3f s\n", analysis);
   std::printf("ratio analysis / save    %.2fx (target <= 2x)\n", save > 0 ? analysis / save : 0.0);
-  std::printf("peak RSS                 %.1f MB (at start %.1f MB)\n", rss_peak / 1024.0, rss_before / 1024.0);
+  std::printf("peak RSS                 %.1f MB (at start %.1f MB)\n", rss_peak / 1024.0,
+              rss_before / 1024.0);
   return 0;
 }

@@ -16,7 +16,8 @@ struct PathStats {
   uint64_t count = 0;
 };
 
-void Record(std::unordered_map<std::string, PathStats>* stats, const std::string& path, uint64_t size) {
+void Record(std::unordered_map<std::string, PathStats>* stats, const std::string& path,
+            uint64_t size) {
   PathStats& s = (*stats)[path];
   if (s.count == 0 || size < s.minimum) s.minimum = size;
   s.cumulative += size;
@@ -29,13 +30,15 @@ uint64_t SizeUnder(const std::map<std::string, uint64_t>& stacked, const std::st
   auto self = stacked.find(path);
   if (self != stacked.end()) total += self->second;
   std::string prefix = path.empty() ? "" : path + "/";
-  for (auto it = stacked.lower_bound(prefix); it != stacked.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+  for (auto it = stacked.lower_bound(prefix);
+       it != stacked.end() && it->first.rfind(prefix, 0) == 0; ++it) {
     if (it->first != path) total += it->second;
   }
   return total;
 }
 
-void RemoveUnder(std::map<std::string, uint64_t>* stacked, const std::string& path, bool keep_self) {
+void RemoveUnder(std::map<std::string, uint64_t>* stacked, const std::string& path,
+                 bool keep_self) {
   if (!keep_self) stacked->erase(path);
   std::string prefix = path.empty() ? "" : path + "/";
   auto it = stacked->lower_bound(prefix);
@@ -89,7 +92,8 @@ Analysis Analyze(const Image& image, size_t top_n) {
     for (const std::string& dir : layer.opaque_dirs) {
       // Everything below an opaque directory is removed: each such path was written and removed.
       std::string prefix = dir.empty() ? "" : dir + "/";
-      for (auto it = stacked.lower_bound(prefix); it != stacked.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+      for (auto it = stacked.lower_bound(prefix);
+           it != stacked.end() && it->first.rfind(prefix, 0) == 0; ++it) {
         Record(&stats, it->first, it->second);
       }
       RemoveUnder(&stacked, dir, /*keep_self=*/true);
@@ -117,7 +121,8 @@ Analysis Analyze(const Image& image, size_t top_n) {
       if (s.cumulative > 0) a.wasted.push_back({path, s.count, s.cumulative});
     }
   }
-  a.efficiency = discovered == 0 ? 1.0 : static_cast<double>(minimum) / static_cast<double>(discovered);
+  a.efficiency =
+      discovered == 0 ? 1.0 : static_cast<double>(minimum) / static_cast<double>(discovered);
   KeepTop<WastedPath>(&a.wasted, top_n, [](const WastedPath& x, const WastedPath& y) {
     return x.wasted_bytes != y.wasted_bytes ? x.wasted_bytes > y.wasted_bytes : x.path < y.path;
   });

@@ -10,7 +10,8 @@ namespace {
 
 std::string Bytes(uint64_t n) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.1f MB (%llu bytes)", static_cast<double>(n) / 1e6, static_cast<unsigned long long>(n));
+  std::snprintf(buf, sizeof buf, "%.1f MB (%llu bytes)", static_cast<double>(n) / 1e6,
+                static_cast<unsigned long long>(n));
   return buf;
 }
 
@@ -33,20 +34,27 @@ bool Ignored(const Finding& f, const IgnoreRule& rule, const std::string& today)
 
 std::string_view LayerChangeName(LayerChange::Kind kind) {
   switch (kind) {
-    case LayerChange::Kind::kAdded: return "added";
-    case LayerChange::Kind::kRemoved: return "removed";
-    case LayerChange::Kind::kGrown: return "grown";
-    case LayerChange::Kind::kShrunk: return "shrunk";
-    case LayerChange::Kind::kChanged: return "changed";
+    case LayerChange::Kind::kAdded:
+      return "added";
+    case LayerChange::Kind::kRemoved:
+      return "removed";
+    case LayerChange::Kind::kGrown:
+      return "grown";
+    case LayerChange::Kind::kShrunk:
+      return "shrunk";
+    case LayerChange::Kind::kChanged:
+      return "changed";
   }
   return "?";
 }
 
 Comparison CompareAnalyses(const Analysis& previous, const Analysis& current) {
   Comparison c;
-  c.size_delta_bytes = static_cast<int64_t>(current.size_bytes) - static_cast<int64_t>(previous.size_bytes);
+  c.size_delta_bytes =
+      static_cast<int64_t>(current.size_bytes) - static_cast<int64_t>(previous.size_bytes);
   if (previous.size_bytes > 0) {
-    c.size_delta_percent = 100.0 * static_cast<double>(c.size_delta_bytes) / static_cast<double>(previous.size_bytes);
+    c.size_delta_percent =
+        100.0 * static_cast<double>(c.size_delta_bytes) / static_cast<double>(previous.size_bytes);
   }
   // Identical layers first (by diff id), then the rest paired by instruction, in order.
   std::multiset<std::string> previous_ids;
@@ -90,57 +98,68 @@ Comparison CompareAnalyses(const Analysis& previous, const Analysis& current) {
   }
   for (size_t i = 0; i < old_rest.size(); ++i) {
     if (old_used[i]) continue;
-    c.layers.push_back({LayerChange::Kind::kRemoved, old_rest[i]->created_by, old_rest[i]->size_bytes, 0});
+    c.layers.push_back(
+        {LayerChange::Kind::kRemoved, old_rest[i]->created_by, old_rest[i]->size_bytes, 0});
   }
   return c;
 }
 
-std::vector<std::string> CheckBudget(const Budget& budget, const Analysis& current, const Analysis* previous) {
+std::vector<std::string> CheckBudget(const Budget& budget, const Analysis& current,
+                                     const Analysis* previous) {
   std::vector<std::string> broken;
   if (budget.max_size_bytes && current.size_bytes > *budget.max_size_bytes) {
-    broken.push_back("size " + Bytes(current.size_bytes) + " is over max_size " + Bytes(*budget.max_size_bytes));
+    broken.push_back("size " + Bytes(current.size_bytes) + " is over max_size " +
+                     Bytes(*budget.max_size_bytes));
   }
   if (budget.max_growth_percent && previous && previous->size_bytes > 0) {
     Comparison c = CompareAnalyses(*previous, current);
     if (c.size_delta_percent > *budget.max_growth_percent) {
-      broken.push_back("size grew " + Percent(c.size_delta_percent) + " (" + Bytes(previous->size_bytes) + " -> " +
-                       Bytes(current.size_bytes) + "), over max_growth " + Percent(*budget.max_growth_percent));
+      broken.push_back("size grew " + Percent(c.size_delta_percent) + " (" +
+                       Bytes(previous->size_bytes) + " -> " + Bytes(current.size_bytes) +
+                       "), over max_growth " + Percent(*budget.max_growth_percent));
     }
   }
   if (budget.min_efficiency && current.efficiency < *budget.min_efficiency) {
-    broken.push_back("efficiency " + Percent(current.efficiency * 100) + " (" + std::to_string(current.wasted_bytes) +
-                     " bytes wasted) is under min_efficiency " + Percent(*budget.min_efficiency * 100));
+    broken.push_back("efficiency " + Percent(current.efficiency * 100) + " (" +
+                     std::to_string(current.wasted_bytes) +
+                     " bytes wasted) is under min_efficiency " +
+                     Percent(*budget.min_efficiency * 100));
   }
   return broken;
 }
 
-GateResult GateFindings(const std::vector<Finding>& findings, const ScanPolicy& policy, const std::string& today) {
+GateResult GateFindings(const std::vector<Finding>& findings, const ScanPolicy& policy,
+                        const std::string& today) {
   GateResult g;
   for (const Finding& f : findings) {
     bool ignored = false;
     for (const IgnoreRule& rule : policy.ignore) ignored = ignored || Ignored(f, rule, today);
     if (ignored) {
       g.ignored.push_back(f);
-    } else if (policy.fail_on && f.severity != Severity::kUnknown && f.severity >= *policy.fail_on) {
+    } else if (policy.fail_on && f.severity != Severity::kUnknown &&
+               f.severity >= *policy.fail_on) {
       g.blocking.push_back(f);
     }
   }
   g.failed = !g.blocking.empty();
   if (g.failed) {
-    g.message = std::to_string(g.blocking.size()) + (g.blocking.size() == 1 ? " finding" : " findings") +
-                " at or above " + std::string(SeverityName(*policy.fail_on)) + ":";
+    g.message = std::to_string(g.blocking.size()) +
+                (g.blocking.size() == 1 ? " finding" : " findings") + " at or above " +
+                std::string(SeverityName(*policy.fail_on)) + ":";
     for (size_t i = 0; i < g.blocking.size() && i < 5; ++i) {
       const Finding& f = g.blocking[i];
-      g.message += std::string(i ? "," : "") + " " + f.id + " (" + f.package + " " + f.installed_version + ", " +
-                   std::string(SeverityName(f.severity)) + (f.fixed_version.empty() ? "" : ", fixed in " + f.fixed_version) +
-                   ")";
+      g.message += std::string(i ? "," : "") + " " + f.id + " (" + f.package + " " +
+                   f.installed_version + ", " + std::string(SeverityName(f.severity)) +
+                   (f.fixed_version.empty() ? "" : ", fixed in " + f.fixed_version) + ")";
     }
-    if (g.blocking.size() > 5) g.message += " and " + std::to_string(g.blocking.size() - 5) + " more";
+    if (g.blocking.size() > 5)
+      g.message += " and " + std::to_string(g.blocking.size() - 5) + " more";
   }
   return g;
 }
 
-FindingDiff DiffFindings(const std::vector<Finding>& previous, const std::vector<Finding>& current) {
+FindingDiff DiffFindings(const std::vector<Finding>& previous,
+                         const std::vector<Finding>& current) {
   auto key = [](const Finding& f) { return f.id + "\n" + f.package; };
   std::set<std::string> before, after;
   for (const Finding& f : previous) before.insert(key(f));

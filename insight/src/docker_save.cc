@@ -65,7 +65,8 @@ class ChunkQueue {
 }  // namespace
 
 Result<Image> ReadImageFromDocker(const std::string& image_ref) {
-  if (image_ref.empty() || image_ref[0] == '-') return Status::InvalidArgument("bad image reference");
+  if (image_ref.empty() || image_ref[0] == '-')
+    return Status::InvalidArgument("bad image reference");
   auto child = Subprocess::Start({"docker", "save", image_ref});
   if (!child.ok()) return Status::Unavailable("cannot run docker: " + child.status().message());
   ChunkQueue queue;
@@ -77,16 +78,19 @@ Result<Image> ReadImageFromDocker(const std::string& image_ref) {
                    });
     queue.Close();
   });
-  Result<Image> image = ReadImageArchive([&](char* buf, size_t len) { return queue.Pull(buf, len); });
+  Result<Image> image =
+      ReadImageArchive([&](char* buf, size_t len) { return queue.Pull(buf, len); });
   queue.Abandon();
   pump.join();
   int code = (*child)->Wait();
   if (code != 0) {
     while (!err.empty() && (err.back() == '\n' || err.back() == '\r')) err.pop_back();
-    if (err.find("No such image") != std::string::npos || err.find("not found") != std::string::npos) {
+    if (err.find("No such image") != std::string::npos ||
+        err.find("not found") != std::string::npos) {
       return Status::NotFound("docker save " + image_ref + ": " + err);
     }
-    return Status::Unavailable("docker save " + image_ref + " exited " + std::to_string(code) + ": " + err);
+    return Status::Unavailable("docker save " + image_ref + " exited " + std::to_string(code) +
+                               ": " + err);
   }
   return image;
 }

@@ -14,7 +14,8 @@ namespace {
 Result<std::string> RunScanner(const std::vector<std::string>& argv) {
   if (!ProgramAvailable(argv[0])) return Status::Unavailable(argv[0] + " is not installed");
   auto out = RunProcess(argv);
-  if (!out.ok()) return Status::Unavailable("cannot run " + argv[0] + ": " + out.status().message());
+  if (!out.ok())
+    return Status::Unavailable("cannot run " + argv[0] + ": " + out.status().message());
   if (out->exit_code != 0) {
     std::string err = out->err.substr(0, 2000);
     while (!err.empty() && err.back() == '\n') err.pop_back();
@@ -38,14 +39,17 @@ bool ProgramAvailable(const std::string& program) {
 }
 
 Result<std::vector<Finding>> RunTrivy(const std::string& image_ref, const std::string& program) {
-  if (image_ref.empty() || image_ref[0] == '-') return Status::InvalidArgument("bad image reference");
-  auto json = RunScanner({program, "image", "--format", "json", "--quiet", "--scanners", "vuln", image_ref});
+  if (image_ref.empty() || image_ref[0] == '-')
+    return Status::InvalidArgument("bad image reference");
+  auto json = RunScanner(
+      {program, "image", "--format", "json", "--quiet", "--scanners", "vuln", image_ref});
   if (!json.ok()) return json.status();
   return ReadTrivyReport(*json);
 }
 
 Result<std::vector<Finding>> RunGrype(const std::string& image_ref, const std::string& program) {
-  if (image_ref.empty() || image_ref[0] == '-') return Status::InvalidArgument("bad image reference");
+  if (image_ref.empty() || image_ref[0] == '-')
+    return Status::InvalidArgument("bad image reference");
   auto json = RunScanner({program, "docker:" + image_ref, "-o", "json", "--quiet"});
   if (!json.ok()) return json.status();
   return ReadGrypeReport(*json);

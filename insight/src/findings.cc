@@ -27,11 +27,16 @@ double RoundUp(double value) {
 
 std::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
-    case Severity::kUnknown: break;
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
+    case Severity::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -59,9 +64,11 @@ double CvssV3BaseScore(std::string_view vector) {
   size_t pos = vector.find('/');
   while (pos != std::string_view::npos) {
     size_t next = vector.find('/', pos + 1);
-    std::string_view item = vector.substr(pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1);
+    std::string_view item = vector.substr(
+        pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1);
     size_t colon = item.find(':');
-    if (colon != std::string_view::npos) m[std::string(item.substr(0, colon))] = std::string(item.substr(colon + 1));
+    if (colon != std::string_view::npos)
+      m[std::string(item.substr(0, colon))] = std::string(item.substr(colon + 1));
     pos = next;
   }
   for (const char* k : {"AV", "AC", "PR", "UI", "S", "C", "I", "A"}) {
@@ -70,7 +77,8 @@ double CvssV3BaseScore(std::string_view vector) {
   bool changed = m["S"] == "C";
   std::map<std::string, double> av = {{"N", 0.85}, {"A", 0.62}, {"L", 0.55}, {"P", 0.2}};
   std::map<std::string, double> ac = {{"L", 0.77}, {"H", 0.44}};
-  std::map<std::string, double> pr = {{"N", 0.85}, {"L", changed ? 0.68 : 0.62}, {"H", changed ? 0.5 : 0.27}};
+  std::map<std::string, double> pr = {
+      {"N", 0.85}, {"L", changed ? 0.68 : 0.62}, {"H", changed ? 0.5 : 0.27}};
   std::map<std::string, double> ui = {{"N", 0.85}, {"R", 0.62}};
   std::map<std::string, double> cia = {{"H", 0.56}, {"L", 0.22}, {"N", 0.0}};
   if (!av.count(m["AV"]) || !ac.count(m["AC"]) || !pr.count(m["PR"]) || !ui.count(m["UI"]) ||
@@ -143,9 +151,11 @@ Result<std::vector<Finding>> ReadGrypeReport(std::string_view json) {
 
 void SortFindings(std::vector<Finding>* findings) {
   auto key = [](const Finding& f) {
-    return std::make_tuple(-static_cast<int>(f.severity), f.id, f.package, f.installed_version, f.source);
+    return std::make_tuple(-static_cast<int>(f.severity), f.id, f.package, f.installed_version,
+                           f.source);
   };
-  std::sort(findings->begin(), findings->end(), [&](const Finding& a, const Finding& b) { return key(a) < key(b); });
+  std::sort(findings->begin(), findings->end(),
+            [&](const Finding& a, const Finding& b) { return key(a) < key(b); });
   findings->erase(std::unique(findings->begin(), findings->end(),
                               [&](const Finding& a, const Finding& b) { return key(a) == key(b); }),
                   findings->end());

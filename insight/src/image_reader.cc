@@ -106,13 +106,19 @@ bool ReadLayerBlob(InnerFeed* feed, ParsedBlob* blob, std::string* error) {
       f.link_target = NormalisePath(hard);
     } else {
       switch (archive_entry_filetype(entry)) {
-        case AE_IFREG: f.type = EntryType::kFile; break;
-        case AE_IFDIR: f.type = EntryType::kDirectory; break;
+        case AE_IFREG:
+          f.type = EntryType::kFile;
+          break;
+        case AE_IFDIR:
+          f.type = EntryType::kDirectory;
+          break;
         case AE_IFLNK:
           f.type = EntryType::kSymlink;
           if (const char* t = archive_entry_symlink(entry)) f.link_target = t;
           break;
-        default: f.type = EntryType::kOther; break;
+        default:
+          f.type = EntryType::kOther;
+          break;
       }
     }
     if (f.type == EntryType::kFile) {
@@ -139,7 +145,8 @@ bool ReadLayerBlob(InnerFeed* feed, ParsedBlob* blob, std::string* error) {
     layer.files.push_back(std::move(f));
   }
   layer.tar_bytes = static_cast<uint64_t>(archive_filter_bytes(in.get(), 0));
-  if (archive_filter_count(in.get()) > 1 && archive_filter_code(in.get(), 0) != ARCHIVE_FILTER_NONE) {
+  if (archive_filter_count(in.get()) > 1 &&
+      archive_filter_code(in.get(), 0) != ARCHIVE_FILTER_NONE) {
     layer.compressed_size_bytes = static_cast<uint64_t>(archive_filter_bytes(in.get(), -1));
   }
   return true;
@@ -169,7 +176,8 @@ std::string DigestToBlob(const std::string& digest) {
 
 // Resolves a path through symlinks recorded in the final captured map.
 std::string ResolveLink(const std::string& link_path, const std::string& target) {
-  std::string joined = !target.empty() && target[0] == '/' ? target : DirName(link_path) + "/" + target;
+  std::string joined =
+      !target.empty() && target[0] == '/' ? target : DirName(link_path) + "/" + target;
   std::vector<std::string> parts;
   size_t start = 0;
   while (start <= joined.size()) {
@@ -231,14 +239,16 @@ bool IsCapturedPath(std::string_view path) {
 }
 
 Result<Image> ReadImageArchive(const ByteSource& source) {
-  std::unique_ptr<archive, decltype(&archive_read_free)> outer(archive_read_new(), archive_read_free);
+  std::unique_ptr<archive, decltype(&archive_read_free)> outer(archive_read_new(),
+                                                               archive_read_free);
   archive_read_support_format_tar(outer.get());
   archive_read_support_format_gnutar(outer.get());
   archive_read_support_filter_all(outer.get());
   SourceFeed feed{&source, {}};
   if (archive_read_open(outer.get(), &feed, nullptr, OuterRead, nullptr) != ARCHIVE_OK) {
-    return Status::InvalidArgument(std::string("not an image archive: ") +
-                                   (archive_error_string(outer.get()) ? archive_error_string(outer.get()) : "?"));
+    return Status::InvalidArgument(
+        std::string("not an image archive: ") +
+        (archive_error_string(outer.get()) ? archive_error_string(outer.get()) : "?"));
   }
   std::map<std::string, std::string> json_blobs;
   std::map<std::string, ParsedBlob> layer_blobs;
@@ -248,10 +258,12 @@ Result<Image> ReadImageArchive(const ByteSource& source) {
     int r = archive_read_next_header(outer.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-      return Status::InvalidArgument(std::string("reading the image archive: ") +
-                                     (archive_error_string(outer.get()) ? archive_error_string(outer.get()) : "?"));
+      return Status::InvalidArgument(
+          std::string("reading the image archive: ") +
+          (archive_error_string(outer.get()) ? archive_error_string(outer.get()) : "?"));
     }
-    std::string name = NormalisePath(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
+    std::string name =
+        NormalisePath(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
     if (archive_entry_filetype(entry) == AE_IFLNK && archive_entry_symlink(entry)) {
       aliases[name] = ResolveLink(name, archive_entry_symlink(entry));
       continue;
@@ -273,7 +285,8 @@ Result<Image> ReadImageArchive(const ByteSource& source) {
       char buf[kChunk];
       while ((got = archive_read_data(outer.get(), buf, sizeof buf)) > 0) {
         text.append(buf, got);
-        if (text.size() > kMaxJsonBlob) return Status::TooLarge(name + " is too large for a JSON blob");
+        if (text.size() > kMaxJsonBlob)
+          return Status::TooLarge(name + " is too large for a JSON blob");
       }
       json_blobs[name] = std::move(text);
       continue;
@@ -300,7 +313,8 @@ Result<Image> ReadImageArchive(const ByteSource& source) {
   try {
     if (json_blobs.count("manifest.json")) {
       nlohmann::json m = nlohmann::json::parse(json_blobs["manifest.json"]);
-      if (!m.is_array() || m.empty()) return Status::InvalidArgument("manifest.json names no image");
+      if (!m.is_array() || m.empty())
+        return Status::InvalidArgument("manifest.json names no image");
       const nlohmann::json& first = m[0];
       config_name = NormalisePath(first.value("Config", ""));
       for (const auto& l : first.value("Layers", nlohmann::json::array())) {
@@ -323,7 +337,8 @@ Result<Image> ReadImageArchive(const ByteSource& source) {
         }
         if (!pick) return Status::InvalidArgument("index.json names no manifest");
         std::string blob = DigestToBlob(pick->value("digest", ""));
-        if (!json_blobs.count(blob)) return Status::InvalidArgument("manifest blob " + blob + " missing");
+        if (!json_blobs.count(blob))
+          return Status::InvalidArgument("manifest blob " + blob + " missing");
         index = nlohmann::json::parse(json_blobs[blob]);
       }
       config_name = DigestToBlob(index["config"].value("digest", ""));
@@ -334,15 +349,18 @@ Result<Image> ReadImageArchive(const ByteSource& source) {
       return Status::InvalidArgument("the archive has neither manifest.json nor index.json");
     }
     config_name = resolve_blob(config_name);
-    if (!json_blobs.count(config_name)) return Status::InvalidArgument("config " + config_name + " missing");
+    if (!json_blobs.count(config_name))
+      return Status::InvalidArgument("config " + config_name + " missing");
     nlohmann::json config = nlohmann::json::parse(json_blobs[config_name]);
     std::string_view base = BaseName(config_name);
-    image.id = std::string("sha256:") + std::string(EndsWith(base, ".json") ? base.substr(0, base.size() - 5) : base);
+    image.id = std::string("sha256:") +
+               std::string(EndsWith(base, ".json") ? base.substr(0, base.size() - 5) : base);
     image.os = config.value("os", "");
     image.architecture = config.value("architecture", "");
     std::vector<std::string> diff_ids;
     if (config.contains("rootfs")) {
-      for (const auto& d : config["rootfs"].value("diff_ids", nlohmann::json::array())) diff_ids.push_back(d);
+      for (const auto& d : config["rootfs"].value("diff_ids", nlohmann::json::array()))
+        diff_ids.push_back(d);
     }
     std::vector<std::string> instructions;
     for (const auto& h : config.value("history", nlohmann::json::array())) {
@@ -354,7 +372,8 @@ Result<Image> ReadImageArchive(const ByteSource& source) {
     for (size_t i = 0; i < layer_names.size(); ++i) {
       std::string name = resolve_blob(layer_names[i]);
       auto it = layer_blobs.find(name);
-      if (it == layer_blobs.end()) return Status::InvalidArgument("layer blob " + name + " missing");
+      if (it == layer_blobs.end())
+        return Status::InvalidArgument("layer blob " + name + " missing");
       Layer layer = it->second.layer;
       if (i < diff_ids.size()) layer.diff_id = diff_ids[i];
       if (i < instructions.size()) layer.created_by = instructions[i];
@@ -388,7 +407,9 @@ Result<Image> ReadImageArchive(const ByteSource& source) {
 Result<Image> ReadImageArchiveFile(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::NotFound("cannot open " + path + ": " + std::strerror(errno));
-  ByteSource source = [fd](char* buf, size_t len) -> long { return static_cast<long>(read(fd, buf, len)); };
+  ByteSource source = [fd](char* buf, size_t len) -> long {
+    return static_cast<long>(read(fd, buf, len));
+  };
   Result<Image> image = ReadImageArchive(source);
   close(fd);
   return image;

@@ -6,7 +6,8 @@
 
 namespace slipway::insight {
 
-Result<ImageReport> BuildReport(const Image& image, const std::string& image_ref, const InsightOptions& options) {
+Result<ImageReport> BuildReport(const Image& image, const std::string& image_ref,
+                                const InsightOptions& options) {
   ImageReport report;
   report.image_ref = image_ref;
   report.analysis = Analyze(image, options.top_n);
@@ -25,7 +26,8 @@ Result<ImageReport> AnalyzeLocalImage(const std::string& image_ref, const Insigh
   return BuildReport(*image, image_ref, options);
 }
 
-Result<ImageReport> AnalyzeImageArchive(const std::string& archive_path, const InsightOptions& options) {
+Result<ImageReport> AnalyzeImageArchive(const std::string& archive_path,
+                                        const InsightOptions& options) {
   Result<Image> image = ReadImageArchiveFile(archive_path);
   if (!image.ok()) return image.status().Annotate(archive_path);
   std::string ref = image->repo_tags.empty() ? archive_path : image->repo_tags.front();

@@ -34,8 +34,10 @@ json YamlToJson(const YAML::Node& node) {
       for (const auto& item : node) out.push_back(YamlToJson(item));
       return out;
     }
-    case YAML::NodeType::Scalar: return node.Scalar();
-    default: return nullptr;
+    case YAML::NodeType::Scalar:
+      return node.Scalar();
+    default:
+      return nullptr;
   }
 }
 
@@ -77,12 +79,15 @@ struct Query {
 
 // Whether version is affected by one OSV "affected" entry; *fixed gets the next fixed version.
 bool Affected(const json& affected, const Query& q, std::string* fixed) {
-  auto cmp = [&](const std::string& a, const std::string& b) { return CompareVersions(q.scheme, a, b); };
+  auto cmp = [&](const std::string& a, const std::string& b) {
+    return CompareVersions(q.scheme, a, b);
+  };
   bool hit = false;
   auto versions = affected.find("versions");
   if (versions != affected.end() && versions->is_array()) {
     for (const json& v : *versions) {
-      if (v.is_string() && (v.get<std::string>() == q.version || cmp(v.get<std::string>(), q.version) == 0)) {
+      if (v.is_string() &&
+          (v.get<std::string>() == q.version || cmp(v.get<std::string>(), q.version) == 0)) {
         hit = true;
       }
     }
@@ -98,7 +103,8 @@ bool Affected(const json& affected, const Query& q, std::string* fixed) {
     std::vector<Event> events;
     for (const json& e : range.value("events", json::array())) {
       for (const char* kind : {"introduced", "fixed", "last_affected", "limit"}) {
-        if (e.contains(kind) && e[kind].is_string()) events.push_back({kind, e[kind].get<std::string>()});
+        if (e.contains(kind) && e[kind].is_string())
+          events.push_back({kind, e[kind].get<std::string>()});
       }
     }
     std::stable_sort(events.begin(), events.end(), [&](const Event& a, const Event& b) {
@@ -223,14 +229,16 @@ std::string ReadWhole(const fs::path& path) {
 
 std::string OsvEcosystem(const PackageInventory& inventory, PackageType type) {
   switch (type) {
-    case PackageType::kPython: return "PyPI";
+    case PackageType::kPython:
+      return "PyPI";
     case PackageType::kDeb:
       // Debian's VERSION_ID is the major release ("12"); OSV names the release the same way.
       return inventory.os.version_id.empty()
                  ? "Debian"
                  : "Debian:" + inventory.os.version_id.substr(0, inventory.os.version_id.find('.'));
     case PackageType::kApk:
-      return inventory.os.version_id.empty() ? "Alpine" : "Alpine:v" + MajorMinor(inventory.os.version_id);
+      return inventory.os.version_id.empty() ? "Alpine"
+                                             : "Alpine:v" + MajorMinor(inventory.os.version_id);
   }
   return "";
 }
@@ -285,8 +293,8 @@ std::vector<Finding> MatchOsvRecord(const json& record, const PackageInventory& 
   return out;
 }
 
-Result<std::vector<Finding>> ScanWithOsv(const std::string& db_path, const PackageInventory& inventory,
-                                         size_t* skipped) {
+Result<std::vector<Finding>> ScanWithOsv(const std::string& db_path,
+                                         const PackageInventory& inventory, size_t* skipped) {
   std::error_code ec;
   if (!fs::exists(db_path, ec)) return Status::NotFound("no OSV database at " + db_path);
   Scanner scanner(inventory);
@@ -298,8 +306,8 @@ Result<std::vector<Finding>> ScanWithOsv(const std::string& db_path, const Packa
   };
   if (fs::is_directory(db_path, ec)) {
     std::vector<fs::path> files;
-    for (auto it = fs::recursive_directory_iterator(db_path, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(db_path, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (it->is_regular_file(ec)) files.push_back(it->path());
     }
     if (ec) return Status::Unavailable("listing " + db_path + ": " + ec.message());

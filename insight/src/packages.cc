@@ -62,9 +62,12 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 
 std::string_view PackageTypeName(PackageType type) {
   switch (type) {
-    case PackageType::kDeb: return "deb";
-    case PackageType::kApk: return "apk";
-    case PackageType::kPython: return "python";
+    case PackageType::kDeb:
+      return "deb";
+    case PackageType::kApk:
+      return "apk";
+    case PackageType::kPython:
+      return "python";
   }
   return "?";
 }
@@ -77,7 +80,8 @@ OsRelease ParseOsRelease(std::string_view text) {
     if (line.empty() || line[0] == '#' || eq == std::string_view::npos) continue;
     std::string_view key = line.substr(0, eq);
     std::string_view value = Trim(line.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     }
     if (key == "ID") os.id = value;
@@ -144,11 +148,20 @@ std::vector<Package> ParseApkInstalled(std::string_view text, const std::string&
     if (line.size() < 2 || line[1] != ':') continue;
     std::string value(line.substr(2));
     switch (line[0]) {
-      case 'P': cur.name = value; break;
-      case 'V': cur.version = value; break;
-      case 'A': cur.architecture = value; break;
-      case 'o': cur.source_name = value; break;
-      default: break;
+      case 'P':
+        cur.name = value;
+        break;
+      case 'V':
+        cur.version = value;
+        break;
+      case 'A':
+        cur.architecture = value;
+        break;
+      case 'o':
+        cur.source_name = value;
+        break;
+      default:
+        break;
     }
   }
   flush();
@@ -204,7 +217,8 @@ PackageInventory ExtractPackages(const Image& image) {
     } else if (path == "lib/apk/db/installed") {
       found = ParseApkInstalled(text, location);
       apk.insert(apk.end(), found.begin(), found.end());
-    } else if (EndsWith(path, "METADATA") || EndsWith(path, "PKG-INFO") || EndsWith(path, ".egg-info")) {
+    } else if (EndsWith(path, "METADATA") || EndsWith(path, "PKG-INFO") ||
+               EndsWith(path, ".egg-info")) {
       found = ParsePythonMetadata(text, location);
       py.insert(py.end(), found.begin(), found.end());
     }

@@ -26,7 +26,8 @@ std::string PurlEncode(const std::string& s) {
 
 json SizedList(const std::vector<SizedPath>& paths) {
   json out = json::array();
-  for (const SizedPath& p : paths) out.push_back({{"path", "/" + p.path}, {"size_bytes", p.size_bytes}});
+  for (const SizedPath& p : paths)
+    out.push_back({{"path", "/" + p.path}, {"size_bytes", p.size_bytes}});
   return out;
 }
 
@@ -36,18 +37,22 @@ std::string PackageUrl(const Package& p, const OsRelease& os) {
   switch (p.type) {
     case PackageType::kDeb: {
       std::string vendor = os.id.empty() ? "debian" : os.id;
-      std::string url = "pkg:deb/" + vendor + "/" + PurlEncode(p.name) + "@" + PurlEncode(p.version);
+      std::string url =
+          "pkg:deb/" + vendor + "/" + PurlEncode(p.name) + "@" + PurlEncode(p.version);
       std::string q;
       if (!p.architecture.empty()) q += "arch=" + PurlEncode(p.architecture);
-      if (!os.version_id.empty()) q += std::string(q.empty() ? "" : "&") + "distro=" + vendor + "-" + os.version_id;
+      if (!os.version_id.empty())
+        q += std::string(q.empty() ? "" : "&") + "distro=" + vendor + "-" + os.version_id;
       return q.empty() ? url : url + "?" + q;
     }
     case PackageType::kApk: {
       std::string vendor = os.id.empty() ? "alpine" : os.id;
-      std::string url = "pkg:apk/" + vendor + "/" + PurlEncode(p.name) + "@" + PurlEncode(p.version);
+      std::string url =
+          "pkg:apk/" + vendor + "/" + PurlEncode(p.name) + "@" + PurlEncode(p.version);
       std::string q;
       if (!p.architecture.empty()) q += "arch=" + PurlEncode(p.architecture);
-      if (!os.version_id.empty()) q += std::string(q.empty() ? "" : "&") + "distro=" + vendor + "-" + os.version_id;
+      if (!os.version_id.empty())
+        q += std::string(q.empty() ? "" : "&") + "distro=" + vendor + "-" + os.version_id;
       return q.empty() ? url : url + "?" + q;
     }
     case PackageType::kPython:
@@ -65,14 +70,18 @@ json ToJson(const Analysis& a) {
   j["wasted_bytes"] = a.wasted_bytes;
   j["layers"] = json::array();
   for (const LayerSummary& l : a.layers) {
-    json lj = {{"diff_id", l.diff_id}, {"created_by", l.created_by}, {"size_bytes", l.size_bytes},
-               {"files", l.files}, {"whiteouts", l.whiteouts}};
+    json lj = {{"diff_id", l.diff_id},
+               {"created_by", l.created_by},
+               {"size_bytes", l.size_bytes},
+               {"files", l.files},
+               {"whiteouts", l.whiteouts}};
     if (l.compressed_size_bytes) lj["compressed_size_bytes"] = *l.compressed_size_bytes;
     j["layers"].push_back(std::move(lj));
   }
   j["wasted"] = json::array();
   for (const WastedPath& w : a.wasted) {
-    j["wasted"].push_back({{"path", "/" + w.path}, {"occurrences", w.occurrences}, {"wasted_bytes", w.wasted_bytes}});
+    j["wasted"].push_back(
+        {{"path", "/" + w.path}, {"occurrences", w.occurrences}, {"wasted_bytes", w.wasted_bytes}});
   }
   j["largest_files"] = SizedList(a.largest_files);
   j["largest_dirs"] = SizedList(a.largest_dirs);
@@ -80,8 +89,11 @@ json ToJson(const Analysis& a) {
 }
 
 json ToJson(const Package& p, const OsRelease& os) {
-  json j = {{"type", PackageTypeName(p.type)}, {"name", p.name}, {"version", p.version},
-            {"purl", PackageUrl(p, os)}, {"location", p.location}};
+  json j = {{"type", PackageTypeName(p.type)},
+            {"name", p.name},
+            {"version", p.version},
+            {"purl", PackageUrl(p, os)},
+            {"location", p.location}};
   if (p.type == PackageType::kDeb && (p.source_name != p.name || p.source_version != p.version)) {
     j["source_name"] = p.source_name;
     j["source_version"] = p.source_version;
@@ -115,7 +127,8 @@ json ToJson(const Comparison& c) {
 json ToJson(const ImageReport& r) {
   json j = ToJson(r.analysis);
   j["image"] = r.image_ref;
-  j["os"] = {{"id", r.inventory.os.id}, {"version_id", r.inventory.os.version_id},
+  j["os"] = {{"id", r.inventory.os.id},
+             {"version_id", r.inventory.os.version_id},
              {"pretty_name", r.inventory.os.pretty_name}};
   j["packages"] = json::array();
   for (const Package& p : r.inventory.packages) j["packages"].push_back(ToJson(p, r.inventory.os));
@@ -123,7 +136,8 @@ json ToJson(const ImageReport& r) {
   json counts = {{"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}, {"unknown", 0}};
   for (const Finding& f : r.vulnerabilities) {
     j["vulnerabilities"].push_back(ToJson(f));
-    counts[std::string(SeverityName(f.severity))] = counts[std::string(SeverityName(f.severity))].get<int>() + 1;
+    counts[std::string(SeverityName(f.severity))] =
+        counts[std::string(SeverityName(f.severity))].get<int>() + 1;
   }
   j["severity_counts"] = counts;
   return j;
@@ -138,14 +152,16 @@ json CycloneDxSbom(const ImageReport& r) {
   if (id.rfind("sha256:", 0) == 0 && id.size() == 71) {
     // A stable serial number per image: a UUID-shaped slice of its digest.
     std::string h = id.substr(7);
-    bom["serialNumber"] = "urn:uuid:" + h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" +
-                          h.substr(16, 4) + "-" + h.substr(20, 12);
+    bom["serialNumber"] = "urn:uuid:" + h.substr(0, 8) + "-" + h.substr(8, 4) + "-" +
+                          h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
   }
-  json image = {{"type", "container"}, {"bom-ref", id.empty() ? "image" : id},
+  json image = {{"type", "container"},
+                {"bom-ref", id.empty() ? "image" : id},
                 {"name", r.image_ref.empty() ? id : r.image_ref}};
   if (!id.empty()) image["version"] = id;
-  bom["metadata"] = {{"component", image},
-                     {"tools", {{"components", json::array({{{"type", "application"}, {"name", "slipway"}}})}}}};
+  bom["metadata"] = {
+      {"component", image},
+      {"tools", {{"components", json::array({{{"type", "application"}, {"name", "slipway"}}})}}}};
   json components = json::array();
   if (r.inventory.os.known()) {
     components.push_back({{"type", "operating-system"},

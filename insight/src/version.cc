@@ -27,7 +27,8 @@ int DpkgOrder(char c) {
   return 0;
 }
 
-// dpkg's verrevcmp: alternating non-digit and digit runs; "~" sorts before everything, even the end.
+// dpkg's verrevcmp: alternating non-digit and digit runs; "~" sorts before everything, even the
+// end.
 int VerRevCmp(std::string_view a, std::string_view b) {
   size_t i = 0, j = 0;
   auto at = [](std::string_view s, size_t k) { return k < s.size() ? s[k] : '\0'; };
@@ -84,7 +85,8 @@ DpkgVersion ParseDpkg(std::string_view v) {
 struct ApkVersion {
   std::vector<unsigned long long> numbers;
   int letter = 0;  // 0: none
-  std::vector<std::pair<int, unsigned long long>> suffixes;  // (rank, number); rank < 0: pre-release
+  std::vector<std::pair<int, unsigned long long>>
+      suffixes;  // (rank, number); rank < 0: pre-release
   unsigned long long revision = 0;
 };
 
@@ -168,13 +170,12 @@ struct Pep440 {
 };
 
 const std::regex& Pep440Regex() {
-  static const std::regex re(
-      R"(v?(?:([0-9]+)!)?([0-9]+(?:\.[0-9]+)*))"
-      R"(([-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?([0-9]+)?)?)"
-      R"(((?:-([0-9]+))|(?:[-_.]?(post|rev|r)[-_.]?([0-9]+)?))?)"
-      R"(([-_.]?(dev)[-_.]?([0-9]+)?)?)"
-      R"((?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?)",
-      std::regex::icase | std::regex::optimize);
+  static const std::regex re(R"(v?(?:([0-9]+)!)?([0-9]+(?:\.[0-9]+)*))"
+                             R"(([-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?([0-9]+)?)?)"
+                             R"(((?:-([0-9]+))|(?:[-_.]?(post|rev|r)[-_.]?([0-9]+)?))?)"
+                             R"(([-_.]?(dev)[-_.]?([0-9]+)?)?)"
+                             R"((?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?)",
+                             std::regex::icase | std::regex::optimize);
   return re;
 }
 
@@ -228,10 +229,14 @@ std::vector<std::string> LegacyParts(const std::string& v) {
     parts.push_back(part);
   };
   for (std::string p : pieces) {
-    if (p == "pre" || p == "preview") p = "c";
-    else if (p == "-") p = "final-";
-    else if (p == "rc") p = "c";
-    else if (p == "dev") p = "@";
+    if (p == "pre" || p == "preview")
+      p = "c";
+    else if (p == "-")
+      p = "final-";
+    else if (p == "rc")
+      p = "c";
+    else if (p == "dev")
+      p = "@";
     if (p.empty() || p == ".") continue;
     if (IsDigit(p[0])) {
       push(p.size() >= 8 ? p : std::string(8 - p.size(), '0') + p);
@@ -299,7 +304,8 @@ Pep440 ParsePep440(std::string_view raw) {
   return out;
 }
 
-int CompareLocal(const std::optional<std::vector<LocalPart>>& a, const std::optional<std::vector<LocalPart>>& b) {
+int CompareLocal(const std::optional<std::vector<LocalPart>>& a,
+                 const std::optional<std::vector<LocalPart>>& b) {
   if (!a || !b) return Cmp(a.has_value(), b.has_value());
   for (size_t i = 0; i < a->size() && i < b->size(); ++i) {
     const LocalPart& x = (*a)[i];
@@ -357,9 +363,12 @@ int ComparePep440Versions(std::string_view a, std::string_view b) {
 
 int CompareVersions(VersionScheme scheme, std::string_view a, std::string_view b) {
   switch (scheme) {
-    case VersionScheme::kDpkg: return CompareDpkgVersions(a, b);
-    case VersionScheme::kApk: return CompareApkVersions(a, b);
-    case VersionScheme::kPep440: return ComparePep440Versions(a, b);
+    case VersionScheme::kDpkg:
+      return CompareDpkgVersions(a, b);
+    case VersionScheme::kApk:
+      return CompareApkVersions(a, b);
+    case VersionScheme::kPep440:
+      return ComparePep440Versions(a, b);
   }
   return 0;
 }

@@ -47,7 +47,8 @@ std::string MakeArchive(const std::vector<TarItem>& items, Filter filter, Format
       archive_entry_set_size(e, static_cast<la_int64_t>(item.data.size()));
     }
     archive_write_header(a, e);
-    if (item.type == 'f' && !item.data.empty()) archive_write_data(a, item.data.data(), item.data.size());
+    if (item.type == 'f' && !item.data.empty())
+      archive_write_data(a, item.data.data(), item.data.size());
     archive_entry_free(e);
   }
   archive_write_close(a);

@@ -9,8 +9,8 @@ namespace slipway::insight::testing {
 
 struct TarItem {
   std::string path;
-  std::string data;    // regular files
-  char type = 'f';     // 'f' file, 'd' directory, 'l' symlink (data = target)
+  std::string data;  // regular files
+  char type = 'f';   // 'f' file, 'd' directory, 'l' symlink (data = target)
 };
 
 enum class Filter { kNone, kGzip, kZstd };

@@ -1,7 +1,8 @@
 // Comparison with the previous build, budgets broken and kept, the scan gate and finding diffs.
+#include "insight/compare.h"
+
 #include <catch2/catch.hpp>
 
-#include "insight/compare.h"
 #include "insight/report.h"
 
 namespace slipway::insight {
@@ -24,7 +25,8 @@ LayerSummary L(const std::string& id, const std::string& by, uint64_t size) {
   return l;
 }
 
-Finding F(const std::string& id, const std::string& pkg, Severity s, std::vector<std::string> aliases = {}) {
+Finding F(const std::string& id, const std::string& pkg, Severity s,
+          std::vector<std::string> aliases = {}) {
   Finding f;
   f.id = id;
   f.package = pkg;
@@ -38,10 +40,12 @@ Finding F(const std::string& id, const std::string& pkg, Severity s, std::vector
 }  // namespace
 
 TEST_CASE("comparison: unchanged, grown, added and removed layers") {
-  Analysis before = Make({L("sha256:base", "ADD rootfs", 1000), L("sha256:a", "RUN pip install", 500),
-                          L("sha256:b", "COPY old.txt /", 10)});
-  Analysis after = Make({L("sha256:base", "ADD rootfs", 1000), L("sha256:a2", "RUN pip install", 800),
-                         L("sha256:c", "COPY app /app", 200)});
+  Analysis before =
+      Make({L("sha256:base", "ADD rootfs", 1000), L("sha256:a", "RUN pip install", 500),
+            L("sha256:b", "COPY old.txt /", 10)});
+  Analysis after =
+      Make({L("sha256:base", "ADD rootfs", 1000), L("sha256:a2", "RUN pip install", 800),
+            L("sha256:c", "COPY app /app", 200)});
   Comparison c = CompareAnalyses(before, after);
   CHECK(c.size_delta_bytes == 490);
   CHECK(c.size_delta_percent == Approx(100.0 * 490 / 1510));
@@ -69,7 +73,9 @@ TEST_CASE("budgets: broken ones give the numbers, kept ones say nothing") {
   budget.min_efficiency = 0.9;
   auto broken = CheckBudget(budget, after, &before);
   REQUIRE(broken.size() == 2);
-  CHECK(broken[0] == "size grew 20.0% (100.0 MB (100000000 bytes) -> 120.0 MB (120000000 bytes)), over max_growth 10.0%");
+  CHECK(broken[0] ==
+        "size grew 20.0% (100.0 MB (100000000 bytes) -> 120.0 MB (120000000 bytes)), over "
+        "max_growth 10.0%");
   CHECK(broken[1] == "efficiency 80.0% (24000000 bytes wasted) is under min_efficiency 90.0%");
   budget.max_size_bytes = 110'000'000;
   CHECK(CheckBudget(budget, after, nullptr).size() == 2);  // no previous build: growth unchecked
@@ -84,16 +90,21 @@ TEST_CASE("budgets: broken ones give the numbers, kept ones say nothing") {
 }
 
 TEST_CASE("scan gate: fail_on, ignores by id or alias until a date") {
-  std::vector<Finding> findings = {F("CVE-1", "openssl", Severity::kCritical), F("GHSA-2", "requests", Severity::kHigh, {"CVE-2"}),
-                                   F("CVE-3", "zlib", Severity::kMedium), F("X-4", "foo", Severity::kUnknown)};
+  std::vector<Finding> findings = {F("CVE-1", "openssl", Severity::kCritical),
+                                   F("GHSA-2", "requests", Severity::kHigh, {"CVE-2"}),
+                                   F("CVE-3", "zlib", Severity::kMedium),
+                                   F("X-4", "foo", Severity::kUnknown)};
   ScanPolicy policy;
   policy.fail_on = Severity::kHigh;
   GateResult g = GateFindings(findings, policy, "2026-11-28");
   CHECK(g.failed);
   REQUIRE(g.blocking.size() == 2);
-  CHECK(g.message == "2 findings at or above high: CVE-1 (openssl 1.0, critical, fixed in 1.1), GHSA-2 (requests 1.0, high, fixed in 1.1)");
+  CHECK(g.message ==
+        "2 findings at or above high: CVE-1 (openssl 1.0, critical, fixed in 1.1), GHSA-2 "
+        "(requests 1.0, high, fixed in 1.1)");
 
-  policy.ignore = {{"CVE-2", "2026-12-31", "no proxy with credentials"}, {"CVE-1", "2026-11-27", "expired"}};
+  policy.ignore = {{"CVE-2", "2026-12-31", "no proxy with credentials"},
+                   {"CVE-1", "2026-11-27", "expired"}};
   g = GateFindings(findings, policy, "2026-11-28");
   REQUIRE(g.blocking.size() == 1);
   CHECK(g.blocking[0].id == "CVE-1");  // its ignore rule expired yesterday
@@ -104,13 +115,16 @@ TEST_CASE("scan gate: fail_on, ignores by id or alias until a date") {
   CHECK_FALSE(g.failed);
   CHECK(g.message.empty());
   policy.fail_on = Severity::kLow;
-  CHECK(GateFindings(findings, policy, "2027-01-01").blocking.size() == 2);  // CVE-3, and GHSA-2 once expired
+  CHECK(GateFindings(findings, policy, "2027-01-01").blocking.size() ==
+        2);  // CVE-3, and GHSA-2 once expired
   CHECK_FALSE(GateFindings(findings, ScanPolicy{}, "2026-11-28").failed);
 }
 
 TEST_CASE("new and fixed findings against the previous build") {
-  std::vector<Finding> before = {F("CVE-1", "openssl", Severity::kHigh), F("CVE-2", "zlib", Severity::kLow)};
-  std::vector<Finding> after = {F("CVE-1", "openssl", Severity::kHigh), F("CVE-9", "curl", Severity::kMedium)};
+  std::vector<Finding> before = {F("CVE-1", "openssl", Severity::kHigh),
+                                 F("CVE-2", "zlib", Severity::kLow)};
+  std::vector<Finding> after = {F("CVE-1", "openssl", Severity::kHigh),
+                                F("CVE-9", "curl", Severity::kMedium)};
   FindingDiff d = DiffFindings(before, after);
   REQUIRE(d.added.size() == 1);
   CHECK(d.added[0].id == "CVE-9");

@@ -1,16 +1,15 @@
 // Images built here from busybox:1.36 with known content, read from the real engine with
-// `docker save` (label: docker): waste from a file written then deleted, packages from a dpkg status
-// file and Python metadata, and their advisories from the published OSV records in fixtures/osv
-// (PyPI) plus a Debian record written here in OSV form (the fixtures hold no Debian record).
-// Also python:3.11-slim as it is, and the `slipway analyze` command's JSON.
+// `docker save` (label: docker): waste from a file written then deleted, packages from a dpkg
+// status file and Python metadata, and their advisories from the published OSV records in
+// fixtures/osv (PyPI) plus a Debian record written here in OSV form (the fixtures hold no Debian
+// record). Also python:3.11-slim as it is, and the `slipway analyze` command's JSON.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "common/subprocess.h"
 #include "insight/docker_save.h"
@@ -30,7 +29,8 @@ RUN rm /tmp/junk.bin && echo done > /done.txt
 constexpr const char* kStatus =
     "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\n"
     "Version: 3.0.11-1~deb12u1\n\n"
-    "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib (1:1.2.13.dfsg-1)\n"
+    "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib "
+    "(1:1.2.13.dfsg-1)\n"
     "Version: 1:1.2.13.dfsg-1\n";
 
 constexpr const char* kDebianRecord = R"({
@@ -56,10 +56,13 @@ struct BuiltImage {
     dir = tmpl;
     tag = "slipway-insight-test:" + std::to_string(getpid());
     Write(dir + "/ctx/Dockerfile", kDockerfile);
-    Write(dir + "/ctx/rootfs/etc/os-release", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n");
+    Write(dir + "/ctx/rootfs/etc/os-release",
+          "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n");
     Write(dir + "/ctx/rootfs/var/lib/dpkg/status", kStatus);
-    Write(dir + "/ctx/rootfs/usr/local/lib/python3.11/site-packages/requests-2.28.0.dist-info/METADATA",
-          "Metadata-Version: 2.1\nName: requests\nVersion: 2.28.0\n");
+    Write(
+        dir +
+            "/ctx/rootfs/usr/local/lib/python3.11/site-packages/requests-2.28.0.dist-info/METADATA",
+        "Metadata-Version: 2.1\nName: requests\nVersion: 2.28.0\n");
     const std::string fixtures = std::string(SLIPWAY_TEST_DATA_DIR) + "/fixtures/osv/";
     fs::create_directories(dir + "/osv");
     fs::copy_file(fixtures + "GHSA-j8r2-6x86-q33q.json", dir + "/osv/GHSA-j8r2-6x86-q33q.json");
@@ -79,14 +82,16 @@ struct BuiltImage {
 
 }  // namespace
 
-TEST_CASE("a file written in one layer and deleted in the next is waste, and packages and advisories are found") {
+TEST_CASE(
+    "a file written in one layer and deleted in the next is waste, and packages and advisories are "
+    "found") {
   BuiltImage built;
   InsightOptions options;
   options.osv_database = built.dir + "/osv";
   auto report = AnalyzeLocalImage(built.tag, options);
   REQUIRE(report.ok());
   const Analysis& a = report->analysis;
-  REQUIRE(a.layers.size() == 4);  // busybox, COPY, RUN head, RUN rm
+  REQUIRE(a.layers.size() == 4);           // busybox, COPY, RUN head, RUN rm
   CHECK(!a.layers[0].created_by.empty());  // the base: its instruction, or "Imported from -"
   CHECK(a.layers[1].created_by.find("COPY") != std::string::npos);
   CHECK(a.layers[2].created_by.find("head -c 300000") != std::string::npos);
@@ -129,7 +134,8 @@ TEST_CASE("a file written in one layer and deleted in the next is waste, and pac
   INFO(out->err);
   REQUIRE(out->exit_code == 0);
   auto j = nlohmann::json::parse(out->out);
-  for (const char* key : {"size_bytes", "efficiency", "wasted_bytes", "layers", "packages", "vulnerabilities"}) {
+  for (const char* key :
+       {"size_bytes", "efficiency", "wasted_bytes", "layers", "packages", "vulnerabilities"}) {
     CHECK(j.contains(key));
   }
   CHECK(j["size_bytes"] == a.size_bytes);
@@ -140,7 +146,8 @@ TEST_CASE("a file written in one layer and deleted in the next is waste, and pac
   CHECK(j["packages"].size() == 3);
   REQUIRE(j["vulnerabilities"].size() == 3);
   for (const auto& f : j["vulnerabilities"]) {
-    for (const char* key : {"id", "package", "installed_version", "fixed_version", "severity"}) CHECK(f.contains(key));
+    for (const char* key : {"id", "package", "installed_version", "fixed_version", "severity"})
+      CHECK(f.contains(key));
   }
   CHECK(j["vulnerabilities"][0]["severity"] == "critical");
   CHECK(j["vulnerabilities"][1]["severity"] == "medium");

@@ -1,11 +1,11 @@
 // Trivy and Grype reports read from their projects' published outputs; severities and CVSS.
-#include <catch2/catch.hpp>
+#include "insight/findings.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "insight/external_scanners.h"
-#include "insight/findings.h"
 
 namespace slipway::insight {
 namespace {

@@ -2,10 +2,9 @@
 // (manifest.json, and an OCI index.json only), with plain, gzip and zstd layers: layers in order,
 // instructions from the history, whiteouts and opaque directories applied, dive's efficiency.
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "archive_writer.h"
 #include "insight/analysis.h"
@@ -58,21 +57,21 @@ Built BuildArchive(Filter filter, bool manifest_json, bool index_json) {
                           {"digest", "sha256:" + Sha256Hex(blob)},
                           {"size", blob.size()}});
   }
-  nlohmann::json config = {
-      {"architecture", "amd64"},
-      {"os", "linux"},
-      {"rootfs", {{"type", "layers"}, {"diff_ids", b.diff_ids}}},
-      {"history",
-       {{{"created_by", "ADD base.tar /"}},
-        {{"created_by", "ENV X=1"}, {"empty_layer", true}},
-        {{"created_by", "RUN rewrite"}},
-        {{"created_by", "RUN opaque"}}}}};
+  nlohmann::json config = {{"architecture", "amd64"},
+                           {"os", "linux"},
+                           {"rootfs", {{"type", "layers"}, {"diff_ids", b.diff_ids}}},
+                           {"history",
+                            {{{"created_by", "ADD base.tar /"}},
+                             {{"created_by", "ENV X=1"}, {"empty_layer", true}},
+                             {{"created_by", "RUN rewrite"}},
+                             {{"created_by", "RUN opaque"}}}}};
   std::string config_text = config.dump();
   std::string config_path = "blobs/sha256/" + Sha256Hex(config_text);
   outer.push_back({config_path, config_text});
-  nlohmann::json manifest = {{"schemaVersion", 2},
-                             {"config", {{"digest", "sha256:" + Sha256Hex(config_text)}, {"size", config_text.size()}}},
-                             {"layers", oci_layers}};
+  nlohmann::json manifest = {
+      {"schemaVersion", 2},
+      {"config", {{"digest", "sha256:" + Sha256Hex(config_text)}, {"size", config_text.size()}}},
+      {"layers", oci_layers}};
   std::string manifest_text = manifest.dump();
   outer.push_back({"blobs/sha256/" + Sha256Hex(manifest_text), manifest_text});
   if (index_json) {
@@ -124,7 +123,8 @@ void CheckImage(const Image& image, const Built& built, bool compressed) {
   // Paths seen: a.txt 100+120, d/x 50 then hidden by the opaque dir (50), d/y 30 then deleted (30),
   // e 10, d/z 5, etc/os-release 26, dpkg status 55 then deleted (55).
   CHECK(a.wasted_bytes == 220 + 100 + 60 + 110);
-  CHECK(a.efficiency == Approx((100.0 + 50 + 30 + 10 + 5 + 26 + 55) / (220.0 + 100 + 60 + 10 + 5 + 26 + 110)));
+  CHECK(a.efficiency ==
+        Approx((100.0 + 50 + 30 + 10 + 5 + 26 + 55) / (220.0 + 100 + 60 + 10 + 5 + 26 + 110)));
   REQUIRE(a.wasted.size() == 4);
   CHECK(a.wasted[0].path == "a.txt");
   CHECK(a.wasted[0].occurrences == 2);
@@ -179,7 +179,8 @@ TEST_CASE("an image with no repeated path has efficiency 1 and no waste") {
   std::string archive = MakeArchive(
       {{"layer.tar", layer},
        {"c.json", config},
-       {"manifest.json", nlohmann::json::array({{{"Config", "c.json"}, {"Layers", {"layer.tar"}}}}).dump()}});
+       {"manifest.json",
+        nlohmann::json::array({{{"Config", "c.json"}, {"Layers", {"layer.tar"}}}}).dump()}});
   auto image = ReadFromMemory(archive, 1 << 16);
   REQUIRE(image.ok());
   Analysis a = Analyze(*image);
@@ -190,19 +191,22 @@ TEST_CASE("an image with no repeated path has efficiency 1 and no waste") {
 }
 
 TEST_CASE("symlinked os-release resolves to its target, and broken archives are errors") {
-  std::string layer = MakeArchive({{"usr/lib/os-release", "ID=alpine\n"}, {"etc/os-release", "../usr/lib/os-release", 'l'}});
+  std::string layer = MakeArchive(
+      {{"usr/lib/os-release", "ID=alpine\n"}, {"etc/os-release", "../usr/lib/os-release", 'l'}});
   std::string config = nlohmann::json{{"rootfs", {{"diff_ids", {"sha256:x"}}}}}.dump();
   std::string archive = MakeArchive(
       {{"l/layer.tar", layer},
        {"c.json", config},
-       {"manifest.json", nlohmann::json::array({{{"Config", "c.json"}, {"Layers", {"l/layer.tar"}}}}).dump()}});
+       {"manifest.json",
+        nlohmann::json::array({{{"Config", "c.json"}, {"Layers", {"l/layer.tar"}}}}).dump()}});
   auto image = ReadFromMemory(archive, 1 << 16);
   REQUIRE(image.ok());
   CHECK(image->files.at("etc/os-release") == "ID=alpine\n");
 
   auto missing_layer = ReadFromMemory(
       MakeArchive({{"c.json", config},
-                   {"manifest.json", nlohmann::json::array({{{"Config", "c.json"}, {"Layers", {"nope"}}}}).dump()}}),
+                   {"manifest.json",
+                    nlohmann::json::array({{{"Config", "c.json"}, {"Layers", {"nope"}}}}).dump()}}),
       1 << 16);
   CHECK_FALSE(missing_layer.ok());
   auto no_manifest = ReadFromMemory(MakeArchive({{"c.json", config}}), 1 << 16);

@@ -1,15 +1,15 @@
 // The offline OSV scanner on the published records in fixtures/osv (PyPI: GHSA-j8r2-6x86-q33q as
 // JSON, PYSEC-2023-74 as YAML), in a folder and in an osv.dev-style zip, plus Debian and Alpine
 // records written here in the same OSV shape (the fixtures hold no Debian or Alpine record).
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
+#include "insight/osv.h"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "archive_writer.h"
-#include "insight/osv.h"
 
 namespace slipway::insight {
 namespace {
@@ -50,18 +50,26 @@ nlohmann::json DebianRecord() {
           {"aliases", {"CVE-0000-0001"}},
           {"affected",
            {{{"package", {{"ecosystem", "Debian:12"}, {"name", "openssl"}}},
-             {"ranges", {{{"type", "ECOSYSTEM"}, {"events", {{{"introduced", "0"}}, {{"fixed", "3.0.11-1~deb12u2"}}}}}}}},
+             {"ranges",
+              {{{"type", "ECOSYSTEM"},
+                {"events", {{{"introduced", "0"}}, {{"fixed", "3.0.11-1~deb12u2"}}}}}}}},
             {{"package", {{"ecosystem", "Debian:11"}, {"name", "openssl"}}},
-             {"ranges", {{{"type", "ECOSYSTEM"}, {"events", {{{"introduced", "0"}}, {{"fixed", "1.1.1w-0+deb11u1"}}}}}}}}}},
-          {"severity", {{{"type", "CVSS_V3"}, {"score", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}}}};
+             {"ranges",
+              {{{"type", "ECOSYSTEM"},
+                {"events", {{{"introduced", "0"}}, {{"fixed", "1.1.1w-0+deb11u1"}}}}}}}}}},
+          {"severity",
+           {{{"type", "CVSS_V3"}, {"score", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}}}};
 }
 
 PackageInventory DebianImage(const std::string& openssl_version) {
   PackageInventory inv;
   inv.os = {"debian", "12", "Debian GNU/Linux 12 (bookworm)"};
-  inv.packages.push_back({PackageType::kDeb, "libssl3", openssl_version, "openssl", openssl_version, "amd64", "/s"});
-  inv.packages.push_back({PackageType::kDeb, "openssl", openssl_version, "openssl", openssl_version, "amd64", "/s"});
-  inv.packages.push_back({PackageType::kDeb, "zlib1g", "1:1.2.13.dfsg-1", "zlib", "1:1.2.13.dfsg-1", "amd64", "/s"});
+  inv.packages.push_back(
+      {PackageType::kDeb, "libssl3", openssl_version, "openssl", openssl_version, "amd64", "/s"});
+  inv.packages.push_back(
+      {PackageType::kDeb, "openssl", openssl_version, "openssl", openssl_version, "amd64", "/s"});
+  inv.packages.push_back(
+      {PackageType::kDeb, "zlib1g", "1:1.2.13.dfsg-1", "zlib", "1:1.2.13.dfsg-1", "amd64", "/s"});
   return inv;
 }
 
@@ -105,10 +113,11 @@ TEST_CASE("published PyPI records: requests 2.28.0 is affected, 2.31.0 and 2.2.0
 }
 
 TEST_CASE("a versions list alone matches") {
-  nlohmann::json record = {{"id", "X-1"},
-                           {"affected", {{{"package", {{"ecosystem", "PyPI"}, {"name", "foo"}}},
-                                          {"versions", {"1.0", "1.1"}}}}},
-                           {"database_specific", {{"severity", "HIGH"}}}};
+  nlohmann::json record = {
+      {"id", "X-1"},
+      {"affected",
+       {{{"package", {{"ecosystem", "PyPI"}, {"name", "foo"}}}, {"versions", {"1.0", "1.1"}}}}},
+      {"database_specific", {{"severity", "HIGH"}}}};
   auto hit = MatchOsvRecord(record, Python("foo", "1.1"));
   REQUIRE(hit.size() == 1);
   CHECK(hit[0].severity == Severity::kHigh);
@@ -137,10 +146,13 @@ TEST_CASE("Alpine records with last_affected") {
       {"id", "TEST-APK-1"},
       {"affected",
        {{{"package", {{"ecosystem", "Alpine:v3.19"}, {"name", "openssl"}}},
-         {"ranges", {{{"type", "ECOSYSTEM"}, {"events", {{{"introduced", "3.1.0-r0"}}, {{"last_affected", "3.1.4-r5"}}}}}}}}}}};
+         {"ranges",
+          {{{"type", "ECOSYSTEM"},
+            {"events", {{{"introduced", "3.1.0-r0"}}, {{"last_affected", "3.1.4-r5"}}}}}}}}}}};
   PackageInventory inv;
   inv.os = {"alpine", "3.19.1", ""};
-  inv.packages.push_back({PackageType::kApk, "libcrypto3", "3.1.4-r5", "openssl", "3.1.4-r5", "x86_64", "/a"});
+  inv.packages.push_back(
+      {PackageType::kApk, "libcrypto3", "3.1.4-r5", "openssl", "3.1.4-r5", "x86_64", "/a"});
   CHECK(MatchOsvRecord(record, inv).size() == 1);
   inv.packages[0].version = "3.1.4-r6";
   CHECK(MatchOsvRecord(record, inv).empty());
@@ -159,7 +171,8 @@ TEST_CASE("osv.dev-style zip databases, and a folder holding one") {
   fs::create_directories(dir.path + "/db");
   std::ofstream(dir.path + "/db/all.zip", std::ios::binary) << zip;
   PackageInventory inv = DebianImage("3.0.11-1~deb12u1");
-  inv.packages.push_back({PackageType::kPython, "requests", "2.28.0", "requests", "2.28.0", "", "/m"});
+  inv.packages.push_back(
+      {PackageType::kPython, "requests", "2.28.0", "requests", "2.28.0", "", "/m"});
   size_t skipped = 0;
   auto from_zip = ScanWithOsv(dir.path + "/db/all.zip", inv, &skipped);
   REQUIRE(from_zip.ok());

@@ -1,7 +1,8 @@
 // Package databases read from image files, package URLs and the CycloneDX SBOM.
+#include "insight/packages.h"
+
 #include <catch2/catch.hpp>
 
-#include "insight/packages.h"
 #include "insight/report.h"
 
 namespace slipway::insight {
@@ -43,7 +44,8 @@ TEST_CASE("dpkg status: installed packages with their source packages") {
   CHECK(pkgs[1].source_version == "1:1.2.13.dfsg-1");
   CHECK(pkgs[1].version == "1:1.2.13.dfsg-1+b1");
   // distroless status.d entries have no Status field
-  auto distroless = ParseDpkgStatus("Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\n", "x");
+  auto distroless =
+      ParseDpkgStatus("Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\n", "x");
   REQUIRE(distroless.size() == 1);
   CHECK(distroless[0].source_name == "base-files");
 }
@@ -63,13 +65,15 @@ TEST_CASE("apk installed database") {
 
 TEST_CASE("python metadata, name normalisation and os-release") {
   auto pkgs = ParsePythonMetadata(
-      "Metadata-Version: 2.1\nName: Requests\nVersion: 2.28.0\nSummary: x\n\nName: not-a-header\n", "/m");
+      "Metadata-Version: 2.1\nName: Requests\nVersion: 2.28.0\nSummary: x\n\nName: not-a-header\n",
+      "/m");
   REQUIRE(pkgs.size() == 1);
   CHECK(pkgs[0].name == "Requests");
   CHECK(pkgs[0].version == "2.28.0");
   CHECK(ParsePythonMetadata("Metadata-Version: 2.1\nName: x\n", "/m").empty());
   CHECK(NormalisePythonName("Foo.Bar__baz") == "foo-bar-baz");
-  OsRelease os = ParseOsRelease("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n# c\n");
+  OsRelease os = ParseOsRelease(
+      "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n# c\n");
   CHECK(os.id == "debian");
   CHECK(os.version_id == "12");
   CHECK(os.pretty_name == "Debian GNU/Linux 12 (bookworm)");
@@ -97,7 +101,8 @@ TEST_CASE("ExtractPackages reads every database of an image's captured files") {
 TEST_CASE("package URLs and the CycloneDX 1.5 SBOM") {
   OsRelease os{"debian", "12", "Debian GNU/Linux 12 (bookworm)"};
   auto pkgs = ParseDpkgStatus(kDpkgStatus, "/var/lib/dpkg/status");
-  CHECK(PackageUrl(pkgs[1], os) == "pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1%2Bb1?arch=amd64&distro=debian-12");
+  CHECK(PackageUrl(pkgs[1], os) ==
+        "pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1%2Bb1?arch=amd64&distro=debian-12");
   Package py{PackageType::kPython, "Foo_Bar", "1.0", "Foo_Bar", "1.0", "", "/m"};
   CHECK(PackageUrl(py, os) == "pkg:pypi/foo-bar@1.0");
 
@@ -115,7 +120,8 @@ TEST_CASE("package URLs and the CycloneDX 1.5 SBOM") {
   CHECK(bom["metadata"]["component"]["name"] == "shop:runtime");
   REQUIRE(bom["components"].size() == 4);
   CHECK(bom["components"][0]["type"] == "operating-system");
-  CHECK(bom["components"][1]["purl"] == "pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&distro=debian-12");
+  CHECK(bom["components"][1]["purl"] ==
+        "pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&distro=debian-12");
   CHECK(bom["components"][3]["type"] == "library");
 }
 

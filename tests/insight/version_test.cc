@@ -1,10 +1,9 @@
 // Version order: every line of osv-scanner's published Debian and PyPI vectors, and apk cases.
-#include <catch2/catch.hpp>
+#include "insight/version.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
-
-#include "insight/version.h"
 
 namespace slipway::insight {
 namespace {
@@ -90,11 +89,21 @@ TEST_CASE("PEP 440 order: normal forms and the requests advisory bounds") {
 
 TEST_CASE("apk order: numbers, letters, suffixes and revisions") {
   const std::vector<std::pair<std::string, std::string>> less = {
-      {"1.2.3-r0", "1.2.3-r1"},   {"1.2.3", "1.2.3-r1"},     {"1.2.3_rc1", "1.2.3"},
-      {"1.2.3_alpha", "1.2.3_beta"}, {"1.2.3_beta2", "1.2.3_pre1"}, {"1.2.3_pre1", "1.2.3_rc1"},
-      {"1.2.3", "1.2.3_p1"},      {"1.2.3_p1", "1.2.3_p2"},  {"1.2.3", "1.2.3a"},
-      {"1.2.3a", "1.2.3b"},       {"1.2", "1.2.1"},          {"1.9", "1.10"},
-      {"3.1.4-r5", "3.1.4_p1-r0"}, {"1.2.3_git20230101", "1.2.3_p1"}, {"1.2.3b", "1.2.4"},
+      {"1.2.3-r0", "1.2.3-r1"},
+      {"1.2.3", "1.2.3-r1"},
+      {"1.2.3_rc1", "1.2.3"},
+      {"1.2.3_alpha", "1.2.3_beta"},
+      {"1.2.3_beta2", "1.2.3_pre1"},
+      {"1.2.3_pre1", "1.2.3_rc1"},
+      {"1.2.3", "1.2.3_p1"},
+      {"1.2.3_p1", "1.2.3_p2"},
+      {"1.2.3", "1.2.3a"},
+      {"1.2.3a", "1.2.3b"},
+      {"1.2", "1.2.1"},
+      {"1.9", "1.10"},
+      {"3.1.4-r5", "3.1.4_p1-r0"},
+      {"1.2.3_git20230101", "1.2.3_p1"},
+      {"1.2.3b", "1.2.4"},
       {"2.38.1-r0", "2.39.0-r0"},
   };
   for (const auto& [a, b] : less) {

@@ -6,8 +6,8 @@
 //   efficiency   = sum over paths of the smallest size / sum over paths of the sizes seen
 //   wasted_bytes = sum of the sizes seen, over the paths visited in two or more layers
 // (a file rewritten, or written and removed later). A whiteout of a directory counts once, at the
-// directory, with everything under it; an opaque directory (.wh..wh..opq) counts each path it hides.
-// An image with no such path has efficiency 1.
+// directory, with everything under it; an opaque directory (.wh..wh..opq) counts each path it
+// hides. An image with no such path has efficiency 1.
 //
 // Thread-safety: pure functions over values.
 #pragma once
@@ -32,8 +32,8 @@ struct LayerSummary {
 
 struct WastedPath {
   std::string path;
-  uint64_t occurrences = 0;  // layers in which it was visited (writes and removals)
-  uint64_t wasted_bytes = 0; // the sum of the sizes seen
+  uint64_t occurrences = 0;   // layers in which it was visited (writes and removals)
+  uint64_t wasted_bytes = 0;  // the sum of the sizes seen
 };
 
 struct SizedPath {
@@ -43,7 +43,7 @@ struct SizedPath {
 
 struct Analysis {
   std::string image_id;
-  uint64_t size_bytes = 0;  // sum of the layers' sizes
+  uint64_t size_bytes = 0;                        // sum of the layers' sizes
   std::optional<uint64_t> compressed_size_bytes;  // when every layer blob is compressed
   double efficiency = 1.0;
   uint64_t wasted_bytes = 0;

@@ -21,7 +21,13 @@
 namespace slipway::insight {
 
 struct LayerChange {
-  enum class Kind { kAdded, kRemoved, kGrown, kShrunk, kChanged };  // kChanged: same size, new content
+  enum class Kind {
+    kAdded,
+    kRemoved,
+    kGrown,
+    kShrunk,
+    kChanged
+  };  // kChanged: same size, new content
   Kind kind = Kind::kAdded;
   std::string created_by;
   uint64_t before_bytes = 0;
@@ -30,7 +36,7 @@ struct LayerChange {
 
 struct Comparison {
   int64_t size_delta_bytes = 0;
-  double size_delta_percent = 0;  // against the previous size; 0 when that was 0
+  double size_delta_percent = 0;    // against the previous size; 0 when that was 0
   std::vector<LayerChange> layers;  // unchanged layers (same diff id) are not listed
 };
 
@@ -45,11 +51,12 @@ struct Budget {
 
 // One message per broken limit, e.g. "size 160.2 MB (160234567 bytes) is over max_size 150.0 MB
 // (150000000 bytes)"; empty when the budget is kept. previous may be null.
-std::vector<std::string> CheckBudget(const Budget& budget, const Analysis& current, const Analysis* previous);
+std::vector<std::string> CheckBudget(const Budget& budget, const Analysis& current,
+                                     const Analysis* previous);
 
 struct IgnoreRule {
-  std::string id;      // matches a finding's id or one of its aliases
-  std::string until;   // "YYYY-MM-DD", the last day it applies; empty: no end
+  std::string id;     // matches a finding's id or one of its aliases
+  std::string until;  // "YYYY-MM-DD", the last day it applies; empty: no end
   std::string reason;
 };
 
@@ -66,7 +73,8 @@ struct GateResult {
 };
 
 // REQUIRES: today is "YYYY-MM-DD".
-GateResult GateFindings(const std::vector<Finding>& findings, const ScanPolicy& policy, const std::string& today);
+GateResult GateFindings(const std::vector<Finding>& findings, const ScanPolicy& policy,
+                        const std::string& today);
 
 struct FindingDiff {
   std::vector<Finding> added;  // in current, not in previous (by id and package)

@@ -17,8 +17,10 @@ bool ProgramAvailable(const std::string& program);
 
 // `trivy image --format json --quiet --scanners vuln IMAGE`. Unavailable when the program is not
 // installed or fails (its message included).
-Result<std::vector<Finding>> RunTrivy(const std::string& image_ref, const std::string& program = "trivy");
+Result<std::vector<Finding>> RunTrivy(const std::string& image_ref,
+                                      const std::string& program = "trivy");
 // `grype IMAGE -o json --quiet`, the image taken from the local engine (docker: prefix).
-Result<std::vector<Finding>> RunGrype(const std::string& image_ref, const std::string& program = "grype");
+Result<std::vector<Finding>> RunGrype(const std::string& image_ref,
+                                      const std::string& program = "grype");
 
 }  // namespace slipway::insight

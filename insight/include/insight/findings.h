@@ -15,13 +15,13 @@ namespace slipway::insight {
 enum class Severity { kUnknown, kLow, kMedium, kHigh, kCritical };
 
 struct Finding {
-  std::string id;                    // the advisory id (CVE-..., GHSA-..., DSA-...)
+  std::string id;  // the advisory id (CVE-..., GHSA-..., DSA-...)
   std::vector<std::string> aliases;
   std::string package;
   std::string installed_version;
-  std::string fixed_version;         // empty when no fix is known
+  std::string fixed_version;  // empty when no fix is known
   Severity severity = Severity::kUnknown;
-  std::string source;                // "osv", "trivy", "grype"
+  std::string source;  // "osv", "trivy", "grype"
 };
 
 std::string_view SeverityName(Severity s);  // "low" ... "critical", "unknown"

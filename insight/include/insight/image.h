@@ -3,8 +3,9 @@
 // os-release), taken from the image's final filesystem after whiteouts.
 //
 // The archive is what `docker save` writes: an OCI layout (index.json, blobs/sha256/...) and/or the
-// classic manifest.json. It is read as a stream in one pass: blobs may come before the manifest that
-// names them, so every layer-like blob is read (gzip, zstd or plain tar) and kept only as metadata.
+// classic manifest.json. It is read as a stream in one pass: blobs may come before the manifest
+// that names them, so every layer-like blob is read (gzip, zstd or plain tar) and kept only as
+// metadata.
 //
 // Thread-safety: plain values and free functions; a ByteSource is used by one thread.
 #pragma once
@@ -32,11 +33,11 @@ struct FileEntry {
 };
 
 struct Layer {
-  std::string diff_id;          // "sha256:..." of the uncompressed tar (from the config)
-  std::string blob;             // the blob's path in the archive
-  std::string created_by;       // the instruction, from the config history (empty_layer skipped)
-  uint64_t size_bytes = 0;      // sum of the sizes of its regular files
-  uint64_t tar_bytes = 0;       // the uncompressed tar stream's length
+  std::string diff_id;      // "sha256:..." of the uncompressed tar (from the config)
+  std::string blob;         // the blob's path in the archive
+  std::string created_by;   // the instruction, from the config history (empty_layer skipped)
+  uint64_t size_bytes = 0;  // sum of the sizes of its regular files
+  uint64_t tar_bytes = 0;   // the uncompressed tar stream's length
   std::optional<uint64_t> compressed_size_bytes;  // when the blob is gzip or zstd
   std::vector<FileEntry> files;                   // in archive order, whiteout markers excluded
   std::vector<std::string> whiteouts;             // paths deleted from lower layers

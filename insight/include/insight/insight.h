@@ -23,10 +23,12 @@ struct InsightOptions {
 };
 
 // The report for an image already read.
-Result<ImageReport> BuildReport(const Image& image, const std::string& image_ref, const InsightOptions& options);
+Result<ImageReport> BuildReport(const Image& image, const std::string& image_ref,
+                                const InsightOptions& options);
 // `docker save image_ref`, streamed, then BuildReport.
 Result<ImageReport> AnalyzeLocalImage(const std::string& image_ref, const InsightOptions& options);
 // A `docker save -o` archive on disk, then BuildReport.
-Result<ImageReport> AnalyzeImageArchive(const std::string& archive_path, const InsightOptions& options);
+Result<ImageReport> AnalyzeImageArchive(const std::string& archive_path,
+                                        const InsightOptions& options);
 
 }  // namespace slipway::insight

@@ -11,11 +11,10 @@
 // Thread-safety: pure functions; the database is only read.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "common/status.h"
 #include "insight/findings.h"
@@ -28,11 +27,13 @@ namespace slipway::insight {
 std::string OsvEcosystem(const PackageInventory& inventory, PackageType type);
 
 // The findings one OSV record (already parsed) gives for the inventory.
-std::vector<Finding> MatchOsvRecord(const nlohmann::json& record, const PackageInventory& inventory);
+std::vector<Finding> MatchOsvRecord(const nlohmann::json& record,
+                                    const PackageInventory& inventory);
 
 // Reads every record under db_path and returns the sorted findings. NotFound if db_path does not
 // exist; a record that cannot be parsed is skipped (counted in *skipped when given).
-Result<std::vector<Finding>> ScanWithOsv(const std::string& db_path, const PackageInventory& inventory,
+Result<std::vector<Finding>> ScanWithOsv(const std::string& db_path,
+                                         const PackageInventory& inventory,
                                          size_t* skipped = nullptr);
 
 }  // namespace slipway::insight

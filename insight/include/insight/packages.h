@@ -23,7 +23,7 @@ struct Package {
   std::string source_name;     // deb: the Source field's package (else name); apk: origin
   std::string source_version;  // deb: the source package's version (else version)
   std::string architecture;
-  std::string location;        // the file it was read from
+  std::string location;  // the file it was read from
 };
 
 struct OsRelease {

@@ -4,10 +4,9 @@
 // Thread-safety: pure functions over values.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "insight/analysis.h"
 #include "insight/compare.h"
@@ -33,14 +32,16 @@ nlohmann::json ToJson(const ImageReport& report);
 nlohmann::json ToJson(const Analysis& analysis);
 nlohmann::json ToJson(const Package& package, const OsRelease& os);
 nlohmann::json ToJson(const Finding& finding);
-// {"size_delta_bytes", "size_delta_percent", "layers": [{change, created_by, before_bytes, after_bytes}]}
+// {"size_delta_bytes", "size_delta_percent", "layers": [{change, created_by, before_bytes,
+// after_bytes}]}
 nlohmann::json ToJson(const Comparison& comparison);
 
 // The package URL of a package: pkg:deb/debian/NAME@VERSION?arch=..&distro=debian-12, pkg:apk/...,
 // pkg:pypi/NAME@VERSION.
 std::string PackageUrl(const Package& package, const OsRelease& os);
 
-// A CycloneDX 1.5 JSON SBOM: the image as metadata.component, the OS and every package as components.
+// A CycloneDX 1.5 JSON SBOM: the image as metadata.component, the OS and every package as
+// components.
 nlohmann::json CycloneDxSbom(const ImageReport& report);
 
 }  // namespace slipway::insight
