@@ -173,9 +173,9 @@ async function main() {
 
   try {
     let run1 = 0;
-    await step('runs list', async () => {
+    const listed = await step('runs list', async () => {
       await page.goto(`${base}/#/runs`);
-      await page.waitForSelector('#runs-body');
+      await page.waitForSelector('#runs-body', { state: 'attached' });
       await page.evaluate(() => { window.__noReload = true; });
       commit(work, 'Greet the web\n\nFirst commit of the dashboard test.');
       run1 = push(work);
@@ -188,7 +188,8 @@ async function main() {
       await shot('01-runs');
     });
 
-    await step('run page', async () => {
+    if (!listed) return;
+    const shown = await step('run page', async () => {
       await page.click(`#runs-body tr[data-run-id="${run1}"] a`);
       await page.waitForSelector('svg.graph');
       await page.waitForSelector('main[data-run-status="success"]', { timeout: 240000 });
@@ -204,6 +205,7 @@ async function main() {
       await shot('02-run');
     });
 
+    if (!shown) return;
     const run = await runState(run1);
     const buildJob = run.jobs.find((j) => j.name === 'build');
     const runtimeJob = run.jobs.find((j) => j.name === 'runtime');
@@ -239,7 +241,7 @@ async function main() {
     // A build whose RUN prints a line a second: the log view must show lines while it runs.
     let run2 = 0;
     await step('live log', async () => {
-      commit(work, 'Count slowly', 'RUN for i in $(seq 1 12); do echo "tick $i of 12"; sleep 1; done\n');
+      commit(work, 'Count slowly', `RUN for i in $(seq 1 12); do echo "tick $i of 12 ${unique}"; sleep 1; done\n`);
       run2 = push(work);
       const r = await waitRun(run2, (x) => x.jobs?.some((j) => j.name === 'build' && j.status === 'running'), 60000);
       const job = r.jobs.find((j) => j.name === 'build');
@@ -276,7 +278,7 @@ async function main() {
       await page.waitForSelector('#token-dialog[open]');
       check('the admin token is asked for', true);
       await page.fill('#token-input', ADMIN);
-      await shot('07-token');
+      await shot('08-token');
       await page.click('#token-dialog button[type=submit]');
       await page.waitForFunction((old) => /^#\/runs\/\d+$/.test(location.hash) && location.hash !== `#/runs/${old}`, run1, { timeout: 15000 });
       const newId = Number((await page.evaluate(() => location.hash)).split('/')[2]);
@@ -292,20 +294,43 @@ async function main() {
       await waitRun(single.id, (x) => FINAL.includes(x.status));
     });
 
+    // A failing build: the log opens the failing step and marks its error line; rerun failed.
+    await step('failing log', async () => {
+      commit(work, 'Break the build', `RUN echo "about to fail ${unique}" && exit 3\n`);
+      const failing = push(work);
+      const r = await waitRun(failing, (x) => FINAL.includes(x.status), 120000);
+      check('a failing build fails the run', r.status === 'failure', r.status);
+      const job = r.jobs.find((j) => j.name === 'build');
+      await page.goto(`${base}/#/jobs/${job.id}`);
+      await page.waitForSelector('#log[data-ended="failure"]', { timeout: 15000 });
+      const open = await page.$$eval('#log details.step[open]', (els) => els.map((e) => e.querySelector('.step-name').textContent));
+      check('only the failing step is opened', open.length === 1 && open[0].includes('exit 3'), open.join('|'));
+      const marked = await page.$$eval('#log details.failed-step .line.error-line', (els) => els.map((e) => e.textContent));
+      check('its error line is marked', marked.some((t) => /exit code: 3|ERROR/.test(t)), marked.join('|'));
+      await shot('07-log-failed');
+      await page.goto(`${base}/#/runs/${failing}`);
+      await page.waitForSelector('#rerun-failed:not([disabled])');
+      await page.click('#rerun-failed');
+      await page.waitForFunction((old) => /^#\/runs\/\d+$/.test(location.hash) && location.hash !== `#/runs/${old}`, failing, { timeout: 15000 });
+      const again = await runState(Number((await page.evaluate(() => location.hash)).split('/')[2]));
+      check('rerun failed starts a new run', again.trigger === 'rerun' && again.parent_run_id === failing);
+      await waitRun(again.id, (x) => FINAL.includes(x.status), 120000);
+    });
+
     await step('cancel', async () => {
-      commit(work, 'Count slowly again', 'RUN for i in $(seq 1 60); do echo "slow $i"; sleep 1; done\n');
+      commit(work, 'Count slowly again', `RUN for i in $(seq 1 60); do echo "slow $i ${unique}"; sleep 1; done\n`);
       const run3 = push(work);
       await page.goto(`${base}/#/runs/${run3}`);
       await page.waitForSelector('svg.graph');
       await waitRun(run3, (x) => x.jobs?.some((j) => j.status === 'running'), 60000);
       await page.waitForSelector('svg.graph a.node[data-status="running"]', { timeout: 15000 });
-      await shot('08-run-running');
+      await shot('09-run-running');
       await page.click('#cancel-run');
       await page.waitForSelector('main[data-run-status="canceled"]', { timeout: 60000 });
       const after = await runState(run3);
       check('cancel from the page stops the run', after.status === 'canceled' && after.jobs.every((j) => FINAL.includes(j.status)), after.status);
       await page.evaluate(() => document.getElementById('theme-toggle').click());
-      await shot('09-run-canceled-dark');
+      await shot('10-run-canceled-dark');
       await page.evaluate(() => document.getElementById('theme-toggle').click());
     });
 
@@ -314,11 +339,12 @@ async function main() {
       await page.waitForSelector(`tr[data-agent="${agentName}"]`);
       const text = await page.textContent(`tr[data-agent="${agentName}"]`);
       check('the agents view lists the agent with capacity and heartbeat age', text.includes('/ 2') && /ago|just now/.test(text), text);
-      await shot('10-agents');
+      await shot('11-agents');
     });
 
     await step('keyboard', async () => {
       await page.goto(`${base}/#/runs`);
+      await page.reload();
       await page.waitForSelector('#runs-body tr');
       await page.keyboard.press('Tab');
       const first = await page.evaluate(() => document.activeElement.className);

@@ -78,7 +78,7 @@ export async function render(root, _params, query) {
     const xs = points.map((_, i) => i);
     const css = getComputedStyle(document.documentElement);
     const color = (name) => css.getPropertyValue(name).trim();
-    const series = [{},
+    const series = [{ label: 'Commit', value: (u, i) => (points[i] ? points[i].sha.slice(0, 7) : '—') },
       { label: 'Size', stroke: color('--accent'), width: 2, points: { size: 7 }, value: (u, v) => formatBytes(v) },
       { label: 'Compressed', stroke: color('--muted'), width: 1.5, dash: [4, 3], value: (u, v) => formatBytes(v) }];
     const data = [xs, points.map((p) => p.size_bytes), points.map((p) => p.compressed_size_bytes ?? null)];

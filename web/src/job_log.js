@@ -122,22 +122,27 @@ export async function render(root, [id], query) {
     headBox.replaceChildren(jobHeader(finalJob, 'log'));
     for (const s of sections.values()) decorate(s);
     document.getElementById('log-state').textContent = `finished: ${finalJob.status}`;
-    log.dataset.ended = finalJob.status;
-    // The failing step opens, the rest fold; a linked line stays visible.
-    const failedName = finalJob.failed_step || (steps.find((s) => s.error)?.name ?? '');
-    const failed = [...sections.values()].filter((s) => s.failed || (failedName && s.title === failedName));
-    if (failed.length) {
-      for (const s of sections.values()) s.details.open = failed.includes(s) || s.title === 'Output' && s.failed;
-      const first = failed[0];
-      first.details.classList.add('failed-step');
-      for (const l of first.body.querySelectorAll('.line')) {
-        if (/error|exit code/i.test(l.textContent)) l.classList.add('error-line');
-      }
-      if (!wanted) first.details.scrollIntoView({ block: 'start' });
-    } else if (finalJob.status === 'success') {
+    // A successful log folds; a failed one opens its failing step (the Dockerfile step named by
+    // the job when there is one, else any vertex that reported an error) and marks its error lines.
+    if (finalJob.status === 'success') {
       for (const s of sections.values()) s.details.open = false;
+    } else {
+      const failedName = finalJob.failed_step || (steps.find((s) => s.error)?.name ?? '');
+      const all = [...sections.values()];
+      const first = all.find((s) => failedName && s.title === failedName) || all.find((s) => s.failed);
+      for (const s of all) s.details.open = s === first;
+      if (first) {
+        first.failed = true;
+        decorate(first);
+        first.details.classList.add('failed-step');
+        for (const l of first.body.querySelectorAll('.line')) {
+          if (/error|exit code|did not complete/i.test(l.textContent)) l.classList.add('error-line');
+        }
+        if (!wanted) first.details.scrollIntoView({ block: 'start' });
+      }
     }
     if (wanted) select(wanted);
+    log.dataset.ended = finalJob.status;
   }
 
   let ended = false;

@@ -52,7 +52,7 @@ export async function render(root, [id]) {
         h('dt', {}, 'Trigger'), h('dd', {}, run.trigger, run.parent_run_id ? [' of ', h('a', { href: `#/runs/${run.parent_run_id}` }, `run ${run.parent_run_id}`)] : null),
         h('dt', {}, 'Created'), h('dd', {}, formatTime(run.created_at)),
         h('dt', {}, 'Duration'), h('dd', {}, formatDuration(elapsed(run)))),
-      run.error ? h('p', { class: 'error', role: 'alert' }, run.error) : null);
+      ...(run.error ? [h('p', { class: 'error', role: 'alert' }, run.error)] : []));
     clear(actions);
     const final = FINAL.has(run.status);
     const anyFailed = run.jobs.some((j) => ['failure', 'error', 'canceled', 'skipped'].includes(j.status));
