@@ -15,7 +15,7 @@ namespace {
 // Chunks from the pump thread to the reader; the pump blocks when kMaxChunks are waiting.
 class ChunkQueue {
  public:
-  static constexpr size_t kMaxChunks = 64;
+  static constexpr size_t kMaxChunks = 16;  // at most 1 MiB waiting (pipe reads are <= 64 KiB)
 
   void Push(std::string_view chunk) {
     std::unique_lock<std::mutex> lock(mutex_);
