@@ -350,6 +350,16 @@ async function main() {
       const first = await page.evaluate(() => document.activeElement.className);
       check('the first Tab reaches the skip link', first === 'skip');
     });
+    await step('ansi', async () => {
+      const html = await page.evaluate(async () => {
+        const { appendAnsi } = await import('/static/ansi.js');
+        const div = document.createElement('div');
+        appendAnsi(div, '\x1b[1;31mred bold\x1b[0m plain \x1b[32m<b>green</b>\x1b[K');
+        return div.innerHTML;
+      });
+      check('ANSI colours become classed spans and text stays text',
+        html === '<span class="ansi-bold ansi-fg1">red bold</span> plain <span class="ansi-fg2">&lt;b&gt;green&lt;/b&gt;</span>', html);
+    });
     check('no script errors in the page', pageErrors.length === 0, pageErrors.join('\n'));
   } finally {
     await context.close();
