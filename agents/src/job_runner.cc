@@ -77,8 +77,10 @@ class Reporter {
   void AddLines(const std::vector<std::string>& lines) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto now = Clock::now();
+    bool was_empty = batcher_.pending_bytes() == 0;
     for (const auto& l : lines) batcher_.Append(l, now);
-    if (batcher_.Full()) cv_.notify_one();
+    // Wake the sender when a chunk is full, or when lines arrive while it waits with no deadline.
+    if (was_empty || batcher_.Full()) cv_.notify_one();
   }
   void AddLine(const std::string& line) { AddLines({line}); }
   void SetSteps(const std::vector<BuildStep>& steps) {
@@ -106,7 +108,8 @@ class Reporter {
       if (deadline) {
         cv_.wait_until(lock, *deadline, ready);
       } else {
-        cv_.wait(lock, ready);
+        // Nothing pending: wait for lines too, then go round to wait for their chunk's deadline.
+        cv_.wait(lock, [&] { return ready() || batcher_.pending_bytes() > 0; });
       }
       bool flush = closing_;
       std::optional<LogChunk> chunk = batcher_.Take(Clock::now(), flush);

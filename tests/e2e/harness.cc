@@ -1,7 +1,11 @@
 #include "harness.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -166,6 +170,134 @@ Agent::Agent(const Server& server, const std::string& name, const std::string& w
                                    Server::kAgentToken, "--name", name, "--workdir", workdir};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Process>(argv, "agent " + name);
+}
+
+SseStream::SseStream(const std::string& base_url, const std::string& path) {
+  auto url = ParseHttpUrl(base_url + path);
+  REQUIRE(url.ok());
+  fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd_ >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(std::stoi(url->port)));
+  REQUIRE(inet_pton(AF_INET, url->host.c_str(), &addr.sin_addr) == 1);
+  REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  std::string request = "GET " + url->target + " HTTP/1.1\r\nHost: " + url->host +
+                        "\r\nAccept: text/event-stream\r\n\r\n";
+  REQUIRE(send(fd_, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+  reader_ = std::thread([this] { ReadLoop(); });
+}
+
+SseStream::~SseStream() {
+  stop_ = true;
+  if (reader_.joinable()) reader_.join();
+  if (fd_ >= 0) close(fd_);
+}
+
+void SseStream::ReadLoop() {
+  char buf[16384];
+  while (!stop_) {
+    pollfd p{.fd = fd_, .events = POLLIN, .revents = 0};
+    int ready = poll(&p, 1, 50);
+    if (ready <= 0) continue;
+    ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    std::lock_guard lock(mu_);
+    if (n <= 0) {
+      closed_ = true;
+      ParseLocked();
+      return;
+    }
+    raw_.append(buf, static_cast<size_t>(n));
+    ParseLocked();
+  }
+}
+
+void SseStream::ParseLocked() {
+  if (parsed_ == 0) {
+    size_t end = raw_.find("\r\n\r\n");
+    if (end == std::string::npos) return;
+    head_ = raw_.substr(0, end);
+    if (head_.rfind("HTTP/1.1 ", 0) == 0 && head_.size() >= 12) status_ = std::atoi(head_.c_str() + 9);
+    parsed_ = end + 4;
+  }
+  // Frames end with a blank line; "event:" and "data:" lines within; ":" lines are comments.
+  for (;;) {
+    size_t end = raw_.find("\n\n", parsed_);
+    if (end == std::string::npos) return;
+    std::string frame = raw_.substr(parsed_, end - parsed_);
+    parsed_ = end + 2;
+    SseEvent ev{.event = "message", .data = nullptr, .received = std::chrono::steady_clock::now()};
+    bool has_data = false;
+    size_t start = 0;
+    while (start <= frame.size()) {
+      size_t nl = frame.find('\n', start);
+      if (nl == std::string::npos) nl = frame.size();
+      std::string line = frame.substr(start, nl - start);
+      start = nl + 1;
+      if (line.rfind("event: ", 0) == 0) ev.event = line.substr(7);
+      if (line.rfind("data: ", 0) == 0) {
+        has_data = true;
+        ev.data = nlohmann::json::parse(line.substr(6), nullptr, false);
+        if (ev.data.is_discarded()) ev.data = nullptr;
+      }
+    }
+    if (has_data) events_.push_back(std::move(ev));
+  }
+}
+
+int SseStream::Status() const {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (status_ != 0 || closed_) return status_;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+std::string SseStream::Head() const {
+  std::lock_guard lock(mu_);
+  return head_;
+}
+
+std::vector<SseEvent> SseStream::Events() const {
+  std::lock_guard lock(mu_);
+  return events_;
+}
+
+bool SseStream::Closed() const {
+  std::lock_guard lock(mu_);
+  return closed_;
+}
+
+SseEvent SseStream::WaitFor(const std::function<bool(const SseEvent&)>& pred, std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& e : events_) {
+        if (pred(e)) return e;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        std::string seen;
+        for (const auto& e : events_) seen += e.event + " " + e.data.dump() + "\n";
+        INFO("events so far:\n" << seen);
+        FAIL("no such server-sent event within the time-out");
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+bool SseStream::WaitClosed(std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!Closed()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
 }
 
 std::string Run(const std::vector<std::string>& argv) {

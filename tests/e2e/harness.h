@@ -122,6 +122,49 @@ class GitRepo {
   std::string worktree_;
 };
 
+// One event of a server-sent event stream, with the time it arrived.
+struct SseEvent {
+  std::string event;    // "message" when the frame names none
+  nlohmann::json data;  // the data line parsed as JSON (null when it is not JSON)
+  std::chrono::steady_clock::time_point received;
+};
+
+// Reads a server-sent event stream (GET base_url + path) on a thread of its own, from the moment
+// it is constructed until it is destroyed or the server closes the stream.
+class SseStream {
+ public:
+  SseStream(const std::string& base_url, const std::string& path);
+  ~SseStream();
+  SseStream(const SseStream&) = delete;
+  SseStream& operator=(const SseStream&) = delete;
+
+  // The response's status and head (waits for it, up to 10 s).
+  int Status() const;
+  std::string Head() const;
+  std::vector<SseEvent> Events() const;
+  // True once the server has closed the stream.
+  bool Closed() const;
+  // Waits until an event satisfies pred and returns it; fails the test after timeout.
+  SseEvent WaitFor(const std::function<bool(const SseEvent&)>& pred, std::chrono::milliseconds timeout) const;
+  // Waits until the server closes the stream; false after timeout.
+  bool WaitClosed(std::chrono::milliseconds timeout) const;
+
+ private:
+  void ReadLoop();
+  void ParseLocked();
+
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread reader_;
+  mutable std::mutex mu_;
+  std::string raw_;          // everything received
+  size_t parsed_ = 0;        // offset in raw_ of the first unparsed body byte (0: head not complete)
+  int status_ = 0;
+  std::string head_;
+  std::vector<SseEvent> events_;
+  bool closed_ = false;
+};
+
 // Runs a command (argv) and returns its stdout; fails the test on a non-zero exit.
 std::string Run(const std::vector<std::string>& argv);
 // A name unique to this test process, for repos, images and tags.

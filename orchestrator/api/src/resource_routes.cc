@@ -14,7 +14,9 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
 
   router.Add("GET", "/metrics", [&c](const http::Request&, const PathParams&, WriterPtr w) {
     std::string text;
-    for (auto& [name, value] : c.Metrics().items()) {
+    // Held in a local: items() refers into the object, which must outlive the loop.
+    const nlohmann::json metrics = c.Metrics();
+    for (const auto& [name, value] : metrics.items()) {
       text += "# TYPE " + name + (name.size() > 6 && name.ends_with("_total") ? " counter\n" : " gauge\n");
       text += name + " " + value.dump() + "\n";
     }
