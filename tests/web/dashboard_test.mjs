@@ -30,6 +30,7 @@ const repoName = `web/hello-${unique}`;
 const started = Date.now();
 const results = [];
 const children = [];
+const procs = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-web-'));
 
 function check(name, ok, detail = '') {
@@ -52,7 +53,9 @@ function start(argv, name) {
   let output = '';
   child.stderr.on('data', (d) => { output += d; });
   children.push(child);
-  return { child, output: () => output, name };
+  const proc = { child, output: () => output, name };
+  procs.push(proc);
+  return proc;
 }
 
 async function waitFor(what, fn, timeoutMs = 60000, everyMs = 200) {
@@ -192,7 +195,9 @@ async function main() {
     const shown = await step('run page', async () => {
       await page.click(`#runs-body tr[data-run-id="${run1}"] a`);
       await page.waitForSelector('svg.graph');
-      await page.waitForSelector('main[data-run-status="success"]', { timeout: 240000 });
+      const done = await waitRun(run1, (x) => FINAL.includes(x.status));
+      if (done.status !== 'success') throw new Error(`run ${run1} ended ${done.status}: ${JSON.stringify(done.jobs.map((j) => [j.name, j.status, j.error]))}`);
+      await page.waitForSelector('main[data-run-status="success"]', { timeout: 15000 });
       await page.waitForFunction(() => document.querySelectorAll('table.stages td.size a').length === 3, null, { timeout: 10000 });
       const nodes = await page.$$eval('svg.graph a.node', (els) => els.map((e) => [e.dataset.job, e.dataset.status, e.querySelector('.node-facts').textContent]));
       check('the graph shows the three stages', nodes.map((n) => n[0]).sort().join(',') === 'build,runtime,test', JSON.stringify(nodes));
@@ -241,20 +246,27 @@ async function main() {
     // A build whose RUN prints a line a second: the log view must show lines while it runs.
     let run2 = 0;
     await step('live log', async () => {
-      commit(work, 'Count slowly', `RUN for i in $(seq 1 12); do echo "tick $i of 12 ${unique}"; sleep 1; done\n`);
+      commit(work, 'Count slowly', `RUN for i in $(seq 1 20); do echo "tick $i of 20 ${unique}"; sleep 1; done\n`);
       run2 = push(work);
       const r = await waitRun(run2, (x) => x.jobs?.some((j) => j.name === 'build' && j.status === 'running'), 60000);
       const job = r.jobs.find((j) => j.name === 'build');
       await page.goto(`${base}/#/jobs/${job.id}`);
-      await page.waitForFunction(() => /tick [1-9] of 12/.test(document.getElementById('log')?.textContent || ''), null, { timeout: 60000 });
-      const state = (await api('GET', `/api/v1/jobs/${job.id}`)).json.status;
-      check('the log shows the build\'s output while it is running', state === 'running', `job status ${state}`);
+      await page.waitForFunction(() => document.querySelectorAll('#log .line').length > 0, null, { timeout: 30000 });
+      await page.evaluate(() => { window.__noReload = true; });
+      const early = await page.textContent('#log');
+      const now = (await api('GET', `/api/v1/jobs/${job.id}`)).json;
+      const slow = (now.steps || []).find((st) => st.name.includes('tick'));
+      const stepRunning = now.status === 'running' && (!slow || !slow.completed_ms);
+      check('the log page opens on a running build, before its slow step ends', stepRunning && !early.includes('tick 20 of 20'),
+        `job ${now.status}, slow step ${JSON.stringify(slow || null)}`);
+      await page.waitForFunction(() => /tick [1-9] of 20/.test(document.getElementById('log')?.textContent || ''), null, { timeout: 60000 });
       await shot('05-log-live');
       await page.waitForSelector('#log[data-ended]', { timeout: 120000 });
       const text = await page.textContent('#log');
-      check('the followed log reaches the end of the build without a reload', text.includes('tick 12 of 12'));
-      const ticks = (text.match(/tick \d+ of 12/g) || []).length;
-      check('no line is shown twice', ticks === 12, `ticks=${ticks}`);
+      check('the followed log reaches the end of the build without a reload',
+        text.includes('tick 20 of 20') && await page.evaluate(() => window.__noReload === true));
+      const ticks = (text.match(/tick \d+ of 20/g) || []).length;
+      check('no line is shown twice', ticks === 20, `ticks=${ticks}`);
     });
 
     await step('size history', async () => {
@@ -284,7 +296,9 @@ async function main() {
       const newId = Number((await page.evaluate(() => location.hash)).split('/')[2]);
       const fresh = await runState(newId);
       check('rerun all starts a new run from the page', fresh.trigger === 'rerun' && fresh.parent_run_id === run1, JSON.stringify({ trigger: fresh.trigger, parent: fresh.parent_run_id }));
-      await page.waitForSelector('main[data-run-status="success"]', { timeout: 240000 });
+      const rerunDone = await waitRun(newId, (x) => FINAL.includes(x.status));
+      check('the rerun succeeds', rerunDone.status === 'success', rerunDone.status);
+      await page.waitForSelector(`main[data-run-status="${rerunDone.status}"]`, { timeout: 15000 });
       // One stage, with the kept token.
       await page.click('table.stages tr[data-job="test"] button');
       await page.waitForFunction((old) => location.hash !== `#/runs/${old}`, newId, { timeout: 15000 });
@@ -377,7 +391,7 @@ await new Promise((r) => setTimeout(r, 300));
 const failed = results.filter((r) => !r.ok);
 if (failed.length) {
   exitCode = 1;
-  console.log(`\n--- slipwayd output (tail) ---\n${server ? server.output().split('\n').slice(-40).join('\n') : ''}`);
+  for (const c of procs) console.log(`\n--- ${c.name} output (tail) ---\n${c.output().split('\n').slice(-30).join('\n')}`);
 }
 console.log(`\nweb_dashboard: ${results.length - failed.length}/${results.length} checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${shots}`);
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -58,8 +58,10 @@ export async function render(root, [id], query) {
     s.badges.replaceChildren();
     if (step?.cached || s.cached) s.badges.append(h('span', { class: 'badge cached' }, 'CACHED'));
     if (step?.error || s.failed) s.badges.append(h('span', { class: 'badge status-failure' }, 'failed'));
-    const ms = step?.duration_ms ?? s.seconds * 1000;
-    if (ms || ms === 0) s.badges.append(h('span', { class: 'duration' }, formatDuration(ms)));
+    const running = !s.done && step && !step.completed_ms && !step.cached && !step.error;
+    const ms = step?.duration_ms ?? (s.seconds === undefined ? undefined : s.seconds * 1000);
+    if (running) s.badges.append(h('span', { class: 'duration' }, 'running…'));
+    else if (ms !== undefined && ms !== null) s.badges.append(h('span', { class: 'duration' }, formatDuration(ms)));
     s.details.dataset.cached = String(Boolean(step?.cached || s.cached));
   }
 
