@@ -334,17 +334,22 @@ async function main() {
     await step('cancel', async () => {
       commit(work, 'Count slowly again', `RUN for i in $(seq 1 60); do echo "slow $i ${unique}"; sleep 1; done\n`);
       const run3 = push(work);
+      const busy = await waitRun(run3, (x) => x.jobs?.some((j) => j.status === 'running'), 60000);
+      const busyJob = busy.jobs.find((j) => j.status === 'running');
+      await page.goto(`${base}/#/agents`);
+      await page.waitForSelector(`tr[data-agent="${agentName}"] a[href="#/jobs/${busyJob.id}"]`, { timeout: 15000 });
+      check("the agents view lists the agent's running job", (await page.textContent(`tr[data-agent="${agentName}"]`)).includes('1 / 2'));
+      await shot('09-agents-busy');
       await page.goto(`${base}/#/runs/${run3}`);
       await page.waitForSelector('svg.graph');
-      await waitRun(run3, (x) => x.jobs?.some((j) => j.status === 'running'), 60000);
       await page.waitForSelector('svg.graph a.node[data-status="running"]', { timeout: 15000 });
-      await shot('09-run-running');
+      await shot('10-run-running');
       await page.click('#cancel-run');
       await page.waitForSelector('main[data-run-status="canceled"]', { timeout: 60000 });
       const after = await runState(run3);
       check('cancel from the page stops the run', after.status === 'canceled' && after.jobs.every((j) => FINAL.includes(j.status)), after.status);
       await page.evaluate(() => document.getElementById('theme-toggle').click());
-      await shot('10-run-canceled-dark');
+      await shot('11-run-canceled-dark');
       await page.evaluate(() => document.getElementById('theme-toggle').click());
     });
 
@@ -353,7 +358,7 @@ async function main() {
       await page.waitForSelector(`tr[data-agent="${agentName}"]`);
       const text = await page.textContent(`tr[data-agent="${agentName}"]`);
       check('the agents view lists the agent with capacity and heartbeat age', text.includes('/ 2') && /ago|just now/.test(text), text);
-      await shot('11-agents');
+      await shot('12-agents');
     });
 
     await step('keyboard', async () => {
