@@ -74,7 +74,7 @@ json LeaseBody(const std::string& agent) {
 
 }  // namespace
 
-TEST_CASE("REST: run lists filter and page; unknown things are JSON 404s; wrong methods 405; health and metrics") {
+TEST_CASE("REST: run lists filter and page, unknown things are JSON 404s, wrong methods 405, health and metrics") {
   TempDir dir;
   Server server(dir.path() + "/data");
   std::string fake = "e2e/" + UniqueName("fake");
@@ -203,7 +203,7 @@ TEST_CASE("REST: run lists filter and page; unknown things are JSON 404s; wrong 
   }
 }
 
-TEST_CASE("manual trigger and rerun: token, body and name checks; a rerun of a stage takes its dependents") {
+TEST_CASE("manual trigger and rerun: token, body and name checks, and a rerun of a stage takes its dependents") {
   TempDir dir;
   Server server(dir.path() + "/data");
   std::string name = "e2e/" + UniqueName("manual");

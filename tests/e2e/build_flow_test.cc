@@ -226,7 +226,7 @@ TEST_CASE("a building run shows up live on the event stream, in a followed log a
   CHECK(Contains(no_stage.err, "zz"));
 }
 
-TEST_CASE("a newer push to a branch supersedes the older run; slipway cancel stops a running build") {
+TEST_CASE("a newer push to a branch supersedes the older run, and slipway cancel stops a running build") {
   TempDir dir;
   Server server(dir.path() + "/data");
   Agent agent(server, "builder-1", dir.path() + "/agent");

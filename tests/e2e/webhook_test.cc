@@ -201,7 +201,7 @@ TEST_CASE("the forges' real push payloads are accepted, and their runs end in er
   }
 }
 
-TEST_CASE("bad, missing or truncated signatures get 401 and store nothing; unknown forges 404") {
+TEST_CASE("bad, missing or truncated signatures get 401 and store nothing, and unknown forges get 404") {
   TempDir dir;
   Server server(dir.path() + "/data");
   server.AddRepo("Codertocat/Hello-World", dir.path() + "/absent.git", "gh-secret", "github");
