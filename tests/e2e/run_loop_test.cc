@@ -223,3 +223,29 @@ TEST_CASE("an agent killed mid-build loses its job to a second agent, and the re
   REQUIRE(history.status == 200);
   CHECK(history.json["images"].size() == 1);
 }
+
+TEST_CASE("slipwayd stops cleanly on SIGTERM and comes back with what it stored") {
+  TempDir dir;
+  std::string repo_name = "e2e/" + UniqueName("restart");
+  int64_t run_id = 0;
+  {
+    Server server(dir.path() + "/data");
+    server.AddRepo(repo_name, dir.path() + "/repo/repo.git", "s");
+    GitRepo repo(dir.path() + "/repo", repo_name, server, "s");
+    repo.WriteFile("Dockerfile", "FROM busybox:1.36 AS only\nUSER 65534\n");
+    repo.WriteFile(".slipway.yml", "version: 1\nstages:\n  only: {target: only}\n");
+    repo.Commit("one stage");
+    run_id = repo.PushForRun();
+    // No agent: the run is planned and waits for one.
+    server.WaitForRunState(run_id, [](const json& r) { return r["jobs"].size() == 1; });
+    server.process().Signal(SIGTERM);
+    CHECK(server.process().Wait() == 0);
+    CHECK(server.process().Output().find("msg=stopped") != std::string::npos);
+  }
+  Server again(dir.path() + "/data");
+  Agent agent(again, "agent-a", dir.path() + "/agent-a");
+  json run = again.WaitForRun(run_id);
+  INFO(run.dump(2));
+  CHECK(run["status"] == "success");
+  CHECK(run["jobs"][0]["agent"] == "agent-a");
+}
