@@ -250,22 +250,6 @@ class Reader {
     return declared->second;
   }
 
-  // Leading `--flag=value` words of an instruction's arguments.
-  static std::vector<std::string> Flags(const std::string& args, std::string* rest = nullptr) {
-    std::vector<std::string> flags;
-    size_t i = 0;
-    while (true) {
-      while (i < args.size() && IsSpace(args[i])) ++i;
-      if (args.compare(i, 2, "--") != 0) break;
-      size_t j = i;
-      while (j < args.size() && !IsSpace(args[j])) ++j;
-      flags.push_back(args.substr(i, j - i));
-      i = j;
-    }
-    if (rest) *rest = args.substr(std::min(i, args.size()));
-    return flags;
-  }
-
   void ReadGlobalArg(const Instruction& ins) {
     for (const std::string& word : Words(ins.args)) {
       size_t eq = word.find('=');
@@ -280,7 +264,7 @@ class Reader {
     stage.line = ins.line;
     stage.column = ins.column;
     std::string rest;
-    for (const std::string& flag : Flags(ins.args, &rest)) {
+    for (const std::string& flag : LeadingFlags(ins.args, &rest)) {
       if (flag.rfind("--platform=", 0) == 0) stage.platform = flag.substr(11);
     }
     std::vector<std::string> words = Words(rest);
@@ -356,7 +340,7 @@ class Reader {
     for (const Instruction& ins : instructions_) {
       if (ins.keyword != "FROM") continue;
       std::string rest;
-      Flags(ins.args, &rest);
+      LeadingFlags(ins.args, &rest);
       std::vector<std::string> words = Words(rest);
       all_names.push_back(words.size() == 3 && Lower(words[1]) == "as" ? Lower(words[2]) : "");
     }
@@ -374,11 +358,11 @@ class Reader {
       }
       df_.stages.back().instructions.push_back(ins);
       if (ins.keyword == "COPY" || ins.keyword == "ADD") {
-        for (const std::string& flag : Flags(ins.args)) {
+        for (const std::string& flag : LeadingFlags(ins.args)) {
           if (flag.rfind("--from=", 0) == 0) AddReference(flag.substr(7), EdgeKind::kCopyFrom, ins, all_names);
         }
       } else if (ins.keyword == "RUN") {
-        for (const std::string& flag : Flags(ins.args)) {
+        for (const std::string& flag : LeadingFlags(ins.args)) {
           if (flag.rfind("--mount=", 0) != 0) continue;
           std::string spec = flag.substr(8);
           size_t start = 0;
@@ -476,6 +460,21 @@ std::vector<std::string> Dockerfile::NamedDependencies(int index) const {
   std::vector<std::string> out;
   for (int d : named) out.push_back(stages[d].name);
   return out;
+}
+
+std::vector<std::string> LeadingFlags(const std::string& args, std::string* rest) {
+  std::vector<std::string> flags;
+  size_t i = 0;
+  while (true) {
+    while (i < args.size() && IsSpace(args[i])) ++i;
+    if (args.compare(i, 2, "--") != 0) break;
+    size_t j = i;
+    while (j < args.size() && !IsSpace(args[j])) ++j;
+    flags.push_back(args.substr(i, j - i));
+    i = j;
+  }
+  if (rest) *rest = args.substr(std::min(i, args.size()));
+  return flags;
 }
 
 DockerfileParse ParseDockerfile(const std::string& text, const std::string& file,

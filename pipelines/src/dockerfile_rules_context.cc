@@ -186,21 +186,6 @@ std::vector<std::string> SplitWords(const std::string& s) {
   return out;
 }
 
-std::vector<std::string> LeadingFlags(const std::string& args, std::string* rest) {
-  std::vector<std::string> flags;
-  size_t i = 0;
-  while (true) {
-    while (i < args.size() && IsBlank(args[i])) ++i;
-    if (args.compare(i, 2, "--") != 0) break;
-    size_t j = i;
-    while (j < args.size() && !IsBlank(args[j])) ++j;
-    flags.push_back(args.substr(i, j - i));
-    i = j;
-  }
-  if (rest) *rest = args.substr(std::min(i, args.size()));
-  return flags;
-}
-
 std::string ToLower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;

@@ -56,8 +56,6 @@ std::vector<KeyValue> KeyValues(const Instruction& ins);
 
 // Quote-aware whitespace split (quotes removed).
 std::vector<std::string> SplitWords(const std::string& s);
-// Leading `--flag[=value]` words; `rest` gets what follows.
-std::vector<std::string> LeadingFlags(const std::string& args, std::string* rest);
 std::string ToLower(std::string s);
 std::string ToUpper(std::string s);
 // `*` matches any run of characters; case-sensitive.

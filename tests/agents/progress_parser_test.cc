@@ -136,7 +136,7 @@ TEST_CASE("issue excerpt: objects split over lines, started and completed in one
   CHECK(parser.steps().empty());
 }
 
-TEST_CASE("braces and escapes inside strings do not end an object; partial output is flushed") {
+TEST_CASE("braces and escapes inside strings do not end an object, partial output is flushed") {
   ProgressParser parser;
   std::vector<std::string> lines;
   // "a}{b\n" then "tail" without newline, base64 encoded.

@@ -45,7 +45,7 @@ TEST_CASE("slipway lint is clean on the examples") {
   }
 }
 
-TEST_CASE("slipway lint prints Dockerfile findings; errors exit 1; silencing works") {
+TEST_CASE("slipway lint prints Dockerfile findings, errors exit 1, silencing works") {
   ScratchRepo repo;
   repo.Write("Dockerfile",
              "FROM python:3.12\n"

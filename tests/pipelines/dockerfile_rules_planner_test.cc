@@ -50,7 +50,7 @@ const std::string kStages =
 
 }  // namespace
 
-TEST_CASE("planner: rule findings are in the plan; a secret is an error and no job runs") {
+TEST_CASE("planner: rule findings are in the plan, a secret is an error and no job runs") {
   PlanResult r = Plan("version: 1\n" + kStages);
   CHECK(Diags(r) == std::vector<std::string>{
                         "docker/app.Dockerfile:6:5: error[secret-in-arg]",
@@ -111,7 +111,7 @@ TEST_CASE("planner: lint.fail_on decides what rule findings do to the run") {
   }
 }
 
-TEST_CASE("planner: the pushed target is the runtime stage; stages come from the pipeline") {
+TEST_CASE("planner: the pushed target is the runtime stage, stages come from the pipeline") {
   // debug pushed: it inherits runtime's USER, so no runtime-as-root; build and runtime are reached.
   PlanResult r = Plan(
       "version: 1\nlint: {ignore: [secret-in-arg, pip-cache]}\n"

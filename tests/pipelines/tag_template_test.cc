@@ -48,7 +48,7 @@ TEST_CASE("ExpandMatrix: cartesian product in file order, suffixes from values")
   CHECK(combos[2].AsMap().at("PY") == "3.12");
 }
 
-TEST_CASE("ExpandMatrix: no axes give one unnamed combination; counts saturate") {
+TEST_CASE("ExpandMatrix: no axes give one unnamed combination, counts saturate") {
   auto combos = ExpandMatrix({});
   REQUIRE(combos.size() == 1);
   CHECK(JobName("build", combos[0]) == "build");

@@ -79,6 +79,10 @@ struct DockerfileParse {
   std::vector<Diagnostic> diagnostics;
 };
 
+// The leading `--flag[=value]` words of an instruction's arguments (FROM --platform=..., COPY
+// --from=..., RUN --mount=...); `rest`, when given, receives what follows them.
+std::vector<std::string> LeadingFlags(const std::string& args, std::string* rest = nullptr);
+
 DockerfileParse ParseDockerfile(const std::string& text, const std::string& file,
                                 const std::map<std::string, std::string>& build_args = {});
 

@@ -33,7 +33,7 @@ slipway::http::Response Dispatch(const Router& router, const std::string& method
 
 }  // namespace
 
-TEST_CASE("routes capture path parameters; unknown paths are 404 and wrong methods 405") {
+TEST_CASE("routes capture path parameters, unknown paths are 404 and wrong methods 405") {
   Router router;
   router.Add("GET", "/api/v1/runs/{id}", [](const auto& req, const PathParams& p, auto w) {
     w->Send({.status = 200, .body = p.at("id") + "|" + req.Query("x")});

@@ -26,7 +26,7 @@ TEST_CASE("Canceling a run that has not started cancels every job and ends the r
   CHECK(s.CancelRun(1).status().code() == ErrorCode::kNotFound);
 }
 
-TEST_CASE("Canceling a running run asks the agent to stop; the run ends when it does") {
+TEST_CASE("Canceling a running run asks the agent to stop, the run ends when it does") {
   Scheduler s(CountingIds());
   REQUIRE(s.AddRun(Run(1), {Job(1, "build"), Job(2, "push", {"build"})}, kT0).ok());
   auto grant = s.Acquire(Agent("x"), kT0);

@@ -97,7 +97,7 @@ TEST_CASE("A failure skips its dependents transitively, siblings keep running") 
   CHECK(FindRunChange(*last, 1)->run_status == RunStatus::kFailure);
 }
 
-TEST_CASE("Error and canceled results also skip dependents; run status ranks error first") {
+TEST_CASE("Error and canceled results also skip dependents, run status ranks error first") {
   Scheduler s(CountingIds());
   REQUIRE(s.AddRun(Run(1), {Job(1, "a"), Job(2, "b"), Job(3, "after-a", {"a"})}, kT0).ok());
   std::string a, b;

@@ -74,7 +74,7 @@ TEST_CASE("A lease generator that repeats itself cannot hand out a live id twice
   CHECK(a->lease.id != b->lease.id);
 }
 
-TEST_CASE("Renewing pushes the expiry forward; an expired lease is refused even before Expire") {
+TEST_CASE("Renewing pushes the expiry forward, an expired lease is refused even before Expire") {
   Scheduler s(CountingIds(15000));
   REQUIRE(s.AddRun(Run(1), {Job(1, "a")}, kT0).ok());
   auto grant = s.Acquire(Agent("x"), kT0);

@@ -186,7 +186,7 @@ TEST_CASE("a database migrated by a different migration list is refused") {
   CHECK(diverged.status().code() == ErrorCode::kConflict);
 }
 
-TEST_CASE("a transaction not committed is rolled back; a committed one stays") {
+TEST_CASE("a transaction not committed is rolled back, a committed one stays") {
   TempDatabase t;
   {
     Connection conn = t.db->Lock();

@@ -40,7 +40,7 @@ TEST_CASE("GitLab without X-Gitlab-Event-UUID falls back to the body's SHA-256")
   CHECK(with_uuid->id == "13792a34-cac6-4fda-95a8-c58e00a3954e");
 }
 
-TEST_CASE("GitHub delivery headers; hostile values refused") {
+TEST_CASE("GitHub delivery headers, hostile values refused") {
   HeaderList headers = {{"x-github-event", "push"}, {"X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"}};
   Result<DeliveryInfo> info = ReadDelivery(Forge::kGitHub, headers, "{}");
   REQUIRE(info.ok());
@@ -57,7 +57,7 @@ TEST_CASE("GitHub delivery headers; hostile values refused") {
   CHECK(ReadDelivery(Forge::kGitHub, empty, "{}").status().message() == "X-GitHub-Event is empty");
 }
 
-TEST_CASE("Decisions: push starts a run; ping, tags, deletions and other events do not") {
+TEST_CASE("Decisions: push starts a run, ping, tags, deletions and other events do not") {
   Result<HookDecision> push =
       DecideHook(Forge::kGitHub, "push", ReadFixture("github/push-new-branch.payload.json"));
   REQUIRE(push.ok());

@@ -46,7 +46,7 @@ TEST_CASE("GitLab push hook payload parses, head commit found by id") {
   CHECK_FALSE(ev->paths_complete);
 }
 
-TEST_CASE("Gitea push payload parses; the body's secret field is ignored") {
+TEST_CASE("Gitea push payload parses, the body's secret field is ignored") {
   Result<PushEvent> ev = ParsePushEvent(Forge::kGitea, ReadFixture("gitea/push.payload.json"));
   REQUIRE(ev.ok());
   CHECK(ev->repo == "gitea/webhooks");
