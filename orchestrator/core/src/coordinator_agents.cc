@@ -164,7 +164,12 @@ Status Coordinator::FinishJob(const std::string& lease_id, const nlohmann::json&
   std::lock_guard lock(mu_);
   int64_t now = clock_();
   auto ref = LiveLeaseLocked(lease_id);
-  if (!ref.ok()) return ref.status();
+  if (!ref.ok()) {
+    // A finish retried after its answer was lost: the job ended under this very lease.
+    auto job = jobs_.GetByLease(lease_id);
+    if (job.ok() && job->status == status_name) return Status::Ok();
+    return ref.status();
+  }
   nlohmann::json result = nlohmann::json::object();
   for (const char* key : {"image", "cache", "scan", "failed_step", "log_tail", "duration_ms"}) {
     if (report.contains(key)) result[key] = report[key];
@@ -172,7 +177,7 @@ Status Coordinator::FinishJob(const std::string& lease_id, const nlohmann::json&
   std::string error = report.value("error", "");
   int64_t duration = report.value("duration_ms", int64_t{0});
   Status stored = jobs_.Finish(ref->job_id, lease_id, status_name, result.dump(), error, now, duration);
-  if (stored.code() == ErrorCode::kAlreadyExists) return Status::Ok();  // a retried finish
+  if (stored.code() == ErrorCode::kAlreadyExists) return Status::Ok();  // a retried finish, raced
   if (!stored.ok()) return stored;
   auto changes = scheduler_.Finish(lease_id, *status, now, error);
   if (!changes.ok()) return changes.status();
