@@ -48,32 +48,6 @@ std::vector<std::string> SplitLines(const std::string& text) {
   return lines;
 }
 
-// Whitespace-separated words, honouring single and double quotes (which are removed).
-std::vector<std::string> Words(const std::string& s) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool in_word = false;
-  char quote = 0;
-  for (char c : s) {
-    if (quote) {
-      if (c == quote) quote = 0;
-      else cur += c;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-      in_word = true;
-    } else if (IsSpace(c)) {
-      if (in_word) out.push_back(cur);
-      cur.clear();
-      in_word = false;
-    } else {
-      cur += c;
-      in_word = true;
-    }
-  }
-  if (in_word) out.push_back(cur);
-  return out;
-}
-
 struct HeredocMarker {
   std::string word;
   bool strip_tabs = false;
@@ -251,7 +225,7 @@ class Reader {
   }
 
   void ReadGlobalArg(const Instruction& ins) {
-    for (const std::string& word : Words(ins.args)) {
+    for (const std::string& word : SplitWords(ins.args)) {
       size_t eq = word.find('=');
       if (eq == std::string::npos) df_.global_args[word] = std::nullopt;
       else df_.global_args[word.substr(0, eq)] = Expand(word.substr(eq + 1), ins.line, ins.column);
@@ -267,7 +241,7 @@ class Reader {
     for (const std::string& flag : LeadingFlags(ins.args, &rest)) {
       if (flag.rfind("--platform=", 0) == 0) stage.platform = flag.substr(11);
     }
-    std::vector<std::string> words = Words(rest);
+    std::vector<std::string> words = SplitWords(rest);
     std::string image;
     if (words.size() == 1) {
       image = words[0];
@@ -341,7 +315,7 @@ class Reader {
       if (ins.keyword != "FROM") continue;
       std::string rest;
       LeadingFlags(ins.args, &rest);
-      std::vector<std::string> words = Words(rest);
+      std::vector<std::string> words = SplitWords(rest);
       all_names.push_back(words.size() == 3 && Lower(words[1]) == "as" ? Lower(words[2]) : "");
     }
     for (const Instruction& ins : instructions_) {
@@ -459,6 +433,31 @@ std::vector<std::string> Dockerfile::NamedDependencies(int index) const {
   }
   std::vector<std::string> out;
   for (int d : named) out.push_back(stages[d].name);
+  return out;
+}
+
+std::vector<std::string> SplitWords(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool in_word = false;
+  char quote = 0;
+  for (char c : s) {
+    if (quote) {
+      if (c == quote) quote = 0;
+      else cur += c;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+      in_word = true;
+    } else if (IsSpace(c)) {
+      if (in_word) out.push_back(cur);
+      cur.clear();
+      in_word = false;
+    } else {
+      cur += c;
+      in_word = true;
+    }
+  }
+  if (in_word) out.push_back(cur);
   return out;
 }
 

@@ -54,8 +54,6 @@ struct KeyValue {
 };
 std::vector<KeyValue> KeyValues(const Instruction& ins);
 
-// Quote-aware whitespace split (quotes removed).
-std::vector<std::string> SplitWords(const std::string& s);
 std::string ToLower(std::string s);
 std::string ToUpper(std::string s);
 // `*` matches any run of characters; case-sensitive.

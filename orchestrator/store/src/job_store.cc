@@ -65,6 +65,19 @@ Status ExplainFenced(Connection& conn, int64_t job_id, std::string_view lease_id
                           status + ")");
 }
 
+// Why an UPDATE guarded by the job's status changed nothing: NotFound, or Conflict saying
+// "job N <refusal> (<status>)".
+Status ExplainRefused(Connection& conn, int64_t job_id, std::string_view refusal) {
+  Result<Statement> stmt = conn.Prepare("SELECT status FROM jobs WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, job_id);
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  std::string job = "job " + std::to_string(job_id);
+  if (!*row) return Status::NotFound(job + " does not exist");
+  return Status::Conflict(job + " " + std::string(refusal) + " (" + stmt->ColumnText(0) + ")");
+}
+
 }  // namespace
 
 Result<std::vector<Job>> JobStore::CreateJobs(int64_t run_id, const std::vector<NewJob>& jobs) {
@@ -148,14 +161,7 @@ Status JobStore::MarkLeased(int64_t job_id, std::string_view lease_id, std::stri
     if (!status.ok()) return status.Annotate("leasing job " + std::to_string(job_id));
   }
   if (conn.Changes() > 0) return Status::Ok();
-  Result<Statement> stmt = conn.Prepare("SELECT status FROM jobs WHERE id = ?1");
-  if (!stmt.ok()) return stmt.status();
-  stmt->BindInt(1, job_id);
-  Result<bool> row = stmt->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("job " + std::to_string(job_id) + " does not exist");
-  return Status::Conflict("job " + std::to_string(job_id) + " is not pending (" +
-                          stmt->ColumnText(0) + ")");
+  return ExplainRefused(conn, job_id, "is not pending");
 }
 
 Status JobStore::RenewLease(int64_t job_id, std::string_view lease_id, int64_t lease_expires_at) {
@@ -222,14 +228,7 @@ Status JobStore::SetStatus(int64_t job_id, std::string_view status,
     if (!result.ok()) return result.Annotate("job " + std::to_string(job_id));
   }
   if (conn.Changes() > 0) return Status::Ok();
-  Result<Statement> stmt = conn.Prepare("SELECT status FROM jobs WHERE id = ?1");
-  if (!stmt.ok()) return stmt.status();
-  stmt->BindInt(1, job_id);
-  Result<bool> row = stmt->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("job " + std::to_string(job_id) + " does not exist");
-  return Status::Conflict("job " + std::to_string(job_id) + " has finished (" +
-                          stmt->ColumnText(0) + ")");
+  return ExplainRefused(conn, job_id, "has finished");
 }
 
 }  // namespace slipway::store

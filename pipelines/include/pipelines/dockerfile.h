@@ -79,6 +79,10 @@ struct DockerfileParse {
   std::vector<Diagnostic> diagnostics;
 };
 
+// Whitespace-separated words of an instruction's arguments, honouring single and double quotes
+// (which are removed).
+std::vector<std::string> SplitWords(const std::string& s);
+
 // The leading `--flag[=value]` words of an instruction's arguments (FROM --platform=..., COPY
 // --from=..., RUN --mount=...); `rest`, when given, receives what follows them.
 std::vector<std::string> LeadingFlags(const std::string& args, std::string* rest = nullptr);
