@@ -5,18 +5,13 @@
 #include "agent/buildx_runner.h"
 #include "agent/job_runner.h"
 #include "common/log.h"
+#include "common/strings.h"
 
 namespace slipway::agent {
 
 Result<std::map<std::string, std::string>> ParseLabels(const std::string& text) {
   std::map<std::string, std::string> labels;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    std::string item = text.substr(start, comma - start);
-    start = comma + 1;
-    if (item.empty()) continue;
+  for (const std::string& item : SplitNonEmpty(text, ',')) {
     size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0) return Status::InvalidArgument("label is not k=v: " + item);
     labels[item.substr(0, eq)] = item.substr(eq + 1);
@@ -62,6 +57,7 @@ void Agent::Work(int slot) {
   ctx.slot = "w" + std::to_string(slot);
   ctx.cache_export = &cache_export_;
   ctx.stop = &stop_;
+  ctx.examiner = &examiner_;
   while (!stop_.canceled()) {
     auto lease = client_.LeaseJob(25);
     if (stop_.canceled()) break;

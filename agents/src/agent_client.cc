@@ -45,6 +45,7 @@ Result<Lease> LeaseFromJson(const nlohmann::json& j) {
     l.sha = j.at("sha").get<std::string>();
     l.branch = j.value("branch", std::string());
     l.renew_every_ms = j.value("renew_every_ms", 3000);
+    l.scanners = j.value("scanners", std::vector<std::string>());
     if (!IsSafeId(l.id)) return Status::InvalidArgument("lease id has unexpected characters");
     auto spec = pipelines::JobSpecFromJson(j.at("spec"));
     if (!spec.ok()) return spec.status().Annotate("lease spec");

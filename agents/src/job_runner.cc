@@ -284,6 +284,12 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
             minimal.config_digest = outcome->config_digest;
             report.image = std::move(minimal);
           }
+          if (ctx.examiner) {
+            auto exam = ctx.examiner->Examine(ref, report.image->digest, lease.scanners);
+            reporter.AddLines(exam.log_lines);
+            report.insight = std::move(exam.report);
+            report.scans = std::move(exam.scans);
+          }
         }
         break;
       }

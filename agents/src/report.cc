@@ -42,6 +42,8 @@ nlohmann::json FinishJson(const FinishReport& r) {
     if (im.compressed_size_bytes) image["compressed_size_bytes"] = *im.compressed_size_bytes;
     j["image"] = std::move(image);
   }
+  if (r.insight) j["insight"] = *r.insight;
+  if (r.scans) j["scans"] = *r.scans;
   return j;
 }
 

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -293,32 +294,53 @@ std::vector<Finding> MatchOsvRecord(const json& record, const PackageInventory& 
   return out;
 }
 
-Result<std::vector<Finding>> ScanWithOsv(const std::string& db_path,
-                                         const PackageInventory& inventory, size_t* skipped) {
+namespace {
+
+// The database's files (records and zips), sorted: db_path itself when it is a file.
+Result<std::vector<fs::path>> DatabaseFiles(const std::string& db_path) {
   std::error_code ec;
   if (!fs::exists(db_path, ec)) return Status::NotFound("no OSV database at " + db_path);
+  if (!fs::is_directory(db_path, ec)) return std::vector<fs::path>{db_path};
+  std::vector<fs::path> files;
+  for (auto it = fs::recursive_directory_iterator(db_path, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (it->is_regular_file(ec) && (name.ends_with(".zip") || IsRecordName(name))) files.push_back(it->path());
+  }
+  if (ec) return Status::Unavailable("listing " + db_path + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+Result<std::string> OsvDatabaseVersion(const std::string& db_path) {
+  auto files = DatabaseFiles(db_path);
+  if (!files.ok()) return files.status();
+  uintmax_t bytes = 0;
+  int64_t latest = 0;
+  for (const fs::path& p : *files) {
+    std::error_code ec;
+    bytes += fs::file_size(p, ec);
+    auto t = fs::last_write_time(p, ec).time_since_epoch();
+    latest = std::max<int64_t>(latest, std::chrono::duration_cast<std::chrono::nanoseconds>(t).count());
+  }
+  return "files=" + std::to_string(files->size()) + ";bytes=" + std::to_string(bytes) +
+         ";mtime=" + std::to_string(latest);
+}
+
+Result<std::vector<Finding>> ScanWithOsv(const std::string& db_path,
+                                         const PackageInventory& inventory, size_t* skipped) {
+  auto files = DatabaseFiles(db_path);
+  if (!files.ok()) return files.status();
   Scanner scanner(inventory);
-  auto visit = [&](const fs::path& path) -> Status {
+  for (const fs::path& path : *files) {
     std::string name = path.filename().string();
-    if (name.ends_with(".zip")) return scanner.AddZip(path.string());
-    if (IsRecordName(name)) scanner.Add(name, ReadWhole(path));
-    return Status::Ok();
-  };
-  if (fs::is_directory(db_path, ec)) {
-    std::vector<fs::path> files;
-    for (auto it = fs::recursive_directory_iterator(db_path, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_regular_file(ec)) files.push_back(it->path());
+    if (name.ends_with(".zip")) {
+      if (Status s = scanner.AddZip(path.string()); !s.ok()) return s;
+    } else {
+      scanner.Add(name, ReadWhole(path));
     }
-    if (ec) return Status::Unavailable("listing " + db_path + ": " + ec.message());
-    std::sort(files.begin(), files.end());
-    for (const fs::path& p : files) {
-      Status s = visit(p);
-      if (!s.ok()) return s;
-    }
-  } else {
-    Status s = visit(db_path);
-    if (!s.ok()) return s;
   }
   if (skipped) *skipped = scanner.skipped();
   return scanner.Take();

@@ -94,7 +94,7 @@ json ToJson(const Package& p, const OsRelease& os) {
             {"version", p.version},
             {"purl", PackageUrl(p, os)},
             {"location", p.location}};
-  if (p.type == PackageType::kDeb && (p.source_name != p.name || p.source_version != p.version)) {
+  if (p.source_name != p.name || p.source_version != p.version) {  // deb source, apk origin
     j["source_name"] = p.source_name;
     j["source_version"] = p.source_version;
   }

@@ -17,6 +17,7 @@
 #include "agent/agent_client.h"
 #include "agent/cancel_token.h"
 #include "agent/git_workspace.h"
+#include "agent/image_examiner.h"
 
 namespace slipway::agent {
 
@@ -40,6 +41,7 @@ class Agent {
   AgentClient client_;
   GitWorkspace workspace_;
   std::atomic<bool> cache_export_{true};
+  ImageExaminer examiner_;
   CancelToken stop_;
   std::atomic<int> running_jobs_{0};
   std::vector<std::thread> workers_;

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -39,6 +40,7 @@ struct Lease {
   std::string sha;
   std::string branch;
   int renew_every_ms = 3000;
+  std::vector<std::string> scanners;  // external scanners the server asks for ("trivy", "grype")
   pipelines::JobSpec spec;
 };
 

@@ -15,6 +15,7 @@
 #include "agent/agent_client.h"
 #include "agent/cancel_token.h"
 #include "agent/git_workspace.h"
+#include "agent/image_examiner.h"
 
 namespace slipway::agent {
 
@@ -25,6 +26,7 @@ struct JobContext {
   std::string slot;                          // a name unique among this agent's workers
   std::atomic<bool>* cache_export = nullptr; // the builder can export caches (cleared on refusal)
   const CancelToken* stop = nullptr;         // agent shutdown
+  ImageExaminer* examiner = nullptr;         // analyses built images; none: no insight report
 };
 
 enum class LeaseEnd { kFinished, kLost, kAbandoned };

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include "agent/buildx_runner.h"
 #include "agent/image_inspector.h"
@@ -23,6 +23,8 @@ struct FinishReport {
   std::vector<std::string> log_tail;
   std::optional<ImageInfo> image;
   CacheCount cache;
+  std::optional<nlohmann::json> insight;  // the image's insight report (image_examiner.h)
+  std::optional<nlohmann::json> scans;    // external scanners' findings
 };
 
 // {"steps": [{index, digest, name, cached, started_ms, completed_ms, duration_ms, error}, ...]}

@@ -36,4 +36,9 @@ Result<std::vector<Finding>> ScanWithOsv(const std::string& db_path,
                                          const PackageInventory& inventory,
                                          size_t* skipped = nullptr);
 
+// A fingerprint of the database as it is on disk now (its record and zip files' count, sizes and
+// latest modification time): when it changes, earlier scans are out of date. NotFound if db_path
+// does not exist.
+Result<std::string> OsvDatabaseVersion(const std::string& db_path);
+
 }  // namespace slipway::insight

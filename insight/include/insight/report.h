@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
 #include "insight/analysis.h"
 #include "insight/compare.h"
 #include "insight/findings.h"
@@ -39,6 +40,11 @@ nlohmann::json ToJson(const Comparison& comparison);
 // The package URL of a package: pkg:deb/debian/NAME@VERSION?arch=..&distro=debian-12, pkg:apk/...,
 // pkg:pypi/NAME@VERSION.
 std::string PackageUrl(const Package& package, const OsRelease& os);
+
+// The inverse of ToJson(ImageReport) (and of ToJson(Finding)), for reports stored or sent as
+// JSON: InvalidArgument naming the first field that is missing or of the wrong type.
+Result<ImageReport> ReportFromJson(const nlohmann::json& j);
+Result<Finding> FindingFromJson(const nlohmann::json& j);
 
 // A CycloneDX 1.5 JSON SBOM: the image as metadata.component, the OS and every package as
 // components.

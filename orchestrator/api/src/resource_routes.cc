@@ -1,6 +1,7 @@
 // Repositories, agents, image size history, health, metrics and the global event stream.
 #include "api/replies.h"
 #include "api/routes.h"
+#include "core/image_details.h"
 #include "core/views.h"
 #include "webhooks/forge.h"
 #include "webhooks/ref_name.h"
@@ -98,7 +99,13 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     store::ImageStore images(c.db());
     auto image = images.Get(p.at("digest"));
     if (!image.ok()) return ReplyStatus(*w, image.status());
-    ReplyJson(*w, 200, core::ImageView(*image));
+    ReplyJson(*w, 200, core::ImageDetailView(c.db(), *image));
+  });
+
+  router.Add("GET", "/api/v1/images/{digest}/sbom", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
+    auto sbom = core::ImageSbom(c.db(), p.at("digest"));
+    if (!sbom.ok()) return ReplyStatus(*w, sbom.status());
+    ReplyJson(*w, 200, *sbom);
   });
 }
 

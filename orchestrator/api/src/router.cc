@@ -1,21 +1,12 @@
 #include "api/router.h"
 
 #include "api/replies.h"
+#include "common/strings.h"
 
 namespace slipway::api {
 namespace {
 
-std::vector<std::string> Split(const std::string& path) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) out.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
+std::vector<std::string> Split(const std::string& path) { return SplitNonEmpty(path, '/'); }
 
 bool Match(const std::vector<std::string>& pattern, const std::vector<std::string>& path, PathParams* params) {
   if (pattern.size() != path.size()) return false;

@@ -4,11 +4,14 @@
 
 #include <cstdlib>
 
+#include "common/strings.h"
+
 namespace slipway::core {
 
 std::string ServerUsage() {
   return "usage: slipwayd [--config FILE] [--listen HOST:PORT] [--data DIR] [--admin-token T]\n"
          "                [--agent-token T] [--lease-seconds N] [--no-supersede]\n"
+         "                [--scanners osv,trivy,grype] [--osv-database PATH]\n"
          "Tokens may also come from SLIPWAY_ADMIN_TOKEN and SLIPWAY_AGENT_TOKEN.\n";
 }
 
@@ -27,7 +30,27 @@ Status ParseListenAddress(const std::string& text, std::string* host, unsigned s
   return Status::Ok();
 }
 
+bool ScanConfig::Uses(const std::string& scanner) const {
+  for (const auto& s : scanners) {
+    if (s == scanner) return true;
+  }
+  return false;
+}
+
 namespace {
+
+Status CheckScanConfig(ScanConfig* scan) {
+  if (scan->scanners.empty() && !scan->osv_database.empty()) scan->scanners = {"osv"};
+  for (const auto& s : scan->scanners) {
+    if (s != "osv" && s != "trivy" && s != "grype") {
+      return Status::InvalidArgument("unknown scanner '" + s + "' (osv, trivy or grype)");
+    }
+  }
+  if (scan->Uses("osv") && scan->osv_database.empty()) {
+    return Status::InvalidArgument("the osv scanner needs an OSV database (scan.osv_database or --osv-database)");
+  }
+  return Status::Ok();
+}
 
 Status LoadFile(const std::string& path, ServerConfig* config) {
   YAML::Node root;
@@ -58,6 +81,18 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
         config->max_attempts = v.as<int>();
       } else if (key == "supersede") {
         config->supersede = v.as<bool>();
+      } else if (key == "scan") {
+        for (const auto& s : v) {
+          const std::string field = s.first.as<std::string>();
+          if (field == "scanners") {
+            config->scan.scanners = s.second.as<std::vector<std::string>>();
+          } else if (field == "osv_database") {
+            config->scan.osv_database = s.second.as<std::string>();
+          } else {
+            return Status::InvalidArgument(path + ":" + std::to_string(s.first.Mark().line + 1) + ":" +
+                                           std::to_string(s.first.Mark().column + 1) + ": unknown key 'scan." + field + "'");
+          }
+        }
       } else if (key == "repos") {
         for (const auto& r : v) {
           RepoConfig repo;
@@ -118,11 +153,17 @@ Result<ServerConfig> LoadServerConfig(const std::vector<std::string>& args) {
       }
     } else if (flag == "--no-supersede") {
       config.supersede = false;
+    } else if (flag == "--scanners") {
+      s = value(&v);
+      if (s.ok()) config.scan.scanners = SplitNonEmpty(v, ',');
+    } else if (flag == "--osv-database") {
+      s = value(&config.scan.osv_database);
     } else {
       s = Status::InvalidArgument("unknown flag " + flag);
     }
     if (!s.ok()) return s;
   }
+  if (Status s = CheckScanConfig(&config.scan); !s.ok()) return s;
   if (config.admin_token.empty()) return Status::InvalidArgument("an admin token is required (--admin-token)");
   if (config.agent_token.empty()) return Status::InvalidArgument("an agent token is required (--agent-token)");
   return config;

@@ -24,6 +24,7 @@ Coordinator::Coordinator(const ServerConfig& config, store::Database& db, Clock 
       logs_(db),
       agents_(db),
       images_(db),
+      reviewer_(config_.scan, db),
       mirror_(config.data_dir + "/mirrors"),
       scheduler_(scheduler::SchedulerOptions{.lease_ms = config.lease_seconds * 1000LL,
                                              .default_max_attempts = config.max_attempts,

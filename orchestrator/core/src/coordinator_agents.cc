@@ -17,7 +17,49 @@ nlohmann::json LabelsJson(const std::map<std::string, std::string>& labels) {
   return j;
 }
 
+// The scanners that need the image itself, which only the building agent has.
+nlohmann::json AgentScanners(const ScanConfig& scan) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : scan.scanners) {
+    if (s != "osv") out.push_back(s);
+  }
+  return out;
+}
+
+bool FailedByReview(const store::Job& job) {
+  if (!job.result_json) return false;
+  auto result = nlohmann::json::parse(*job.result_json, nullptr, false);
+  auto failures = result.is_object() && result.contains("insight") ? result["insight"].value("failures", nlohmann::json::array())
+                                                                    : nlohmann::json::array();
+  return !failures.empty();
+}
+
+std::string JoinMessages(const std::vector<std::string>& messages) {
+  std::string out;
+  for (const auto& m : messages) out += (out.empty() ? "" : "; ") + m;
+  return out;
+}
+
 }  // namespace
+
+std::optional<ReviewOutcome> Coordinator::ReviewImage(const std::string& lease_id, const nlohmann::json& report) {
+  const auto& image = report.contains("image") ? report["image"] : nlohmann::json();
+  if (!report.contains("insight") || !image.is_object() || image.value("digest", "").empty()) return std::nullopt;
+  auto job = jobs_.GetByLease(lease_id);
+  if (!job.ok() || job->status != "running") return std::nullopt;  // a retried finish: reviewed already
+  auto run = runs_.Get(job->run_id);
+  auto repo = run.ok() ? repos_.GetById(run->repo_id) : Result<store::Repo>(run.status());
+  auto spec = pipelines::JobSpecFromJson(nlohmann::json::parse(job->spec_json, nullptr, false));
+  if (!repo.ok() || !spec.ok()) return std::nullopt;
+  ReviewSubject subject{run->repo_id, job->name, run->branch, repo->default_branch, image.value("digest", ""),
+                        spec->budget, spec->scan};
+  auto review = reviewer_.Review(subject, report["insight"], report.value("scans", nlohmann::json::array()), clock_());
+  if (!review.ok()) {
+    LogWarn("image not reviewed", {{"lease", lease_id}, {"error", review.status().ToString()}});
+    return std::nullopt;
+  }
+  return std::move(*review);
+}
 
 std::optional<nlohmann::json> Coordinator::GrantLocked(const scheduler::AgentInfo& agent, int64_t now) {
   for (;;) {
@@ -48,6 +90,7 @@ std::optional<nlohmann::json> Coordinator::GrantLocked(const scheduler::AgentInf
                             {"sha", run->sha},
                             {"branch", run->branch},
                             {"renew_every_ms", std::max<int64_t>(1000, config_.lease_seconds * 1000LL / 5)},
+                            {"scanners", AgentScanners(config_.scan)},
                             {"spec", nlohmann::json::parse(job->spec_json, nullptr, false)}}}};
   }
 }
@@ -161,20 +204,35 @@ Status Coordinator::FinishJob(const std::string& lease_id, const nlohmann::json&
                   *status != JobStatus::kCanceled && *status != JobStatus::kError)) {
     return Status::InvalidArgument("status must be success, failure, canceled or error, not '" + status_name + "'");
   }
+  const bool built = *status == JobStatus::kSuccess;
+  // Off the mutex: scanning may take a while. A broken budget or a blocking finding fails the job.
+  std::optional<ReviewOutcome> review = built ? ReviewImage(lease_id, report) : std::nullopt;
+  std::string error = report.value("error", "");
+  if (review && !review->failures.empty()) {
+    status = JobStatus::kFailure;
+    status_name = "failure";
+    error = JoinMessages(review->failures);
+  }
   std::lock_guard lock(mu_);
   int64_t now = clock_();
   auto ref = LiveLeaseLocked(lease_id);
   if (!ref.ok()) {
-    // A finish retried after its answer was lost: the job ended under this very lease.
+    // A finish retried after its answer was lost: the job ended under this very lease (failed by
+    // the review, when the agent said success).
     auto job = jobs_.GetByLease(lease_id);
-    if (job.ok() && job->status == status_name) return Status::Ok();
+    if (job.ok() && (job->status == status_name || (built && job->status == "failure" && FailedByReview(*job)))) {
+      return Status::Ok();
+    }
     return ref.status();
   }
   nlohmann::json result = nlohmann::json::object();
-  for (const char* key : {"image", "cache", "scan", "failed_step", "log_tail", "duration_ms"}) {
+  for (const char* key : {"image", "cache", "failed_step", "log_tail", "duration_ms"}) {
     if (report.contains(key)) result[key] = report[key];
   }
-  std::string error = report.value("error", "");
+  if (review) {
+    result["insight"] = review->summary;
+    result["insight"]["failures"] = review->failures;
+  }
   int64_t duration = report.value("duration_ms", int64_t{0});
   Status stored = jobs_.Finish(ref->job_id, lease_id, status_name, result.dump(), error, now, duration);
   if (stored.code() == ErrorCode::kAlreadyExists) return Status::Ok();  // a retried finish, raced
@@ -184,7 +242,7 @@ Status Coordinator::FinishJob(const std::string& lease_id, const nlohmann::json&
   PersistLocked(*changes, now, ref->job_id);
 
   const auto& image = report.contains("image") ? report["image"] : nlohmann::json();
-  if (*status == JobStatus::kSuccess && image.is_object() && image.value("digest", "") != "") {
+  if (built && image.is_object() && image.value("digest", "") != "") {
     auto run = runs_.Get(ref->run_id);
     auto job = jobs_.Get(ref->job_id);
     if (run.ok() && job.ok()) {

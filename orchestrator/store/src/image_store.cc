@@ -99,6 +99,39 @@ Result<ImageRecord> ImageStore::Get(std::string_view digest) {
   return image;
 }
 
+Result<ImageRecord> ImageStore::LastGood(int64_t repo_id, std::string_view stage, std::string_view branch) {
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare(
+      "SELECT i.id, i.digest, i.repo_id, i.job_id, i.stage, i.branch, i.sha, i.ref, i.size_bytes,"
+      " i.compressed_size_bytes, i.created_at FROM images i JOIN jobs j ON j.id = i.job_id"
+      " WHERE i.repo_id = ?1 AND i.stage = ?2 AND i.branch = ?3 AND j.status = 'success'"
+      " ORDER BY i.id DESC LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, repo_id).BindText(2, stage).BindText(3, branch);
+  return ReadOne<ImageRecord>(*stmt, ReadImage,
+                              "no successful build of " + std::string(stage) + " on " + std::string(branch));
+}
+
+Status ImageStore::SaveReport(std::string_view digest, std::string_view report_json, int64_t now) {
+  if (digest.empty()) return Status::InvalidArgument("image digest is empty");
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare(
+      "INSERT INTO image_reports (digest, report, created_at) VALUES (?1, ?2, ?3)"
+      " ON CONFLICT (digest) DO NOTHING");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindText(1, digest).BindText(2, report_json).BindInt(3, now);
+  return stmt->Run().Annotate("report of " + std::string(digest));
+}
+
+Result<std::string> ImageStore::Report(std::string_view digest) {
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare("SELECT report FROM image_reports WHERE digest = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindText(1, digest);
+  return ReadOne<std::string>(*stmt, [](const Statement& s) { return s.ColumnText(0); },
+                              "no report of image " + std::string(digest));
+}
+
 Result<std::vector<ImageRecord>> ImageStore::History(int64_t repo_id, std::string_view stage,
                                                      const std::optional<std::string>& branch,
                                                      int limit) {

@@ -7,6 +7,9 @@
 //   lease_seconds: 15          # an agent silent this long loses its job (requeued)
 //   max_attempts: 3            # tries per job before it ends as error
 //   supersede: true            # a newer push to a branch cancels the older run's unstarted work
+//   scan:
+//     scanners: [osv, trivy]   # osv: built in, on the server; trivy, grype: on the agent, if installed
+//     osv_database: /var/lib/slipway/osv   # a folder of OSV records or osv.dev's ecosystem zips
 //   repos:
 //     - {name: owner/app, clone_url: ..., forge: github, secret: ...}
 #pragma once
@@ -25,6 +28,13 @@ struct RepoConfig {
   std::string secret;
 };
 
+// Vulnerability scanners run on every built image (issue: image insight).
+struct ScanConfig {
+  std::vector<std::string> scanners;  // "osv", "trivy", "grype"; empty: none
+  std::string osv_database;           // what the osv scanner matches against
+  bool Uses(const std::string& scanner) const;
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
@@ -35,6 +45,7 @@ struct ServerConfig {
   int max_attempts = 3;
   bool supersede = true;
   std::vector<RepoConfig> repos;
+  ScanConfig scan;
 };
 
 // Reads argv (without argv[0]); a --config file is read first, then the other flags override it.

@@ -26,6 +26,7 @@
 #include "common/status.h"
 #include "core/config.h"
 #include "core/event_hub.h"
+#include "core/image_review.h"
 #include "http/server.h"
 #include "planner/git_mirror.h"
 #include "scheduler/scheduler.h"
@@ -139,6 +140,9 @@ class Coordinator {
   std::optional<nlohmann::json> GrantLocked(const scheduler::AgentInfo& agent, int64_t now);
   Result<LeaseRef> LiveLeaseLocked(const std::string& lease_id);
   Status RestoreLocked();
+  // The review of the image a finishing job built (image_review.h), when the agent sent its
+  // insight report and the job is still running under this lease.
+  std::optional<ReviewOutcome> ReviewImage(const std::string& lease_id, const nlohmann::json& report);
 
   const ServerConfig config_;
   store::Database& db_;
@@ -150,6 +154,7 @@ class Coordinator {
   store::LogStore logs_;
   store::AgentStore agents_;
   store::ImageStore images_;
+  ImageReviewer reviewer_;
   planner::GitMirror mirror_;
   EventHub hub_;
   std::unique_ptr<WorkQueue> work_;

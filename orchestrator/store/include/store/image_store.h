@@ -50,9 +50,15 @@ class ImageStore {
   Result<int64_t> Record(const ImageRecord& image);
   // The latest build of `digest`, with its layers.
   Result<ImageRecord> Get(std::string_view digest);
+  // The latest build of the stage on the branch whose job succeeded.
+  Result<ImageRecord> LastGood(int64_t repo_id, std::string_view stage, std::string_view branch);
   // The stage's builds in a repository, newest first, without layers; `branch` nullopt: all.
   Result<std::vector<ImageRecord>> History(int64_t repo_id, std::string_view stage,
                                            const std::optional<std::string>& branch, int limit);
+
+  // The insight report of a digest (JSON text). Saving a digest's report again keeps the first.
+  Status SaveReport(std::string_view digest, std::string_view report_json, int64_t now);
+  Result<std::string> Report(std::string_view digest);
 
  private:
   Database& db_;

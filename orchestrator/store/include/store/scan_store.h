@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "store/database.h"
@@ -20,6 +21,7 @@ struct ScanRecord {
   int64_t finished_at = 0;
   std::string summary_json = "{}";   // counts per severity
   std::string findings_json = "[]";  // the findings, normalised
+  std::string data_version;          // the vulnerability data matched against ("" when unknown)
 };
 
 class ScanStore {
@@ -29,6 +31,8 @@ class ScanStore {
   Result<int64_t> Record(const ScanRecord& scan);
   // The most recent scan of `image_digest` by `scanner`.
   Result<ScanRecord> Latest(std::string_view image_digest, std::string_view scanner);
+  // The most recent scan of `image_digest` by each scanner, by scanner name.
+  Result<std::vector<ScanRecord>> LatestEach(std::string_view image_digest);
 
  private:
   Database& db_;

@@ -1,0 +1,221 @@
+#include "core/image_review.h"
+
+#include <ctime>
+#include <optional>
+
+#include "common/log.h"
+#include "core/image_details.h"
+#include "insight/compare.h"
+#include "insight/osv.h"
+#include "insight/report.h"
+#include "store/image_store.h"
+#include "store/scan_store.h"
+
+namespace slipway::core {
+namespace {
+
+using nlohmann::json;
+
+json SeverityCounts(const std::vector<insight::Finding>& findings) {
+  json counts = {{"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}, {"unknown", 0}};
+  for (const auto& f : findings) {
+    auto& n = counts[std::string(insight::SeverityName(f.severity))];
+    n = n.get<int>() + 1;
+  }
+  return counts;
+}
+
+json FindingsJson(const std::vector<insight::Finding>& findings) {
+  json out = json::array();
+  for (const auto& f : findings) out.push_back(insight::ToJson(f));
+  return out;
+}
+
+json Ids(const std::vector<insight::Finding>& findings) {
+  json out = json::array();
+  for (const auto& f : findings) out.push_back(f.id + " (" + f.package + ")");
+  return out;
+}
+
+store::ScanRecord ScanRecordOf(const std::string& digest, const std::string& scanner,
+                               const std::vector<insight::Finding>& findings, int64_t now) {
+  store::ScanRecord r;
+  r.image_digest = digest;
+  r.scanner = scanner;
+  r.finished_at = now;
+  r.summary_json = SeverityCounts(findings).dump();
+  r.findings_json = FindingsJson(findings).dump();
+  return r;
+}
+
+// The previous successful build of the stage on `branch`, compared with the current analysis.
+struct Previous {
+  store::ImageRecord record;
+  std::optional<insight::Analysis> analysis;
+  json view;
+};
+std::optional<Previous> FindPrevious(store::Database& db, const ReviewSubject& subject, const std::string& branch,
+                                     const insight::Analysis& current) {
+  auto record = store::ImageStore(db).LastGood(subject.repo_id, subject.stage, branch);
+  if (!record.ok()) return std::nullopt;
+  auto report = StoredReport(db, record->digest);
+  Previous p{*record, std::nullopt, json::object()};
+  if (report.ok()) p.analysis = std::move(report->analysis);
+  p.view = {{"branch", branch}, {"digest", record->digest}, {"sha", record->sha}};
+  if (record->job_id) p.view["job_id"] = *record->job_id;
+  if (p.analysis) {
+    json comparison = insight::ToJson(insight::CompareAnalyses(*p.analysis, current));
+    p.view.update(comparison);
+  } else {
+    p.view["note"] = "that build has no analysis to compare with";
+  }
+  return p;
+}
+
+insight::Budget BudgetOf(const pipelines::Budget& b) {
+  insight::Budget out;
+  if (b.max_size_bytes) out.max_size_bytes = static_cast<uint64_t>(*b.max_size_bytes);
+  out.max_growth_percent = b.max_growth_percent;
+  out.min_efficiency = b.min_efficiency;
+  return out;
+}
+
+json BudgetJson(const pipelines::Budget& b) {
+  json out = json::object();
+  if (b.max_size_bytes) out["max_size_bytes"] = *b.max_size_bytes;
+  if (b.max_growth_percent) out["max_growth_percent"] = *b.max_growth_percent;
+  if (b.min_efficiency) out["min_efficiency"] = *b.min_efficiency;
+  return out;
+}
+
+insight::ScanPolicy PolicyOf(const pipelines::ScanPolicy& p) {
+  insight::ScanPolicy out;
+  if (!p.fail_on.empty()) out.fail_on = insight::ParseSeverity(p.fail_on);
+  for (const auto& i : p.ignore) out.ignore.push_back({i.id, i.until, i.reason});
+  return out;
+}
+
+}  // namespace
+
+std::string UtcDate(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+Result<std::vector<insight::Finding>> ImageReviewer::ScanWithOsv(const std::string& digest,
+                                                                 const insight::PackageInventory& inventory,
+                                                                 int64_t now_ms) {
+  // The version first: data that changes during the scan is then scanned again later.
+  auto version = insight::OsvDatabaseVersion(config_.osv_database);
+  if (!version.ok()) return version.status();
+  auto findings = insight::ScanWithOsv(config_.osv_database, inventory);
+  if (!findings.ok()) return findings.status();
+  store::ScanRecord record = ScanRecordOf(digest, "osv", *findings, now_ms);
+  record.data_version = *version;
+  if (auto stored = store::ScanStore(db_).Record(record); !stored.ok()) return stored.status();
+  return findings;
+}
+
+Result<ReviewOutcome> ImageReviewer::Review(const ReviewSubject& subject, const json& report_json,
+                                            const json& agent_scans, int64_t now_ms) {
+  auto report = insight::ReportFromJson(report_json);
+  if (!report.ok()) return report.status().Annotate("insight report");
+  const insight::Analysis& current = report->analysis;
+  if (Status s = store::ImageStore(db_).SaveReport(subject.digest, report_json.dump(), now_ms); !s.ok()) return s;
+
+  ReviewOutcome out;
+  json& summary = out.summary;
+  json warnings = json::array();
+  summary = {{"digest", subject.digest},
+             {"size_bytes", current.size_bytes},
+             {"efficiency", current.efficiency},
+             {"wasted_bytes", current.wasted_bytes},
+             {"layers", current.layers.size()},
+             {"packages", report->inventory.packages.size()},
+             {"os", report->inventory.os.pretty_name}};
+  if (current.compressed_size_bytes) summary["compressed_size_bytes"] = *current.compressed_size_bytes;
+
+  // Vulnerabilities: the server's OSV scan, then what the agent's scanners found.
+  std::vector<insight::Finding> findings;
+  json scanners = json::array();
+  if (config_.Uses("osv")) {
+    auto osv = ScanWithOsv(subject.digest, report->inventory, now_ms);
+    if (osv.ok()) {
+      scanners.push_back({{"scanner", "osv"}, {"findings", osv->size()}});
+      findings.insert(findings.end(), osv->begin(), osv->end());
+    } else {
+      scanners.push_back({{"scanner", "osv"}, {"error", osv.status().message()}});
+      LogWarn("osv scan failed", {{"digest", subject.digest}, {"error", osv.status().ToString()}});
+    }
+  }
+  for (const auto& scan : agent_scans.is_array() ? agent_scans : json::array()) {
+    std::string scanner = scan.is_object() ? scan.value("scanner", "") : "";
+    if (scanner != "trivy" && scanner != "grype") continue;  // only the scanners agents are asked for
+    if (scan.contains("error")) {
+      scanners.push_back({{"scanner", scanner}, {"error", scan.value("error", "")}});
+      continue;
+    }
+    std::vector<insight::Finding> found;
+    for (const auto& j : scan.value("findings", json::array())) {
+      auto f = insight::FindingFromJson(j);
+      if (!f.ok()) return f.status().Annotate(scanner + " finding");
+      found.push_back(std::move(*f));
+    }
+    if (auto stored = store::ScanStore(db_).Record(ScanRecordOf(subject.digest, scanner, found, now_ms)); !stored.ok()) {
+      return stored.status();
+    }
+    scanners.push_back({{"scanner", scanner}, {"findings", found.size()}});
+    findings.insert(findings.end(), found.begin(), found.end());
+  }
+  insight::SortFindings(&findings);
+  summary["scanners"] = scanners;
+  summary["vulnerabilities"] = SeverityCounts(findings);
+
+  // Comparison with the previous builds.
+  summary["previous"] = json::object();
+  auto on_branch = FindPrevious(db_, subject, subject.branch, current);
+  if (on_branch) summary["previous"]["branch"] = on_branch->view;
+  if (!subject.default_branch.empty() && subject.default_branch != subject.branch) {
+    if (auto on_default = FindPrevious(db_, subject, subject.default_branch, current)) {
+      summary["previous"]["default_branch"] = on_default->view;
+    }
+  }
+  auto diff = insight::DiffFindings(on_branch ? StoredFindings(db_, on_branch->record.digest)
+                                              : std::vector<insight::Finding>{},
+                                    findings);
+  summary["new_findings"] = on_branch ? Ids(diff.added) : json::array();
+  summary["fixed_findings"] = on_branch ? Ids(diff.fixed) : json::array();
+
+  // The stage's budget.
+  json budget = BudgetJson(subject.budget);
+  if (!budget.empty()) {
+    const insight::Analysis* previous = on_branch && on_branch->analysis ? &*on_branch->analysis : nullptr;
+    if (subject.budget.max_growth_percent && !previous) {
+      warnings.push_back("budget.max_growth not checked: no earlier analysed build of this stage on " + subject.branch);
+    }
+    auto broken = insight::CheckBudget(BudgetOf(subject.budget), current, previous);
+    budget["broken"] = broken;
+    for (const auto& message : broken) out.failures.push_back("budget: " + message);
+    summary["budget"] = budget;
+  }
+
+  // The stage's scan policy.
+  if (!subject.scan.fail_on.empty() || !subject.scan.ignore.empty()) {
+    auto gate = insight::GateFindings(findings, PolicyOf(subject.scan), UtcDate(now_ms));
+    summary["scan_gate"] = {{"fail_on", subject.scan.fail_on.empty() ? "none" : subject.scan.fail_on},
+                            {"blocking", Ids(gate.blocking)},
+                            {"ignored", Ids(gate.ignored)}};
+    if (gate.failed) out.failures.push_back("scan: " + gate.message);
+    if (!subject.scan.fail_on.empty() && scanners.empty()) {
+      warnings.push_back("scan.fail_on is set, but the server runs no scanner (scan.scanners in its config)");
+    }
+  }
+  summary["warnings"] = warnings;
+  return out;
+}
+
+}  // namespace slipway::core
