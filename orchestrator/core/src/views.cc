@@ -67,11 +67,12 @@ nlohmann::json JobView(const store::Job& job) {
       {"error", job.error},
       {"image", nullptr},
       {"cache", nullptr},
+      {"insight", nullptr},
       {"failed_step", ""},
       {"spec", spec},
   };
   if (result.is_object()) {
-    for (const char* key : {"image", "cache", "scan", "failed_step", "log_tail"}) {
+    for (const char* key : {"image", "cache", "insight", "failed_step", "log_tail"}) {
       if (result.contains(key)) j[key] = result[key];
     }
   }

@@ -1,0 +1,194 @@
+// Image insight in the run loop: slipwayd with an OSV database, one slipway-agent, the real engine.
+// Images built from busybox:1.36 with known content: a file written in one layer and deleted in
+// the next (waste), a dpkg status file and Python metadata with vulnerable versions. The published
+// PyPI records come from the fixtures; the Debian record is written here in OSV form (the fixtures
+// hold none).
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "harness.h"
+
+using namespace slipway::e2e;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kDebianRecord = R"({
+  "id": "TEST-DEB-0001",
+  "aliases": ["CVE-0000-0001"],
+  "affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.11-1~deb12u2"}]}]}],
+  "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]
+})";
+
+constexpr const char* kDpkgStatus =
+    "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\n"
+    "Version: 3.0.11-1~deb12u1\n\n"
+    "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib (1:1.2.13.dfsg-1)\n"
+    "Version: 1:1.2.13.dfsg-1\n";
+
+// An OSV folder: two published PyPI records for requests and the Debian record above.
+std::string MakeOsvDatabase(const std::string& dir) {
+  std::string db = dir + "/osv";
+  fs::create_directories(db + "/debian");
+  const std::string fixtures = SourceDir() + "/tests/data/fixtures/osv/";
+  fs::copy_file(fixtures + "GHSA-j8r2-6x86-q33q.json", db + "/GHSA-j8r2-6x86-q33q.json");
+  fs::copy_file(fixtures + "PYSEC-2023-74.yaml", db + "/PYSEC-2023-74.yaml");
+  std::ofstream(db + "/debian/TEST-DEB-0001.json") << kDebianRecord;
+  return db;
+}
+
+// The Dockerfile: the rootfs (OS release, dpkg status, Python metadata), then a file written in
+// one layer and removed in the next; `extra` adds lines at the end.
+std::string Dockerfile(const std::string& marker, const std::string& extra = "") {
+  return "FROM busybox:1.36 AS runtime\n"
+         "COPY rootfs/ /\n"
+         "RUN head -c 300000 /dev/urandom > /tmp/junk.bin\n"
+         "RUN rm /tmp/junk.bin && echo " + marker + " > /done.txt\n" + extra +
+         "USER 1000\n";
+}
+
+void WriteRootfs(GitRepo& repo, const std::string& requests_version) {
+  repo.WriteFile("rootfs/etc/os-release",
+                 "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n");
+  repo.WriteFile("rootfs/var/lib/dpkg/status", kDpkgStatus);
+  repo.WriteFile("rootfs/usr/local/lib/python3.11/site-packages/requests-" + requests_version +
+                     ".dist-info/METADATA",
+                 "Metadata-Version: 2.1\nName: requests\nVersion: " + requests_version + "\n");
+}
+
+const json& OnlyJob(const json& run) {
+  REQUIRE(run["jobs"].size() == 1);
+  return run["jobs"][0];
+}
+
+bool HasId(const json& list, const std::string& prefix) {
+  for (const auto& entry : list) {
+    if (entry.get<std::string>().rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("every built image is analysed, scanned, compared with the previous build and held to its budget") {
+  TempDir dir;
+  std::string osv = MakeOsvDatabase(dir.path());
+  Server server(dir.path() + "/data", {"--osv-database", osv});
+  Agent agent(server, "insight-agent", dir.path() + "/agent");
+  std::string repo_name = "e2e/" + UniqueName("insight");
+  server.AddRepo(repo_name, dir.path() + "/repo/repo.git", "s");
+  GitRepo repo(dir.path() + "/repo", repo_name, server, "s");
+
+  // First push: budget kept; the critical Debian advisory is ignored until a far date.
+  WriteRootfs(repo, "2.28.0");
+  repo.WriteFile("Dockerfile", Dockerfile(UniqueName("one")));
+  repo.WriteFile(".slipway.yml",
+                 "version: 1\n"
+                 "stages:\n"
+                 "  app:\n"
+                 "    target: runtime\n"
+                 "    budget: {max_size: 50MB, max_growth: 10%, min_efficiency: 0.2}\n"
+                 "    scan:\n"
+                 "      fail_on: critical\n"
+                 "      ignore:\n"
+                 "        - {id: CVE-0000-0001, until: 2999-12-31, reason: test fixture}\n");
+  repo.Commit("first build");
+  json first = server.WaitForRun(repo.PushForRun());
+  INFO(first.dump(2));
+  REQUIRE(first["status"] == "success");
+  const json& job = OnlyJob(first);
+  const json& insight = job["insight"];
+  REQUIRE(insight.is_object());
+  CHECK(insight["efficiency"].get<double>() < 1.0);
+  CHECK(insight["wasted_bytes"].get<int64_t>() >= 300000);
+  CHECK(insight["packages"] == 3);
+  CHECK(insight["os"] == "Debian GNU/Linux 12 (bookworm)");
+  CHECK(insight["vulnerabilities"]["critical"] == 1);
+  CHECK(insight["vulnerabilities"]["medium"].get<int>() + insight["vulnerabilities"]["high"].get<int>() >= 1);
+  CHECK(insight["scan_gate"]["blocking"].empty());
+  CHECK(HasId(insight["scan_gate"]["ignored"], "TEST-DEB-0001"));
+  CHECK(insight["budget"]["broken"].empty());
+  CHECK(insight["previous"].empty());  // the first build of the stage
+  std::string digest = job["image"]["digest"];
+  REQUIRE(digest.rfind("sha256:", 0) == 0);
+
+  // The whole analysis by digest: waste names the deleted file, findings carry their versions.
+  auto image = server.Get("/api/v1/images/" + digest);
+  REQUIRE(image.status == 200);
+  const json& analysis = image.json["analysis"];
+  REQUIRE(analysis.is_object());
+  bool junk_wasted = false;
+  for (const auto& w : analysis["wasted"]) junk_wasted |= w["path"] == "/tmp/junk.bin";
+  CHECK(junk_wasted);
+  CHECK(analysis["layers"].size() >= 3);
+  bool openssl_found = false;
+  for (const auto& v : image.json["vulnerabilities"]) {
+    if (v["id"] == "TEST-DEB-0001") {
+      openssl_found = true;
+      CHECK(v["installed_version"] == "3.0.11-1~deb12u1");
+      CHECK(v["fixed_version"] == "3.0.11-1~deb12u2");
+      CHECK(v["severity"] == "critical");
+    }
+  }
+  CHECK(openssl_found);
+  REQUIRE(image.json["scans"].size() == 1);
+  CHECK(image.json["scans"][0]["scanner"] == "osv");
+  CHECK(image.json["insight"]["digest"] == digest);
+
+  // The SBOM: CycloneDX 1.5 with the image and each package.
+  auto sbom = server.Get("/api/v1/images/" + digest + "/sbom");
+  REQUIRE(sbom.status == 200);
+  CHECK(sbom.json["bomFormat"] == "CycloneDX");
+  CHECK(sbom.json["specVersion"] == "1.5");
+  std::vector<std::string> purls;
+  for (const auto& c : sbom.json["components"]) purls.push_back(c.value("purl", ""));
+  CHECK(std::count(purls.begin(), purls.end(), "pkg:pypi/requests@2.28.0") == 1);
+  bool libssl = false;
+  for (const auto& p : purls) libssl |= p.rfind("pkg:deb/debian/libssl3@3.0.11-1~deb12u1", 0) == 0;
+  CHECK(libssl);
+  CHECK(server.Get("/api/v1/images/sha256:" + std::string(64, '0') + "/sbom").status == 404);
+
+  // Second push: requests fixed, a 2 MB layer added (growth far over 10 %), the ignore dropped.
+  WriteRootfs(repo, "2.31.0");
+  fs::remove_all(repo.worktree() + "/rootfs/usr/local/lib/python3.11/site-packages/requests-2.28.0.dist-info");
+  repo.WriteFile("Dockerfile", Dockerfile(UniqueName("two"), "RUN head -c 2000000 /dev/urandom > /data.bin\n"));
+  repo.WriteFile(".slipway.yml",
+                 "version: 1\n"
+                 "stages:\n"
+                 "  app:\n"
+                 "    target: runtime\n"
+                 "    budget: {max_size: 50MB, max_growth: 10%, min_efficiency: 0.2}\n"
+                 "    scan: {fail_on: critical}\n");
+  repo.Commit("bigger, and the advisory no longer ignored");
+  json second = server.WaitForRun(repo.PushForRun());
+  INFO(second.dump(2));
+  REQUIRE(second["status"] == "failure");
+  const json& failed = OnlyJob(second);
+  CHECK(failed["status"] == "failure");
+  std::string error = failed["error"];
+  CHECK(error.find("budget: ") != std::string::npos);
+  CHECK(error.find("over max_growth 10.0%") != std::string::npos);
+  CHECK(error.find("scan: ") != std::string::npos);
+  CHECK(error.find("TEST-DEB-0001") != std::string::npos);
+  const json& review = failed["insight"];
+  CHECK(review["failures"].size() == 2);
+  // Compared with the first build on the branch: bigger, one layer added with its instruction.
+  const json& previous = review["previous"]["branch"];
+  CHECK(previous["digest"] == digest);
+  CHECK(previous["size_delta_bytes"].get<int64_t>() >= 2000000);
+  bool added = false;
+  for (const auto& l : previous["layers"]) {
+    added |= l["change"] == "added" && l["created_by"].get<std::string>().find("/data.bin") != std::string::npos;
+  }
+  CHECK(added);
+  // The requests advisories are fixed; nothing new.
+  CHECK(HasId(review["fixed_findings"], "GHSA-j8r2-6x86-q33q"));
+  CHECK(review["new_findings"].empty());
+  // The failed build's image is recorded (size history shows it) but is not the stage's last good build.
+  auto history = server.Get("/api/v1/images?repo=" + repo_name + "&stage=app&branch=main");
+  REQUIRE(history.status == 200);
+  CHECK(history.json["images"].size() == 2);
+}
