@@ -72,3 +72,36 @@ TEST_CASE("flags are checked") {
   CHECK(unknown.status().message() == "unknown flag --frobnicate");
   CHECK_FALSE(LoadServerConfig({"--admin-token"}).ok());  // missing value
 }
+
+TEST_CASE("scanners come from the scan section or flags, and are checked") {
+  ConfigFile file(
+      "admin_token: a\nagent_token: g\n"
+      "scan:\n  scanners: [osv, trivy]\n  osv_database: /srv/osv\n");
+  auto config = LoadServerConfig({"--config", file.path});
+  REQUIRE(config.ok());
+  CHECK(config->scan.scanners == std::vector<std::string>{"osv", "trivy"});
+  CHECK(config->scan.osv_database == "/srv/osv");
+  CHECK(config->scan.Uses("trivy"));
+  CHECK_FALSE(config->scan.Uses("grype"));
+
+  // An OSV database alone turns the built-in scanner on.
+  auto implied = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--osv-database", "/srv/osv"});
+  REQUIRE(implied.ok());
+  CHECK(implied->scan.scanners == std::vector<std::string>{"osv"});
+  // No database, no scanners.
+  auto none = LoadServerConfig({"--admin-token", "a", "--agent-token", "g"});
+  REQUIRE(none.ok());
+  CHECK(none->scan.scanners.empty());
+
+  auto unknown = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--scanners", "osv,clair"});
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.status().message() == "unknown scanner 'clair' (osv, trivy or grype)");
+  auto no_db = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--scanners", "osv"});
+  REQUIRE_FALSE(no_db.ok());
+  CHECK(no_db.status().message().find("needs an OSV database") != std::string::npos);
+
+  ConfigFile typo("admin_token: a\nagent_token: g\nscan:\n  scaners: [osv]\n");
+  auto bad = LoadServerConfig({"--config", typo.path});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() == typo.path + ":4:3: unknown key 'scan.scaners'");
+}

@@ -23,6 +23,7 @@ struct Fixture {
   TempDatabase t;
   int64_t repo_id = 0;
   int64_t job_id = 0;
+  int64_t run_id = 0;
 
   Fixture() {
     RepoStore repos(*t.db);
@@ -41,6 +42,7 @@ struct Fixture {
     auto job = jobs.CreateJobs(created->id, {{"runtime", "runtime", "{}", {}, 1}});
     REQUIRE(job.ok());
     job_id = job->front().id;
+    run_id = created->id;
   }
 };
 
@@ -197,6 +199,50 @@ TEST_CASE("the latest scan of an image is found per scanner") {
   CHECK(scans.Latest("sha256:one", "osv").status().code() == ErrorCode::kNotFound);
   CHECK(scans.Record({0, "sha256:one", "trivy", 1, "{", "[]"}).status().code() ==
         ErrorCode::kInvalidArgument);
+
+  REQUIRE(scans.Record({0, "sha256:one", "osv", 400, "{}", "[]", "files=2;bytes=10;mtime=5"}).ok());
+  auto each = scans.LatestEach("sha256:one");
+  REQUIRE(each.ok());
+  REQUIRE(each->size() == 3);
+  CHECK((*each)[0].scanner == "grype");
+  CHECK((*each)[1].scanner == "osv");
+  CHECK((*each)[1].data_version == "files=2;bytes=10;mtime=5");
+  CHECK((*each)[2].finished_at == 200);
+  CHECK(scans.LatestEach("sha256:none")->empty());
+}
+
+TEST_CASE("an image report is kept once per digest") {
+  Fixture f;
+  ImageStore images(*f.t.db);
+  REQUIRE(images.SaveReport("sha256:one", R"({"size_bytes":1})", 1).ok());
+  REQUIRE(images.SaveReport("sha256:one", R"({"size_bytes":2})", 2).ok());  // the first stays
+  CHECK(*images.Report("sha256:one") == R"({"size_bytes":1})");
+  CHECK(images.Report("sha256:two").status().code() == ErrorCode::kNotFound);
+  CHECK(images.SaveReport("sha256:two", "{", 3).code() == ErrorCode::kInvalidArgument);
+  CHECK(CountRows(*f.t.db, "image_reports") == 1);
+}
+
+TEST_CASE("the last good build of a stage is the latest whose job succeeded") {
+  Fixture f;
+  ImageStore images(*f.t.db);
+  JobStore jobs(*f.t.db);
+  CHECK(images.LastGood(f.repo_id, "runtime", "main").status().code() == ErrorCode::kNotFound);
+  REQUIRE(images.Record(Image(f.repo_id, f.job_id, "sha256:good", "main", 1000, 10)).ok());
+  REQUIRE(jobs.MarkLeased(f.job_id, "lease-1", "agent", 1, 100, 5).ok());
+  REQUIRE(jobs.Finish(f.job_id, "lease-1", "success", "{}", "", 20, 15).ok());
+  // A later build whose job failed (a broken budget) does not count.
+  auto failed = jobs.CreateJobs(f.run_id, {{"runtime-2", "runtime", "{}", {}, 1}});
+  REQUIRE(failed.ok());
+  int64_t failed_id = failed->back().id;
+  REQUIRE(images.Record(Image(f.repo_id, failed_id, "sha256:bad", "main", 9000, 30)).ok());
+  Status leased = jobs.MarkLeased(failed_id, "lease-2", "agent", 1, 100, 25);
+  INFO(leased.ToString());
+  REQUIRE(leased.ok());
+  REQUIRE(jobs.Finish(failed_id, "lease-2", "failure", "{}", "budget", 40, 15).ok());
+  auto last = images.LastGood(f.repo_id, "runtime", "main");
+  REQUIRE(last.ok());
+  CHECK(last->digest == "sha256:good");
+  CHECK(images.LastGood(f.repo_id, "runtime", "dev").status().code() == ErrorCode::kNotFound);
 }
 
 }  // namespace
