@@ -192,3 +192,51 @@ TEST_CASE("every built image is analysed, scanned, compared with the previous bu
   REQUIRE(history.status == 200);
   CHECK(history.json["images"].size() == 2);
 }
+
+TEST_CASE("pushed images are scanned again when the OSV database changes") {
+  TempDir dir;
+  std::string osv = MakeOsvDatabase(dir.path());
+  Server server(dir.path() + "/data", {"--osv-database", osv, "--scan-recheck-seconds", "1"});
+  Agent agent(server, "rescan-agent", dir.path() + "/agent");
+  std::string repo_name = "e2e/" + UniqueName("rescan");
+  server.AddRepo(repo_name, dir.path() + "/repo/repo.git", "s");
+  GitRepo repo(dir.path() + "/repo", repo_name, server, "s");
+  WriteRootfs(repo, "2.31.0");
+  repo.WriteFile("Dockerfile", Dockerfile(UniqueName("pushed")));
+  repo.WriteFile(".slipway.yml",
+                 "version: 1\n"
+                 "image: 127.0.0.1:5000/" + repo_name + "\n"
+                 "stages:\n"
+                 "  app: {target: runtime, push: true, tags: [\"{short_sha}\"]}\n");
+  repo.Commit("a pushed image");
+  json run = server.WaitForRun(repo.PushForRun());
+  INFO(run.dump(2));
+  REQUIRE(run["status"] == "success");
+  std::string digest = OnlyJob(run)["image"]["digest"];
+  auto before = server.Get("/api/v1/images/" + digest);
+  REQUIRE(before.status == 200);
+  REQUIRE(before.json["scans"].size() == 1);
+  std::string old_version = before.json["scans"][0]["data_version"];
+  CHECK(before.json["vulnerabilities"].size() == 1);  // openssl only: requests 2.31.0 is fixed
+
+  // A new advisory for zlib arrives: the image is scanned again without a build.
+  std::ofstream(osv + "/debian/TEST-DEB-0002.json") << R"({
+    "id": "TEST-DEB-0002",
+    "affected": [{"package": {"ecosystem": "Debian:12", "name": "zlib"},
+                  "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1:1.2.13.dfsg-2"}]}]}]
+  })";
+  json after;
+  for (int i = 0; i < 100; ++i) {
+    after = server.Get("/api/v1/images/" + digest).json;
+    if (after["scans"][0]["data_version"] != old_version) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  INFO(after.dump(2));
+  REQUIRE(after["scans"][0]["data_version"] != old_version);
+  bool zlib = false;
+  for (const auto& v : after["vulnerabilities"]) zlib |= v["id"] == "TEST-DEB-0002" && v["installed_version"] == "1:1.2.13.dfsg-1";
+  CHECK(zlib);
+  CHECK(after["vulnerabilities"].size() == 2);
+  // The run is untouched: a rescan informs, it does not rebuild.
+  CHECK(server.Get("/api/v1/runs?repo=" + repo_name).json["runs"].size() == 1);
+}

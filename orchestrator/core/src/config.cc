@@ -12,6 +12,7 @@ std::string ServerUsage() {
   return "usage: slipwayd [--config FILE] [--listen HOST:PORT] [--data DIR] [--admin-token T]\n"
          "                [--agent-token T] [--lease-seconds N] [--no-supersede]\n"
          "                [--scanners osv,trivy,grype] [--osv-database PATH]\n"
+         "                [--scan-recheck-seconds N]\n"
          "Tokens may also come from SLIPWAY_ADMIN_TOKEN and SLIPWAY_AGENT_TOKEN.\n";
 }
 
@@ -46,6 +47,7 @@ Status CheckScanConfig(ScanConfig* scan) {
       return Status::InvalidArgument("unknown scanner '" + s + "' (osv, trivy or grype)");
     }
   }
+  if (scan->recheck_seconds < 1) return Status::InvalidArgument("scan.recheck_seconds must be at least 1");
   if (scan->Uses("osv") && scan->osv_database.empty()) {
     return Status::InvalidArgument("the osv scanner needs an OSV database (scan.osv_database or --osv-database)");
   }
@@ -88,6 +90,8 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
             config->scan.scanners = s.second.as<std::vector<std::string>>();
           } else if (field == "osv_database") {
             config->scan.osv_database = s.second.as<std::string>();
+          } else if (field == "recheck_seconds") {
+            config->scan.recheck_seconds = s.second.as<int>();
           } else {
             return Status::InvalidArgument(path + ":" + std::to_string(s.first.Mark().line + 1) + ":" +
                                            std::to_string(s.first.Mark().column + 1) + ": unknown key 'scan." + field + "'");
@@ -158,6 +162,9 @@ Result<ServerConfig> LoadServerConfig(const std::vector<std::string>& args) {
       if (s.ok()) config.scan.scanners = SplitNonEmpty(v, ',');
     } else if (flag == "--osv-database") {
       s = value(&config.scan.osv_database);
+    } else if (flag == "--scan-recheck-seconds") {
+      s = value(&v);
+      if (s.ok()) config.scan.recheck_seconds = std::atoi(v.c_str());
     } else {
       s = Status::InvalidArgument("unknown flag " + flag);
     }

@@ -34,12 +34,19 @@ Coordinator::~Coordinator() { Stop(); }
 
 Status Coordinator::Start() {
   work_ = std::make_unique<WorkQueue>();
+  if (config_.scan.Uses("osv")) rescanner_ = std::make_unique<Rescanner>(config_.scan, reviewer_, db_, hub_);
   std::lock_guard lock(mu_);
   return RestoreLocked();
 }
 
 void Coordinator::Stop() {
-  work_.reset();  // finishes queued planning
+  std::unique_ptr<Rescanner> rescanner;
+  {
+    std::lock_guard lock(mu_);  // Tick uses it under mu_
+    rescanner = std::move(rescanner_);
+  }
+  rescanner.reset();  // finishes a check under way
+  work_.reset();      // finishes queued planning
   std::lock_guard lock(mu_);
   for (auto& w : lease_waiters_) w.writer->Send({.status = 204});
   lease_waiters_.clear();
@@ -175,6 +182,7 @@ void Coordinator::Tick() {
       ++it;
     }
   }
+  if (rescanner_) rescanner_->Tick(now);
   if (now - last_heartbeat_ms_ >= 15000) {
     last_heartbeat_ms_ = now;
     hub_.Heartbeat();

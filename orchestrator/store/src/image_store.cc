@@ -132,6 +132,16 @@ Result<std::string> ImageStore::Report(std::string_view digest) {
                               "no report of image " + std::string(digest));
 }
 
+Result<std::vector<std::string>> ImageStore::PushedDigestsWithReport(int limit) {
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare(
+      "SELECT i.digest FROM images i JOIN image_reports r ON r.digest = i.digest WHERE i.ref != ''"
+      " GROUP BY i.digest ORDER BY max(i.id) DESC LIMIT ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, int64_t{limit});
+  return ReadAll<std::string>(*stmt, [](const Statement& s) { return s.ColumnText(0); });
+}
+
 Result<std::vector<ImageRecord>> ImageStore::History(int64_t repo_id, std::string_view stage,
                                                      const std::optional<std::string>& branch,
                                                      int limit) {

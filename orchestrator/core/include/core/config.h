@@ -10,6 +10,7 @@
 //   scan:
 //     scanners: [osv, trivy]   # osv: built in, on the server; trivy, grype: on the agent, if installed
 //     osv_database: /var/lib/slipway/osv   # a folder of OSV records or osv.dev's ecosystem zips
+//     recheck_seconds: 300     # when the database changed since, pushed images are scanned again
 //   repos:
 //     - {name: owner/app, clone_url: ..., forge: github, secret: ...}
 #pragma once
@@ -32,6 +33,7 @@ struct RepoConfig {
 struct ScanConfig {
   std::vector<std::string> scanners;  // "osv", "trivy", "grype"; empty: none
   std::string osv_database;           // what the osv scanner matches against
+  int recheck_seconds = 300;          // how often the database is checked for changes (rescans)
   bool Uses(const std::string& scanner) const;
 };
 

@@ -27,6 +27,7 @@
 #include "core/config.h"
 #include "core/event_hub.h"
 #include "core/image_review.h"
+#include "core/rescanner.h"
 #include "http/server.h"
 #include "planner/git_mirror.h"
 #include "scheduler/scheduler.h"
@@ -155,6 +156,7 @@ class Coordinator {
   store::AgentStore agents_;
   store::ImageStore images_;
   ImageReviewer reviewer_;
+  std::unique_ptr<Rescanner> rescanner_;           // GUARDED_BY(mu_); when the server runs the osv scanner
   planner::GitMirror mirror_;
   EventHub hub_;
   std::unique_ptr<WorkQueue> work_;

@@ -59,6 +59,8 @@ class ImageStore {
   // The insight report of a digest (JSON text). Saving a digest's report again keeps the first.
   Status SaveReport(std::string_view digest, std::string_view report_json, int64_t now);
   Result<std::string> Report(std::string_view digest);
+  // Digests of pushed images (a ref recorded) that have a report, most recently built first.
+  Result<std::vector<std::string>> PushedDigestsWithReport(int limit);
 
  private:
   Database& db_;
