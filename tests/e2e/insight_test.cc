@@ -71,16 +71,37 @@ bool HasId(const json& list, const std::string& prefix) {
   return false;
 }
 
+// slipwayd with an OSV database, an agent, and a repository to push to.
+struct Rig {
+  explicit Rig(const std::string& name, std::vector<std::string> server_args = {})
+      : osv(MakeOsvDatabase(dir.path())),
+        server(dir.path() + "/data", WithOsv(osv, std::move(server_args))),
+        agent(server, name + "-agent", dir.path() + "/agent"),
+        repo_name("e2e/" + UniqueName(name)),
+        repo(dir.path() + "/repo", repo_name, server, "s") {
+    server.AddRepo(repo_name, repo.bare(), "s");
+  }
+
+  static std::vector<std::string> WithOsv(const std::string& osv, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--osv-database", osv});
+    return args;
+  }
+
+  TempDir dir;
+  std::string osv;
+  Server server;
+  Agent agent;
+  std::string repo_name;
+  GitRepo repo;
+};
+
 }  // namespace
 
 TEST_CASE("every built image is analysed, scanned, compared with the previous build and held to its budget") {
-  TempDir dir;
-  std::string osv = MakeOsvDatabase(dir.path());
-  Server server(dir.path() + "/data", {"--osv-database", osv});
-  Agent agent(server, "insight-agent", dir.path() + "/agent");
-  std::string repo_name = "e2e/" + UniqueName("insight");
-  server.AddRepo(repo_name, dir.path() + "/repo/repo.git", "s");
-  GitRepo repo(dir.path() + "/repo", repo_name, server, "s");
+  Rig rig("insight");
+  Server& server = rig.server;
+  GitRepo& repo = rig.repo;
+  const std::string& repo_name = rig.repo_name;
 
   // First push: budget kept; the critical Debian advisory is ignored until a far date.
   WriteRootfs(repo, "2.28.0");
@@ -194,13 +215,11 @@ TEST_CASE("every built image is analysed, scanned, compared with the previous bu
 }
 
 TEST_CASE("pushed images are scanned again when the OSV database changes") {
-  TempDir dir;
-  std::string osv = MakeOsvDatabase(dir.path());
-  Server server(dir.path() + "/data", {"--osv-database", osv, "--scan-recheck-seconds", "1"});
-  Agent agent(server, "rescan-agent", dir.path() + "/agent");
-  std::string repo_name = "e2e/" + UniqueName("rescan");
-  server.AddRepo(repo_name, dir.path() + "/repo/repo.git", "s");
-  GitRepo repo(dir.path() + "/repo", repo_name, server, "s");
+  Rig rig("rescan", {"--scan-recheck-seconds", "1"});
+  Server& server = rig.server;
+  GitRepo& repo = rig.repo;
+  const std::string& repo_name = rig.repo_name;
+  const std::string& osv = rig.osv;
   WriteRootfs(repo, "2.31.0");
   repo.WriteFile("Dockerfile", Dockerfile(UniqueName("pushed")));
   repo.WriteFile(".slipway.yml",
