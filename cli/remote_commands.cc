@@ -120,6 +120,27 @@ bool Usage(const char* text) {
   return false;
 }
 
+// "efficiency 97.0%, wasted 300.0 kB, 3 packages, vulnerabilities: 1 critical, 2 medium, +2.0 MB on main"
+std::string InsightLine(const json& insight) {
+  char efficiency[32];
+  std::snprintf(efficiency, sizeof efficiency, "%.1f%%", insight.value("efficiency", 1.0) * 100);
+  std::string line = std::string("efficiency ") + efficiency + ", wasted " + Bytes(insight["wasted_bytes"]) + ", " +
+                     Str(insight, "packages") + " packages";
+  std::string vulns;
+  for (const char* severity : {"critical", "high", "medium", "low", "unknown"}) {
+    int n = insight.contains("vulnerabilities") ? insight["vulnerabilities"].value(severity, 0) : 0;
+    if (n > 0) vulns += (vulns.empty() ? "" : ", ") + std::to_string(n) + " " + severity;
+  }
+  line += ", vulnerabilities: " + (vulns.empty() ? std::string("none found") : vulns);
+  const json& previous = insight.contains("previous") ? insight["previous"] : json();
+  if (previous.is_object() && previous.contains("branch") && previous["branch"].contains("size_delta_bytes")) {
+    int64_t delta = previous["branch"]["size_delta_bytes"].get<int64_t>();
+    line += ", " + std::string(delta >= 0 ? "+" : "-") + Bytes(json(delta >= 0 ? delta : -delta)) + " on " +
+            Str(previous["branch"], "branch");
+  }
+  return line;
+}
+
 void PrintRun(const json& run) {
   std::printf("run %s  %s #%s  %s@%s  %s  (%s, %s)\n", Str(run, "id").c_str(), Str(run, "repo").c_str(),
               Str(run, "number").c_str(), Str(run, "branch").c_str(), Str(run, "short_sha").c_str(),
@@ -147,6 +168,9 @@ void PrintRun(const json& run) {
                 cached.c_str(), digest.c_str());
     if (job.value("failed_step", "") != "") std::printf("         failed step: %s\n", job["failed_step"].get<std::string>().c_str());
     if (job.value("error", "") != "") std::printf("         error: %s\n", job["error"].get<std::string>().c_str());
+    if (job.contains("insight") && job["insight"].is_object()) {
+      std::printf("         image: %s\n", InsightLine(job["insight"]).c_str());
+    }
   }
 }
 

@@ -212,6 +212,17 @@ TEST_CASE("every built image is analysed, scanned, compared with the previous bu
   auto history = server.Get("/api/v1/images?repo=" + repo_name + "&stage=app&branch=main");
   REQUIRE(history.status == 200);
   CHECK(history.json["images"].size() == 2);
+
+  // `slipway show` prints each job's image summary and the failure's numbers.
+  auto shown = slipway::RunProcess({BinaryDir() + "/cli/slipway", "show", std::to_string(second["id"].get<int64_t>())},
+                                   {.extra_env = {"SLIPWAY_SERVER=" + server.url()}});
+  REQUIRE(shown.ok());
+  INFO(shown->out << shown->err);
+  CHECK(shown->exit_code == 0);
+  CHECK(shown->out.find("image: efficiency ") != std::string::npos);
+  CHECK(shown->out.find("vulnerabilities: 1 critical") != std::string::npos);
+  CHECK(shown->out.find(" on main") != std::string::npos);
+  CHECK(shown->out.find("over max_growth 10.0%") != std::string::npos);
 }
 
 TEST_CASE("pushed images are scanned again when the OSV database changes") {
