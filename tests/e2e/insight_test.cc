@@ -226,7 +226,8 @@ TEST_CASE("every built image is analysed, scanned, compared with the previous bu
 }
 
 TEST_CASE("pushed images are scanned again when the OSV database changes") {
-  Rig rig("rescan", {"--scan-recheck-seconds", "1"});
+  // Trivy is asked for too; where it is not installed the agent says so and the build still passes.
+  Rig rig("rescan", {"--scan-recheck-seconds", "1", "--scanners", "osv,trivy"});
   Server& server = rig.server;
   GitRepo& repo = rig.repo;
   const std::string& repo_name = rig.repo_name;
@@ -243,6 +244,13 @@ TEST_CASE("pushed images are scanned again when the OSV database changes") {
   INFO(run.dump(2));
   REQUIRE(run["status"] == "success");
   std::string digest = OnlyJob(run)["image"]["digest"];
+  json scanners = OnlyJob(run)["insight"]["scanners"];
+  REQUIRE(scanners.size() == 2);
+  CHECK(scanners[0] == json{{"scanner", "osv"}, {"findings", 1}});
+  CHECK(scanners[1]["scanner"] == "trivy");
+  if (slipway::RunProcess({"sh", "-c", "command -v trivy"})->exit_code != 0) {
+    CHECK(scanners[1]["error"] == "trivy is not installed");
+  }
   auto before = server.Get("/api/v1/images/" + digest);
   REQUIRE(before.status == 200);
   REQUIRE(before.json["scans"].size() == 1);
