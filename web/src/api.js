@@ -83,6 +83,9 @@ export const listAgents = () => getJson('/agents');
 export const listRepos = () => getJson('/repos');
 /** Size history, newest first: {images:[{digest, sha, branch, size_bytes, ...}]}. */
 export const listImages = (repo, stage, branch) => getJson(`/images${query({ repo, stage, branch })}`);
+export const getImage = (digest) => getJson(`/images/${encodeURIComponent(digest)}`);
+/** Where the browser downloads an image's SBOM (a link, not a call). */
+export const sbomUrl = (digest) => `/api/v1/images/${encodeURIComponent(digest)}/sbom`;
 
 export async function getJobLog(id) {
   const res = await fetch(`${BASE}/jobs/${encodeURIComponent(id)}/log`);

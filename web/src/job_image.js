@@ -1,7 +1,8 @@
-// A job's image: the digest (with a copy button), uncompressed and compressed sizes, and each
-// layer with its size and the instruction that made it.
+// A job's image: the digest (with a copy button), uncompressed and compressed sizes, each layer
+// with its size and the instruction that made it, and the image's insight (image_insight.js).
 import { getJob } from './api.js';
 import { errorBlock, formatBytes, h, toast } from './dom.js';
+import { analysisSection, reviewSection } from './image_insight.js';
 import { jobHeader } from './job_tabs.js';
 
 export async function render(root, [id]) {
@@ -39,6 +40,7 @@ export async function render(root, [id]) {
       image.ref ? [h('dt', {}, 'Reference'), h('dd', {}, h('code', {}, image.ref))] : null,
       h('dt', {}, 'Size'), h('dd', { id: 'image-size' }, formatBytes(image.size_bytes)),
       h('dt', {}, 'Compressed'), h('dd', { id: 'image-compressed' }, formatBytes(image.compressed_size_bytes))),
+    reviewSection(job.insight),
     h('h2', {}, `Layers (${layers.length})`),
     h('div', { class: 'table-wrap' }, h('table', { class: 'layers' },
       h('thead', {}, h('tr', {}, ['#', 'Size', 'Compressed', '', 'Instruction'].map((t) => h('th', { scope: 'col' }, t)))),
@@ -49,5 +51,6 @@ export async function render(root, [id]) {
         h('td', { class: 'bar-cell', 'aria-hidden': 'true' },
           h('span', { class: 'bar', style: `width:${Math.max(1, Math.round((100 * (l.size_bytes || 0)) / largest))}%` })),
         h('td', {}, h('code', { class: 'instruction' }, l.instruction || '—'))))))));
+  if (image.digest) root.append(await analysisSection(image.digest));
   return null;
 }
