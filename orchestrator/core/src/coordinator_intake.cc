@@ -116,8 +116,13 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
   if (!run.ok() || run->status != "pending") return;  // canceled meanwhile
   auto repo = repos_.GetById(run->repo_id);
   if (!repo.ok()) return FailRun(run_id, repo.status().message());
-  if (Status s = mirror_.Fetch(repo->name, repo->clone_url); !s.ok()) return FailRun(run_id, s.message());
+  // A commit already in the mirror (a manual trigger, the same sha pushed to another branch) needs
+  // no fetch: what a sha names never changes.
   auto commit = mirror_.Commit(repo->name, run->sha);
+  if (!commit.ok()) {
+    if (Status s = mirror_.Fetch(repo->name, repo->clone_url); !s.ok()) return FailRun(run_id, s.message());
+    commit = mirror_.Commit(repo->name, run->sha);
+  }
   if (!commit.ok()) return FailRun(run_id, commit.status().message());
 
   std::string read_error;
