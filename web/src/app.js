@@ -95,5 +95,11 @@ setTokenProvider(() => new Promise((resolve) => {
   input.focus();
 }));
 
+// The skip link moves the focus to the content; following its href would change the route.
+document.querySelector('a.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  main.focus();
+});
+
 window.addEventListener('hashchange', route);
 route();
