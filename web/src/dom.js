@@ -51,9 +51,12 @@ export function formatAge(ms) {
   return `${formatDuration(ms).replace(/ (ms|s|m|h)\b/g, '$1')} ago`;
 }
 
+/** 2026-11-28 14:05 in local time. Not toLocaleString: its first call sets up ICU, 20-60 ms of a cold page. */
 export function formatTime(epochMs) {
   if (!epochMs) return '—';
-  return new Date(epochMs).toLocaleString();
+  const d = new Date(epochMs);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 /** A run or job's duration: finished-started, or the time so far while it runs. */
