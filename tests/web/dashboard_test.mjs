@@ -262,6 +262,13 @@ async function main() {
       await page.waitForSelector('svg.graph');
       await page.waitForSelector('svg.graph a.node[data-status="running"]', { timeout: 15000 });
       await shot('10-run-running');
+      // The page redraws itself while the run goes on (every 5 s at most): the focus stays put.
+      const node = `svg.graph a.node[data-job="${busyJob.name}"]`;
+      await page.focus(node);
+      await page.$eval(node, (a) => { a.dataset.drawn = 'before'; });
+      await page.waitForSelector(`${node}:not([data-drawn])`, { timeout: 15000 });
+      const focused = await page.evaluate(() => ({ job: document.activeElement.dataset?.job, old: document.activeElement.dataset?.drawn }));
+      check('a redraw keeps the focus on the same graph node', focused.job === busyJob.name && focused.old === undefined, JSON.stringify(focused));
       await page.click('#cancel-run');
       await page.waitForSelector('main[data-run-status="canceled"]', { timeout: 60000 });
       const after = await runState(run3);

@@ -1,7 +1,7 @@
 // Agents: each agent with its labels, capacity, running jobs (the API's running_jobs) and the age
 // of its last heartbeat. The view refreshes on job events and every few seconds (heartbeat ages).
 import { followEvents, listAgents } from './api.js';
-import { clear, errorBlock, formatAge, formatDuration, h, setLive } from './dom.js';
+import { clear, errorBlock, focusKeeper, formatAge, formatDuration, h, setLive } from './dom.js';
 
 const STALE_MS = 60000;
 
@@ -13,12 +13,14 @@ export async function render(root) {
   async function load() {
     const { agents } = await listAgents();
     if (stopped) return;
+    const restoreFocus = focusKeeper(body);
     clear(body);
     if (!agents.length) { body.append(h('p', { class: 'muted' }, 'No agent has connected yet.')); return; }
     body.append(h('div', { class: 'table-wrap' }, h('table', { class: 'agents' },
       h('thead', {}, h('tr', {}, ['Agent', 'Labels', 'Capacity', 'Running jobs', 'Last heartbeat', 'Version']
         .map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, agents.map(agentRow)))));
+    restoreFocus();
   }
 
   try { await load(); } catch (err) { root.append(errorBlock(err)); }

@@ -92,6 +92,25 @@ export function replaceQuery(query) {
   history.replaceState(null, '', `#${path}${s ? `?${s}` : ''}`);
 }
 
+/**
+ * For views that redraw themselves while they are read: call it before replacing elements inside
+ * root; the function it returns gives the focus back to the same control among the new elements
+ * (found by id, link target, label or text) when the redraw took the focus away.
+ */
+export function focusKeeper(root) {
+  const before = document.activeElement;
+  const key = before && before !== root && root.contains(before) ? focusKey(before) : null;
+  return () => {
+    if (!key || (document.activeElement && document.activeElement !== document.body)) return;
+    const again = [...root.querySelectorAll('a, button, input, select, [tabindex]')].find((el) => focusKey(el) === key);
+    if (again) again.focus();
+  };
+}
+
+function focusKey(el) {
+  return `${el.tagName}|${el.id || el.getAttribute('href') || el.getAttribute('aria-label') || el.textContent}`;
+}
+
 /** Marks the header's live indicator as connected or not. */
 export function setLive(connected) {
   const el = document.getElementById('live');
