@@ -9,7 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AGENT, ADMIN, FINAL, build, check, git, openBrowser, run, source, start, startServer, step, tmp, unique } from './harness.mjs';
+import {
+  AGENT, ADMIN, FINAL, build, check, git, openBrowser, run, same, source, start, startServer, step, tmp, unique,
+} from './harness.mjs';
 
 const SECRET = 'web-hook-secret';
 const repoName = `web/hello-${unique}`;
@@ -273,9 +275,19 @@ async function main() {
       await page.waitForSelector('main[data-run-status="canceled"]', { timeout: 60000 });
       const after = await runState(run3);
       check('cancel from the page stops the run', after.status === 'canceled' && after.jobs.every((j) => FINAL.includes(j.status)), after.status);
-      await page.evaluate(() => document.getElementById('theme-toggle').click());
+      // Headless Chromium prefers the light scheme: the toggle picks dark, and the choice is kept.
+      const theme = () => page.evaluate(() => ({ theme: document.documentElement.dataset.theme || '',
+        button: document.getElementById('theme-toggle').textContent, bg: getComputedStyle(document.body).backgroundColor }));
+      await page.click('#theme-toggle');
+      await page.reload();
+      await page.waitForSelector('main[data-run-status="canceled"]');
+      const dark = await theme();
+      check('the theme toggle turns the dark theme on, kept across a reload', same(dark, { theme: 'dark', button: 'Use light theme', bg: 'rgb(13, 17, 23)' }),
+        JSON.stringify(dark));
       await shot('11-run-canceled-dark');
-      await page.evaluate(() => document.getElementById('theme-toggle').click());
+      await page.click('#theme-toggle');
+      const light = await theme();
+      check('and off again', same(light, { theme: 'light', button: 'Use dark theme', bg: 'rgb(255, 255, 255)' }), JSON.stringify(light));
     });
 
     await step('agents', async () => {

@@ -28,6 +28,8 @@ const started = Date.now();
 const results = [];
 const procs = [];
 
+export const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
 export function check(name, ok, detail = '') {
   results.push({ name, ok });
   console.log(`${ok ? 'ok  ' : 'FAIL'} - ${name}${!ok && detail ? `: ${detail}` : ''}`);

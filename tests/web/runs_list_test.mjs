@@ -9,14 +9,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, git, openBrowser, run, source, startServer, step, tmp, unique, waitFor } from './harness.mjs';
+import { check, git, openBrowser, run, same, source, startServer, step, tmp, unique, waitFor } from './harness.mjs';
 
 const PAGE = 50;  // runs.js shows this many runs a page
 const broken = `web/broken-${unique}`;
 const real = `web/real-${unique}`;
 
 const rowIds = (page) => page.$$eval('#runs-body tr', (trs) => trs.map((tr) => Number(tr.dataset.runId)));
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 // Waits (up to 10 s) for the table to show exactly `expected`, and returns what it shows.
 async function rowsBecome(page, expected) {
   await page.waitForFunction((want) => JSON.stringify([...document.querySelectorAll('#runs-body tr')]
@@ -135,6 +134,18 @@ async function main() {
       await page.click('.pager a:not([rel=next])');
       check('Newest returns to the first page of the filter', same(await rowsBecome(page, brokenAll.slice(0, PAGE)), brokenAll.slice(0, PAGE)));
       check('and the URL drops the page', same(await urlQuery(page), { repo: broken }), JSON.stringify(await urlQuery(page)));
+    });
+    await step('system theme', async () => {
+      // No theme chosen in this profile: the page follows the system's preference as it changes.
+      const look = () => page.evaluate(() => [document.getElementById('theme-toggle').textContent, getComputedStyle(document.body).backgroundColor]);
+      await page.emulateMedia({ colorScheme: 'light' });
+      const light = await look();
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.waitForFunction(() => document.getElementById('theme-toggle').textContent === 'Use light theme', null, { timeout: 5000 }).catch(() => {});
+      const dark = await look();
+      check('the theme follows the system preference while the page is open',
+        same(light, ['Use dark theme', 'rgb(255, 255, 255)']) && same(dark, ['Use light theme', 'rgb(13, 17, 23)']), JSON.stringify({ light, dark }));
+      await shot('15-runs-dark');
     });
     check('no script errors in the page', pageErrors.length === 0, pageErrors.join('\n'));
   } finally {
