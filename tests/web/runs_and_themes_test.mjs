@@ -1,9 +1,10 @@
-// Browser tests of the runs list's filters and paging: a real slipwayd with no agent, so runs stay
-// where they are put: 60 manual runs of a repository that cannot be fetched (they end in error, on
-// main and dev), and two runs of a real repository whose jobs wait for an agent (one canceled).
-// Debian's Chromium is driven headless by playwright-core.
+// Browser tests that need no build: the runs list's filters and paging, the themes (the system's
+// preference followed live, every ANSI colour of a log readable in both). A real slipwayd with no
+// agent, so runs stay where they are put: 60 manual runs of a repository that cannot be fetched
+// (they end in error, on main and dev), and two runs of a real repository whose jobs wait for an
+// agent (one canceled). Debian's Chromium is driven headless by playwright-core.
 //
-//   node runs_list_test.mjs --source <repo root> --build <build dir> [--out <screenshot dir>]
+//   node runs_and_themes_test.mjs --source <repo root> --build <build dir> [--out <screenshot dir>]
 //
 // Shared parts: harness.mjs.
 import crypto from 'node:crypto';
@@ -135,6 +136,42 @@ async function main() {
       check('Newest returns to the first page of the filter', same(await rowsBecome(page, brokenAll.slice(0, PAGE)), brokenAll.slice(0, PAGE)));
       check('and the URL drops the page', same(await urlQuery(page), { repo: broken }), JSON.stringify(await urlQuery(page)));
     });
+    await step('log colours', async () => {
+      // Every ANSI colour a build log can use, measured against the log's background in each theme.
+      const worst = await page.evaluate(async () => {
+        const { appendAnsi } = await import('/static/ansi.js');
+        const lum = (rgb) => {
+          const [r, g, b] = rgb.match(/\d+/g).slice(0, 3).map((c) => {
+            const v = Number(c) / 255;
+            return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+        const codes = [30, 31, 32, 33, 34, 35, 36, 37, 90, 91, 92, 93, 94, 95, 96, 97];
+        const out = {};
+        for (const theme of ['light', 'dark']) {
+          document.documentElement.dataset.theme = theme;
+          const log = document.createElement('div');
+          log.className = 'log';
+          document.body.append(log);
+          appendAnsi(log, codes.map((c) => `\x1b[${c}mx\x1b[0m`).join(''));
+          const bg = getComputedStyle(log).backgroundColor;
+          out[theme] = Math.min(...[...log.children].map((span) => ratio(getComputedStyle(span).color, bg)));
+          log.replaceChildren();
+          appendAnsi(log, codes.map((c) => `\x1b[${c + 10}mx\x1b[0m`).join(''));
+          out[`${theme} backgrounds`] = Math.min(...[...log.children].map((span) => {
+            const style = getComputedStyle(span);
+            return ratio(style.color, style.backgroundColor === 'rgba(0, 0, 0, 0)' ? bg : style.backgroundColor);
+          }));
+          log.remove();
+        }
+        delete document.documentElement.dataset.theme;
+        return out;
+      });
+      check('every ANSI colour in a log reads at 4.5:1 or more, in both themes', Object.values(worst).every((r) => r >= 4.5), JSON.stringify(worst));
+    });
+
     await step('system theme', async () => {
       // No theme chosen in this profile: the page follows the system's preference as it changes.
       const look = () => page.evaluate(() => [document.getElementById('theme-toggle').textContent, getComputedStyle(document.body).backgroundColor]);
@@ -153,4 +190,4 @@ async function main() {
   }
 }
 
-await run('web_runs_list', main);
+await run('web_runs_and_themes', main);
