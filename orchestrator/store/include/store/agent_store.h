@@ -32,8 +32,9 @@ class AgentStore {
   // version (created on first contact).
   Result<Agent> Heartbeat(std::string_view name, std::string_view labels_json, int capacity,
                           std::string_view version, int64_t now_ms);
-  // Records that the agent holding job `job_id` was heard from at `now_ms` (a lease renewal, which
-  // is all a busy agent sends). Never moves last_seen_at back; no change when nobody holds the job.
+  // Records that the agent job `job_id` was last leased to was heard from at `now_ms` (call it on a
+  // renewal of the live lease: all a busy agent sends). Never moves last_seen_at back; no change
+  // when the job was never leased.
   Status HeardFromHolder(int64_t job_id, int64_t now_ms);
   Result<std::vector<Agent>> List();  // by name
 
