@@ -1,7 +1,12 @@
-// Dashboard benchmark: a store with 10,000 runs, then the runs page's time to first render in
-// headless Chromium and the API calls behind it. Run through bench/run-dashboard-bench.
+// Dashboard benchmark: the runs page's time to first render in headless Chromium, and the API calls
+// behind it, over a store of 10,000 runs, each figure beside a baseline measured in turn with it
+// (same moment, same load on the machine): the page against a second slipwayd with an empty store,
+// and each API call against GET /healthz. Run through bench/run-dashboard-bench.
 //
-//   node dashboard_bench.mjs --source <repo root> --build <build dir> [--runs 10000] [--loads 15]
+//   node dashboard_bench.mjs --source <repo root> --build <build dir>
+//        [--runs 10000] [--cold 8] [--loads 15] [--calls 50] [--chromium /usr/bin/chromium]
+//
+// p95s are nearest-rank: with fewer than 20 samples, the p95 is their maximum.
 //
 // The runs go straight into slipwayd's SQLite store (with the sqlite3 tool) while slipwayd is
 // stopped, after slipwayd itself created the schema and the repositories; all are finished, so
@@ -19,13 +24,16 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
 const source = path.resolve(args.source || '.');
 const build = path.resolve(args.build || path.join(source, 'build'));
 const runCount = Number(args.runs || 10000);
-const loads = Number(args.loads || 15);
+const coldLoads = Number(args.cold || 8);
+const warmLoads = Number(args.loads || 15);
+const callCount = Number(args.calls || 50);
 const { chromium } = createRequire(path.join(source, 'web', 'package.json'))('playwright-core');
 const ADMIN = 'bench-admin';
+const REPOS = ['bench/api', 'bench/web', 'bench/worker'];
+const TARGET_MS = 300;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-bench-'));
-const dataDir = path.join(tmp, 'data');
 
-function startServer() {
+function startServer(dataDir) {
   const child = spawn(path.join(build, 'orchestrator/slipwayd'),
     ['--listen', '127.0.0.1:0', '--data', dataDir, '--admin-token', ADMIN, '--agent-token', 'bench-agent'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -42,28 +50,25 @@ function startServer() {
     poll();
   });
 }
-const stop = (child) => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); });
+const stop = (child) => new Promise((r) => { if (child.exitCode !== null) r(); else { child.once('exit', r); child.kill('SIGTERM'); } });
 
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { median: q(0.5), p95: q(0.95), min: s[0], max: s[s.length - 1] };
-};
-const fmt = (st) => `median ${st.median.toFixed(1)} ms, p95 ${st.p95.toFixed(1)} ms (min ${st.min.toFixed(1)}, max ${st.max.toFixed(1)})`;
-
-async function main() {
-  let server = await startServer();
-  const repos = ['bench/api', 'bench/web', 'bench/worker'];
-  for (const name of repos) {
-    const r = await fetch(`${server.url}/api/v1/repos`, {
-      method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name, clone_url: `/nonexistent/${name}.git`, secret: 's', forge: 'github' }),
-    });
-    if (r.status !== 201) throw new Error(`repo ${name}: ${r.status} ${await r.text()}`);
+// A store with the three repositories, made by slipwayd itself (then stopped).
+async function makeStore(dataDir) {
+  const server = await startServer(dataDir);
+  try {
+    for (const name of REPOS) {
+      const r = await fetch(`${server.url}/api/v1/repos`, {
+        method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name, clone_url: `/nonexistent/${name}.git`, secret: 's', forge: 'github' }),
+      });
+      if (r.status !== 201) throw new Error(`repo ${name}: ${r.status} ${await r.text()}`);
+    }
+  } finally {
+    await stop(server.child);
   }
-  await stop(server.child);
+}
 
-  const t0 = performance.now();
+function fillRuns(dataDir) {
   const sql = `
 PRAGMA journal_mode = WAL;
 BEGIN;
@@ -78,64 +83,147 @@ SELECT (SELECT min(id) FROM repos) + (i % 3), i,
 FROM n;
 COMMIT;
 SELECT count(*) FROM runs;`;
-  const count = execFileSync('sqlite3', [path.join(dataDir, 'slipway.db')], { input: sql, encoding: 'utf8' }).trim().split('\n').pop();
-  console.log(`store: ${count} runs inserted in ${(performance.now() - t0).toFixed(0)} ms`);
+  return execFileSync('sqlite3', [path.join(dataDir, 'slipway.db')], { input: sql, encoding: 'utf8' }).trim().split('\n').pop();
+}
 
-  server = await startServer();
-  const base = server.url;
-  try {
-    // The API calls behind the page: the first page, filtered pages and a deep page.
-    const calls = {
-      'GET /api/v1/runs?limit=50': '/api/v1/runs?limit=50',
-      'GET /api/v1/runs?repo=bench/web&limit=50': '/api/v1/runs?repo=bench%2Fweb&limit=50',
-      'GET /api/v1/runs?branch=main&status=failure&limit=50': '/api/v1/runs?branch=main&status=failure&limit=50',
-      'GET /api/v1/runs?limit=50&before=200 (page 196)': '/api/v1/runs?limit=50&before=200',
-      'GET /api/v1/repos': '/api/v1/repos',
-    };
-    console.log('\nAPI (sequential, 50 calls each, after 5 warm-up calls):');
-    for (const [label, p] of Object.entries(calls)) {
-      const times = [];
-      let bytes = 0;
-      for (let i = 0; i < 55; i++) {
-        const t = performance.now();
-        const res = await fetch(base + p);
-        const body = await res.text();
-        if (res.status !== 200) throw new Error(`${label}: ${res.status} ${body}`);
-        if (i >= 5) times.push(performance.now() - t);
-        bytes = body.length;
-      }
-      console.log(`  ${label.padEnd(52)} ${fmt(stats(times))}, ${(bytes / 1024).toFixed(1)} KiB`);
+// Median and p95 (nearest rank) of the finite samples (a load may have no paint entry).
+const stats = (xs) => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!s.length) return { n: 0, median: NaN, p95: NaN };
+  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+  return { n: s.length, median: s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2, p95: q(0.95) };
+};
+const W = 54;  // the label column
+const ms = (v) => `${v.toFixed(1).padStart(7)} ms`;
+const pair = (st) => `${ms(st.median)} ${ms(st.p95)}`;
+const header = (a, b) => {
+  console.log(`  ${''.padEnd(W)} ${a.padEnd(21)}   ${b.padEnd(21)}   difference`);
+  console.log(`  ${''.padEnd(W)} ${'median'.padStart(10)} ${'p95'.padStart(10)}   ${'median'.padStart(10)} ${'p95'.padStart(10)}   of medians`);
+};
+// Prints a's and b's median and p95 side by side, and the difference of their medians.
+const line = (label, a, b, extra = '') => {
+  const sa = stats(a);
+  const sb = stats(b);
+  console.log(`  ${label.padEnd(W)} ${pair(sa)}   ${pair(sb)}   ${ms(sa.median - sb.median)}${extra}`);
+  return sa;
+};
+
+async function timeGet(url) {
+  const t = performance.now();
+  const res = await fetch(url);
+  const body = await res.text();
+  const elapsed = performance.now() - t;
+  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${body}`);
+  return { elapsed, bytes: body.length };
+}
+
+// Each call and GET /healthz in turn, so both see the same load: 5 warm-up rounds, then `callCount`.
+async function benchApi(base) {
+  const calls = {
+    'GET /api/v1/runs?limit=50 (the page\'s call)': '/api/v1/runs?limit=50',
+    'GET /api/v1/runs?repo=bench/web&limit=50': '/api/v1/runs?repo=bench%2Fweb&limit=50',
+    'GET /api/v1/runs?branch=main&status=failure&limit=50': '/api/v1/runs?branch=main&status=failure&limit=50',
+    'GET /api/v1/runs?limit=50&before=200 (page 196)': '/api/v1/runs?limit=50&before=200',
+    'GET /api/v1/repos (the page\'s call)': '/api/v1/repos',
+  };
+  console.log(`\nAPI calls, sequential, each in turn with GET /healthz (${callCount} samples after 5 warm-up rounds):`);
+  header('call', 'GET /healthz');
+  for (const [label, p] of Object.entries(calls)) {
+    const call = [];
+    const healthz = [];
+    let bytes = 0;
+    for (let i = 0; i < callCount + 5; i++) {
+      const c = await timeGet(base + p);
+      const h = await timeGet(`${base}/healthz`);
+      if (i < 5) continue;
+      call.push(c.elapsed);
+      healthz.push(h.elapsed);
+      bytes = c.bytes;
     }
+    line(label, call, healthz, `   ${(bytes / 1024).toFixed(1)} KiB`);
+  }
+}
 
-    const context = await chromium.launchPersistentContext(path.join(tmp, 'chromium'), {
-      executablePath: args.chromium || '/usr/bin/chromium', headless: true, viewport: { width: 1280, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--no-first-run', '--disable-quic', '--disable-sync'],
-    });
-    const page = context.pages()[0] || await context.newPage();
-    const measure = async () => {
-      await page.goto('about:blank');  // a real load each time, not a same-document hash change
-      await page.goto(`${base}/#/runs`, { waitUntil: 'commit' });
-      await page.waitForFunction(() => performance.getEntriesByName('slipway:runs-rendered').length > 0, null, { timeout: 10000 });
-      return page.evaluate(() => {
-        const mark = performance.getEntriesByName('slipway:runs-rendered')[0].startTime;
-        const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN;
-        const api = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/v1/runs?'));
-        return { mark, fcp, rows: document.querySelectorAll('#runs-body tr').length, api: api ? api.duration : NaN };
-      });
+// One load of the runs page: from navigation start to the table drawn (the view's performance mark).
+async function loadRunsPage(page, base) {
+  await page.goto('about:blank');  // a real load each time, not a same-document hash change
+  await page.goto(`${base}/#/runs`, { waitUntil: 'commit' });
+  await page.waitForFunction(() => performance.getEntriesByName('slipway:runs-rendered').length > 0, null, { timeout: 10000 });
+  return page.evaluate(() => {
+    const api = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/v1/runs?'));
+    return {
+      rendered: performance.getEntriesByName('slipway:runs-rendered')[0].startTime,
+      fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+      rows: document.querySelectorAll('#runs-body tr').length,
+      api: api ? api.duration : NaN,
     };
-    const cold = await measure();
-    const warm = [];
-    for (let i = 0; i < loads; i++) warm.push(await measure());
-    await context.close();
-    console.log(`\nRuns page in headless Chromium (${cold.rows} rows of ${count} runs; time from navigation start):`);
-    console.log(`  cold profile: table rendered at ${cold.mark.toFixed(1)} ms (first contentful paint ${cold.fcp.toFixed(1)} ms, runs call ${cold.api.toFixed(1)} ms)`);
-    console.log(`  warm (${loads} reloads, 304 revalidation): table rendered ${fmt(stats(warm.map((w) => w.mark)))}`);
-    console.log(`  warm runs call as seen by the page: ${fmt(stats(warm.map((w) => w.api)))}`);
-    const worst = Math.max(cold.mark, stats(warm.map((w) => w.mark)).p95);
-    console.log(`\ntarget: first render under 300 ms -> ${worst < 300 ? 'met' : 'NOT met'} (worst of cold and warm p95: ${worst.toFixed(1)} ms)`);
+  });
+}
+
+async function benchPage(full, empty, count) {
+  const browser = await chromium.launch({
+    executablePath: args.chromium || '/usr/bin/chromium', headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-quic', '--disable-sync'],
+  });
+  const viewport = { width: 1280, height: 900 };
+  const samples = { full: { cold: [], warm: [] }, empty: { cold: [], warm: [] } };
+  try {
+    // Cold: a new browser context (empty cache) for every load.
+    for (let i = 0; i < coldLoads; i++) {
+      for (const [key, base] of [['full', full], ['empty', empty]]) {
+        const context = await browser.newContext({ viewport });
+        samples[key].cold.push(await loadRunsPage(await context.newPage(), base));
+        await context.close();
+      }
+    }
+    // Warm: one context per server, its files revalidated (304) on each load.
+    const pages = {};
+    for (const key of ['full', 'empty']) pages[key] = await (await browser.newContext({ viewport })).newPage();
+    await loadRunsPage(pages.full, full);
+    await loadRunsPage(pages.empty, empty);
+    for (let i = 0; i < warmLoads; i++) {
+      samples.full.warm.push(await loadRunsPage(pages.full, full));
+      samples.empty.warm.push(await loadRunsPage(pages.empty, empty));
+    }
   } finally {
-    await stop(server.child);
+    await browser.close();
+  }
+  const rows = new Set(samples.full.warm.concat(samples.full.cold).map((s) => s.rows));
+  if (rows.size !== 1 || !rows.has(50)) throw new Error(`the runs page showed ${[...rows].join(', ')} rows, not 50`);
+
+  console.log(`\nRuns page in headless Chromium, time from navigation start; loads of the two servers in turn:`);
+  header(`${count} runs (50 rows)`, 'empty store (baseline)');
+  const pick = (xs, k) => xs.map((s) => s[k]);
+  const cold = line(`cold cache (${coldLoads} loads): table rendered`, pick(samples.full.cold, 'rendered'), pick(samples.empty.cold, 'rendered'));
+  line('  first contentful paint', pick(samples.full.cold, 'fcp'), pick(samples.empty.cold, 'fcp'));
+  line('  runs call as seen by the page', pick(samples.full.cold, 'api'), pick(samples.empty.cold, 'api'));
+  const warm = line(`warm, 304s (${warmLoads} loads): table rendered`, pick(samples.full.warm, 'rendered'), pick(samples.empty.warm, 'rendered'));
+  line('  first contentful paint', pick(samples.full.warm, 'fcp'), pick(samples.empty.warm, 'fcp'));
+  line('  runs call as seen by the page', pick(samples.full.warm, 'api'), pick(samples.empty.warm, 'api'));
+  const worst = Math.max(cold.p95, warm.p95);
+  console.log(`\ntarget: first render under ${TARGET_MS} ms with ${count} runs -> ${worst < TARGET_MS ? 'met' : 'NOT met'} (p95, cold ${cold.p95.toFixed(1)} ms, warm ${warm.p95.toFixed(1)} ms)`);
+}
+
+async function main() {
+  const fullDir = path.join(tmp, 'full');
+  const emptyDir = path.join(tmp, 'empty');
+  await makeStore(fullDir);
+  await makeStore(emptyDir);
+  const t0 = performance.now();
+  const count = fillRuns(fullDir);
+  console.log(`store: ${count} runs inserted in ${(performance.now() - t0).toFixed(0)} ms; baseline store: 0 runs`);
+  console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min)`);
+
+  const full = await startServer(fullDir);
+  const empty = await startServer(emptyDir);
+  try {
+    await benchApi(full.url);
+    await benchPage(full.url, empty.url, count);
+    console.log(`machine afterwards: load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  } finally {
+    await stop(full.child);
+    await stop(empty.child);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

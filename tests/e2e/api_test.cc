@@ -68,6 +68,18 @@ void CheckError(const HttpResult& r, int status, const std::string& code, const 
     CHECK(r.json["error"]["message"].get<std::string>().find(message_part) != std::string::npos);
 }
 
+// The running_jobs GET /api/v1/agents lists for `agent` (fails the test when it is not listed).
+json RunningJobs(const Server& server, const std::string& agent) {
+  auto r = server.Get("/api/v1/agents");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  for (const auto& a : r.json["agents"]) {
+    if (a["name"] == agent) return a["running_jobs"];
+  }
+  FAIL("agent " << agent << " is not listed");
+  return nullptr;
+}
+
 json LeaseBody(const std::string& agent) {
   return {{"agent", agent}, {"labels", {{"arch", "amd64"}, {"pool", "e2e"}}}, {"capacity", 3}, {"version", "test"}};
 }
@@ -306,6 +318,7 @@ TEST_CASE("agent protocol over HTTP: tokens, fencing of made-up and expired leas
   CHECK(agents.json["agents"][0]["name"] == "fake-agent");
   CHECK(agents.json["agents"][0]["labels"] == json{{"arch", "amd64"}, {"pool", "e2e"}});
   CHECK(agents.json["agents"][0]["capacity"] == 3);
+  CHECK(agents.json["agents"][0]["running_jobs"] == json::array());
 
   std::string made_up = "0123456789abcdef0123456789abcdef";
   std::string finish = json{{"status", "success"}, {"duration_ms", 1}}.dump();
@@ -329,6 +342,14 @@ TEST_CASE("agent protocol over HTTP: tokens, fencing of made-up and expired leas
   std::string first_lease = lease["id"];
   int64_t job_id = lease["job_id"];
   CHECK(server.Get("/api/v1/jobs/" + std::to_string(job_id)).json["status"] == "running");
+  // The agents listing names the job its holder is building.
+  json running = RunningJobs(server, "fake-agent");
+  REQUIRE(running.size() == 1);
+  CHECK(running[0]["job_id"] == job_id);
+  CHECK(running[0]["run_id"] == run_id);
+  CHECK(running[0]["name"] == "only");
+  CHECK(running[0]["repo"] == name);
+  CHECK(running[0]["started_at"].get<int64_t>() > 0);
   CHECK(server
             .Post("/api/v1/agent/leases/" + first_lease + "/log", json{{"seq", 0}, {"data", "first attempt\n"}}.dump(),
                   Server::kAgentToken)
@@ -350,6 +371,9 @@ TEST_CASE("agent protocol over HTTP: tokens, fencing of made-up and expired leas
   CHECK(second_lease != first_lease);
   CHECK(again.json["lease"]["attempt"] == 2);
   CHECK(again.json["lease"]["job_id"] == job_id);
+  CHECK(RunningJobs(server, "fake-agent").empty());
+  REQUIRE(RunningJobs(server, "second-agent").size() == 1);
+  CHECK(RunningJobs(server, "second-agent")[0]["job_id"] == job_id);
   auto renewed = server.Post("/api/v1/agent/leases/" + second_lease + "/renew?wait=0", "{}", Server::kAgentToken);
   CHECK(renewed.status == 200);
   CHECK(renewed.json["cancel"] == false);
@@ -377,4 +401,5 @@ TEST_CASE("agent protocol over HTTP: tokens, fencing of made-up and expired leas
   CHECK(run["jobs"][0]["status"] == "success");
   CHECK(run["jobs"][0]["error"] == "");
   CHECK(server.Get("/api/v1/agents").json["agents"].size() == 2);
+  CHECK(RunningJobs(server, "second-agent").empty());
 }

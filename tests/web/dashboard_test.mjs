@@ -5,89 +5,16 @@
 //   node dashboard_test.mjs --source <repo root> --build <build dir> [--out <screenshot dir>]
 //
 // Prints one line per check and a summary; exits non-zero when any check fails. Screenshots of
-// every view are written to --out (default <build>/web-screenshots).
-import { spawn, execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+// every view are written to --out (default <build>/web-screenshots). Shared parts: harness.mjs.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import {
+  AGENT, ADMIN, FINAL, build, check, git, openBrowser, run, same, source, start, startServer, step, tmp, unique,
+} from './harness.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
-  if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1]]);
-  return acc;
-}, []));
-const source = path.resolve(args.source || '.');
-const build = path.resolve(args.build || path.join(source, 'build'));
-const shots = path.resolve(args.out || path.join(build, 'web-screenshots'));
-const chromiumPath = args.chromium || '/usr/bin/chromium';
-const { chromium } = createRequire(path.join(source, 'web', 'package.json'))('playwright-core');
-
-const ADMIN = 'web-admin-token';
-const AGENT = 'web-agent-token';
 const SECRET = 'web-hook-secret';
-const unique = `${process.pid}-${Date.now().toString(36)}`;
 const repoName = `web/hello-${unique}`;
-const started = Date.now();
-const results = [];
-const children = [];
-const procs = [];
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-web-'));
-
-function check(name, ok, detail = '') {
-  results.push({ name, ok });
-  console.log(`${ok ? 'ok  ' : 'FAIL'} - ${name}${!ok && detail ? `: ${detail}` : ''}`);
-  return ok;
-}
-async function step(name, fn) {
-  try {
-    await fn();
-    return true;
-  } catch (err) {
-    check(name, false, err.stack || String(err));
-    return false;
-  }
-}
-
-function start(argv, name) {
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-  let output = '';
-  child.stderr.on('data', (d) => { output += d; });
-  children.push(child);
-  const proc = { child, output: () => output, name };
-  procs.push(proc);
-  return proc;
-}
-
-async function waitFor(what, fn, timeoutMs = 60000, everyMs = 200) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-function git(cwd, ...argv) {
-  return execFileSync('git', argv, {
-    cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GIT_AUTHOR_NAME: 'Web Test', GIT_AUTHOR_EMAIL: 'web@example.invalid',
-      GIT_COMMITTER_NAME: 'Web Test', GIT_COMMITTER_EMAIL: 'web@example.invalid' },
-  });
-}
-
-let server;
-let base;
-async function api(method, p, body) {
-  const res = await fetch(base + p, {
-    method, headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* text */ }
-  return { status: res.status, json, text, headers: res.headers };
-}
 
 // A commit of the example with `extra` Dockerfile lines in its build stage.
 function commit(work, message, extra = '') {
@@ -105,18 +32,8 @@ function push(work) {
   return Number(m[1]);
 }
 
-const FINAL = ['success', 'failure', 'canceled', 'error', 'skipped'];
-async function runState(id) { return (await api('GET', `/api/v1/runs/${id}`)).json; }
-async function waitRun(id, pred, timeoutMs = 240000) {
-  return waitFor(`run ${id}`, async () => { const r = await runState(id); return pred(r) ? r : null; }, timeoutMs, 250);
-}
-
 async function main() {
-  fs.mkdirSync(shots, { recursive: true });
-  server = start([path.join(build, 'orchestrator/slipwayd'), '--listen', '127.0.0.1:0', '--data', path.join(tmp, 'data'),
-    '--admin-token', ADMIN, '--agent-token', AGENT], 'slipwayd');
-  const port = await waitFor('slipwayd to listen', () => server.output().match(/msg=listening host=\S+ port=(\d+)/)?.[1], 15000, 50);
-  base = `http://127.0.0.1:${port}`;
+  const { base, api, runState, waitRun } = await startServer();
 
   // The server side of the dashboard: types, caching, 404s, no way out of the embedded files.
   await step('static files', async () => {
@@ -162,17 +79,8 @@ async function main() {
   start([path.join(build, 'agents/slipway-agent'), '--server', base, '--token', AGENT, '--name', agentName,
     '--workdir', path.join(tmp, 'agent'), '--capacity', '2'], 'agent');
 
-  const userData = path.join(tmp, 'chromium');
-  const context = await chromium.launchPersistentContext(userData, {
-    executablePath: chromiumPath, headless: true, viewport: { width: 1280, height: 860 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-quic', '--disable-sync'],
-  });
-  const page = context.pages()[0] || await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
-  const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  // Clipboard permissions, so the image page's Copy button can be checked by reading the clipboard.
+  const { context, page, pageErrors, shot } = await openBrowser({ permissions: ['clipboard-read', 'clipboard-write'] });
 
   try {
     let run1 = 0;
@@ -240,6 +148,11 @@ async function main() {
       const layers = await page.$$eval('table.layers tbody tr', (els) => els.map((e) => e.textContent));
       check('the layers are listed with the instruction that made them', layers.length === runtimeJob.image.layers.length && layers.some((l) => l.includes('COPY')), layers.join('|'));
       check('uncompressed and compressed sizes are shown', /\d/.test(await page.textContent('#image-size')) && /\d/.test(await page.textContent('#image-compressed')));
+      await page.evaluate(() => navigator.clipboard.writeText('not the digest'));
+      await page.click('#copy-digest');
+      await page.waitForSelector('#toast.show', { timeout: 5000 });
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      check('Copy puts the digest on the clipboard', copied === runtimeJob.image.digest, copied);
       await shot('04-image');
     });
 
@@ -337,20 +250,44 @@ async function main() {
       const busy = await waitRun(run3, (x) => x.jobs?.some((j) => j.status === 'running'), 60000);
       const busyJob = busy.jobs.find((j) => j.status === 'running');
       await page.goto(`${base}/#/agents`);
-      await page.waitForSelector(`tr[data-agent="${agentName}"] a[href="#/jobs/${busyJob.id}"]`, { timeout: 15000 });
-      check("the agents view lists the agent's running job", (await page.textContent(`tr[data-agent="${agentName}"]`)).includes('1 / 2'));
+      const agentRow = `tr[data-agent="${agentName}"]`;
+      await page.waitForSelector(`${agentRow} a[href="#/jobs/${busyJob.id}"]`, { timeout: 15000 });
+      const busyText = await page.textContent(agentRow);
+      check("the agents view lists the agent's running job with its repository and stage",
+        busyText.includes('1 / 2') && busyText.includes(`${repoName} ${busyJob.name}`), busyText);
+      // The agent's free slot keeps long-polling for work, and each poll is a heartbeat (at most 30 s apart).
+      const heartbeat = await page.$eval(`${agentRow} td.heartbeat`, (td) => ({ ms: Number(td.dataset.ageMs), text: td.textContent }));
+      check('the agents view shows a recent heartbeat age', heartbeat.ms >= 0 && heartbeat.ms < 35000 && /^(just now|\d+(\.\d)?s ago)$/.test(heartbeat.text),
+        JSON.stringify(heartbeat));
       await shot('09-agents-busy');
       await page.goto(`${base}/#/runs/${run3}`);
       await page.waitForSelector('svg.graph');
       await page.waitForSelector('svg.graph a.node[data-status="running"]', { timeout: 15000 });
       await shot('10-run-running');
+      // The page redraws itself while the run goes on (every 5 s at most): the focus stays put.
+      const node = `svg.graph a.node[data-job="${busyJob.name}"]`;
+      await page.focus(node);
+      await page.$eval(node, (a) => { a.dataset.drawn = 'before'; });
+      await page.waitForSelector(`${node}:not([data-drawn])`, { timeout: 15000 });
+      const focused = await page.evaluate(() => ({ job: document.activeElement.dataset?.job, old: document.activeElement.dataset?.drawn }));
+      check('a redraw keeps the focus on the same graph node', focused.job === busyJob.name && focused.old === undefined, JSON.stringify(focused));
       await page.click('#cancel-run');
       await page.waitForSelector('main[data-run-status="canceled"]', { timeout: 60000 });
       const after = await runState(run3);
       check('cancel from the page stops the run', after.status === 'canceled' && after.jobs.every((j) => FINAL.includes(j.status)), after.status);
-      await page.evaluate(() => document.getElementById('theme-toggle').click());
+      // Headless Chromium prefers the light scheme: the toggle picks dark, and the choice is kept.
+      const theme = () => page.evaluate(() => ({ theme: document.documentElement.dataset.theme || '',
+        button: document.getElementById('theme-toggle').textContent, bg: getComputedStyle(document.body).backgroundColor }));
+      await page.click('#theme-toggle');
+      await page.reload();
+      await page.waitForSelector('main[data-run-status="canceled"]');
+      const dark = await theme();
+      check('the theme toggle turns the dark theme on, kept across a reload', same(dark, { theme: 'dark', button: 'Use light theme', bg: 'rgb(13, 17, 23)' }),
+        JSON.stringify(dark));
       await shot('11-run-canceled-dark');
-      await page.evaluate(() => document.getElementById('theme-toggle').click());
+      await page.click('#theme-toggle');
+      const light = await theme();
+      check('and off again', same(light, { theme: 'light', button: 'Use dark theme', bg: 'rgb(255, 255, 255)' }), JSON.stringify(light));
     });
 
     await step('agents', async () => {
@@ -368,6 +305,10 @@ async function main() {
       await page.keyboard.press('Tab');
       const first = await page.evaluate(() => document.activeElement.className);
       check('the first Tab reaches the skip link', first === 'skip');
+      await page.keyboard.press('Enter');
+      const skipped = await page.evaluate(() => ({ focus: document.activeElement.id, hash: location.hash, rows: document.querySelectorAll('#runs-body tr').length }));
+      check('the skip link moves the focus to the content and keeps the view', skipped.focus === 'main' && skipped.hash === '#/runs' && skipped.rows > 0,
+        JSON.stringify(skipped));
     });
     await step('ansi', async () => {
       const html = await page.evaluate(async () => {
@@ -385,19 +326,4 @@ async function main() {
   }
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (err) {
-  check('dashboard test', false, err.stack || String(err));
-}
-for (const c of children.reverse()) c.kill('SIGTERM');
-await new Promise((r) => setTimeout(r, 300));
-const failed = results.filter((r) => !r.ok);
-if (failed.length) {
-  exitCode = 1;
-  for (const c of procs) console.log(`\n--- ${c.name} output (tail) ---\n${c.output().split('\n').slice(-30).join('\n')}`);
-}
-console.log(`\nweb_dashboard: ${results.length - failed.length}/${results.length} checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${shots}`);
-fs.rmSync(tmp, { recursive: true, force: true });
-process.exit(exitCode);
+await run('web_dashboard', main);

@@ -59,9 +59,8 @@ function applyTheme(theme) {
   if (theme) document.documentElement.dataset.theme = theme;
   else delete document.documentElement.dataset.theme;
   const dark = theme ? theme === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
-  const button = document.getElementById('theme-toggle');
-  button.textContent = dark ? 'Light theme' : 'Dark theme';
-  button.setAttribute('aria-pressed', String(dark));
+  // The button says what it does; its name is its text (no aria-label that would differ from it).
+  document.getElementById('theme-toggle').textContent = dark ? 'Use light theme' : 'Use dark theme';
 }
 document.getElementById('theme-toggle').addEventListener('click', () => {
   const current = document.documentElement.dataset.theme
@@ -72,6 +71,12 @@ document.getElementById('theme-toggle').addEventListener('click', () => {
   window.dispatchEvent(new Event('themechange'));
 });
 applyTheme(localStorage.getItem(THEME_KEY));
+// Without a choice of the user's, the theme follows the system's as it changes.
+matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+  if (localStorage.getItem(THEME_KEY)) return;
+  applyTheme(null);
+  window.dispatchEvent(new Event('themechange'));
+});
 
 // The admin token dialog: resolves the token, or null when cancelled.
 setTokenProvider(() => new Promise((resolve) => {
@@ -94,6 +99,12 @@ setTokenProvider(() => new Promise((resolve) => {
   dialog.showModal();
   input.focus();
 }));
+
+// The skip link moves the focus to the content; following its href would change the route.
+document.querySelector('a.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  main.focus();
+});
 
 window.addEventListener('hashchange', route);
 route();

@@ -51,9 +51,12 @@ export function formatAge(ms) {
   return `${formatDuration(ms).replace(/ (ms|s|m|h)\b/g, '$1')} ago`;
 }
 
+/** 2026-11-28 14:05 in local time. Not toLocaleString: its first call sets up ICU, 20-60 ms of a cold page. */
 export function formatTime(epochMs) {
   if (!epochMs) return '—';
-  return new Date(epochMs).toLocaleString();
+  const d = new Date(epochMs);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 /** A run or job's duration: finished-started, or the time so far while it runs. */
@@ -87,6 +90,25 @@ export function replaceQuery(query) {
   const path = raw.split('?')[0];
   const s = query.toString();
   history.replaceState(null, '', `#${path}${s ? `?${s}` : ''}`);
+}
+
+/**
+ * For views that redraw themselves while they are read: call it before replacing elements inside
+ * root; the function it returns gives the focus back to the same control among the new elements
+ * (found by id, link target, label or text) when the redraw took the focus away.
+ */
+export function focusKeeper(root) {
+  const before = document.activeElement;
+  const key = before && before !== root && root.contains(before) ? focusKey(before) : null;
+  return () => {
+    if (!key || (document.activeElement && document.activeElement !== document.body)) return;
+    const again = [...root.querySelectorAll('a, button, input, select, [tabindex]')].find((el) => focusKey(el) === key);
+    if (again) again.focus();
+  };
+}
+
+function focusKey(el) {
+  return `${el.tagName}|${el.id || el.getAttribute('href') || el.getAttribute('aria-label') || el.textContent}`;
 }
 
 /** Marks the header's live indicator as connected or not. */

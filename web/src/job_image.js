@@ -20,7 +20,7 @@ export async function render(root, [id]) {
     return null;
   }
   const digest = h('code', { id: 'digest', class: 'digest' }, image.digest);
-  const copy = h('button', { type: 'button', class: 'small', onclick: async () => {
+  const copy = h('button', { type: 'button', id: 'copy-digest', class: 'small', 'aria-label': 'Copy the digest', onclick: async () => {
     try {
       await navigator.clipboard.writeText(image.digest);
       toast('Digest copied');

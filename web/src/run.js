@@ -1,7 +1,9 @@
 // A run: the commit and trigger, the stage graph (live while it runs), a table of stages with
 // image sizes and cache shares, and the actions: rerun all, rerun failed, rerun one stage, cancel.
 import { cancelRun, followEvents, getRun, rerunRun } from './api.js';
-import { FINAL, clear, elapsed, errorBlock, formatBytes, formatDuration, formatTime, h, setLive, statusBadge, toast } from './dom.js';
+import {
+  FINAL, clear, elapsed, errorBlock, focusKeeper, formatBytes, formatDuration, formatTime, h, setLive, statusBadge, toast,
+} from './dom.js';
 import { cachedShare, drawGraph } from './graph.js';
 
 export async function render(root, [id]) {
@@ -42,6 +44,7 @@ export async function render(root, [id]) {
     const fresh = await getRun(runId);
     if (stopped) return;
     run = fresh;
+    const restoreFocus = focusKeeper(root);
     clear(head);
     head.append(
       h('h1', {}, `${run.repo} `, h('span', { class: 'muted' }, `#${run.number ?? run.id}`), ' ', statusBadge(run.status)),
@@ -89,6 +92,7 @@ export async function render(root, [id]) {
               onclick: () => rerun([job.name], 'Rerun') }, 'Rerun')));
       }))));
     root.dataset.runStatus = run.status;
+    restoreFocus();
   }
 
   try {

@@ -1,7 +1,7 @@
 // Runs: the latest runs, filtered by repo, branch and status, a page at a time; new runs and
 // status changes arrive over /api/v1/events and refresh the page in place.
 import { followEvents, listRepos, listRuns } from './api.js';
-import { clear, elapsed, errorBlock, formatDuration, formatTime, h, setLive, statusBadge } from './dom.js';
+import { clear, elapsed, errorBlock, focusKeeper, formatDuration, formatTime, h, setLive, statusBadge } from './dom.js';
 
 const PAGE = 50;
 const STATUSES = ['', 'pending', 'running', 'success', 'failure', 'canceled', 'error', 'skipped'];
@@ -46,6 +46,7 @@ export async function render(root, _params, query) {
   async function load() {
     const page = await listRuns({ ...filter, limit: PAGE });
     if (stopped) return;
+    const restoreFocus = focusKeeper(root);
     clear(tbody);
     const now = Date.now();
     for (const run of page.runs) tbody.append(row(run, now));
@@ -59,6 +60,7 @@ export async function render(root, _params, query) {
       older.set('before', page.next_before);
       pager.append(h('a', { href: `#/runs?${older}`, rel: 'next' }, 'Older →'));
     }
+    restoreFocus();
   }
 
   try {

@@ -1,4 +1,8 @@
 // Repositories, agents, image size history, health, metrics and the global event stream.
+#include <map>
+#include <string>
+#include <vector>
+
 #include "api/replies.h"
 #include "api/routes.h"
 #include "core/image_details.h"
@@ -72,8 +76,13 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     store::AgentStore agents(c.db());
     auto list = agents.List();
     if (!list.ok()) return ReplyStatus(*w, list.status());
+    store::JobStore jobs(c.db());
+    auto leased = jobs.ListLeased();
+    if (!leased.ok()) return ReplyStatus(*w, leased.status());
+    std::map<std::string, std::vector<store::LeasedJob>> running;
+    for (auto& job : *leased) running[job.agent].push_back(std::move(job));
     nlohmann::json out = {{"agents", nlohmann::json::array()}};
-    for (const auto& a : *list) out["agents"].push_back(core::AgentView(a, c.Now()));
+    for (const auto& a : *list) out["agents"].push_back(core::AgentView(a, running[a.name], c.Now()));
     ReplyJson(*w, 200, out);
   });
 

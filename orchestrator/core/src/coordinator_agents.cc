@@ -155,6 +155,7 @@ void Coordinator::RenewLease(const std::string& lease_id, int wait_ms, std::shar
     return;
   }
   (void)jobs_.RenewLease(ref->job_id, lease_id, renewal->expires_ms);
+  (void)agents_.HeardFromHolder(ref->job_id, now);  // a busy agent's only sign of life
   if (renewal->cancel_requested) {
     writer->Send({.body = R"({"cancel":true})"});
     return;

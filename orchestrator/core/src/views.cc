@@ -86,13 +86,20 @@ nlohmann::json StepView(const store::Step& step) {
           {"duration_ms", OrNull(step.duration_ms)}, {"error", step.error}};
 }
 
-nlohmann::json AgentView(const store::Agent& agent, int64_t now_ms) {
+nlohmann::json AgentView(const store::Agent& agent, const std::vector<store::LeasedJob>& running,
+                         int64_t now_ms) {
+  nlohmann::json jobs = nlohmann::json::array();
+  for (const auto& job : running) {
+    jobs.push_back({{"job_id", job.job_id}, {"run_id", job.run_id}, {"name", job.name},
+                    {"repo", job.repo}, {"started_at", job.started_at}});
+  }
   return {{"name", agent.name},
           {"labels", ParseOr(agent.labels_json, nlohmann::json::object())},
           {"capacity", agent.capacity},
           {"version", agent.version},
           {"last_seen_at", agent.last_seen_at},
-          {"last_seen_age_ms", now_ms - agent.last_seen_at}};
+          {"last_seen_age_ms", now_ms - agent.last_seen_at},
+          {"running_jobs", jobs}};
 }
 
 nlohmann::json ImageView(const store::ImageRecord& image) {

@@ -35,6 +35,16 @@ Result<Agent> AgentStore::Heartbeat(std::string_view name, std::string_view labe
   return agent;
 }
 
+Status AgentStore::HeardFromHolder(int64_t job_id, int64_t now_ms) {
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare(
+      "UPDATE agents SET last_seen_at = max(last_seen_at, ?2)"
+      " WHERE name = (SELECT agent FROM jobs WHERE id = ?1)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, job_id).BindInt(2, now_ms);
+  return stmt->Run();
+}
+
 Result<std::vector<Agent>> AgentStore::List() {
   Connection conn = db_.Lock();
   Result<Statement> stmt = conn.Prepare(

@@ -141,6 +141,19 @@ Result<std::vector<Job>> JobStore::ListUnfinished() {
   return ReadAll<Job>(*stmt, ReadJob);
 }
 
+Result<std::vector<LeasedJob>> JobStore::ListLeased() {
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare(
+      "SELECT j.id, j.run_id, j.name, p.name, j.agent, j.started_at FROM jobs j"
+      " JOIN runs r ON r.id = j.run_id JOIN repos p ON p.id = r.repo_id"
+      " WHERE j.status = 'running' ORDER BY j.agent, j.started_at, j.id");
+  if (!stmt.ok()) return stmt.status();
+  return ReadAll<LeasedJob>(*stmt, [](const Statement& s) {
+    return LeasedJob{s.ColumnInt(0), s.ColumnInt(1), s.ColumnText(2),
+                     s.ColumnText(3), s.ColumnText(4), s.ColumnInt(5)};
+  });
+}
+
 Status JobStore::MarkLeased(int64_t job_id, std::string_view lease_id, std::string_view agent,
                             int attempt, int64_t lease_expires_at, int64_t started_at) {
   if (lease_id.empty()) return Status::InvalidArgument("empty lease id");

@@ -150,6 +150,38 @@ TEST_CASE("a requeued job refuses its old lease and takes a new one") {
   CHECK_FALSE(done->result_json);
 }
 
+TEST_CASE("leased jobs are listed with their agent and repository while they run") {
+  Fixture f;
+  auto created = f.CreateBuildAndTest();
+  int64_t build = created[0].id, test = created[1].id;
+  CHECK(f.jobs.ListLeased()->empty());
+
+  REQUIRE(f.jobs.MarkLeased(test, "lease-t", "builder-b", 1, 15000, 2000).ok());
+  REQUIRE(f.jobs.MarkLeased(build, "lease-b", "builder-a", 1, 15000, 3000).ok());
+  auto leased = f.jobs.ListLeased();
+  REQUIRE(leased.ok());
+  REQUIRE(leased->size() == 2);
+  const LeasedJob& first = (*leased)[0];  // by agent name, not by start
+  CHECK(first.job_id == build);
+  CHECK(first.run_id == f.run_id);
+  CHECK(first.name == "build");
+  CHECK(first.repo == "acme/shop");
+  CHECK(first.agent == "builder-a");
+  CHECK(first.started_at == 3000);
+  CHECK((*leased)[1].job_id == test);
+  CHECK((*leased)[1].agent == "builder-b");
+
+  // A finished job and a requeued one hold no lease any more.
+  REQUIRE(f.jobs.Finish(build, "lease-b", "success", "", "", 4000, 1000).ok());
+  REQUIRE(f.jobs.SetStatus(test, "pending").ok());
+  CHECK(f.jobs.ListLeased()->empty());
+  REQUIRE(f.jobs.MarkLeased(test, "lease-t2", "builder-a", 2, 25000, 5000).ok());
+  leased = f.jobs.ListLeased();
+  REQUIRE(leased->size() == 1);
+  CHECK(leased->front().agent == "builder-a");
+  CHECK(leased->front().started_at == 5000);
+}
+
 TEST_CASE("job status changes without a lease are checked") {
   Fixture f;
   auto created = f.CreateBuildAndTest();

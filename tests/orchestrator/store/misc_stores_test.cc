@@ -128,6 +128,26 @@ TEST_CASE("agent heartbeats upsert by name") {
   CHECK(agents.Heartbeat("b", "{bad", 1, "", 1).status().code() == ErrorCode::kInvalidArgument);
 }
 
+TEST_CASE("a lease renewal counts as a heartbeat of the job's holder") {
+  Fixture f;
+  AgentStore agents(*f.t.db);
+  REQUIRE(agents.Heartbeat("builder-1", "", 1, "0.1.0", 100).ok());
+  REQUIRE(agents.Heartbeat("builder-2", "", 1, "0.1.0", 100).ok());
+  REQUIRE(agents.HeardFromHolder(f.job_id, 400).ok());  // nobody holds the job yet
+  CHECK(agents.List()->at(0).last_seen_at == 100);
+
+  JobStore jobs(*f.t.db);
+  REQUIRE(jobs.MarkLeased(f.job_id, "lease-1", "builder-2", 1, 15000, 200).ok());
+  REQUIRE(agents.HeardFromHolder(f.job_id, 500).ok());
+  auto listed = agents.List();
+  REQUIRE(listed->size() == 2);
+  CHECK((*listed)[0].last_seen_at == 100);
+  CHECK((*listed)[1].last_seen_at == 500);
+  REQUIRE(agents.HeardFromHolder(f.job_id, 450).ok());  // a late answer does not move it back
+  CHECK(agents.List()->at(1).last_seen_at == 500);
+  CHECK(agents.HeardFromHolder(999, 600).ok());
+}
+
 ImageRecord Image(int64_t repo_id, std::optional<int64_t> job_id, std::string digest,
                   std::string branch, int64_t size, int64_t at) {
   ImageRecord image;

@@ -18,7 +18,9 @@ nlohmann::json RunView(const store::Run& run);
 nlohmann::json RunView(const store::Run& run, const std::vector<store::Job>& jobs);
 nlohmann::json JobView(const store::Job& job);
 nlohmann::json StepView(const store::Step& step);
-nlohmann::json AgentView(const store::Agent& agent, int64_t now_ms);
+// `running`: the jobs leased to this agent (JobStore::ListLeased), shown as its running_jobs.
+nlohmann::json AgentView(const store::Agent& agent, const std::vector<store::LeasedJob>& running,
+                         int64_t now_ms);
 nlohmann::json ImageView(const store::ImageRecord& image);
 
 }  // namespace slipway::core

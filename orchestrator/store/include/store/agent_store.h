@@ -1,5 +1,5 @@
 // AgentStore: the build agents that have asked for work, with their labels, capacity and version,
-// and when each was last heard from.
+// and when each was last heard from (a lease request or a renewal).
 //
 // Thread-safety: safe from any thread (each call holds the Database's connection for its length).
 #pragma once
@@ -32,6 +32,10 @@ class AgentStore {
   // version (created on first contact).
   Result<Agent> Heartbeat(std::string_view name, std::string_view labels_json, int capacity,
                           std::string_view version, int64_t now_ms);
+  // Records that the agent job `job_id` was last leased to was heard from at `now_ms` (call it on a
+  // renewal of the live lease: all a busy agent sends). Never moves last_seen_at back; no change
+  // when the job was never leased.
+  Status HeardFromHolder(int64_t job_id, int64_t now_ms);
   Result<std::vector<Agent>> List();  // by name
 
  private:

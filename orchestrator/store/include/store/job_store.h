@@ -48,6 +48,17 @@ struct Job {
   std::string error;
 };
 
+// A job being built, as the agents listing shows it: the agent holding its lease, the run and the
+// repository it belongs to, and when the build started.
+struct LeasedJob {
+  int64_t job_id = 0;
+  int64_t run_id = 0;
+  std::string name;
+  std::string repo;  // "owner/name"
+  std::string agent;
+  int64_t started_at = 0;
+};
+
 class JobStore {
  public:
   explicit JobStore(Database& db) : db_(db) {}
@@ -60,6 +71,8 @@ class JobStore {
   Result<std::vector<Job>> ListByRun(int64_t run_id);  // in creation order
   // Pending and running jobs, oldest first: what a restarted orchestrator picks up again.
   Result<std::vector<Job>> ListUnfinished();
+  // Running jobs with the agent that holds each, by agent name, then oldest first.
+  Result<std::vector<LeasedJob>> ListLeased();
 
   // pending -> running under a new lease. kConflict unless the job is pending. Lease ids are
   // unique across all jobs (kAlreadyExists otherwise): they are how agents name their job.
