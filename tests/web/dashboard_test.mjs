@@ -153,6 +153,23 @@ async function main() {
       await page.waitForSelector('#toast.show', { timeout: 5000 });
       const copied = await page.evaluate(() => navigator.clipboard.readText());
       check('Copy puts the digest on the clipboard', copied === runtimeJob.image.digest, copied);
+      // The image's insight: the build's review from the job, the analysis loaded by digest.
+      const insight = runtimeJob.insight;
+      if (check('the job carries its image review', insight && typeof insight.efficiency === 'number', JSON.stringify(insight))) {
+        const efficiency = await page.textContent('#insight-efficiency');
+        check('the efficiency is shown as a percentage', efficiency === `${(100 * insight.efficiency).toFixed(1)}%`, efficiency);
+        const budget = await page.textContent('#insight');
+        check('the budget is shown, kept', budget.includes('max size 20.0 MB') && budget.includes('kept'), budget);
+      }
+      await page.waitForSelector('#analysis');
+      const analysis = await page.textContent('#analysis');
+      check('the analysis lists vulnerabilities (none: this server scans nothing) and the largest files',
+        analysis.includes('Vulnerabilities (0)') && analysis.includes('Not scanned') && analysis.includes('/usr/local/bin/greet'), analysis.slice(0, 300));
+      const sbomHref = await page.getAttribute('#analysis a[download]', 'href');
+      const sbom = await (await fetch(base + sbomHref)).json();
+      check('the SBOM link serves CycloneDX 1.5 for this image',
+        sbom.bomFormat === 'CycloneDX' && sbom.specVersion === '1.5' && sbom.metadata.component.version === runtimeJob.image.config_digest,
+        JSON.stringify(sbom.metadata));
       await shot('04-image');
     });
 

@@ -47,7 +47,8 @@ export function reviewSection(insight) {
   const failures = insight.failures || [];
   const budget = insight.budget;
   const gate = insight.scan_gate;
-  return h('section', { id: 'insight', 'aria-label': 'Image insight' },
+  return h('section', { id: 'insight', 'aria-labelledby': 'insight-title' },
+    h('h2', { id: 'insight-title' }, 'Insight'),
     failures.length ? h('div', { class: 'failures', role: 'alert' },
       h('strong', {}, 'Failed the job:'), h('ul', {}, failures.map((f) => h('li', {}, f)))) : null,
     h('dl', { class: 'facts' },
