@@ -151,6 +151,19 @@ TEST_CASE("REST: run lists filter and page, unknown things are JSON 404s, wrong 
     CheckError(server.Get("/api/v1/runs?limit=0"), 400, "invalid_argument", "limit");
     CheckError(server.Get("/api/v1/runs?limit=ten"), 400, "invalid_argument", "limit");
     CheckError(server.Get("/api/v1/runs?before=-4"), 400, "invalid_argument", "before");
+    CheckError(server.Get("/api/v1/runs?before=4&after=2"), 400, "invalid_argument", "not both");
+  }
+
+  SECTION("prev_after leads back to the newer pages") {
+    auto all = RunIds(server.Get("/api/v1/runs?limit=5"));
+    REQUIRE(all.size() == 5);
+    auto older = server.Get("/api/v1/runs?limit=2&before=" + std::to_string(all[1]));
+    CHECK(RunIds(older) == std::vector<int64_t>{all[2], all[3]});
+    REQUIRE(older.json.contains("prev_after"));
+    auto newer = server.Get("/api/v1/runs?limit=2&after=" + std::to_string(older.json["prev_after"].get<int64_t>()));
+    CHECK(RunIds(newer) == std::vector<int64_t>{all[0], all[1]});
+    CHECK(newer.json["next_before"] == all[1]);
+    CHECK_FALSE(newer.json.contains("prev_after"));  // the newest page
   }
 
   SECTION("errors") {

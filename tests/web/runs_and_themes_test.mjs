@@ -115,6 +115,11 @@ async function main() {
         JSON.stringify(older));
       check('the page is in the URL', same(await urlQuery(page), { before: String(newest[PAGE - 1]) }), JSON.stringify(await urlQuery(page)));
       check('the last page has no Older link', !(await page.$('.pager a[rel=next]')));
+      await page.click('.pager a[rel=prev]');
+      check('Newer returns to the page before', same(await rowsBecome(page, newest), newest));
+      check('the newer page is in the URL by its cursor', (await urlQuery(page)).after === String(older[0]), JSON.stringify(await urlQuery(page)));
+      await page.goBack();
+      await rowsBecome(page, older);
       await page.goBack();
       check('Back returns to the newer page', same(await rowsBecome(page, newest), newest));
       await page.goForward();

@@ -72,7 +72,7 @@ async function postJson(path, body) {
   throw new ApiError(401, 'unauthenticated', 'The admin token was refused.');
 }
 
-/** {runs:[...], next_before?} — filter: {repo, branch, status, limit, before}. */
+/** {runs:[...], next_before?, prev_after?} — filter: {repo, branch, status, limit, before, after}. */
 export const listRuns = (filter) => getJson(`/runs${query(filter)}`);
 export const getRun = (id) => getJson(`/runs/${encodeURIComponent(id)}`);
 /** jobs: "all" | "failed" | ["stage", ...]; resolves to the new run. */

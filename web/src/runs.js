@@ -9,7 +9,7 @@ const STATUSES = ['', 'pending', 'running', 'success', 'failure', 'canceled', 'e
 export async function render(root, _params, query) {
   const filter = {
     repo: query.get('repo') || '', branch: query.get('branch') || '',
-    status: query.get('status') || '', before: query.get('before') || '',
+    status: query.get('status') || '', before: query.get('before') || '', after: query.get('after') || '',
   };
   const repoSelect = h('select', { id: 'f-repo', name: 'repo' }, h('option', { value: '' }, 'All repositories'));
   if (filter.repo) repoSelect.append(h('option', { value: filter.repo, selected: true }, filter.repo));
@@ -54,7 +54,12 @@ export async function render(root, _params, query) {
     clear(pager);
     const base = new URLSearchParams();
     for (const k of ['repo', 'branch', 'status']) if (filter[k]) base.set(k, filter[k]);
-    if (filter.before) pager.append(h('a', { href: `#/runs${base.toString() ? `?${base}` : ''}` }, '← Newest'));
+    if (filter.before || filter.after) pager.append(h('a', { href: `#/runs${base.toString() ? `?${base}` : ''}` }, '⇤ Newest'));
+    if (page.prev_after) {
+      const newer = new URLSearchParams(base);
+      newer.set('after', page.prev_after);
+      pager.append(h('a', { href: `#/runs?${newer}`, rel: 'prev' }, '← Newer'));
+    }
     if (page.next_before) {
       const older = new URLSearchParams(base);
       older.set('before', page.next_before);

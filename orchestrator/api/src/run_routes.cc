@@ -36,17 +36,26 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
       if (!n.ok()) return ReplyStatus(*w, n.status());
       filter.limit = static_cast<int>(std::min<int64_t>(*n, store::RunStore::kMaxListLimit));
     }
-    if (auto v = req.Query("before"); !v.empty()) {
-      auto n = ParseId(v, "before");
-      if (!n.ok()) return ReplyStatus(*w, n.status());
-      filter.before = *n;
+    for (auto [name, cursor] : {std::pair{"before", &filter.before}, std::pair{"after", &filter.after}}) {
+      if (auto v = req.Query(name); !v.empty()) {
+        auto n = ParseId(v, name);
+        if (!n.ok()) return ReplyStatus(*w, n.status());
+        *cursor = *n;
+      }
+    }
+    if (filter.before && filter.after) {
+      return ReplyError(*w, 400, "invalid_argument", "give one of before and after, not both");
     }
     store::RunStore runs(c.db());
-    auto list = runs.List(filter);
+    bool more = false;
+    auto list = runs.List(filter, &more);
     if (!list.ok()) return ReplyStatus(*w, list.status());
     nlohmann::json out = {{"runs", nlohmann::json::array()}};
     for (const auto& r : *list) out["runs"].push_back(core::RunView(r));
-    if (static_cast<int>(list->size()) == filter.limit && !list->empty()) out["next_before"] = list->back().id;
+    // Cursors to the neighbouring pages: `more` says whether runs go on the way the cursor reads
+    // (older without `after`, newer with it); the other way, the cursor's own run is there.
+    if (!list->empty() && (filter.after || more)) out["next_before"] = list->back().id;
+    if (!list->empty() && (filter.after ? more : filter.before.has_value())) out["prev_after"] = list->front().id;
     ReplyJson(*w, 200, out);
   });
 

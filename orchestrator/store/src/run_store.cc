@@ -175,7 +175,7 @@ Result<Run> RunStore::Get(int64_t id) {
   return ReadOne<Run>(*stmt, ReadRun, "run " + std::to_string(id) + " does not exist");
 }
 
-Result<std::vector<Run>> RunStore::List(const RunFilter& filter) {
+Result<std::vector<Run>> RunStore::List(const RunFilter& filter, bool* more) {
   // Only the conditions in use go into the SQL, so SQLite can pick the index that fits
   // (a "?1 IS NULL OR ..." form would defeat it). At most 16 texts, each prepared once.
   std::string sql = kSelectRuns;
@@ -185,7 +185,9 @@ Result<std::vector<Run>> RunStore::List(const RunFilter& filter) {
   if (filter.branch) sql += " AND r.branch = ?2";
   if (filter.status) sql += " AND r.status = ?3";
   if (filter.before) sql += " AND r.id < ?4";
-  sql += " ORDER BY r.id DESC LIMIT ?5";
+  if (filter.after) sql += " AND r.id > ?6";
+  // The page just newer than `after` is the oldest runs above it, listed newest first like the rest.
+  sql += filter.after ? " ORDER BY r.id ASC LIMIT ?5" : " ORDER BY r.id DESC LIMIT ?5";
   int limit = filter.limit <= 0 ? kDefaultListLimit : std::min(filter.limit, kMaxListLimit);
 
   Connection conn = db_.Lock();
@@ -195,8 +197,14 @@ Result<std::vector<Run>> RunStore::List(const RunFilter& filter) {
   if (filter.branch) stmt->BindText(2, *filter.branch);
   if (filter.status) stmt->BindText(3, *filter.status);
   if (filter.before) stmt->BindInt(4, *filter.before);
-  stmt->BindInt(5, int64_t{limit});
-  return ReadAll<Run>(*stmt, ReadRun);
+  if (filter.after) stmt->BindInt(6, *filter.after);
+  stmt->BindInt(5, int64_t{limit} + 1);  // one more than asked: whether the cursor's way goes on
+  auto runs = ReadAll<Run>(*stmt, ReadRun);
+  if (!runs.ok()) return runs;
+  if (more) *more = static_cast<int>(runs->size()) > limit;
+  if (static_cast<int>(runs->size()) > limit) runs->pop_back();
+  if (filter.after) std::reverse(runs->begin(), runs->end());
+  return runs;
 }
 
 Result<std::vector<Run>> RunStore::ListUnfinished() {

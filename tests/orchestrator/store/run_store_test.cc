@@ -200,6 +200,19 @@ TEST_CASE("runs are listed newest first, filtered and paged by id") {
   }
   CHECK(walked == std::vector<int64_t>{10, 9, 8, 7, 6, 5, 4, 3, 2, 1});
 
+  // And back up with the other cursor: each page newest first, the pages in reverse.
+  RunFilter newer;
+  newer.repo = "acme/shop";
+  newer.limit = 4;
+  newer.after = 2;
+  auto up = f.runs.List(newer);
+  REQUIRE(up.ok());
+  std::vector<int64_t> up_ids;
+  for (const Run& run : *up) up_ids.push_back(run.id);
+  CHECK(up_ids == std::vector<int64_t>{6, 5, 4, 3});
+  newer.after = 8;
+  CHECK(f.runs.List(newer)->size() == 2);
+
   RunFilter nobody;
   nobody.repo = "acme/none";
   CHECK(f.runs.List(nobody)->empty());

@@ -61,6 +61,7 @@ struct RunFilter {
   std::optional<std::string> status;
   int limit = 50;                 // clamped to [1, 500]; 0 or less means 50
   std::optional<int64_t> before;  // cursor: only runs with a smaller id
+  std::optional<int64_t> after;   // cursor: only runs with a larger id (the page just newer)
 };
 
 struct RunStatusUpdate {
@@ -91,8 +92,9 @@ class RunStore {
   // A run not started by a delivery (manual, rerun, schedule), numbered next for its repository.
   Result<Run> CreateRun(const NewRun& run);
   Result<Run> Get(int64_t id);
-  // Newest first, with the repository's name.
-  Result<std::vector<Run>> List(const RunFilter& filter);
+  // Newest first, with the repository's name. *more (when given): whether more runs match past
+  // this page, the way the cursor reads (older; newer with `after`).
+  Result<std::vector<Run>> List(const RunFilter& filter, bool* more = nullptr);
   // Pending and running runs, oldest first: what a restarted orchestrator picks up again.
   Result<std::vector<Run>> ListUnfinished();
 
