@@ -55,9 +55,7 @@ Examination ImageExaminer::Examine(const std::string& image_ref, const std::stri
       out.log_lines.push_back("slipway: " + scanner + " scan not done: " + findings.status().message());
       continue;
     }
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& f : *findings) list.push_back(insight::ToJson(f));
-    out.scans.push_back({{"scanner", scanner}, {"findings", list}});
+    out.scans.push_back({{"scanner", scanner}, {"findings", insight::ToJson(*findings)}});
     out.log_lines.push_back("slipway: " + scanner + " found " + std::to_string(findings->size()) + " vulnerabilities");
   }
   return out;

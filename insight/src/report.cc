@@ -112,6 +112,21 @@ json ToJson(const Finding& f) {
           {"source", f.source}};
 }
 
+json ToJson(const std::vector<Finding>& findings) {
+  json out = json::array();
+  for (const Finding& f : findings) out.push_back(ToJson(f));
+  return out;
+}
+
+json SeverityCounts(const std::vector<Finding>& findings) {
+  json counts = {{"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}, {"unknown", 0}};
+  for (const Finding& f : findings) {
+    json& n = counts[std::string(SeverityName(f.severity))];
+    n = n.get<int>() + 1;
+  }
+  return counts;
+}
+
 json ToJson(const Comparison& c) {
   json j = {{"size_delta_bytes", c.size_delta_bytes}, {"size_delta_percent", c.size_delta_percent}};
   j["layers"] = json::array();
@@ -132,14 +147,8 @@ json ToJson(const ImageReport& r) {
              {"pretty_name", r.inventory.os.pretty_name}};
   j["packages"] = json::array();
   for (const Package& p : r.inventory.packages) j["packages"].push_back(ToJson(p, r.inventory.os));
-  j["vulnerabilities"] = json::array();
-  json counts = {{"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}, {"unknown", 0}};
-  for (const Finding& f : r.vulnerabilities) {
-    j["vulnerabilities"].push_back(ToJson(f));
-    counts[std::string(SeverityName(f.severity))] =
-        counts[std::string(SeverityName(f.severity))].get<int>() + 1;
-  }
-  j["severity_counts"] = counts;
+  j["vulnerabilities"] = ToJson(r.vulnerabilities);
+  j["severity_counts"] = SeverityCounts(r.vulnerabilities);
   return j;
 }
 

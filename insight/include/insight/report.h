@@ -33,6 +33,9 @@ nlohmann::json ToJson(const ImageReport& report);
 nlohmann::json ToJson(const Analysis& analysis);
 nlohmann::json ToJson(const Package& package, const OsRelease& os);
 nlohmann::json ToJson(const Finding& finding);
+nlohmann::json ToJson(const std::vector<Finding>& findings);
+// {"critical": N, "high": N, "medium": N, "low": N, "unknown": N}
+nlohmann::json SeverityCounts(const std::vector<Finding>& findings);
 // {"size_delta_bytes", "size_delta_percent", "layers": [{change, created_by, before_bytes,
 // after_bytes}]}
 nlohmann::json ToJson(const Comparison& comparison);

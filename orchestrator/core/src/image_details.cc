@@ -35,9 +35,7 @@ json ImageDetailView(store::Database& db, const store::ImageRecord& image) {
   json out = ImageView(image);
   auto report = store::ImageStore(db).Report(image.digest);
   out["analysis"] = report.ok() ? json::parse(*report, nullptr, false) : json();
-  json findings = json::array();
-  for (const auto& f : StoredFindings(db, image.digest)) findings.push_back(insight::ToJson(f));
-  out["vulnerabilities"] = findings;
+  out["vulnerabilities"] = insight::ToJson(StoredFindings(db, image.digest));
   out["scans"] = json::array();
   if (auto scans = store::ScanStore(db).LatestEach(image.digest); scans.ok()) {
     for (const auto& s : *scans) {

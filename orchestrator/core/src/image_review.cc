@@ -16,21 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-json SeverityCounts(const std::vector<insight::Finding>& findings) {
-  json counts = {{"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}, {"unknown", 0}};
-  for (const auto& f : findings) {
-    auto& n = counts[std::string(insight::SeverityName(f.severity))];
-    n = n.get<int>() + 1;
-  }
-  return counts;
-}
-
-json FindingsJson(const std::vector<insight::Finding>& findings) {
-  json out = json::array();
-  for (const auto& f : findings) out.push_back(insight::ToJson(f));
-  return out;
-}
-
 json Ids(const std::vector<insight::Finding>& findings) {
   json out = json::array();
   for (const auto& f : findings) out.push_back(f.id + " (" + f.package + ")");
@@ -43,8 +28,8 @@ store::ScanRecord ScanRecordOf(const std::string& digest, const std::string& sca
   r.image_digest = digest;
   r.scanner = scanner;
   r.finished_at = now;
-  r.summary_json = SeverityCounts(findings).dump();
-  r.findings_json = FindingsJson(findings).dump();
+  r.summary_json = insight::SeverityCounts(findings).dump();
+  r.findings_json = insight::ToJson(findings).dump();
   return r;
 }
 
@@ -173,7 +158,7 @@ Result<ReviewOutcome> ImageReviewer::Review(const ReviewSubject& subject, const 
   }
   insight::SortFindings(&findings);
   summary["scanners"] = scanners;
-  summary["vulnerabilities"] = SeverityCounts(findings);
+  summary["vulnerabilities"] = insight::SeverityCounts(findings);
 
   // Comparison with the previous builds.
   summary["previous"] = json::object();
