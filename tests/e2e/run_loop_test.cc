@@ -147,6 +147,10 @@ TEST_CASE("a broken RUN step fails naming it, and a rerun of the failed jobs suc
   CHECK(second["parent_run_id"] == run_id);
   REQUIRE(second["jobs"].size() == 1);
   CHECK(second["jobs"][0]["name"] == "check");
+  // Nothing failed in the rerun: rerunning its failures is refused up front.
+  auto nothing = server.Post("/api/v1/runs/" + std::to_string(second["id"].get<int64_t>()) + "/rerun", R"({"jobs":"failed"})");
+  CHECK(nothing.status == 409);
+  CHECK(nothing.body.find("nothing to rerun") != std::string::npos);
   Run({"docker", "image", "rm", "-f", base});
 }
 

@@ -1,6 +1,7 @@
 #include "api/router.h"
 
 #include "api/replies.h"
+#include "common/log.h"
 #include "common/strings.h"
 
 namespace slipway::api {
@@ -37,7 +38,16 @@ void Router::Dispatch(const http::Request& request, std::shared_ptr<http::Respon
     if (!Match(route.segments, segments, &params)) continue;
     path_known = true;
     if (route.method != request.method) continue;
-    route.handler(request, params, std::move(writer));
+    // The safety net under every handler: a JSON field of the wrong type read with json::value()
+    // throws, and a request must never take the server down.
+    try {
+      route.handler(request, params, writer);
+    } catch (const nlohmann::json::exception& e) {
+      ReplyError(*writer, 400, "invalid_argument", std::string("a field of the request has the wrong type: ") + e.what());
+    } catch (const std::exception& e) {
+      LogError("handler failed", {{"path", request.path}, {"error", e.what()}});
+      ReplyError(*writer, 500, "internal", "the request could not be handled");
+    }
     return;
   }
   if (path_known) {

@@ -1,5 +1,6 @@
 // Coordinator intake: pushes, manual triggers and reruns become runs; planning turns a run's
 // commit into jobs on the worker thread.
+#include <algorithm>
 #include <set>
 
 #include "common/log.h"
@@ -70,6 +71,10 @@ Result<store::Run> Coordinator::Rerun(int64_t run_id, const RerunSelection& sele
   for (const auto& j : *jobs) names.insert(j.name);
   for (const auto& name : selection.jobs) {
     if (!names.count(name)) return Status::InvalidArgument("run " + std::to_string(run_id) + " has no job '" + name + "'");
+  }
+  if (selection.failed_only &&
+      std::all_of(jobs->begin(), jobs->end(), [](const store::Job& j) { return j.status == "success"; })) {
+    return Status::Conflict("nothing to rerun: every job of run " + std::to_string(run_id) + " succeeded");
   }
   auto run = runs_.CreateRun({.repo_id = parent->repo_id,
                               .branch = parent->branch,
