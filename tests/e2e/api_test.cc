@@ -194,6 +194,9 @@ TEST_CASE("REST: run lists filter and page, unknown things are JSON 404s, wrong 
     CheckError(server.Post("/api/v1/repos",
                            json{{"name", "x/y"}, {"clone_url", "u"}, {"forge", "svn"}, {"secret", "s"}}.dump()),
                400, "invalid_argument", "forge");
+    CheckError(server.Post("/api/v1/repos", json{{"name", "x/y"}, {"clone_url", "u"}, {"forge", "github"},
+                                                 {"secret", "s"}, {"default_branch", "-x"}}.dump()),
+               400, "invalid_argument", "default_branch");
     // Fields of the wrong type are a 400 naming the problem, and the server stays up.
     CheckError(server.Post("/api/v1/runs", json{{"repo", fake}, {"branch", "main"}, {"sha", 5}}.dump()), 400,
                "invalid_argument", "wrong type");

@@ -37,10 +37,7 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     auto list = repos.List();
     if (!list.ok()) return ReplyStatus(*w, list.status());
     nlohmann::json out = {{"repos", nlohmann::json::array()}};
-    for (const auto& r : *list) {
-      out["repos"].push_back({{"id", r.id}, {"name", r.name}, {"forge", r.forge}, {"clone_url", r.clone_url},
-                              {"default_branch", r.default_branch}});
-    }
+    for (const auto& r : *list) out["repos"].push_back(core::RepoView(r));
     ReplyJson(*w, 200, out);
   });
 
@@ -62,14 +59,18 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     }
     store::RepoSpec spec{.name = name, .forge = forge, .clone_url = (*body)["clone_url"], .secret = (*body)["secret"],
                          .default_branch = std::nullopt};
-    if (body->contains("default_branch") && (*body)["default_branch"].is_string()) {
-      spec.default_branch = (*body)["default_branch"].get<std::string>();
+    if (body->contains("default_branch")) {
+      const auto& branch = (*body)["default_branch"];
+      if (!branch.is_string()) return ReplyError(*w, 400, "invalid_argument", "\"default_branch\" must be a string");
+      if (Status s = webhooks::ValidateBranchName(branch.get<std::string>()); !s.ok()) {
+        return ReplyStatus(*w, s.Annotate("default_branch"));
+      }
+      spec.default_branch = branch.get<std::string>();
     }
     store::RepoStore repos(c.db());
     auto repo = repos.Upsert(spec, c.Now());
     if (!repo.ok()) return ReplyStatus(*w, repo.status());
-    ReplyJson(*w, 201, {{"id", repo->id}, {"name", repo->name}, {"forge", repo->forge},
-                        {"clone_url", repo->clone_url}, {"default_branch", repo->default_branch}});
+    ReplyJson(*w, 201, core::RepoView(*repo));
   });
 
   router.Add("GET", "/api/v1/agents", [&c](const http::Request&, const PathParams&, WriterPtr w) {

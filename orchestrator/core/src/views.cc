@@ -102,6 +102,24 @@ nlohmann::json AgentView(const store::Agent& agent, const std::vector<store::Lea
           {"running_jobs", jobs}};
 }
 
+std::string WithoutCredentials(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  auto host_start = scheme + 3;
+  auto path = url.find('/', host_start);
+  auto at = url.rfind('@', path == std::string::npos ? url.size() : path);
+  if (at == std::string::npos || at < host_start) return url;
+  return url.substr(0, host_start) + url.substr(at + 1);
+}
+
+nlohmann::json RepoView(const store::Repo& repo) {
+  return {{"id", repo.id},
+          {"name", repo.name},
+          {"forge", repo.forge},
+          {"clone_url", WithoutCredentials(repo.clone_url)},
+          {"default_branch", repo.default_branch}};
+}
+
 nlohmann::json ImageView(const store::ImageRecord& image) {
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& l : image.layers) {
