@@ -3,37 +3,22 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 
 #include "common/image_ref.h"
-#include "common/subprocess.h"
+#include "../test_images.h"
 
 using namespace slipway;
-namespace fs = std::filesystem;
+using slipway::testing::MustRun;
 
 namespace {
+
+void ImportImage(const std::string& ref, const std::string& content) {
+  slipway::testing::ImportTestImage(ref, {{"content", content}});
+}
 
 std::string Unique(const std::string& prefix) {
   return prefix + "-" + std::to_string(getpid()) + "-" +
          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
-}
-
-void MustRun(const std::vector<std::string>& argv) {
-  auto r = RunProcess(argv);
-  REQUIRE(r.ok());
-  INFO(argv[0] << " " << argv[1] << ": " << r->out << r->err);
-  REQUIRE(r->ok());
-}
-
-// Imports a one-file image (no shell: enough to inspect and push) under `ref`.
-void ImportImage(const std::string& ref, const std::string& content) {
-  fs::path dir = fs::temp_directory_path() / Unique("slipway-image");
-  fs::create_directories(dir / "root");
-  std::ofstream(dir / "root" / "content") << content;
-  MustRun({"tar", "-C", (dir / "root").string(), "-cf", (dir / "image.tar").string(), "."});
-  MustRun({"docker", "import", (dir / "image.tar").string(), ref});
-  fs::remove_all(dir);
 }
 
 }  // namespace

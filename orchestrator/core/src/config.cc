@@ -4,11 +4,14 @@
 
 #include <cstdlib>
 
+#include "common/cron.h"
+
 namespace slipway::core {
 
 std::string ServerUsage() {
   return "usage: slipwayd [--config FILE] [--listen HOST:PORT] [--data DIR] [--admin-token T]\n"
          "                [--agent-token T] [--lease-seconds N] [--no-supersede]\n"
+         "                [--base-check CRON|off]\n"
          "Tokens may also come from SLIPWAY_ADMIN_TOKEN and SLIPWAY_AGENT_TOKEN.\n";
 }
 
@@ -58,6 +61,8 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
         config->max_attempts = v.as<int>();
       } else if (key == "supersede") {
         config->supersede = v.as<bool>();
+      } else if (key == "base_check") {
+        config->base_check = v.as<std::string>();
       } else if (key == "repos") {
         for (const auto& r : v) {
           RepoConfig repo;
@@ -118,10 +123,17 @@ Result<ServerConfig> LoadServerConfig(const std::vector<std::string>& args) {
       }
     } else if (flag == "--no-supersede") {
       config.supersede = false;
+    } else if (flag == "--base-check") {
+      s = value(&config.base_check);
     } else {
       s = Status::InvalidArgument("unknown flag " + flag);
     }
     if (!s.ok()) return s;
+  }
+  if (config.base_check != "off") {
+    if (auto cron = CronSchedule::Parse(config.base_check); !cron.ok()) {
+      return cron.status().Annotate("base_check \"" + config.base_check + "\"");
+    }
   }
   if (config.admin_token.empty()) return Status::InvalidArgument("an admin token is required (--admin-token)");
   if (config.agent_token.empty()) return Status::InvalidArgument("an agent token is required (--agent-token)");

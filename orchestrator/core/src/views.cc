@@ -68,10 +68,11 @@ nlohmann::json JobView(const store::Job& job) {
       {"image", nullptr},
       {"cache", nullptr},
       {"failed_step", ""},
+      {"bases", nlohmann::json::array()},
       {"spec", spec},
   };
   if (result.is_object()) {
-    for (const char* key : {"image", "cache", "scan", "failed_step", "log_tail"}) {
+    for (const char* key : {"image", "cache", "scan", "failed_step", "log_tail", "bases"}) {
       if (result.contains(key)) j[key] = result[key];
     }
   }

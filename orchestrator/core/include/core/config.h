@@ -7,6 +7,8 @@
 //   lease_seconds: 15          # an agent silent this long loses its job (requeued)
 //   max_attempts: 3            # tries per job before it ends as error
 //   supersede: true            # a newer push to a branch cancels the older run's unstarted work
+//   base_check: "0 */6 * * *"  # cron (UTC) of base checks of every repo (common/cron.h); "off": none.
+//                              # A repo's on.schedule adds its own times (core/base_watch.h).
 //   repos:
 //     - {name: owner/app, clone_url: ..., forge: github, secret: ...}
 #pragma once
@@ -34,6 +36,7 @@ struct ServerConfig {
   int lease_seconds = 15;
   int max_attempts = 3;
   bool supersede = true;
+  std::string base_check = "0 */6 * * *";  // a cron expression or "off"
   std::vector<RepoConfig> repos;
 };
 
