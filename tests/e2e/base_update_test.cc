@@ -48,7 +48,7 @@ std::string Short(const std::string& digest) { return digest.substr(0, 19); }
 
 TEST_CASE("a base re-imported under its tag starts a base-update run that builds it and records the new digest") {
   TempDir dir;
-  Server server(dir.path() + "/data", {"--base-check", "off"});
+  Server server(dir.path() + "/data");
   Agent agent(server, "agent-bases", dir.path() + "/agent");
   std::string base = UniqueName("e2e-base") + ":1.0";
   ImportTestImage(base, {{"version", "base-one\n"}}, true);
@@ -119,7 +119,7 @@ TEST_CASE("a base re-imported under its tag starts a base-update run that builds
 
 TEST_CASE("a repo's on.schedule checks its bases at those times") {
   TempDir dir;
-  Server server(dir.path() + "/data", {"--base-check", "off"});
+  Server server(dir.path() + "/data");
   Agent agent(server, "agent-schedule", dir.path() + "/agent");
   std::string base = UniqueName("e2e-base") + ":2.0";
   ImportTestImage(base, {{"version", "scheduled-one\n"}}, true);
