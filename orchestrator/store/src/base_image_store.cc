@@ -52,14 +52,6 @@ Status BaseImageStore::Record(int64_t job_id, const std::vector<BaseDigest>& bas
   return tx->Commit();
 }
 
-Result<std::vector<BaseImageRecord>> BaseImageStore::ListByJob(int64_t job_id) {
-  Connection conn = db_.Lock();
-  Result<Statement> stmt = conn.Prepare(std::string(kSelectBases) + "WHERE b.job_id = ?1 ORDER BY b.id");
-  if (!stmt.ok()) return stmt.status();
-  stmt->BindInt(1, job_id);
-  return ReadAll<BaseImageRecord>(*stmt, ReadBase);
-}
-
 Result<std::vector<BuiltBranch>> BaseImageStore::LatestBuilt(int64_t repo_id) {
   Connection conn = db_.Lock();
   Result<Statement> stmt = conn.Prepare(

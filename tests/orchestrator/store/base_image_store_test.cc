@@ -52,10 +52,13 @@ TEST_CASE("a job's bases are recorded with its run, branch and name, once each")
                                       {"127.0.0.1:5000/base:1", Digest('b'), "registry"}};
   REQUIRE(bases.Record(job, reported, 42).ok());
   REQUIRE(bases.Record(job, {reported[0]}, 43).ok());  // a retried report adds nothing
-  auto listed = bases.ListByJob(job);
-  REQUIRE(listed.ok());
-  REQUIRE(listed->size() == 2);
-  const BaseImageRecord& first = (*listed)[0];
+  auto latest = bases.LatestBuilt(f.repo_id);
+  REQUIRE(latest.ok());
+  REQUIRE(latest->size() == 1);
+  CHECK((*latest)[0].sha == "aaa");
+  const std::vector<BaseImageRecord>& listed = (*latest)[0].bases;
+  REQUIRE(listed.size() == 2);
+  const BaseImageRecord& first = listed[0];
   CHECK(first.job_id == job);
   CHECK(first.repo_id == f.repo_id);
   CHECK(first.branch == "release/1");
@@ -64,7 +67,7 @@ TEST_CASE("a job's bases are recorded with its run, branch and name, once each")
   CHECK(first.base.digest == Digest('a'));
   CHECK(first.base.source == "engine");
   CHECK(first.created_at == 42);
-  CHECK((*listed)[1].base.source == "registry");
+  CHECK(listed[1].base.source == "registry");
 }
 
 TEST_CASE("bad bases are refused whole, and an unknown job is not found") {

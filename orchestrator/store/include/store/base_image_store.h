@@ -47,7 +47,6 @@ class BaseImageStore {
   // (job, ref, digest) recorded before is kept once. kNotFound for an unknown job;
   // kInvalidArgument for an empty ref, a digest that is not sha256 or an unknown source.
   Status Record(int64_t job_id, const std::vector<BaseDigest>& bases, int64_t now_ms);
-  Result<std::vector<BaseImageRecord>> ListByJob(int64_t job_id);
   // Per branch of the repository (by name): its newest successful run with recorded bases.
   Result<std::vector<BuiltBranch>> LatestBuilt(int64_t repo_id);
 
