@@ -42,4 +42,16 @@ inline void ImportTestImage(const std::string& ref, const std::map<std::string, 
   fs::remove_all(dir);
 }
 
+// Removes the tag when the test ends, passed or failed (the engine keeps layers other tags use).
+class ImageCleanup {
+ public:
+  explicit ImageCleanup(std::string ref) : ref_(std::move(ref)) {}
+  ~ImageCleanup() { (void)RunProcess({"docker", "image", "rm", "--force", "--", ref_}); }
+  ImageCleanup(const ImageCleanup&) = delete;
+  ImageCleanup& operator=(const ImageCleanup&) = delete;
+
+ private:
+  std::string ref_;
+};
+
 }  // namespace slipway::testing

@@ -26,6 +26,7 @@ std::string Unique(const std::string& prefix) {
 TEST_CASE("an image's engine digest is the digest its registry serves once pushed") {
   std::string name = "slipway-test/" + Unique("digest");
   std::string ref = "127.0.0.1:5000/" + name + ":1";
+  slipway::testing::ImageCleanup cleanup(ref);
   ImportImage(ref, "one");
   auto engine = EngineImageDigest(ref);
   INFO(engine.status().ToString());
@@ -61,7 +62,6 @@ TEST_CASE("an image's engine digest is the digest its registry serves once pushe
   REQUIRE(again.ok());
   CHECK(again->source == "engine");
   CHECK(again->digest != *engine);
-  MustRun({"docker", "image", "rm", ref});
 }
 
 TEST_CASE("an image neither the engine nor any registry has is not found") {

@@ -9,6 +9,7 @@
 
 using namespace slipway::e2e;
 using nlohmann::json;
+using slipway::testing::ImageCleanup;
 using slipway::testing::ImportTestImage;
 
 namespace {
@@ -51,6 +52,7 @@ TEST_CASE("a base re-imported under its tag starts a base-update run that builds
   Server server(dir.path() + "/data");
   Agent agent(server, "agent-bases", dir.path() + "/agent");
   std::string base = UniqueName("e2e-base") + ":1.0";
+  ImageCleanup cleanup(base);
   ImportTestImage(base, {{"version", "base-one\n"}}, true);
   std::string one = EngineId(base);
   BaseRepo repo(server, dir.path() + "/repo", base, "");
@@ -114,7 +116,6 @@ TEST_CASE("a base re-imported under its tag starts a base-update run that builds
   CHECK(server.Post("/api/v1/base-checks", json{{"repo", repo.name}}.dump(), "").status == 401);
   CHECK(server.Post("/api/v1/base-checks", json{{"repo", "../x"}}.dump()).status == 400);
   CHECK(server.Post("/api/v1/base-checks", "{}").status == 400);
-  Run({"docker", "image", "rm", base});
 }
 
 TEST_CASE("a repo's on.schedule checks its bases at those times") {
@@ -122,6 +123,7 @@ TEST_CASE("a repo's on.schedule checks its bases at those times") {
   Server server(dir.path() + "/data");
   Agent agent(server, "agent-schedule", dir.path() + "/agent");
   std::string base = UniqueName("e2e-base") + ":2.0";
+  ImageCleanup cleanup(base);
   ImportTestImage(base, {{"version", "scheduled-one\n"}}, true);
   BaseRepo repo(server, dir.path() + "/repo", base, "on:\n  schedule: [\"* * * * *\"]\n");
   json first = server.WaitForRun(repo.git.PushForRun());
@@ -146,5 +148,4 @@ TEST_CASE("a repo's on.schedule checks its bases at those times") {
   CHECK(done["sha"] == repo.sha);
   CHECK(done["jobs"][0]["bases"][0]["digest"] == two);
   CHECK(server.process().Output().find("msg=\"base-update run started\"") != std::string::npos);
-  Run({"docker", "image", "rm", base});
 }
