@@ -11,7 +11,7 @@ void PrintUsage(std::ostream& out) {
   out << "usage: slipway COMMAND [ARGS...]\n\ncommands:\n";
   for (const slipway::cli::Command& c : slipway::cli::Commands()) {
     std::string name = c.name;
-    out << "  " << name << std::string(name.size() < 10 ? 10 - name.size() : 1, ' ') << c.summary << "\n";
+    out << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') << c.summary << "\n";
   }
   out << "\nslipway COMMAND --help shows a command's options.\n";
 }

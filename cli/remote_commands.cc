@@ -341,4 +341,30 @@ int CancelCommand(const std::vector<std::string>& args) {
   return 0;
 }
 
+int BaseCheckCommand(const std::vector<std::string>& args) {
+  RemoteArgs r;
+  if (!ParseRemoteArgs(args, {}, {}, &r) || r.positional.size() != 1) {
+    Usage("slipway base-check REPO [--json]   (admin token; starts base-update runs for moved bases)");
+    return 2;
+  }
+  auto j = Call(r, "POST", "/api/v1/base-checks", json{{"repo", r.positional[0]}}.dump());
+  if (!j) return 1;
+  if (r.json_output) {
+    std::cout << j->dump(2) << "\n";
+    return 0;
+  }
+  if ((*j)["branches"].empty()) std::printf("no successful build of %s has recorded its bases yet\n", Str(*j, "repo").c_str());
+  for (const auto& branch : (*j)["branches"]) {
+    std::printf("%s@%s (run %s): %s\n", Str(branch, "branch").c_str(), Str(branch, "sha").substr(0, 7).c_str(),
+                Str(branch, "built_run_id").c_str(), Str(branch, "note").c_str());
+    for (const auto& base : branch["bases"]) {
+      std::string now = base["current"].is_string() ? Str(base, "current").substr(0, 19) : Str(base, "error");
+      std::printf("  %-10s %s  %s -> %s\n", Str(base, "status").c_str(), Str(base, "ref").c_str(),
+                  Str(base, "recorded").substr(0, 19).c_str(), now.c_str());
+    }
+    if (branch["started_run_id"].is_number()) std::printf("  started run %s\n", Str(branch, "started_run_id").c_str());
+  }
+  return 0;
+}
+
 }  // namespace slipway::cli

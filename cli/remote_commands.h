@@ -1,5 +1,5 @@
 // The CLI's commands that talk to a running slipwayd over its REST API: runs, show, logs, wait,
-// trigger, rerun, cancel. The server comes from --server or SLIPWAY_SERVER (default
+// trigger, rerun, cancel, base-check. The server comes from --server or SLIPWAY_SERVER (default
 // http://127.0.0.1:8080), the admin token from --token or SLIPWAY_TOKEN.
 //
 // Each returns the process exit code: 0 done, 1 the server said no (or the run failed, for wait),
@@ -18,5 +18,6 @@ int WaitCommand(const std::vector<std::string>& args);
 int TriggerCommand(const std::vector<std::string>& args);
 int RerunCommand(const std::vector<std::string>& args);
 int CancelCommand(const std::vector<std::string>& args);
+int BaseCheckCommand(const std::vector<std::string>& args);
 
 }  // namespace slipway::cli

@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   api::RegisterRunRoutes(router, coordinator);
   api::RegisterAgentRoutes(router, coordinator);
   api::RegisterResourceRoutes(router, coordinator);
+  api::RegisterBaseRoutes(router, coordinator);
   api::RegisterWebRoutes(router);
 
   http::Server server({.host = config->host, .port = config->port}, [&router](http::Request req, auto writer) {

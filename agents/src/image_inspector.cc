@@ -11,10 +11,6 @@
 namespace slipway::agent {
 namespace {
 
-constexpr const char* kManifestAccept =
-    "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, "
-    "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
-
 Result<nlohmann::json> GetJson(const std::string& url, const char* accept) {
   HttpRequest req;
   req.url = url;
@@ -50,37 +46,6 @@ long long RegistryManifest::CompressedSize() const {
   long long total = 0;
   for (const auto& b : layers) total += b.size;
   return total;
-}
-
-Result<ImageRef> ParseImageRef(const std::string& ref) {
-  auto slash = ref.find('/');
-  if (slash == std::string::npos) return Status::InvalidArgument("image reference names no registry: " + ref);
-  ImageRef out;
-  out.host = ref.substr(0, slash);
-  if (out.host.find_first_of(".:") == std::string::npos && out.host != "localhost") {
-    return Status::InvalidArgument("image reference names no registry host: " + ref);
-  }
-  std::string rest = ref.substr(slash + 1);
-  if (auto at = rest.find('@'); at != std::string::npos) {
-    out.name = rest.substr(0, at);
-    out.reference = rest.substr(at + 1);
-  } else {
-    auto colon = rest.rfind(':');
-    if (colon != std::string::npos && rest.find('/', colon) == std::string::npos) {
-      out.name = rest.substr(0, colon);
-      out.reference = rest.substr(colon + 1);
-    } else {
-      out.name = rest;
-      out.reference = "latest";
-    }
-  }
-  if (out.name.empty() || out.reference.empty()) return Status::InvalidArgument("bad image reference: " + ref);
-  for (char c : out.name + out.reference) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '_' || c == '-' || c == ':')) {
-      return Status::InvalidArgument("bad character in image reference: " + ref);
-    }
-  }
-  return out;
 }
 
 Result<ImageInfo> InspectLocalImage(const std::string& ref, const std::string& docker) {

@@ -14,6 +14,7 @@
 #include "agent/image_inspector.h"
 #include "agent/log_batcher.h"
 #include "agent/report.h"
+#include "common/image_ref.h"
 #include "common/log.h"
 
 namespace slipway::agent {
@@ -159,6 +160,23 @@ class Reporter {
   std::thread thread_;  // last: starts after the members above exist
 };
 
+// The digest of each base the build used, as its engine (or registry) has it now, just after the
+// build; bases that cannot be resolved are named in the log and left out of the report.
+std::vector<BaseImage> ResolveBases(const std::vector<std::string>& bases, const std::string& docker,
+                                    Reporter& reporter) {
+  std::vector<BaseImage> out;
+  for (const std::string& ref : bases) {
+    auto resolved = ResolveImageDigest(ref, docker);
+    if (!resolved.ok()) {
+      reporter.AddLine("slipway: base " + ref + ": digest unknown (" + resolved.status().message() + ")");
+      continue;
+    }
+    reporter.AddLine("slipway: base " + ref + " is " + resolved->digest + " (" + resolved->source + ")");
+    out.push_back({ref, resolved->digest, resolved->source});
+  }
+  return out;
+}
+
 long long ElapsedMs(Clock::time_point since) {
   return std::chrono::duration_cast<milliseconds>(Clock::now() - since).count();
 }
@@ -290,6 +308,7 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
             report.insight = std::move(exam.report);
             report.scans = std::move(exam.scans);
           }
+          report.bases = ResolveBases(lease.spec.bases, inv.docker, reporter);
         }
         break;
       }

@@ -25,7 +25,11 @@ nlohmann::json FinishJson(const FinishReport& r) {
                       {"error", r.error},
                       {"failed_step", r.failed_step},
                       {"log_tail", r.log_tail},
-                      {"cache", {{"steps", r.cache.steps}, {"cached", r.cache.cached}}}};
+                      {"cache", {{"steps", r.cache.steps}, {"cached", r.cache.cached}}},
+                      {"bases", nlohmann::json::array()}};
+  for (const BaseImage& b : r.bases) {
+    j["bases"].push_back({{"ref", b.ref}, {"digest", b.digest}, {"source", b.source}});
+  }
   if (r.image) {
     const ImageInfo& im = *r.image;
     nlohmann::json layers = nlohmann::json::array();

@@ -84,6 +84,7 @@ Result<HttpResponse> HttpFetch(const HttpRequest& request) {
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(1024ull * 1024 * 1024);
+  if (VerbOf(request.method) == http::verb::head) parser.skip(true);  // no body follows, whatever the length says
   beast::error_code ec;
   http::read(stream, buffer, parser, ec);
   if (ec) return Status::Unavailable("read from " + url->host + ": " + ec.message());

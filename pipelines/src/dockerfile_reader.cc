@@ -306,6 +306,8 @@ class Reader {
         return;
       }
     }
+    std::vector<std::string>& images = df_.stages[current].from_images;
+    if (std::find(images.begin(), images.end(), ref) == images.end()) images.push_back(ref);
   }
 
   void BuildStages() {

@@ -50,6 +50,7 @@ nlohmann::json ToJson(const JobSpec& spec) {
       {"cache_ref", spec.cache_ref},
       {"needs", spec.needs},
       {"labels", spec.labels},
+      {"bases", spec.bases},
       {"budget", BudgetToJson(spec.budget)},
       {"scan", ScanToJson(spec.scan)},
   };
@@ -88,6 +89,7 @@ Result<JobSpec> JobSpecFromJson(const nlohmann::json& j) {
     ReadIf(j, "cache_ref", spec.cache_ref);
     ReadIf(j, "needs", spec.needs);
     ReadIf(j, "labels", spec.labels);
+    ReadIf(j, "bases", spec.bases);
     if (auto it = j.find("budget"); it != j.end() && it->is_object()) {
       if (auto v = it->find("max_size_bytes"); v != it->end() && !v->is_null()) {
         spec.budget.max_size_bytes = v->get<long long>();

@@ -9,6 +9,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/cron.h"
 #include "pipelines/units.h"
 
 namespace slipway::pipelines {
@@ -278,16 +279,10 @@ class Parser {
                               });
                  } else {
                    for (const auto& cron : GetStringList(v, "on.schedule")) {
-                     size_t fields = 0;
-                     bool in_field = false;
-                     for (char c : cron.value) {
-                       bool space = std::isspace(static_cast<unsigned char>(c));
-                       if (!space && !in_field) ++fields;
-                       in_field = !space;
-                     }
-                     if (fields != 5) {
-                       Error(cron.pos, "bad-value",
-                             "\"" + cron.value + "\" is not a cron expression of 5 fields");
+                     auto parsed = CronSchedule::Parse(cron.value);
+                     if (!parsed.ok()) {
+                       Error(cron.pos, "bad-cron",
+                             "on.schedule \"" + cron.value + "\": " + parsed.status().message());
                      }
                      pipeline_.schedule.push_back(cron.value);
                    }

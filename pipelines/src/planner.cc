@@ -235,6 +235,7 @@ class Planner {
           if (same != job.build_args.end()) same->second = value;
           else job.build_args.emplace_back(axis, value);
         }
+        job.bases = BaseImagesOf(*s, job.build_args);
         if (!names.insert(job.name).second) {
           diags_.push_back(MakeError(path_, pos, "duplicate-name",
                                      "two jobs are both named \"" + job.name + "\" after matrix expansion"));
@@ -242,6 +243,25 @@ class Planner {
         result_.jobs.push_back(std::move(job));
       }
     }
+  }
+
+  // The external images the stage's target is built from, with the job's build args applied to
+  // the Dockerfile's global ARGs (as buildx will apply them).
+  std::vector<std::string> BaseImagesOf(const PlannedStage& s,
+                                        const std::vector<std::pair<std::string, std::string>>& build_args) {
+    auto loaded = dockerfiles_.find(s.dockerfile);
+    if (loaded == dockerfiles_.end() || !loaded->second) return {};
+    const Dockerfile* df = &loaded->second->dockerfile;
+    DockerfileParse with_args;
+    if (!build_args.empty()) {
+      std::map<std::string, std::string> args;
+      for (const auto& [name, value] : build_args) args[name] = value;
+      with_args = ParseDockerfile(loaded->second->text, s.dockerfile, args);
+      df = &with_args.dockerfile;
+    }
+    if (df->stages.empty()) return {};
+    const DockerStage* target = s.target.empty() ? &df->stages.back() : df->FindStage(s.target);
+    return target ? df->BaseImages(target->index) : std::vector<std::string>{};
   }
 
   void AddTags(const StageConfig& c, const TagValues& values, JobSpec* job,

@@ -46,6 +46,12 @@ TEST_CASE("canceled and successful outcomes, image sizes named as in the protoco
   CHECK(j["image"]["layers"][0]["compressed_size_bytes"] == 120);
   CHECK(j["image"]["layers"][0]["instruction"] == "COPY . /app # buildkit");
   CHECK(!j["image"]["layers"][1].contains("compressed_size_bytes"));
+  CHECK(j["bases"] == nlohmann::json::array());
+
+  r.bases.push_back({"busybox:1.36", "sha256:bb", "engine"});
+  r.bases.push_back({"127.0.0.1:5000/base:1", "sha256:cc", "registry"});
+  CHECK(FinishJson(r)["bases"] == nlohmann::json::parse(R"([{"ref":"busybox:1.36","digest":"sha256:bb","source":"engine"},
+      {"ref":"127.0.0.1:5000/base:1","digest":"sha256:cc","source":"registry"}])"));
 }
 
 TEST_CASE("steps body") {

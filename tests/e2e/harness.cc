@@ -106,9 +106,10 @@ HttpResult ToResult(const Result<HttpResponse>& res) {
 }  // namespace
 
 Server::Server(const std::string& data_dir, std::vector<std::string> extra_args) {
+  // No scheduled base checks: a test that re-tags a base must not get a base-update run by the clock.
   std::vector<std::string> argv = {BinaryDir() + "/orchestrator/slipwayd", "--listen", "127.0.0.1:0",
                                    "--data", data_dir, "--admin-token", kAdminToken,
-                                   "--agent-token", kAgentToken};
+                                   "--agent-token", kAgentToken, "--base-check", "off"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Process>(argv, "slipwayd");
   REQUIRE(process_->WaitForOutput("msg=listening", std::chrono::seconds(10)));

@@ -60,7 +60,7 @@ struct HttpResult {
   nlohmann::json json;  // null when the body is not JSON
 };
 
-// slipwayd on a free loopback port with its own data directory.
+// slipwayd on a free loopback port with its own data directory, server-wide base checks off.
 class Server {
  public:
   static constexpr const char* kAdminToken = "e2e-admin-token";

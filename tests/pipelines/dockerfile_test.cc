@@ -116,3 +116,28 @@ TEST_CASE("Dockerfile: empty and comment-only files have no FROM") {
     CHECK(p.diagnostics[0].code == "dockerfile-no-from");
   }
 }
+
+TEST_CASE("Dockerfile: a stage's base images come through every stage it depends on") {
+  auto p = Parse(
+      "ARG BASE=busybox:1.36\n"
+      "FROM ${BASE} AS build\n"
+      "RUN --mount=type=cache,from=127.0.0.1:5000/tools/cache:2,target=/c true\n"
+      "FROM build AS test\n"
+      "FROM scratch AS assets\nCOPY --from=alpine:3.19 /etc/os-release /\n"
+      "FROM SCRATCH AS runtime\nCOPY --from=build /out /app\nCOPY --from=assets / /\nCOPY --from=alpine:3.19 /x /x\n"
+      "FROM debian:12 AS unrelated\n");
+  REQUIRE(p.diagnostics.empty());
+  const Dockerfile& df = p.dockerfile;
+  CHECK(df.stages[2].from_images == std::vector<std::string>{"alpine:3.19"});
+  CHECK(df.BaseImages(0) == std::vector<std::string>{"busybox:1.36", "127.0.0.1:5000/tools/cache:2"});
+  CHECK(df.BaseImages(1) == std::vector<std::string>{"busybox:1.36", "127.0.0.1:5000/tools/cache:2"});
+  CHECK(df.BaseImages(2) == std::vector<std::string>{"alpine:3.19"});
+  CHECK(df.BaseImages(3) ==
+        std::vector<std::string>{"busybox:1.36", "127.0.0.1:5000/tools/cache:2", "alpine:3.19"});
+  CHECK(df.BaseImages(4) == std::vector<std::string>{"debian:12"});
+}
+
+TEST_CASE("Dockerfile: base images leave out scratch and references an ARG left unresolved") {
+  auto p = Parse("FROM scratch AS a\nCOPY --from=${TOOLS} /t /t\nFROM a AS b\n");
+  CHECK(p.dockerfile.BaseImages(1).empty());
+}

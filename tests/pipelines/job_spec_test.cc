@@ -22,6 +22,7 @@ TEST_CASE("JobSpec survives a JSON round trip") {
   spec.cache_ref = "127.0.0.1:5000/shop:cache-runtime-3.11";
   spec.needs = {"test-3.11"};
   spec.labels = {{"arch", "amd64"}};
+  spec.bases = {"busybox:1.36", "127.0.0.1:5000/base/python:3.11"};
   spec.budget.max_size_bytes = 150000000;
   spec.budget.max_growth_percent = 10;
   spec.scan.fail_on = "critical";
@@ -37,6 +38,7 @@ TEST_CASE("JobSpec survives a JSON round trip") {
   CHECK(back->budget.max_size_bytes == 150000000LL);
   CHECK_FALSE(back->budget.min_efficiency);
   CHECK(back->scan.ignore.at(0).reason == "no fix");
+  CHECK(back->bases == spec.bases);
 }
 
 TEST_CASE("JobSpecFromJson fills defaults and refuses bad input") {

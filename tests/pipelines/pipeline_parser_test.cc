@@ -58,6 +58,18 @@ TEST_CASE("ParsePipeline reports several problems at once") {
   CHECK(p.diagnostics[3].line == 4);
 }
 
+TEST_CASE("ParsePipeline checks on.schedule entries as cron expressions, at their position") {
+  auto p = ParsePipeline("version: 1\non:\n  schedule:\n    - \"0 */6 * * *\"\n    - \"@weekly\"\n"
+                         "    - \"0 25 * * *\"\n    - \"0 0 * * FUN\"\n", ".slipway.yml");
+  REQUIRE(p.diagnostics.size() == 2);
+  CHECK(FormatDiagnostic(p.diagnostics[0]) ==
+        ".slipway.yml:6:7: error[bad-cron]: on.schedule \"0 25 * * *\": hour field: 25 is out of range 0-23");
+  CHECK(FormatDiagnostic(p.diagnostics[1]) ==
+        ".slipway.yml:7:7: error[bad-cron]: on.schedule \"0 0 * * FUN\": day-of-week field: \"FUN\" is not a number or a name");
+  CHECK(p.pipeline.schedule ==
+        std::vector<std::string>{"0 */6 * * *", "@weekly", "0 25 * * *", "0 0 * * FUN"});
+}
+
 TEST_CASE("ParsePipeline refuses files that are too large") {
   std::string big(kMaxPipelineBytes + 1, '#');
   auto p = ParsePipeline(big, "p.yml");

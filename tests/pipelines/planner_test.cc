@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "pipelines/planner.h"
@@ -186,4 +187,35 @@ TEST_CASE("cycle message names the cycle") {
   PlanResult r = PlanPipeline(repo.Reader(), Push());
   REQUIRE(r.diagnostics.size() == 1);
   CHECK(FormatDiagnostic(r.diagnostics[0]) == ".slipway.yml:3:29: error[cycle]: stages depend on each other: a -> b -> a");
+}
+
+TEST_CASE("PlanPipeline lists each job's base images, with its build args applied") {
+  MemoryRepo repo;
+  repo.files["Dockerfile"] =
+      "ARG PY=3.11\nARG TOOLS=127.0.0.1:5000/tools:1\n"
+      "FROM python:${PY}-slim AS build\nCOPY --from=${TOOLS} /t /t\n"
+      "FROM build AS test\n"
+      "FROM scratch AS runtime\nCOPY --from=build /out /app\n";
+  repo.files[".slipway.yml"] =
+      "stages:\n  test: {}\n  runtime: {needs: [test], build_args: {TOOLS: \"127.0.0.1:5000/tools:2\"}}\n"
+      "matrix: {PY: [\"3.11\", \"3.12\"]}\n";
+  PlanResult r = PlanPipeline(repo.Reader(), Push());
+  REQUIRE_FALSE(r.has_errors);
+  REQUIRE(r.jobs.size() == 4);
+  std::map<std::string, std::vector<std::string>> bases;
+  for (const JobSpec& j : r.jobs) bases[j.name] = j.bases;
+  CHECK(bases["test-3.11"] == std::vector<std::string>{"python:3.11-slim"});
+  CHECK(bases["test-3.12"] == std::vector<std::string>{"python:3.12-slim"});
+  // BuildKit does not expand ARGs in COPY --from, so ${TOOLS} is no base, whatever the build arg says.
+  CHECK(bases["runtime-3.12"] == std::vector<std::string>{"python:3.12-slim"});
+}
+
+TEST_CASE("PlanPipeline gives the final stage's bases to a Dockerfile without named stages") {
+  MemoryRepo repo;
+  repo.files["Dockerfile"] = "FROM busybox:1.36\nRUN true\nFROM alpine:3.19\nCOPY --from=0 /bin/busybox /bb\n";
+  repo.files[".slipway.yml"] = "version: 1\n";
+  PlanResult r = PlanPipeline(repo.Reader(), Push());
+  REQUIRE(r.jobs.size() == 1);
+  CHECK(r.jobs[0].target.empty());
+  CHECK(r.jobs[0].bases == std::vector<std::string>{"busybox:1.36", "alpine:3.19"});
 }

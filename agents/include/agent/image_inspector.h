@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/image_ref.h"  // ImageRef, ParseImageRef
 #include "common/status.h"
 
 namespace slipway::agent {
@@ -36,14 +37,6 @@ struct ImageInfo {
   std::optional<long long> compressed_size_bytes;
   std::vector<LayerInfo> layers;
 };
-
-// The parts of "host[:port]/name[:tag|@digest]". Only references with an explicit registry host.
-struct ImageRef {
-  std::string host;       // "127.0.0.1:5000"
-  std::string name;       // "slipway-test/app"
-  std::string reference;  // the tag or "sha256:..."; "latest" when absent
-};
-Result<ImageRef> ParseImageRef(const std::string& ref);
 
 // `docker image inspect` and `docker history` for an image in the local engine.
 Result<ImageInfo> InspectLocalImage(const std::string& ref, const std::string& docker = "docker");

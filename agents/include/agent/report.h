@@ -15,6 +15,13 @@
 
 namespace slipway::agent {
 
+// A base image of the job's target and the digest it had when the build finished.
+struct BaseImage {
+  std::string ref;     // as the Dockerfile names it, e.g. "busybox:1.36"
+  std::string digest;  // "sha256:..."
+  std::string source;  // "engine" or "registry" (common/image_ref.h)
+};
+
 struct FinishReport {
   std::string status;  // success failure canceled error
   long long duration_ms = 0;
@@ -25,6 +32,7 @@ struct FinishReport {
   CacheCount cache;
   std::optional<nlohmann::json> insight;  // the image's insight report (image_examiner.h)
   std::optional<nlohmann::json> scans;    // external scanners' findings
+  std::vector<BaseImage> bases;  // sent as "bases": [{ref, digest, source}], empty when none resolved
 };
 
 // {"steps": [{index, digest, name, cached, started_ms, completed_ms, duration_ms, error}, ...]}

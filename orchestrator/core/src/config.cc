@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "common/strings.h"
+#include "common/cron.h"
 
 namespace slipway::core {
 
@@ -13,6 +14,7 @@ std::string ServerUsage() {
          "                [--agent-token T] [--lease-seconds N] [--no-supersede]\n"
          "                [--scanners osv,trivy,grype] [--osv-database PATH]\n"
          "                [--scan-recheck-seconds N]\n"
+         "                [--base-check CRON|off]\n"
          "Tokens may also come from SLIPWAY_ADMIN_TOKEN and SLIPWAY_AGENT_TOKEN.\n";
 }
 
@@ -97,6 +99,8 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
                                            std::to_string(s.first.Mark().column + 1) + ": unknown key 'scan." + field + "'");
           }
         }
+      } else if (key == "base_check") {
+        config->base_check = v.as<std::string>();
       } else if (key == "repos") {
         for (const auto& r : v) {
           RepoConfig repo;
@@ -165,12 +169,19 @@ Result<ServerConfig> LoadServerConfig(const std::vector<std::string>& args) {
     } else if (flag == "--scan-recheck-seconds") {
       s = value(&v);
       if (s.ok()) config.scan.recheck_seconds = std::atoi(v.c_str());
+    } else if (flag == "--base-check") {
+      s = value(&config.base_check);
     } else {
       s = Status::InvalidArgument("unknown flag " + flag);
     }
     if (!s.ok()) return s;
   }
   if (Status s = CheckScanConfig(&config.scan); !s.ok()) return s;
+  if (config.base_check != "off") {
+    if (auto cron = CronSchedule::Parse(config.base_check); !cron.ok()) {
+      return cron.status().Annotate("base_check \"" + config.base_check + "\"");
+    }
+  }
   if (config.admin_token.empty()) return Status::InvalidArgument("an admin token is required (--admin-token)");
   if (config.agent_token.empty()) return Status::InvalidArgument("an agent token is required (--agent-token)");
   return config;

@@ -3,6 +3,7 @@
 #include "core/coordinator.h"
 
 #include "common/log.h"
+#include "core/base_watch.h"
 #include "core/views.h"
 #include "core/work_queue.h"
 
@@ -35,6 +36,7 @@ Coordinator::~Coordinator() { Stop(); }
 Status Coordinator::Start() {
   work_ = std::make_unique<WorkQueue>();
   if (config_.scan.Uses("osv")) rescanner_ = std::make_unique<Rescanner>(config_.scan, reviewer_, db_, hub_);
+  bases_ = MakeBaseWatch();
   std::lock_guard lock(mu_);
   return RestoreLocked();
 }
@@ -46,6 +48,7 @@ void Coordinator::Stop() {
     rescanner = std::move(rescanner_);
   }
   rescanner.reset();  // finishes a check under way
+  bases_.reset();     // finishes queued base checks, which may queue planning
   work_.reset();      // finishes queued planning
   std::lock_guard lock(mu_);
   for (auto& w : lease_waiters_) w.writer->Send({.status = 204});
@@ -157,6 +160,7 @@ void Coordinator::PersistLocked(const std::vector<Change>& changes, int64_t now,
 }
 
 void Coordinator::Tick() {
+  if (bases_) bases_->Tick();
   std::lock_guard lock(mu_);
   int64_t now = clock_();
   auto expired = scheduler_.Expire(now);

@@ -2,6 +2,7 @@
 // and results. Every write names its lease; a stale lease is refused (409) so a result is recorded
 // once, by the agent that holds the job.
 #include "common/log.h"
+#include "core/base_watch.h"
 #include "core/coordinator.h"
 #include "core/views.h"
 
@@ -234,6 +235,8 @@ Status Coordinator::FinishJob(const std::string& lease_id, const nlohmann::json&
     result["insight"] = review->summary;
     result["insight"]["failures"] = review->failures;
   }
+  std::vector<store::BaseDigest> bases = ParseReportedBases(report.value("bases", nlohmann::json::array()));
+  if (!bases.empty()) result["bases"] = BasesJson(bases);
   int64_t duration = report.value("duration_ms", int64_t{0});
   Status stored = jobs_.Finish(ref->job_id, lease_id, status_name, result.dump(), error, now, duration);
   if (stored.code() == ErrorCode::kAlreadyExists) return Status::Ok();  // a retried finish, raced
@@ -275,6 +278,10 @@ Status Coordinator::FinishJob(const std::string& lease_id, const nlohmann::json&
       auto recorded = images_.Record(record);
       if (!recorded.ok()) LogWarn("image not recorded", {{"digest", record.digest}, {"error", recorded.status().ToString()}});
     }
+  }
+  if (*status == JobStatus::kSuccess && bases_) {
+    Status recorded = bases_->Record(ref->job_id, bases);
+    if (!recorded.ok()) LogWarn("bases not recorded", {{"job", std::to_string(ref->job_id)}, {"error", recorded.ToString()}});
   }
   leases_.erase(lease_id);
   for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {

@@ -69,10 +69,11 @@ nlohmann::json JobView(const store::Job& job) {
       {"cache", nullptr},
       {"insight", nullptr},
       {"failed_step", ""},
+      {"bases", nlohmann::json::array()},
       {"spec", spec},
   };
   if (result.is_object()) {
-    for (const char* key : {"image", "cache", "insight", "failed_step", "log_tail"}) {
+    for (const char* key : {"image", "cache", "insight", "failed_step", "log_tail", "bases"}) {
       if (result.contains(key)) j[key] = result[key];
     }
   }

@@ -57,6 +57,7 @@ struct DockerStage {
   int line = 1;                // the FROM instruction
   int column = 1;
   std::vector<Instruction> instructions;  // FROM first, then the stage's own
+  std::vector<std::string> from_images;   // images (not stages) named by COPY --from, RUN --mount from=
 };
 
 struct Dockerfile {
@@ -72,6 +73,10 @@ struct Dockerfile {
   std::vector<int> Dependencies(int index) const;
   // The named stages `index` depends on, looking through unnamed stages; in index order.
   std::vector<std::string> NamedDependencies(int index) const;
+  // The external images stage `index` is built from, through every stage it depends on: FROM
+  // images and --from images, as written after ARG substitution, in stage order, once each.
+  // `scratch` and references still holding a `$` (an ARG without a value) are left out.
+  std::vector<std::string> BaseImages(int index) const;
 };
 
 struct DockerfileParse {

@@ -50,6 +50,7 @@ struct JobSpec {
   std::string cache_ref;                // registry cache for this repo and stage; "" when none
   std::vector<std::string> needs;       // names of jobs in the same run that must succeed first
   std::map<std::string, std::string> labels;  // agent labels this job requires
+  std::vector<std::string> bases;       // external images the target is built from (Dockerfile::BaseImages)
   Budget budget;
   ScanPolicy scan;
 };

@@ -57,7 +57,7 @@ struct Pipeline {
   Located<std::string> context{".", {}};
   std::vector<Located<std::string>> branches;  // on.push.branches
   std::vector<Located<std::string>> paths;     // on.push.paths
-  std::vector<std::string> schedule;           // on.schedule (accepted, not acted on yet)
+  std::vector<std::string> schedule;           // on.schedule: cron times (UTC) of base checks
   std::vector<std::string> lint_ignore;        // lint.ignore: warning and Dockerfile rule codes not reported
   std::string lint_fail_on = "error";          // lint.fail_on: error | warning | never (Dockerfile rules)
   bool has_stages = false;

@@ -1,7 +1,8 @@
 // Pipeline parser: `.slipway.yml` text -> Pipeline plus Diagnostics. Never throws.
 //
 // Checks shape only: known keys (`unknown-key`), value types (`wrong-type`), scalar formats
-// (`bad-size`, `bad-percent`, `bad-value`, `bad-version`, `bad-date`), duplicate keys
+// (`bad-size`, `bad-percent`, `bad-value`, `bad-version`, `bad-date`, `bad-cron` for an
+// `on.schedule` entry that common/cron.h refuses, naming the field), duplicate keys
 // (`duplicate-name`), YAML syntax (`yaml-syntax`, with yaml-cpp's position). Relations between
 // values (needs, cycles, paths, the Dockerfile) are the linter's and the planner's.
 //

@@ -15,7 +15,8 @@
 // Dockerfile's stage graph, nothing pushed; a Dockerfile with no named stage gives one job "build"
 // with an empty target (the final stage). `dockerfile` paths are relative to the repository root,
 // not to `context`. Matrix × stages: each stage's needs point at the same combination's jobs.
-// `cache_ref` is `<image>:cache-<job>` when `image` is set. Tags are rendered (tag_template.h) into
+// `cache_ref` is `<image>:cache-<job>` when `image` is set. `bases` lists the external images the
+// job's target is built from, read with the job's build args (Dockerfile::BaseImages). Tags are rendered (tag_template.h) into
 // `<image>:<tag>`; tags are ignored without an image (warning `tags-without-image`), a tag that
 // renders empty is dropped (`empty-tag`), two jobs with one tag warn (`tag-collision`).
 // Extra codes: `missing-pipeline`, `missing-dockerfile`, `unknown-target`, `duplicate-name` (two

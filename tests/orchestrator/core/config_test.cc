@@ -105,3 +105,18 @@ TEST_CASE("scanners come from the scan section or flags, and are checked") {
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().message() == typo.path + ":4:3: unknown key 'scan.scaners'");
 }
+
+TEST_CASE("the base check schedule comes from the file or the flag and is checked") {
+  CHECK(LoadServerConfig({"--admin-token", "a", "--agent-token", "g"})->base_check == "0 */6 * * *");
+  ConfigFile file("admin_token: a\nagent_token: b\nbase_check: \"@daily\"\n");
+  CHECK(LoadServerConfig({"--config", file.path})->base_check == "@daily");
+  CHECK(LoadServerConfig({"--config", file.path, "--base-check", "off"})->base_check == "off");
+  auto bad = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--base-check", "0 */6 * *"});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() ==
+        "base_check \"0 */6 * *\": a cron expression has 5 fields (minute hour day-of-month month day-of-week), "
+        "this one has 4");
+  auto range = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--base-check", "0 30 * * *"});
+  REQUIRE_FALSE(range.ok());
+  CHECK(range.status().message() == "base_check \"0 30 * * *\": hour field: 30 is out of range 0-23");
+}

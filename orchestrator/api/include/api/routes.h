@@ -15,6 +15,7 @@ void RegisterWebhookRoutes(Router& router, core::Coordinator& coordinator);
 void RegisterRunRoutes(Router& router, core::Coordinator& coordinator);
 void RegisterAgentRoutes(Router& router, core::Coordinator& coordinator);
 void RegisterResourceRoutes(Router& router, core::Coordinator& coordinator);  // repos, agents, images, health
+void RegisterBaseRoutes(Router& router, core::Coordinator& coordinator);      // base checks on request
 void RegisterWebRoutes(Router& router);  // the dashboard at / and /static/... (web/)
 
 // True when the request carries "Authorization: Bearer <token>" (constant-time comparison).

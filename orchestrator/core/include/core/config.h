@@ -11,6 +11,8 @@
 //     scanners: [osv, trivy]   # osv: built in, on the server; trivy, grype: on the agent, if installed
 //     osv_database: /var/lib/slipway/osv   # a folder of OSV records or osv.dev's ecosystem zips
 //     recheck_seconds: 300     # when the database changed since, pushed images are scanned again
+//   base_check: "0 */6 * * *"  # cron (UTC) of base checks of every repo (common/cron.h); "off": none.
+//                              # A repo's on.schedule adds its own times (core/base_watch.h).
 //   repos:
 //     - {name: owner/app, clone_url: ..., forge: github, secret: ...}
 #pragma once
@@ -46,6 +48,7 @@ struct ServerConfig {
   int lease_seconds = 15;
   int max_attempts = 3;
   bool supersede = true;
+  std::string base_check = "0 */6 * * *";  // a cron expression or "off"
   std::vector<RepoConfig> repos;
   ScanConfig scan;
 };

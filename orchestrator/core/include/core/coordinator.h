@@ -42,6 +42,7 @@
 
 namespace slipway::core {
 
+class BaseWatch;
 class WorkQueue;
 
 // What the HTTP layer hands over for an authenticated, parsed push.
@@ -96,10 +97,14 @@ class Coordinator {
   Status ReplaceSteps(const std::string& lease_id, const std::vector<store::Step>& steps);
   Status FinishJob(const std::string& lease_id, const nlohmann::json& report);
 
+  // Fresh bases (core/base_watch.h): checks a repository's bases soon; `done` gets the report.
+  void CheckBases(const std::string& repo, std::function<void(Result<nlohmann::json>)> done);
+
   // Follows a job's log: the stored chunks, then live ones, as SSE on writer.
   Status FollowLog(int64_t job_id, std::shared_ptr<http::ResponseWriter> writer);
 
-  // Housekeeping, called about once a second: lost leases, long-poll time-outs, SSE keepalives.
+  // Housekeeping, called about once a second: lost leases, long-poll time-outs, SSE keepalives,
+  // base checks that fall due.
   void Tick();
 
   int64_t Now() const { return clock_(); }
@@ -129,6 +134,11 @@ class Coordinator {
   void PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths);
   void PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection);
   void FailRun(int64_t run_id, const std::string& error);
+  // Fresh bases (coordinator_bases.cc): the BaseWatch for this configuration, and a base-update
+  // run at `sha`, planned like a push.
+  std::unique_ptr<BaseWatch> MakeBaseWatch();
+  Result<store::Run> StartBaseUpdate(const store::Repo& repo, const std::string& branch, const std::string& sha,
+                                     const std::string& message);
   // Adds a planned run's jobs to the scheduler and hands out what became ready. REQUIRES: mu_ held.
   void ScheduleRunLocked(const store::Run& run, const std::vector<store::Job>& jobs);
 
@@ -160,6 +170,7 @@ class Coordinator {
   planner::GitMirror mirror_;
   EventHub hub_;
   std::unique_ptr<WorkQueue> work_;
+  std::unique_ptr<BaseWatch> bases_;  // after work_: its checks post planning there
 
   std::mutex mu_;
   scheduler::Scheduler scheduler_;                 // GUARDED_BY(mu_)

@@ -1,0 +1,122 @@
+#include "common/image_ref.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/http_client.h"
+#include "common/subprocess.h"
+
+namespace slipway {
+namespace {
+
+bool IsHostChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t start = 0;
+  while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
+  return s.substr(start);
+}
+
+}  // namespace
+
+const char kManifestAccept[] =
+    "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, "
+    "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+
+Result<ImageRef> ParseImageRef(const std::string& ref) {
+  auto slash = ref.find('/');
+  if (slash == std::string::npos) return Status::InvalidArgument("image reference names no registry: " + ref);
+  ImageRef out;
+  out.host = ref.substr(0, slash);
+  if (out.host.find_first_of(".:") == std::string::npos && out.host != "localhost") {
+    return Status::InvalidArgument("image reference names no registry host: " + ref);
+  }
+  if (!std::all_of(out.host.begin(), out.host.end(), IsHostChar)) {
+    return Status::InvalidArgument("bad registry host in image reference: " + ref);
+  }
+  std::string rest = ref.substr(slash + 1);
+  if (auto at = rest.find('@'); at != std::string::npos) {
+    out.name = rest.substr(0, at);
+    out.reference = rest.substr(at + 1);
+  } else {
+    auto colon = rest.rfind(':');
+    if (colon != std::string::npos && rest.find('/', colon) == std::string::npos) {
+      out.name = rest.substr(0, colon);
+      out.reference = rest.substr(colon + 1);
+    } else {
+      out.name = rest;
+      out.reference = "latest";
+    }
+  }
+  if (out.name.empty() || out.reference.empty()) return Status::InvalidArgument("bad image reference: " + ref);
+  for (char c : out.name + out.reference) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '_' || c == '-' || c == ':')) {
+      return Status::InvalidArgument("bad character in image reference: " + ref);
+    }
+  }
+  return out;
+}
+
+bool IsImageDigest(const std::string& digest) {
+  constexpr std::string_view kPrefix = "sha256:";
+  return digest.size() == kPrefix.size() + 64 && digest.compare(0, kPrefix.size(), kPrefix) == 0 &&
+         std::all_of(digest.begin() + kPrefix.size(), digest.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f'); });
+}
+
+Result<std::string> EngineImageDigest(const std::string& ref, const std::string& docker) {
+  bool plain = !ref.empty() && ref.size() <= 512 && ref[0] != '-' &&
+               std::none_of(ref.begin(), ref.end(), [](char c) {
+                 return std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c));
+               });
+  if (!plain) return Status::InvalidArgument("bad image reference: " + ref);
+  auto inspect = RunProcess({docker, "image", "inspect", "--format", "{{.Id}}", "--", ref});
+  if (!inspect.ok()) return Status::Unavailable(inspect.status().message());
+  if (!inspect->ok()) {
+    std::string err = Trim(inspect->err);
+    if (err.find("No such image") != std::string::npos) return Status::NotFound("the engine has no image " + ref);
+    return Status::Unavailable("docker image inspect " + ref + ": " + err);
+  }
+  std::string id = Trim(inspect->out);
+  if (!IsImageDigest(id)) return Status::Internal("docker image inspect " + ref + " gave no digest: " + id);
+  return id;
+}
+
+Result<std::string> RegistryImageDigest(const ImageRef& ref, std::chrono::milliseconds timeout) {
+  const std::string url = "http://" + ref.host + "/v2/" + ref.name + "/manifests/" + ref.reference;
+  // HEAD first (it does not count as a pull); a registry that sends no digest there gets a GET.
+  for (const char* method : {"HEAD", "GET"}) {
+    HttpRequest req;
+    req.method = method;
+    req.url = url;
+    req.timeout = timeout;
+    req.headers.emplace_back("Accept", kManifestAccept);
+    auto resp = HttpFetch(req);
+    if (!resp.ok()) return resp.status().Annotate("registry " + ref.host);
+    if (resp->status == 404) return Status::NotFound("registry " + ref.host + " has no " + ref.name + ":" + ref.reference);
+    if (resp->status != 200) {
+      return Status::Unavailable("registry " + ref.host + " answered " + std::to_string(resp->status) + " for " +
+                                 ref.name + ":" + ref.reference);
+    }
+    std::string digest = Trim(resp->Header("Docker-Content-Digest"));
+    if (IsImageDigest(digest)) return digest;
+  }
+  return Status::Unavailable("registry " + ref.host + " sent no Docker-Content-Digest for " + ref.name + ":" +
+                             ref.reference);
+}
+
+Result<ResolvedDigest> ResolveImageDigest(const std::string& ref, const std::string& docker) {
+  auto local = EngineImageDigest(ref, docker);
+  if (local.ok()) return ResolvedDigest{*local, "engine"};
+  if (local.status().code() == ErrorCode::kInvalidArgument) return local.status();
+  auto parsed = ParseImageRef(ref);
+  if (!parsed.ok()) return local.status();  // no registry named: the engine's answer stands
+  auto remote = RegistryImageDigest(*parsed);
+  if (remote.ok()) return ResolvedDigest{*remote, "registry"};
+  return Status(remote.status().code(), local.status().message() + "; " + remote.status().message());
+}
+
+}  // namespace slipway

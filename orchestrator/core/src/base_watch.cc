@@ -1,0 +1,240 @@
+#include "core/base_watch.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/log.h"
+#include "core/work_queue.h"
+#include "pipelines/pipeline_parser.h"
+#include "store/job_store.h"
+
+namespace slipway::core {
+namespace {
+
+bool IsPrintableRef(const std::string& ref) {
+  return !ref.empty() && ref.size() <= 512 &&
+         std::none_of(ref.begin(), ref.end(), [](char c) {
+           return std::iscntrl(static_cast<unsigned char>(c)) || std::isspace(static_cast<unsigned char>(c));
+         });
+}
+
+// "sha256:" and the first 12 hex digits, as `docker images` shows ids.
+std::string ShortDigest(const std::string& digest) { return digest.substr(0, 7 + 12); }
+
+bool Unfinished(const std::string& status) { return status == "pending" || status == "running"; }
+
+}  // namespace
+
+std::vector<store::BaseDigest> ParseReportedBases(const nlohmann::json& bases) {
+  std::vector<store::BaseDigest> out;
+  if (!bases.is_array()) return out;
+  for (const auto& b : bases) {
+    if (!b.is_object()) continue;
+    store::BaseDigest base{b.value("ref", ""), b.value("digest", ""), b.value("source", "")};
+    if (!IsPrintableRef(base.ref) || !IsImageDigest(base.digest) ||
+        (base.source != "engine" && base.source != "registry")) {
+      LogWarn("reported base ignored", {{"base", b.dump()}});
+      continue;
+    }
+    bool seen = std::any_of(out.begin(), out.end(), [&](const store::BaseDigest& o) {
+      return o.ref == base.ref && o.digest == base.digest;
+    });
+    if (!seen) out.push_back(std::move(base));
+  }
+  return out;
+}
+
+nlohmann::json BasesJson(const std::vector<store::BaseDigest>& bases) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& b : bases) out.push_back({{"ref", b.ref}, {"digest", b.digest}, {"source", b.source}});
+  return out;
+}
+
+BaseWatch::BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optional<CronSchedule> server_schedule,
+                     Clock clock, StartRun start_run, std::string docker)
+    : db_(db),
+      mirror_(mirror),
+      clock_(std::move(clock)),
+      start_run_(std::move(start_run)),
+      docker_(std::move(docker)),
+      schedule_(std::move(server_schedule)),
+      work_(std::make_unique<WorkQueue>()) {}
+
+BaseWatch::~BaseWatch() { work_.reset(); }
+
+Status BaseWatch::Record(int64_t job_id, const std::vector<store::BaseDigest>& bases) {
+  if (bases.empty()) return Status::Ok();
+  return store::BaseImageStore(db_).Record(job_id, bases, clock_());
+}
+
+void BaseWatch::Tick() {
+  int64_t now = clock_();
+  bool refresh = false;
+  BaseCheckSchedule::Due due;
+  std::vector<std::string> to_queue;
+  {
+    std::lock_guard lock(mu_);
+    if (now >= next_refresh_ms_ && !refresh_queued_) {
+      refresh = refresh_queued_ = true;
+      next_refresh_ms_ = now + kRefreshEveryMs;
+    }
+    due = schedule_.TakeDue(now);
+    for (const std::string& repo : due.repos) {
+      if (checks_queued_.insert(repo).second) to_queue.push_back(repo);
+    }
+  }
+  if (refresh) work_->Post([this] { RefreshSchedules(); });
+  auto scheduled_check = [this](const std::string& repo) {
+    auto report = Check(repo);
+    if (!report.ok()) {
+      LogWarn("base check failed", {{"repo", repo}, {"error", report.status().ToString()}});
+      return;
+    }
+    std::string started;
+    for (const auto& b : (*report)["branches"]) {
+      if (b["started_run_id"].is_number()) started += (started.empty() ? "" : ",") + b["started_run_id"].dump();
+    }
+    LogInfo("base check", {{"repo", repo}, {"branches", std::to_string((*report)["branches"].size())},
+                           {"started_runs", started}});
+  };
+  for (const std::string& repo : to_queue) {
+    work_->Post([this, repo, scheduled_check] {
+      {
+        std::lock_guard lock(mu_);
+        checks_queued_.erase(repo);
+      }
+      scheduled_check(repo);
+    });
+  }
+  if (due.all) {
+    work_->Post([this, scheduled_check] {
+      auto repos = store::RepoStore(db_).List();
+      if (!repos.ok()) return LogWarn("base check: no repositories", {{"error", repos.status().ToString()}});
+      for (const auto& repo : *repos) scheduled_check(repo.name);
+    });
+  }
+}
+
+void BaseWatch::CheckSoon(const std::string& repo, std::function<void(Result<nlohmann::json>)> done) {
+  work_->Post([this, repo, done = std::move(done)] { done(Check(repo)); });
+}
+
+void BaseWatch::RefreshSchedules() {
+  auto repos = store::RepoStore(db_).List();
+  std::map<std::string, std::vector<CronSchedule>> times;
+  if (repos.ok()) {
+    for (const auto& repo : *repos) times[repo.name] = RepoSchedules(repo);
+  }
+  std::lock_guard lock(mu_);
+  for (const auto& [repo, schedules] : times) schedule_.SetRepoSchedules(repo, schedules, clock_());
+  refresh_queued_ = false;
+}
+
+std::vector<CronSchedule> BaseWatch::RepoSchedules(const store::Repo& repo) {
+  store::JobStore jobs(db_);
+  auto runs = store::RunStore(db_).List({.repo = repo.name, .branch = repo.default_branch, .limit = 20});
+  std::string sha;
+  for (const auto& run : runs.ok() ? *runs : std::vector<store::Run>{}) {
+    auto planned = jobs.ListByRun(run.id);
+    if (planned.ok() && !planned->empty()) {
+      sha = run.sha;
+      break;
+    }
+  }
+  if (sha.empty()) return {};
+  if (auto cached = planned_.find(repo.name); cached != planned_.end() && cached->second.first == sha) {
+    return cached->second.second;
+  }
+  auto text = mirror_.ReadFile(repo.name, sha, ".slipway.yml");
+  if (!text.ok()) return {};  // the mirror is not there (yet): try again at the next refresh
+  std::vector<CronSchedule> out;
+  // A run with a bad entry failed to plan (bad-cron), so none reaches here; skip any all the same.
+  if (*text) {
+    for (const std::string& entry : pipelines::ParsePipeline(**text, ".slipway.yml").pipeline.schedule) {
+      if (auto cron = CronSchedule::Parse(entry); cron.ok()) out.push_back(*cron);
+    }
+  }
+  planned_[repo.name] = {sha, out};
+  return out;
+}
+
+Result<nlohmann::json> BaseWatch::Check(const std::string& repo_name) {
+  auto repo = store::RepoStore(db_).GetByName(repo_name);
+  if (!repo.ok()) return repo.status();
+  auto built = store::BaseImageStore(db_).LatestBuilt(repo->id);
+  if (!built.ok()) return built.status();
+  nlohmann::json out = {{"repo", repo->name}, {"checked_at", clock_()}, {"branches", nlohmann::json::array()}};
+  std::map<std::string, Result<ResolvedDigest>> resolved;  // each reference once per check
+  for (const auto& branch : *built) out["branches"].push_back(CheckBranch(*repo, branch, resolved));
+  return out;
+}
+
+nlohmann::json BaseWatch::CheckBranch(const store::Repo& repo, const store::BuiltBranch& built,
+                                      std::map<std::string, Result<ResolvedDigest>>& resolved) {
+  // One entry per (reference, recorded digest), naming the stages built from it.
+  nlohmann::json bases = nlohmann::json::array();
+  std::vector<std::string> changes;
+  for (const auto& record : built.bases) {
+    const store::BaseDigest& b = record.base;
+    auto same = std::find_if(bases.begin(), bases.end(), [&](const nlohmann::json& e) {
+      return e["ref"] == b.ref && e["recorded"] == b.digest;
+    });
+    if (same != bases.end()) {
+      (*same)["stages"].push_back(record.stage);
+      continue;
+    }
+    auto now = resolved.find(b.ref);
+    if (now == resolved.end()) now = resolved.emplace(b.ref, ResolveImageDigest(b.ref, docker_)).first;
+    nlohmann::json entry = {{"ref", b.ref},        {"stages", {record.stage}}, {"recorded", b.digest},
+                            {"current", nullptr},  {"source", nullptr},        {"status", "unresolved"}};
+    if (now->second.ok()) {
+      entry["current"] = now->second->digest;
+      entry["source"] = now->second->source;
+      entry["status"] = now->second->digest == b.digest ? "unchanged" : "changed";
+      if (now->second->digest != b.digest) {
+        changes.push_back("base " + b.ref + " changed: " + ShortDigest(b.digest) + " -> " +
+                          ShortDigest(now->second->digest));
+      }
+    } else {
+      entry["error"] = now->second.status().message();
+    }
+    bases.push_back(std::move(entry));
+  }
+  nlohmann::json out = {{"branch", built.branch}, {"built_run_id", built.run_id}, {"sha", built.sha},
+                        {"bases", bases},         {"changes", changes},           {"started_run_id", nullptr}};
+  if (changes.empty()) {
+    out["note"] = "no base changed";
+    return out;
+  }
+  std::string message;
+  for (const auto& c : changes) message += (message.empty() ? "" : "; ") + c;
+  auto recent = store::RunStore(db_).List({.repo = repo.name, .branch = built.branch, .limit = 50});
+  if (!recent.ok()) {
+    out["note"] = "runs of the branch unreadable: " + recent.status().message();
+    return out;
+  }
+  for (const auto& run : *recent) {
+    if (Unfinished(run.status)) {
+      out["note"] = "run " + std::to_string(run.id) + " (" + run.trigger + ") is still going on this branch";
+      return out;
+    }
+  }
+  for (const auto& run : *recent) {
+    if (run.id > built.run_id && run.trigger == "base-update" && run.message == message) {
+      out["note"] = "base-update run " + std::to_string(run.id) + " already tried this change (" + run.status + ")";
+      return out;
+    }
+  }
+  auto run = start_run_(repo, built.branch, built.sha, message);
+  if (!run.ok()) {
+    out["note"] = "no run started: " + run.status().message();
+    return out;
+  }
+  out["started_run_id"] = run->id;
+  out["note"] = message;
+  LogInfo("base-update run started",
+          {{"repo", repo.name}, {"branch", built.branch}, {"run", std::to_string(run->id)}, {"change", message}});
+  return out;
+}
+
+}  // namespace slipway::core
