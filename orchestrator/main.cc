@@ -28,6 +28,15 @@ int64_t WallClockMs() {
 
 int main(int argc, char** argv) {
   using namespace slipway;
+  // Signals are taken by sigwait below, on this thread only: blocked before any thread starts (the
+  // database's checkpointer is the first), since threads inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
   std::vector<std::string> args(argv + 1, argv + argc);
   for (const auto& a : args) {
     if (a == "--help" || a == "-h") {
@@ -61,14 +70,6 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-
-  // Signals are taken by sigwait below, on this thread only.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
 
   core::Coordinator coordinator(*config, **db, WallClockMs);
   if (Status s = coordinator.Start(); !s.ok()) {

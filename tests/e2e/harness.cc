@@ -1,5 +1,6 @@
 #include "harness.h"
 
+#include <exception>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -104,6 +105,16 @@ HttpResult ToResult(const Result<HttpResponse>& res) {
 }
 
 }  // namespace
+
+Server::~Server() {
+  if (process_->waited()) return;
+  process_->Signal(SIGTERM);
+  int code = process_->Wait();
+  if (std::uncaught_exceptions() == 0) {  // not while a failed REQUIRE unwinds
+    INFO(process_->Output());
+    CHECK(code == 0);
+  }
+}
 
 Server::Server(const std::string& data_dir, std::vector<std::string> extra_args) {
   // No scheduled base checks: a test that re-tags a base must not get a base-update run by the clock.

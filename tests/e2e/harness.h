@@ -40,6 +40,7 @@ class Process {
   pid_t pid() const;
   void Signal(int sig);
   int Wait();
+  bool waited() const { return waited_; }
   std::string Output() const;
   // Waits until the output contains `text`; false after timeout.
   bool WaitForOutput(const std::string& text, std::chrono::milliseconds timeout) const;
@@ -67,6 +68,8 @@ class Server {
   static constexpr const char* kAgentToken = "e2e-agent-token";
 
   explicit Server(const std::string& data_dir, std::vector<std::string> extra_args = {});
+  // Stops slipwayd with SIGTERM and checks that it exits cleanly (code 0), unless the test stopped it.
+  ~Server();
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   Process& process() { return *process_; }
 

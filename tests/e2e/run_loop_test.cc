@@ -242,9 +242,16 @@ TEST_CASE("slipwayd stops cleanly on SIGTERM and comes back with what it stored"
     run_id = repo.PushForRun();
     // No agent: the run is planned and waits for one.
     server.WaitForRunState(run_id, [](const json& r) { return r["jobs"].size() == 1; });
+    // Dashboards still following events and a log while it stops: their streams end with it.
+    SseStream events(server.url(), "/api/v1/events");
+    SseStream log(server.url(), "/api/v1/jobs/" + std::to_string(server.Get("/api/v1/runs/" + std::to_string(run_id)).json["jobs"][0]["id"].get<int64_t>()) + "/log?follow=1");
+    REQUIRE(events.Status() == 200);
+    REQUIRE(log.Status() == 200);
     server.process().Signal(SIGTERM);
     CHECK(server.process().Wait() == 0);
     CHECK(server.process().Output().find("msg=stopped") != std::string::npos);
+    CHECK(events.WaitClosed(std::chrono::seconds(5)));
+    CHECK(log.WaitClosed(std::chrono::seconds(5)));
   }
   Server again(dir.path() + "/data");
   Agent agent(again, "agent-a", dir.path() + "/agent-a");

@@ -52,7 +52,8 @@ export function start(argv, name) {
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   child.stderr.on('data', (d) => { output += d; });
-  const proc = { child, output: () => output, name };
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const proc = { child, output: () => output, name, exited };
   procs.push(proc);
   return proc;
 }
@@ -121,8 +122,13 @@ export async function run(testName, main) {
   } catch (err) {
     check(testName, false, err.stack || String(err));
   }
-  for (const p of [...procs].reverse()) p.child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 300));
+  // Each process stops on SIGTERM, the servers with browsers still following their streams: a clean
+  // exit (code 0) is checked, since a crash at shutdown would otherwise go unseen.
+  for (const p of [...procs].reverse()) {
+    p.child.kill('SIGTERM');
+    const end = await Promise.race([p.exited, new Promise((r) => setTimeout(() => r({ code: null, signal: 'timeout' }), 10000))]);
+    if (p.name.startsWith('slipwayd')) check(`${p.name} exits cleanly on SIGTERM`, end.code === 0, JSON.stringify(end));
+  }
   const failed = results.filter((r) => !r.ok);
   if (failed.length) {
     for (const p of procs) console.log(`\n--- ${p.name} output (tail) ---\n${p.output().split('\n').slice(-30).join('\n')}`);

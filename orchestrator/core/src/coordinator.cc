@@ -55,6 +55,7 @@ void Coordinator::Stop() {
   lease_waiters_.clear();
   for (auto& w : renew_waiters_) w.writer->Send({.body = R"({"cancel":false})"});
   renew_waiters_.clear();
+  hub_.CloseAll();
 }
 
 // Brings back what was running when the server stopped: runs still being planned are planned

@@ -34,6 +34,17 @@ void EventHub::Publish(const std::string& topic, std::string_view event, const n
   if (subs.empty()) topics_.erase(it);
 }
 
+void EventHub::CloseAll() {
+  std::map<std::string, std::vector<std::shared_ptr<http::ResponseWriter>>> topics;
+  {
+    std::lock_guard lock(mu_);
+    topics.swap(topics_);
+  }
+  for (auto& [topic, subs] : topics) {
+    for (auto& w : subs) w->Close();
+  }
+}
+
 void EventHub::CloseTopic(const std::string& topic, std::string_view event, const nlohmann::json& data) {
   std::string frame = Frame(event, data, 0);
   std::vector<std::shared_ptr<http::ResponseWriter>> subs;

@@ -27,6 +27,9 @@ class EventHub {
   void Publish(const std::string& topic, std::string_view event, const nlohmann::json& data, long long id = 0);
   // Sends a last event to the topic's subscribers and ends their streams.
   void CloseTopic(const std::string& topic, std::string_view event, const nlohmann::json& data);
+  // Ends every stream and lets go of its writer: at shutdown, before the HTTP server stops (a
+  // writer must not outlive the server whose connection it holds).
+  void CloseAll();
   // Sends an SSE comment to every subscriber (keeps proxies from closing idle streams, finds the gone).
   void Heartbeat();
   size_t SubscriberCount() const;
