@@ -260,3 +260,36 @@ TEST_CASE("slipwayd stops cleanly on SIGTERM and comes back with what it stored"
   CHECK(run["status"] == "success");
   CHECK(run["jobs"][0]["agent"] == "agent-a");
 }
+
+TEST_CASE("a cancel asked before a restart still stops the run after it") {
+  TempDir dir;
+  std::string repo_name = "e2e/" + UniqueName("cancel-restart");
+  int64_t run_id = 0;
+  {
+    Server server(dir.path() + "/data", {"--lease-seconds", "3"});
+    Agent lost(server, "agent-lost", dir.path() + "/agent-lost");
+    server.AddRepo(repo_name, dir.path() + "/repo/repo.git", "s");
+    GitRepo repo(dir.path() + "/repo", repo_name, server, "s");
+    repo.WriteFile("Dockerfile", "FROM busybox:1.36 AS slow\nRUN echo " + UniqueName("slow") +
+                                     " && sleep 20\nUSER 65534\n");
+    repo.WriteFile(".slipway.yml", "version: 1\nstages:\n  slow: {target: slow}\n");
+    repo.Commit("one slow stage");
+    run_id = repo.PushForRun();
+    server.WaitForRunState(run_id, [](const json& r) { return r["jobs"].size() == 1 && r["jobs"][0]["status"] == "running"; });
+    // The agent vanishes without a word, then the cancel is asked: nobody is there to hear it yet.
+    lost.process().Signal(SIGKILL);
+    lost.process().Wait();
+    auto canceled = server.Post("/api/v1/runs/" + std::to_string(run_id) + "/cancel", "{}");
+    REQUIRE(canceled.status == 202);
+  }
+  // A restart, and a healthy agent: the job must not be handed to it; the run ends canceled.
+  Server again(dir.path() + "/data", {"--lease-seconds", "3"});
+  Agent agent(again, "agent-new", dir.path() + "/agent-new");
+  json run = again.WaitForRun(run_id, std::chrono::seconds(60));
+  INFO(run.dump(2));
+  CHECK(run["status"] == "canceled");
+  CHECK(run["error"] == "canceled by request");
+  CHECK(run["jobs"][0]["status"] == "canceled");
+  CHECK(run["jobs"][0]["agent"] == "agent-lost");
+  CHECK(run["jobs"][0]["attempt"] == 1);
+}

@@ -153,6 +153,9 @@ async function main() {
       await page.waitForSelector('#toast.show', { timeout: 5000 });
       const copied = await page.evaluate(() => navigator.clipboard.readText());
       check('Copy puts the digest on the clipboard', copied === runtimeJob.image.digest, copied);
+      const bases = await page.textContent('#image-bases');
+      check('the base images it was built from are listed with their digests',
+        runtimeJob.bases?.length === 1 && bases.includes('busybox:1.36') && bases.includes(runtimeJob.bases[0].digest.slice(0, 19)), bases);
       // The image's insight: the build's review from the job, the analysis loaded by digest.
       const insight = runtimeJob.insight;
       if (check('the job carries its image review', insight && typeof insight.efficiency === 'number', JSON.stringify(insight))) {

@@ -1,5 +1,6 @@
 // A job's image: the digest (with a copy button), uncompressed and compressed sizes, each layer
-// with its size and the instruction that made it, and the image's insight (image_insight.js).
+// with its size and the instruction that made it, the base images it was built from (with the
+// digests a base-update check compares), and the image's insight (image_insight.js).
 import { getJob } from './api.js';
 import { errorBlock, formatBytes, h, toast } from './dom.js';
 import { analysisSection, reviewSection } from './image_insight.js';
@@ -39,7 +40,10 @@ export async function render(root, [id]) {
       h('dt', {}, 'Digest'), h('dd', {}, digest, ' ', copy),
       image.ref ? [h('dt', {}, 'Reference'), h('dd', {}, h('code', {}, image.ref))] : null,
       h('dt', {}, 'Size'), h('dd', { id: 'image-size' }, formatBytes(image.size_bytes)),
-      h('dt', {}, 'Compressed'), h('dd', { id: 'image-compressed' }, formatBytes(image.compressed_size_bytes))),
+      h('dt', {}, 'Compressed'), h('dd', { id: 'image-compressed' }, formatBytes(image.compressed_size_bytes)),
+      job.bases?.length ? [h('dt', {}, 'Built from'), h('dd', { id: 'image-bases' }, h('ul', { class: 'plain' },
+        job.bases.map((b) => h('li', {}, h('code', {}, b.ref), ' ', h('code', { class: 'muted', title: b.digest }, b.digest.slice(0, 19))))))]
+        : null),
     reviewSection(job.insight),
     h('h2', {}, `Layers (${layers.length})`),
     h('div', { class: 'table-wrap' }, h('table', { class: 'layers' },

@@ -74,7 +74,12 @@ Status Coordinator::RestoreLocked() {
       continue;
     }
     ScheduleRunLocked(run, *jobs);
+    if (run.cancel_reason) {  // asked before the restart: ask again
+      auto changes = scheduler_.CancelRun(run.id, *run.cancel_reason);
+      if (changes.ok()) PersistLocked(*changes, now);
+    }
   }
+  NotifyCancelsLocked();
   LogInfo("restored unfinished runs", {{"runs", std::to_string(unfinished->size())},
                                        {"held", std::to_string(scheduler_.RunCount())},
                                        {"at", std::to_string(now)}});
@@ -125,10 +130,19 @@ void Coordinator::ScheduleRunLocked(const store::Run& run, const std::vector<sto
   DispatchLocked();
 }
 
+std::string Coordinator::CancelReasonLocked(const Change& c) {
+  // A canceled run says why: "canceled by request" (kept in the store until the run ends, as its
+  // last job may end long after the cancel), "superseded by run 12".
+  auto run = runs_.Get(c.run_id);
+  if (run.ok() && run->cancel_reason) return *run->cancel_reason;
+  return c.reason;
+}
+
 void Coordinator::PersistLocked(const std::vector<Change>& changes, int64_t now, int64_t skip_job_id) {
   for (const auto& c : changes) {
     if (c.kind == Change::Kind::kRun) {
       store::RunStatusUpdate update{.status = std::string(RunStatusName(c.run_status)), .error = ""};
+      if (c.run_status == scheduler::RunStatus::kCanceled) update.error = CancelReasonLocked(c);
       if (c.run_status == scheduler::RunStatus::kRunning) update.started_at = now;
       if (scheduler::IsFinal(c.run_status)) update.finished_at = now;
       Status s = runs_.SetStatus(c.run_id, update);

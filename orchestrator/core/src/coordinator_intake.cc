@@ -95,8 +95,11 @@ Status Coordinator::CancelRun(int64_t run_id) {
   auto run = runs_.Get(run_id);
   if (!run.ok()) return run.status();
   std::lock_guard lock(mu_);
-  auto changes = scheduler_.CancelRun(run_id, "canceled by request");
+  const std::string reason = "canceled by request";
+  auto changes = scheduler_.CancelRun(run_id, reason);
   if (changes.ok()) {
+    // Kept until the run ends, so a restart asks the agents still building to stop again.
+    if (Status s = runs_.SetCancelReason(run_id, reason); !s.ok()) return s;
     PersistLocked(*changes, clock_());
     NotifyCancelsLocked();
     return Status::Ok();

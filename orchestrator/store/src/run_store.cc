@@ -10,7 +10,8 @@ namespace {
 
 constexpr char kSelectRuns[] =
     "SELECT r.id, r.repo_id, p.name, r.number, r.branch, r.sha, r.message, r.author, r.trigger,"
-    " r.parent_run_id, r.status, r.error, r.diagnostics, r.created_at, r.started_at, r.finished_at"
+    " r.parent_run_id, r.status, r.error, r.diagnostics, r.created_at, r.started_at, r.finished_at,"
+    " r.cancel_reason"
     " FROM runs r JOIN repos p ON p.id = r.repo_id ";
 
 Run ReadRun(const Statement& s) {
@@ -31,6 +32,7 @@ Run ReadRun(const Statement& s) {
   r.created_at = s.ColumnInt(13);
   r.started_at = s.ColumnOptionalInt(14);
   r.finished_at = s.ColumnOptionalInt(15);
+  if (!s.ColumnIsNull(16)) r.cancel_reason = s.ColumnText(16);
   return r;
 }
 
@@ -252,6 +254,17 @@ Status RunStore::SetDiagnostics(int64_t id, std::string_view diagnostics_json) {
   stmt->BindInt(1, id).BindText(2, diagnostics_json);
   Status status = stmt->Run();
   if (!status.ok()) return status.Annotate("diagnostics of run " + std::to_string(id));
+  if (conn.Changes() == 0) return Status::NotFound("run " + std::to_string(id) + " does not exist");
+  return Status::Ok();
+}
+
+Status RunStore::SetCancelReason(int64_t id, std::string_view reason) {
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare("UPDATE runs SET cancel_reason = ?2 WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, id).BindText(2, reason);
+  Status status = stmt->Run();
+  if (!status.ok()) return status.Annotate("cancel of run " + std::to_string(id));
   if (conn.Changes() == 0) return Status::NotFound("run " + std::to_string(id) + " does not exist");
   return Status::Ok();
 }

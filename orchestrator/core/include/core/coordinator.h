@@ -144,6 +144,8 @@ class Coordinator {
 
   // REQUIRES: mu_ held. Records each change in the store and publishes it.
   void PersistLocked(const std::vector<scheduler::Change>& changes, int64_t now, int64_t skip_job_id = 0);
+  // Why a run whose change `c` cancels it was canceled. REQUIRES: mu_ held.
+  std::string CancelReasonLocked(const scheduler::Change& c);
   // REQUIRES: mu_ held. Hands ready jobs to waiting agents; answers cancels to renew waiters.
   void DispatchLocked();
   void NotifyCancelsLocked();

@@ -48,6 +48,7 @@ struct Run {
   int64_t created_at = 0;
   std::optional<int64_t> started_at;
   std::optional<int64_t> finished_at;
+  std::optional<std::string> cancel_reason;  // a cancel was asked ("canceled by request")
 };
 
 struct DeliveryOutcome {
@@ -102,6 +103,8 @@ class RunStore {
   Status SetStatus(int64_t id, const RunStatusUpdate& update);
   // Replaces the pipeline diagnostics (a JSON array as text; kInvalidArgument when not JSON).
   Status SetDiagnostics(int64_t id, std::string_view diagnostics_json);
+  // Records that a cancel was asked, so it survives a restart.
+  Status SetCancelReason(int64_t id, std::string_view reason);
 
  private:
   Database& db_;
