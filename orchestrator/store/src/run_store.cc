@@ -248,23 +248,20 @@ Status RunStore::SetStatus(int64_t id, const RunStatusUpdate& update) {
 }
 
 Status RunStore::SetDiagnostics(int64_t id, std::string_view diagnostics_json) {
-  Connection conn = db_.Lock();
-  Result<Statement> stmt = conn.Prepare("UPDATE runs SET diagnostics = ?2 WHERE id = ?1");
-  if (!stmt.ok()) return stmt.status();
-  stmt->BindInt(1, id).BindText(2, diagnostics_json);
-  Status status = stmt->Run();
-  if (!status.ok()) return status.Annotate("diagnostics of run " + std::to_string(id));
-  if (conn.Changes() == 0) return Status::NotFound("run " + std::to_string(id) + " does not exist");
-  return Status::Ok();
+  return SetText(id, "diagnostics", diagnostics_json);
 }
 
 Status RunStore::SetCancelReason(int64_t id, std::string_view reason) {
+  return SetText(id, "cancel_reason", reason);
+}
+
+Status RunStore::SetText(int64_t id, const char* column, std::string_view value) {
   Connection conn = db_.Lock();
-  Result<Statement> stmt = conn.Prepare("UPDATE runs SET cancel_reason = ?2 WHERE id = ?1");
+  Result<Statement> stmt = conn.Prepare(std::string("UPDATE runs SET ") + column + " = ?2 WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
-  stmt->BindInt(1, id).BindText(2, reason);
+  stmt->BindInt(1, id).BindText(2, value);
   Status status = stmt->Run();
-  if (!status.ok()) return status.Annotate("cancel of run " + std::to_string(id));
+  if (!status.ok()) return status.Annotate(std::string(column) + " of run " + std::to_string(id));
   if (conn.Changes() == 0) return Status::NotFound("run " + std::to_string(id) + " does not exist");
   return Status::Ok();
 }

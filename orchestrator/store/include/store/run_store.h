@@ -107,6 +107,9 @@ class RunStore {
   Status SetCancelReason(int64_t id, std::string_view reason);
 
  private:
+  // UPDATE runs SET <column> = value for one run. REQUIRES: column is one of this file's names.
+  Status SetText(int64_t id, const char* column, std::string_view value);
+
   Database& db_;
 };
 
