@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "command.h"
+#include "format.h"
 #include "insight/insight.h"
 
 namespace slipway::cli {
@@ -29,19 +30,6 @@ constexpr const char* kAnalyzeHelp =
     "  --top N         entries in the wasted / largest lists (default 10)\n"
     "\n"
     "Exit status: 0 done, 1 the image could not be read or scanned, 2 bad usage.\n";
-
-std::string HumanBytes(uint64_t bytes) {
-  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1000 && u < 4) {
-    v /= 1000;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
 
 std::string Shorten(const std::string& s, size_t max) {
   return s.size() <= max ? s : s.substr(0, max - 3) + "...";

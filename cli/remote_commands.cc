@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/http_client.h"
+#include "format.h"
 
 namespace slipway::cli {
 namespace {
@@ -102,17 +103,8 @@ std::string Duration(const json& ms) {
 }
 
 std::string Bytes(const json& n) {
-  if (!n.is_number()) return "-";
-  double v = n.get<double>();
-  const char* units[] = {"B", "KB", "MB", "GB"};
-  int u = 0;
-  while (v >= 1000 && u < 3) {
-    v /= 1000;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f%s" : "%.1f%s", v, units[u]);
-  return buf;
+  if (!n.is_number() || n.get<double>() < 0) return "-";
+  return HumanBytes(n.get<uint64_t>());
 }
 
 bool Usage(const char* text) {

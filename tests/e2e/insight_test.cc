@@ -1,8 +1,8 @@
 // Image insight in the run loop: slipwayd with an OSV database, one slipway-agent, the real engine.
 // Images built from busybox:1.36 with known content: a file written in one layer and deleted in
 // the next (waste), a dpkg status file and Python metadata with vulnerable versions. The published
-// PyPI records come from the fixtures; the Debian record is written here in OSV form (the fixtures
-// hold none).
+// PyPI records come from the fixtures; the Debian record and the dpkg status are the project's own
+// (tests/data/insight: the fixtures hold no Debian record).
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -15,20 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kDebianRecord = R"({
-  "id": "TEST-DEB-0001",
-  "aliases": ["CVE-0000-0001"],
-  "affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.11-1~deb12u2"}]}]}],
-  "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]
-})";
-
-constexpr const char* kDpkgStatus =
-    "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\n"
-    "Version: 3.0.11-1~deb12u1\n\n"
-    "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib (1:1.2.13.dfsg-1)\n"
-    "Version: 1:1.2.13.dfsg-1\n";
-
 // An OSV folder: two published PyPI records for requests and the Debian record above.
 std::string MakeOsvDatabase(const std::string& dir) {
   std::string db = dir + "/osv";
@@ -36,7 +22,7 @@ std::string MakeOsvDatabase(const std::string& dir) {
   const std::string fixtures = SourceDir() + "/tests/data/fixtures/osv/";
   fs::copy_file(fixtures + "GHSA-j8r2-6x86-q33q.json", db + "/GHSA-j8r2-6x86-q33q.json");
   fs::copy_file(fixtures + "PYSEC-2023-74.yaml", db + "/PYSEC-2023-74.yaml");
-  std::ofstream(db + "/debian/TEST-DEB-0001.json") << kDebianRecord;
+  fs::copy_file(SourceDir() + "/tests/data/insight/TEST-DEB-0001.json", db + "/debian/TEST-DEB-0001.json");
   return db;
 }
 
@@ -53,7 +39,8 @@ std::string Dockerfile(const std::string& marker, const std::string& extra = "")
 void WriteRootfs(GitRepo& repo, const std::string& requests_version) {
   repo.WriteFile("rootfs/etc/os-release",
                  "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n");
-  repo.WriteFile("rootfs/var/lib/dpkg/status", kDpkgStatus);
+  std::ifstream status(SourceDir() + "/tests/data/insight/dpkg-status");
+  repo.WriteFile("rootfs/var/lib/dpkg/status", std::string(std::istreambuf_iterator<char>(status), {}));
   repo.WriteFile("rootfs/usr/local/lib/python3.11/site-packages/requests-" + requests_version +
                      ".dist-info/METADATA",
                  "Metadata-Version: 2.1\nName: requests\nVersion: " + requests_version + "\n");

@@ -1,8 +1,8 @@
 // Images built here from busybox:1.36 with known content, read from the real engine with
 // `docker save` (label: docker): waste from a file written then deleted, packages from a dpkg
 // status file and Python metadata, and their advisories from the published OSV records in
-// fixtures/osv (PyPI) plus a Debian record written here in OSV form (the fixtures hold no Debian
-// record). Also python:3.11-slim as it is, and the `slipway analyze` command's JSON.
+// fixtures/osv (PyPI) plus the project's own Debian record in OSV form (tests/data/insight: the
+// fixtures hold no Debian record). Also python:3.11-slim as it is, and the `slipway analyze` command's JSON.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -26,21 +26,6 @@ RUN head -c 300000 /dev/urandom > /tmp/junk.bin
 RUN rm /tmp/junk.bin && echo done > /done.txt
 )";
 
-constexpr const char* kStatus =
-    "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\n"
-    "Version: 3.0.11-1~deb12u1\n\n"
-    "Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib "
-    "(1:1.2.13.dfsg-1)\n"
-    "Version: 1:1.2.13.dfsg-1\n";
-
-constexpr const char* kDebianRecord = R"({
-  "id": "TEST-DEB-0001",
-  "aliases": ["CVE-0000-0001"],
-  "affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.11-1~deb12u2"}]}]}],
-  "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]
-})";
-
 void Write(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << text;
@@ -58,7 +43,9 @@ struct BuiltImage {
     Write(dir + "/ctx/Dockerfile", kDockerfile);
     Write(dir + "/ctx/rootfs/etc/os-release",
           "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n");
-    Write(dir + "/ctx/rootfs/var/lib/dpkg/status", kStatus);
+    const std::string data = std::string(SLIPWAY_TEST_DATA_DIR) + "/insight/";
+    fs::create_directories(dir + "/ctx/rootfs/var/lib/dpkg");
+    fs::copy_file(data + "dpkg-status", dir + "/ctx/rootfs/var/lib/dpkg/status");
     Write(
         dir +
             "/ctx/rootfs/usr/local/lib/python3.11/site-packages/requests-2.28.0.dist-info/METADATA",
@@ -67,7 +54,8 @@ struct BuiltImage {
     fs::create_directories(dir + "/osv");
     fs::copy_file(fixtures + "GHSA-j8r2-6x86-q33q.json", dir + "/osv/GHSA-j8r2-6x86-q33q.json");
     fs::copy_file(fixtures + "PYSEC-2023-74.yaml", dir + "/osv/PYSEC-2023-74.yaml");
-    Write(dir + "/osv/debian/TEST-DEB-0001.json", kDebianRecord);
+    fs::create_directories(dir + "/osv/debian");
+    fs::copy_file(data + "TEST-DEB-0001.json", dir + "/osv/debian/TEST-DEB-0001.json");
     auto out = RunProcess({"docker", "build", "-q", "-t", tag, dir + "/ctx"});
     REQUIRE(out.ok());
     INFO(out->err);
