@@ -11,6 +11,7 @@
 #include "api/router.h"
 #include "api/routes.h"
 #include "common/log.h"
+#include "common/secret_box.h"
 #include "core/config.h"
 #include "core/coordinator.h"
 #include "http/server.h"
@@ -60,6 +61,13 @@ int main(int argc, char** argv) {
     std::cerr << "slipwayd: " << db.status().ToString() << "\n";
     return 1;
   }
+  const std::string key_file =
+      config->secrets_key_file.empty() ? config->data_dir + "/secrets.key" : config->secrets_key_file;
+  auto secret_box = SecretBox::LoadOrCreateKeyFile(key_file);
+  if (!secret_box.ok()) {
+    std::cerr << "slipwayd: " << secret_box.status().ToString() << "\n";
+    return 1;
+  }
   store::RepoStore repos(**db);
   for (const auto& r : config->repos) {
     auto stored = repos.Upsert({.name = r.name, .forge = r.forge, .clone_url = r.clone_url, .secret = r.secret,
@@ -82,6 +90,7 @@ int main(int argc, char** argv) {
   api::RegisterAgentRoutes(router, coordinator);
   api::RegisterResourceRoutes(router, coordinator);
   api::RegisterBaseRoutes(router, coordinator);
+  api::RegisterSecretRoutes(router, coordinator, *secret_box);
   api::RegisterWebRoutes(router);
 
   http::Server server({.host = config->host, .port = config->port}, [&router](http::Request req, auto writer) {

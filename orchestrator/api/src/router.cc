@@ -9,17 +9,43 @@ namespace {
 
 std::vector<std::string> Split(const std::string& path) { return SplitNonEmpty(path, '/'); }
 
-bool Match(const std::vector<std::string>& pattern, const std::vector<std::string>& path, PathParams* params) {
-  if (pattern.size() != path.size()) return false;
-  PathParams captured;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    const std::string& p = pattern[i];
-    if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
-      captured[p.substr(1, p.size() - 2)] = path[i];
-    } else if (p != path[i]) {
-      return false;
-    }
+// "{name}" -> "name"; "{name...}" -> "name" with *rest set; anything else -> "".
+std::string ParamName(const std::string& p, bool* rest) {
+  *rest = false;
+  if (p.size() <= 2 || p.front() != '{' || p.back() != '}') return "";
+  std::string name = p.substr(1, p.size() - 2);
+  if (name.size() > 3 && name.ends_with("...")) {
+    *rest = true;
+    name.resize(name.size() - 3);
   }
+  return name;
+}
+
+bool MatchFrom(const std::vector<std::string>& pattern, size_t pi, const std::vector<std::string>& path, size_t si,
+               PathParams* params) {
+  if (pi == pattern.size()) return si == path.size();
+  if (si == path.size()) return false;
+  bool rest = false;
+  std::string name = ParamName(pattern[pi], &rest);
+  if (name.empty()) return pattern[pi] == path[si] && MatchFrom(pattern, pi + 1, path, si + 1, params);
+  if (!rest) {
+    (*params)[name] = path[si];
+    return MatchFrom(pattern, pi + 1, path, si + 1, params);
+  }
+  // The fixed segments after a multi-segment capture are few, so trying each end is cheap.
+  const size_t fixed_after = pattern.size() - pi - 1;
+  for (size_t end = si + 1; end + fixed_after <= path.size(); ++end) {
+    std::string joined = path[si];
+    for (size_t i = si + 1; i < end; ++i) joined += "/" + path[i];
+    (*params)[name] = joined;
+    if (MatchFrom(pattern, pi + 1, path, end, params)) return true;
+  }
+  return false;
+}
+
+bool Match(const std::vector<std::string>& pattern, const std::vector<std::string>& path, PathParams* params) {
+  PathParams captured;
+  if (!MatchFrom(pattern, 0, path, 0, &captured)) return false;
   *params = std::move(captured);
   return true;
 }

@@ -99,6 +99,8 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
                                            std::to_string(s.first.Mark().column + 1) + ": unknown key 'scan." + field + "'");
           }
         }
+      } else if (key == "secrets_key_file") {
+        config->secrets_key_file = v.as<std::string>();
       } else if (key == "base_check") {
         config->base_check = v.as<std::string>();
       } else if (key == "repos") {

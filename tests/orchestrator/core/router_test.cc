@@ -56,3 +56,18 @@ TEST_CASE("percent-decoding keeps bad escapes as written") {
   CHECK(slipway::http::PercentDecode("a+b", false) == "a+b");
   CHECK(slipway::http::PercentDecode("a+b", true) == "a b");
 }
+
+TEST_CASE("a {name...} parameter captures repository names of one or more segments") {
+  Router router;
+  router.Add("PUT", "/api/v1/repos/{name...}/secrets/{secret}", [](const auto&, const PathParams& p, auto w) {
+    w->Send({.status = 200, .body = p.at("name") + "|" + p.at("secret")});
+  });
+  router.Add("GET", "/api/v1/repos/{name...}/secrets", [](const auto&, const PathParams& p, auto w) {
+    w->Send({.status = 200, .body = p.at("name")});
+  });
+  CHECK(Dispatch(router, "PUT", "/api/v1/repos/acme/shop/secrets/PYPI_TOKEN").body == "acme/shop|PYPI_TOKEN");
+  CHECK(Dispatch(router, "PUT", "/api/v1/repos/group/sub/app/secrets/X").body == "group/sub/app|X");
+  CHECK(Dispatch(router, "GET", "/api/v1/repos/group/sub/app/secrets").body == "group/sub/app");
+  CHECK(Dispatch(router, "GET", "/api/v1/repos/secrets").status == 404);  // the name needs a segment
+  CHECK(Dispatch(router, "GET", "/api/v1/repos/acme/shop/other").status == 404);
+}

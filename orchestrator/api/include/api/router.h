@@ -1,5 +1,6 @@
 // Router: matches a request's method and path against patterns like "/api/v1/runs/{id}" and calls
-// the route's handler with the captured parameters. Unknown paths get 404, known paths with another
+// the route's handler with the captured parameters. "{name...}" captures one or more segments
+// joined by '/', for repository names like "group/subgroup/app". Unknown paths get 404, known paths with another
 // method 405, both as JSON errors.
 //
 // Thread-safety: routes are added before serving starts; Dispatch may then run on any thread.
@@ -28,7 +29,7 @@ class Router {
  private:
   struct Route {
     std::string method;
-    std::vector<std::string> segments;  // "{name}" captures one segment
+    std::vector<std::string> segments;  // "{name}" captures one segment, "{name...}" one or more
     RouteHandler handler;
   };
   std::vector<Route> routes_;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "api/router.h"
+#include "common/secret_box.h"
 #include "core/coordinator.h"
 
 namespace slipway::api {
@@ -16,6 +17,8 @@ void RegisterRunRoutes(Router& router, core::Coordinator& coordinator);
 void RegisterAgentRoutes(Router& router, core::Coordinator& coordinator);
 void RegisterResourceRoutes(Router& router, core::Coordinator& coordinator);  // repos, agents, images, health
 void RegisterBaseRoutes(Router& router, core::Coordinator& coordinator);      // base checks on request
+// Secrets per repository and server-wide (values sealed by `box`, never answered).
+void RegisterSecretRoutes(Router& router, core::Coordinator& coordinator, const SecretBox& box);
 void RegisterWebRoutes(Router& router);  // the dashboard at / and /static/... (web/)
 
 // True when the request carries "Authorization: Bearer <token>" (constant-time comparison).

@@ -51,6 +51,9 @@ struct ServerConfig {
   std::string base_check = "0 */6 * * *";  // a cron expression or "off"
   std::vector<RepoConfig> repos;
   ScanConfig scan;
+  // The key that seals stored secrets (32 bytes, 0600); empty: secrets.key in the data folder,
+  // made on first start.
+  std::string secrets_key_file;
 };
 
 // Reads argv (without argv[0]); a --config file is read first, then the other flags override it.
