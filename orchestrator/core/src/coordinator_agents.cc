@@ -41,6 +41,22 @@ std::string JoinMessages(const std::vector<std::string>& messages) {
   return out;
 }
 
+// The image size recorded for the job of that name in the run (budget.max_ratio_of), if any.
+std::optional<int64_t> ImageSizeOf(store::JobStore& jobs, int64_t run_id, const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  auto list = jobs.ListByRun(run_id);
+  if (!list.ok()) return std::nullopt;
+  for (const auto& j : *list) {
+    if (j.name != name || !j.result_json) continue;
+    auto result = nlohmann::json::parse(*j.result_json, nullptr, false);
+    if (result.is_object() && result.contains("image") && result["image"].is_object() &&
+        result["image"].contains("size_bytes") && result["image"]["size_bytes"].is_number()) {
+      return result["image"]["size_bytes"].get<int64_t>();
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<ReviewOutcome> Coordinator::ReviewImage(const std::string& lease_id, const nlohmann::json& report) {
@@ -53,7 +69,7 @@ std::optional<ReviewOutcome> Coordinator::ReviewImage(const std::string& lease_i
   auto spec = pipelines::JobSpecFromJson(nlohmann::json::parse(job->spec_json, nullptr, false));
   if (!repo.ok() || !spec.ok()) return std::nullopt;
   ReviewSubject subject{run->repo_id, job->name, run->branch, repo->default_branch, image.value("digest", ""),
-                        spec->budget, spec->scan};
+                        spec->budget, spec->scan, ImageSizeOf(jobs_, job->run_id, spec->budget.ratio_of_stage)};
   auto review = reviewer_.Review(subject, report["insight"], report.value("scans", nlohmann::json::array()), clock_());
   if (!review.ok()) {
     LogWarn("image not reviewed", {{"lease", lease_id}, {"error", review.status().ToString()}});
@@ -81,6 +97,9 @@ std::optional<nlohmann::json> Coordinator::GrantLocked(const scheduler::AgentInf
     leases_[lease.id] = {lease.job_id, lease.run_id, lease.attempt};
     PersistLocked(grant->changes, now);
     counters_["slipway_leases_granted_total"]++;
+    nlohmann::json spec = nlohmann::json::parse(job->spec_json, nullptr, false);
+    // A base-update run exists because a base moved: its builds must fetch the moved base.
+    if (run->trigger == "base-update" && spec.is_object()) spec["pull"] = true;
     return nlohmann::json{{"lease",
                            {{"id", lease.id},
                             {"job_id", lease.job_id},
@@ -92,7 +111,7 @@ std::optional<nlohmann::json> Coordinator::GrantLocked(const scheduler::AgentInf
                             {"branch", run->branch},
                             {"renew_every_ms", std::max<int64_t>(1000, config_.lease_seconds * 1000LL / 5)},
                             {"scanners", AgentScanners(config_.scan)},
-                            {"spec", nlohmann::json::parse(job->spec_json, nullptr, false)}}}};
+                            {"spec", spec}}}};
   }
 }
 
