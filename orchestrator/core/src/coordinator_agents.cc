@@ -97,9 +97,6 @@ std::optional<nlohmann::json> Coordinator::GrantLocked(const scheduler::AgentInf
     leases_[lease.id] = {lease.job_id, lease.run_id, lease.attempt};
     PersistLocked(grant->changes, now);
     counters_["slipway_leases_granted_total"]++;
-    nlohmann::json spec = nlohmann::json::parse(job->spec_json, nullptr, false);
-    // A base-update run exists because a base moved: its builds must fetch the moved base.
-    if (run->trigger == "base-update" && spec.is_object()) spec["pull"] = true;
     return nlohmann::json{{"lease",
                            {{"id", lease.id},
                             {"job_id", lease.job_id},
@@ -111,7 +108,7 @@ std::optional<nlohmann::json> Coordinator::GrantLocked(const scheduler::AgentInf
                             {"branch", run->branch},
                             {"renew_every_ms", std::max<int64_t>(1000, config_.lease_seconds * 1000LL / 5)},
                             {"scanners", AgentScanners(config_.scan)},
-                            {"spec", spec}}}};
+                            {"spec", nlohmann::json::parse(job->spec_json, nullptr, false)}}}};
   }
 }
 
