@@ -41,13 +41,15 @@ std::string JoinMessages(const std::vector<std::string>& messages) {
   return out;
 }
 
-// The image size recorded for the job of that name in the run (budget.max_ratio_of), if any.
-std::optional<int64_t> ImageSizeOf(store::JobStore& jobs, int64_t run_id, const std::string& name) {
-  if (name.empty()) return std::nullopt;
-  auto list = jobs.ListByRun(run_id);
+// The image size recorded in the run for that stage, in the same matrix combination as `job`
+// (budget.max_ratio_of), if any.
+std::optional<int64_t> ImageSizeOf(store::JobStore& jobs, const store::Job& job, const std::string& stage) {
+  if (stage.empty()) return std::nullopt;
+  auto list = jobs.ListByRun(job.run_id);
   if (!list.ok()) return std::nullopt;
+  auto matrix = [](const store::Job& j) { return nlohmann::json::parse(j.spec_json, nullptr, false).value("matrix", nlohmann::json()); };
   for (const auto& j : *list) {
-    if (j.name != name || !j.result_json) continue;
+    if (j.stage != stage || !j.result_json || matrix(j) != matrix(job)) continue;
     auto result = nlohmann::json::parse(*j.result_json, nullptr, false);
     if (result.is_object() && result.contains("image") && result["image"].is_object() &&
         result["image"].contains("size_bytes") && result["image"]["size_bytes"].is_number()) {
@@ -69,7 +71,7 @@ std::optional<ReviewOutcome> Coordinator::ReviewImage(const std::string& lease_i
   auto spec = pipelines::JobSpecFromJson(nlohmann::json::parse(job->spec_json, nullptr, false));
   if (!repo.ok() || !spec.ok()) return std::nullopt;
   ReviewSubject subject{run->repo_id, job->name, run->branch, repo->default_branch, image.value("digest", ""),
-                        spec->budget, spec->scan, ImageSizeOf(jobs_, job->run_id, spec->budget.ratio_of_stage)};
+                        spec->budget, spec->scan, ImageSizeOf(jobs_, *job, spec->budget.ratio_of_stage)};
   auto review = reviewer_.Review(subject, report["insight"], report.value("scans", nlohmann::json::array()), clock_());
   if (!review.ok()) {
     LogWarn("image not reviewed", {{"lease", lease_id}, {"error", review.status().ToString()}});
