@@ -92,7 +92,7 @@ TEST_CASE("python-app without a vulnerability database: every stage is 'not scan
   for (const auto& job : run["jobs"]) {
     INFO(job["name"]);
     REQUIRE(job["insight"].is_object());
-    CHECK(job["insight"]["not_scanned"] == "no scanner configured (scan.scanners in the server's config)");
+    CHECK(job["insight"]["not_scanned"] == "no scanner configured on the server: see scan.scanners");
     CHECK(job["insight"]["scanners"].empty());
   }
   // The CLI says the same.

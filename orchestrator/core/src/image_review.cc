@@ -85,7 +85,7 @@ insight::ScanPolicy PolicyOf(const pipelines::ScanPolicy& p) {
 
 // Why no scanner answered for the image ("" when one did): the counts then mean nothing.
 std::string NotScannedReason(const json& scanners) {
-  if (scanners.empty()) return "no scanner configured (scan.scanners in the server's config)";
+  if (scanners.empty()) return "no scanner configured on the server: see scan.scanners";
   std::string errors;
   for (const json& s : scanners) {
     if (!s.contains("error")) return "";
