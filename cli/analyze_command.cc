@@ -35,7 +35,10 @@ std::string Shorten(const std::string& s, size_t max) {
   return s.size() <= max ? s : s.substr(0, max - 3) + "...";
 }
 
-void PrintSummary(const insight::ImageReport& r) {
+// Said wherever vulnerabilities would be listed when no database was given: no scan is not "none found".
+constexpr const char* kNotScanned = "no OSV database given (--osv PATH)";
+
+void PrintSummary(const insight::ImageReport& r, bool scanned) {
   const insight::Analysis& a = r.analysis;
   std::printf("image       %s\n", r.image_ref.c_str());
   std::printf("id          %s\n", a.image_id.c_str());
@@ -67,7 +70,11 @@ void PrintSummary(const insight::ImageReport& r) {
   size_t counts[3] = {0, 0, 0};
   for (const auto& p : r.inventory.packages) ++counts[static_cast<int>(p.type)];
   std::printf("\npackages    %zu deb, %zu apk, %zu python\n", counts[0], counts[1], counts[2]);
-  if (!r.vulnerabilities.empty()) {
+  if (!scanned) {
+    std::printf("\nvulnerabilities: not scanned (%s)\n", kNotScanned);
+  } else if (r.vulnerabilities.empty()) {
+    std::printf("\nvulnerabilities: none found\n");
+  } else {
     std::printf("\nvulnerabilities (%zu)\n", r.vulnerabilities.size());
     for (const auto& f : r.vulnerabilities) {
       std::string sev(insight::SeverityName(f.severity));
@@ -129,9 +136,11 @@ int AnalyzeCommand(const std::vector<std::string>& args) {
   if (sbom) {
     std::cout << insight::CycloneDxSbom(*report).dump(2) << "\n";
   } else if (json) {
-    std::cout << insight::ToJson(*report).dump(2) << "\n";
+    nlohmann::json j = insight::ToJson(*report);
+    if (options.osv_database.empty()) j["not_scanned"] = kNotScanned;
+    std::cout << j.dump(2) << "\n";
   } else {
-    PrintSummary(*report);
+    PrintSummary(*report, !options.osv_database.empty());
   }
   return 0;
 }

@@ -123,7 +123,11 @@ std::string InsightLine(const json& insight) {
     int n = insight.contains("vulnerabilities") ? insight["vulnerabilities"].value(severity, 0) : 0;
     if (n > 0) vulns += (vulns.empty() ? "" : ", ") + std::to_string(n) + " " + severity;
   }
-  line += ", vulnerabilities: " + (vulns.empty() ? std::string("none found") : vulns);
+  if (insight.contains("not_scanned")) {
+    line += ", vulnerabilities: not scanned (" + Str(insight, "not_scanned") + ")";
+  } else {
+    line += ", vulnerabilities: " + (vulns.empty() ? std::string("none found") : vulns);
+  }
   const json& previous = insight.contains("previous") ? insight["previous"] : json();
   if (previous.is_object() && previous.contains("branch") && previous["branch"].contains("size_delta_bytes")) {
     int64_t delta = previous["branch"]["size_delta_bytes"].get<int64_t>();

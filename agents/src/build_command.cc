@@ -83,6 +83,8 @@ Result<std::vector<std::string>> BuildxArgv(const pipelines::JobSpec& spec, cons
   }
   if (spec.push && spec.tags.empty()) return Status::InvalidArgument("push needs at least one tag");
   argv.push_back(spec.push ? "--push" : "--load");
+  // The registry's bases, not the engine's copies: how a moved base reaches the build.
+  if (spec.pull) argv.push_back("--pull");
   if (!spec.cache_ref.empty()) {
     if (Status s = CheckValue("cache_ref", spec.cache_ref); !s.ok()) return s;
     if (spec.cache_ref.find_first_of(", \t") != std::string::npos) {

@@ -119,6 +119,14 @@ std::vector<std::string> CheckBudget(const Budget& budget, const Analysis& curre
                        "), over max_growth " + Percent(*budget.max_growth_percent));
     }
   }
+  if (budget.max_ratio_percent && budget.ratio_of_bytes && *budget.ratio_of_bytes > 0) {
+    double ratio = 100.0 * static_cast<double>(current.size_bytes) / static_cast<double>(*budget.ratio_of_bytes);
+    if (ratio > *budget.max_ratio_percent) {
+      broken.push_back("size " + Bytes(current.size_bytes) + " is " + Percent(ratio) + " of " + budget.ratio_of +
+                       " (" + Bytes(*budget.ratio_of_bytes) + "), over max_ratio_of " +
+                       Percent(*budget.max_ratio_percent));
+    }
+  }
   if (budget.min_efficiency && current.efficiency < *budget.min_efficiency) {
     broken.push_back("efficiency " + Percent(current.efficiency * 100) + " (" +
                      std::to_string(current.wasted_bytes) +

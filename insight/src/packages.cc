@@ -86,6 +86,7 @@ OsRelease ParseOsRelease(std::string_view text) {
     }
     if (key == "ID") os.id = value;
     if (key == "VERSION_ID") os.version_id = value;
+    if (key == "VERSION_CODENAME") os.version_codename = value;
     if (key == "PRETTY_NAME") os.pretty_name = value;
   }
   return os;

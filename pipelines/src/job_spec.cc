@@ -12,6 +12,7 @@ nlohmann::json BudgetToJson(const Budget& b) {
   if (b.max_size_bytes) j["max_size_bytes"] = *b.max_size_bytes;
   if (b.max_growth_percent) j["max_growth_percent"] = *b.max_growth_percent;
   if (b.min_efficiency) j["min_efficiency"] = *b.min_efficiency;
+  if (b.max_ratio_percent) j["max_ratio_of"] = {{"stage", b.ratio_of_stage}, {"percent", *b.max_ratio_percent}};
   return j;
 }
 
@@ -46,6 +47,7 @@ nlohmann::json ToJson(const JobSpec& spec) {
       {"platforms", spec.platforms},
       {"tags", spec.tags},
       {"push", spec.push},
+      {"pull", spec.pull},
       {"image", spec.image},
       {"cache_ref", spec.cache_ref},
       {"needs", spec.needs},
@@ -85,6 +87,7 @@ Result<JobSpec> JobSpecFromJson(const nlohmann::json& j) {
     ReadIf(j, "platforms", spec.platforms);
     ReadIf(j, "tags", spec.tags);
     ReadIf(j, "push", spec.push);
+    ReadIf(j, "pull", spec.pull);
     ReadIf(j, "image", spec.image);
     ReadIf(j, "cache_ref", spec.cache_ref);
     ReadIf(j, "needs", spec.needs);
@@ -99,6 +102,12 @@ Result<JobSpec> JobSpecFromJson(const nlohmann::json& j) {
       }
       if (auto v = it->find("min_efficiency"); v != it->end() && !v->is_null()) {
         spec.budget.min_efficiency = v->get<double>();
+      }
+      if (auto v = it->find("max_ratio_of"); v != it->end() && v->is_object()) {
+        ReadIf(*v, "stage", spec.budget.ratio_of_stage);
+        if (auto pct = v->find("percent"); pct != v->end() && pct->is_number()) {
+          spec.budget.max_ratio_percent = pct->get<double>();
+        }
       }
     }
     if (auto it = j.find("scan"); it != j.end() && it->is_object()) {

@@ -354,7 +354,7 @@ class Parser {
     const std::string where = "stage \"" + stage->key + "\"";
     const std::string prefix = "stages." + stage->key + ".";
     ForEachKey(node, where,
-               {"target", "needs", "push", "tags", "build_args", "platforms", "dockerfile", "context",
+               {"target", "needs", "push", "pull", "tags", "build_args", "platforms", "dockerfile", "context",
                 "labels", "runs_on", "budget", "scan"},
                [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v) {
                  if (key == "target") {
@@ -365,6 +365,8 @@ class Parser {
                  } else if (key == "push") {
                    stage->push_pos = PosOf(v);
                    (void)GetBool(v, prefix + key, &stage->push);
+                 } else if (key == "pull") {
+                   (void)GetBool(v, prefix + key, &stage->pull);
                  } else if (key == "tags") {
                    stage->tags = GetStringList(v, prefix + key);
                  } else if (key == "build_args") {
@@ -406,8 +408,9 @@ class Parser {
   void ParseBudget(const YAML::Node& node, const std::string& what, Budget* budget) {
     if (node.IsNull()) return;
     if (!node.IsMap()) return WrongType(node, what, "a mapping");
-    ForEachKey(node, what, {"max_size", "max_growth", "min_efficiency"},
+    ForEachKey(node, what, {"max_size", "max_growth", "min_efficiency", "max_ratio_of"},
                [&](const std::string& key, const YAML::Node&, const YAML::Node& v) {
+                 if (key == "max_ratio_of") return ParseRatio(v, what + "." + key, budget);
                  Located<std::string> text;
                  if (!GetString(v, what + "." + key, &text)) return;
                  if (key == "max_size") {
@@ -437,6 +440,24 @@ class Parser {
                    }
                  }
                });
+  }
+
+  // max_ratio_of: {stage: build, ratio: 30%}: the image at most that share of the stage's image.
+  void ParseRatio(const YAML::Node& node, const std::string& what, Budget* budget) {
+    if (!node.IsMap()) return WrongType(node, what, "a mapping {stage, ratio}");
+    Located<std::string> stage, ratio;
+    ForEachKey(node, what, {"stage", "ratio"}, [&](const std::string& key, const YAML::Node&, const YAML::Node& v) {
+      (void)GetString(v, what + "." + key, key == "stage" ? &stage : &ratio);
+    });
+    if (stage.value.empty() || ratio.value.empty()) {
+      return Error(PosOf(node), "bad-value", what + " needs both stage and ratio (example: {stage: build, ratio: 30%})");
+    }
+    auto pct = ParsePercent(ratio.value);
+    if (!pct || ratio.value.find('%') == std::string::npos || *pct <= 0) {
+      return Error(ratio.pos, "bad-percent", "\"" + ratio.value + "\" is not a positive percentage (example: 30%)");
+    }
+    budget->ratio_of_stage = stage.value;
+    budget->max_ratio_percent = *pct;
   }
 
   void ParseScan(const YAML::Node& node, const std::string& what, ScanPolicy* scan) {

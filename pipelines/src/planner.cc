@@ -224,6 +224,7 @@ class Planner {
           job.build_args = c->build_args;
           job.platforms = c->platforms;
           job.push = c->push;
+          job.pull = c->pull;
           job.labels = c->labels;
           job.budget = c->budget;
           job.scan = c->scan;

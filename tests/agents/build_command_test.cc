@@ -1,5 +1,6 @@
 #include "agent/build_command.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 namespace slipway::agent {
@@ -51,6 +52,21 @@ TEST_CASE("argv for a loaded stage, defaults, no cache export") {
                                           "/w/jobs/w0/Dockerfile", "--progress=rawjson", "--metadata-file",
                                           "/w/jobs/w0.metadata.json", "--load", "--cache-from",
                                           "type=registry,ref=127.0.0.1:5000/shop/cache:test", "/w/jobs/w0"});
+}
+
+TEST_CASE("a stage with pull asks the registry for its bases (--pull)") {
+  pipelines::JobSpec s;
+  s.target = "runtime";
+  s.pull = true;
+  auto argv = BuildxArgv(s, Inv());
+  REQUIRE(argv.ok());
+  CHECK(*argv == std::vector<std::string>{"docker", "buildx", "build", "--target", "runtime", "--file",
+                                          "/w/jobs/w0/Dockerfile", "--progress=rawjson", "--metadata-file",
+                                          "/w/jobs/w0.metadata.json", "--load", "--pull", "/w/jobs/w0"});
+  s.pull = false;
+  auto without = BuildxArgv(s, Inv());
+  REQUIRE(without.ok());
+  CHECK(std::find(without->begin(), without->end(), "--pull") == without->end());
 }
 
 TEST_CASE("hostile build arg values stay one argv element") {

@@ -1,7 +1,8 @@
-// Fresh bases end to end: slipwayd, one slipway-agent, the Docker engine. A pipeline builds FROM a
-// base image made here with `docker import`; the base is re-imported under the same tag with new
-// content, and a check (asked for, or at the repo's on.schedule time) starts a base-update run that
-// builds the new base and records its digest.
+// Fresh bases end to end: slipwayd, one slipway-agent, the Docker engine and the local registry. A
+// pipeline builds FROM a base image made here with `docker import` and pushed to the registry; the
+// base is re-imported and pushed under the same tag with new content, and a check (asked for, or at
+// the repo's on.schedule time) starts a base-update run that builds with --pull (the registry's
+// base, as it would be Docker Hub's) and records its digest.
 #include <catch2/catch.hpp>
 
 #include "../test_images.h"
@@ -13,6 +14,12 @@ using slipway::testing::ImageCleanup;
 using slipway::testing::ImportTestImage;
 
 namespace {
+
+// The base with this content, in the engine and in the registry its name points at.
+void PublishBase(const std::string& ref, const std::string& version) {
+  ImportTestImage(ref, {{"version", version}}, true);
+  Run({"docker", "push", "--quiet", ref});
+}
 
 std::string EngineId(const std::string& ref) {
   std::string out = Run({"docker", "image", "inspect", "--format", "{{.Id}}", "--", ref});
@@ -51,9 +58,9 @@ TEST_CASE("a base re-imported under its tag starts a base-update run that builds
   TempDir dir;
   Server server(dir.path() + "/data");
   Agent agent(server, "agent-bases", dir.path() + "/agent");
-  std::string base = UniqueName("e2e-base") + ":1.0";
+  std::string base = "127.0.0.1:5000/" + UniqueName("e2e-base") + ":1.0";
   ImageCleanup cleanup(base);
-  ImportTestImage(base, {{"version", "base-one\n"}}, true);
+  PublishBase(base, "base-one\n");
   std::string one = EngineId(base);
   BaseRepo repo(server, dir.path() + "/repo", base, "");
 
@@ -69,7 +76,7 @@ TEST_CASE("a base re-imported under its tag starts a base-update run that builds
   CHECK(quiet["bases"][0]["status"] == "unchanged");
   CHECK(quiet["started_run_id"].is_null());
 
-  ImportTestImage(base, {{"version", "base-two\n"}}, true);
+  PublishBase(base, "base-two\n");
   std::string two = EngineId(base);
   REQUIRE(two != one);
   json moved = Check(server, repo.name);
@@ -87,6 +94,8 @@ TEST_CASE("a base re-imported under its tag starts a base-update run that builds
   INFO(update.dump(2));
   REQUIRE(update["status"] == "success");
   CHECK(update["trigger"] == "base-update");
+  CHECK(update["jobs"][0]["spec"]["pull"] == true);  // built with --pull
+  CHECK(first["jobs"][0]["spec"]["pull"] == false);
   CHECK(update["message"] == message);
   CHECK(update["branch"] == "main");
   CHECK(update["sha"] == repo.sha);
@@ -122,14 +131,14 @@ TEST_CASE("a repo's on.schedule checks its bases at those times") {
   TempDir dir;
   Server server(dir.path() + "/data");
   Agent agent(server, "agent-schedule", dir.path() + "/agent");
-  std::string base = UniqueName("e2e-base") + ":2.0";
+  std::string base = "127.0.0.1:5000/" + UniqueName("e2e-base") + ":2.0";
   ImageCleanup cleanup(base);
-  ImportTestImage(base, {{"version", "scheduled-one\n"}}, true);
+  PublishBase(base, "scheduled-one\n");
   BaseRepo repo(server, dir.path() + "/repo", base, "on:\n  schedule: [\"* * * * *\"]\n");
   json first = server.WaitForRun(repo.git.PushForRun());
   REQUIRE(first["status"] == "success");
 
-  ImportTestImage(base, {{"version", "scheduled-two\n"}}, true);
+  PublishBase(base, "scheduled-two\n");
   std::string two = EngineId(base);
   // Every minute: the next one finds the change (the schedule is read within 15 s of the run).
   json update;

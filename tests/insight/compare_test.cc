@@ -87,6 +87,19 @@ TEST_CASE("budgets: broken ones give the numbers, kept ones say nothing") {
   kept.min_efficiency = 0.5;
   CHECK(CheckBudget(kept, after, &before).empty());
   CHECK(CheckBudget(Budget{}, after, &before).empty());
+
+  // max_ratio_of: against another stage's image; unchecked until its size is known.
+  Budget ratio;
+  ratio.max_ratio_percent = 30;
+  ratio.ratio_of = "build";
+  CHECK(CheckBudget(ratio, after, nullptr).empty());
+  ratio.ratio_of_bytes = 600'000'000;  // 120 MB is 20% of it
+  CHECK(CheckBudget(ratio, after, nullptr).empty());
+  ratio.ratio_of_bytes = 300'000'000;
+  auto over = CheckBudget(ratio, after, nullptr);
+  REQUIRE(over.size() == 1);
+  CHECK(over[0] == "size 120.0 MB (120000000 bytes) is 40.0% of build (300.0 MB (300000000 bytes)), over "
+                   "max_ratio_of 30.0%");
 }
 
 TEST_CASE("scan gate: fail_on, ignores by id or alias until a date") {

@@ -2,7 +2,7 @@
 // `docker save` (label: docker): waste from a file written then deleted, packages from a dpkg
 // status file and Python metadata, and their advisories from the published OSV records in
 // fixtures/osv (PyPI) plus the project's own Debian record in OSV form (tests/data/insight: the
-// fixtures hold no Debian record). Also python:3.11-slim as it is, and the `slipway analyze` command's JSON.
+// fixtures hold no Debian record). Also the python:3.11 and python:3.11-slim bases as setup imports them, and the `slipway analyze` command's JSON.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "common/subprocess.h"
 #include "insight/docker_save.h"
@@ -145,6 +146,13 @@ TEST_CASE(
   CHECK(text->exit_code == 0);
   CHECK(text->out.find("/tmp/junk.bin") != std::string::npos);
   CHECK(text->out.find("efficiency") != std::string::npos);
+  // No database given: the text and the JSON say the image was not scanned, never "none found".
+  CHECK(text->out.find("vulnerabilities: not scanned (no OSV database given") != std::string::npos);
+  CHECK(text->out.find("none found") == std::string::npos);
+  auto unscanned = RunProcess({slipway, "analyze", built.tag, "--json"});
+  REQUIRE(unscanned.ok());
+  CHECK(nlohmann::json::parse(unscanned->out).value("not_scanned", "").find("no OSV database") == 0);
+  CHECK(j.contains("not_scanned") == false);
 
   auto sbom = RunProcess({slipway, "analyze", built.tag, "--sbom"});
   REQUIRE(sbom.ok());
@@ -168,8 +176,9 @@ TEST_CASE("an unknown image is NotFound") {
   CHECK(image.status().code() == ErrorCode::kNotFound);
 }
 
-TEST_CASE("python:3.11-slim: Debian packages with source names and Python distributions") {
-  auto report = AnalyzeLocalImage("python:3.11-slim", {});
+TEST_CASE("python:3.11: Debian packages with source names, and pip among its Python distributions") {
+  auto report = AnalyzeLocalImage("python:3.11", {});
+  std::set<std::string> names;
   REQUIRE(report.ok());
   CHECK(report->inventory.os.id == "debian");
   CHECK(!report->inventory.os.version_id.empty());
@@ -180,7 +189,9 @@ TEST_CASE("python:3.11-slim: Debian packages with source names and Python distri
     if (p.type == PackageType::kPython) ++python;
     if (p.name == "libc6") libc = p.source_name == "glibc";
     if (p.name == "pip") pip = true;
+    names.insert(p.name);
   }
+  for (const char* tool : {"gcc", "make", "libc6-dev", "python3-dev"}) CHECK(names.count(tool) == 1);
   CHECK(deb > 50);
   CHECK(python >= 1);
   CHECK(libc);
@@ -188,6 +199,27 @@ TEST_CASE("python:3.11-slim: Debian packages with source names and Python distri
   CHECK(report->analysis.size_bytes > 50'000'000);
   REQUIRE(!report->analysis.layers.empty());
   CHECK(report->analysis.efficiency <= 1.0);
+}
+
+// What compiles C, which the build base has and the runtime base must not.
+const std::set<std::string> kBuildTools = {"gcc", "gcc-12", "g++", "cpp", "cpp-12", "binutils", "make",
+                                           "libc6-dev", "python3-dev", "build-essential"};
+
+TEST_CASE("python:3.11-slim: the interpreter without pip, setuptools, wheel or a compiler, in at most 130 MB") {
+  auto report = AnalyzeLocalImage("python:3.11-slim", {});
+  REQUIRE(report.ok());
+  CHECK(report->inventory.os.id == "debian");
+  bool python3 = false;
+  for (const Package& p : report->inventory.packages) {
+    if (p.name == "python3") python3 = true;
+    INFO(p.name);
+    CHECK(p.name != "pip");
+    CHECK(p.name != "setuptools");
+    CHECK(p.name != "wheel");
+    CHECK(kBuildTools.count(p.name) == 0);
+  }
+  CHECK(python3);
+  CHECK(report->analysis.size_bytes <= 130'000'000);
 }
 
 }  // namespace slipway::insight

@@ -84,6 +84,45 @@ TEST_CASE("ecosystems carry the release") {
   CHECK(OsvEcosystem(alpine, PackageType::kPython) == "PyPI");
 }
 
+TEST_CASE("Debian releases as distro-info-data numbers them, from VERSION_ID or the codename") {
+  PackageInventory inv;
+  inv.os = {"debian", "11", "Debian GNU/Linux 11 (bullseye)", "bullseye"};
+  CHECK(OsvEcosystem(inv, PackageType::kDeb) == "Debian:11");
+  inv.os = {"debian", "", "Debian GNU/Linux trixie/sid", "trixie"};  // testing: no VERSION_ID
+  CHECK(OsvEcosystem(inv, PackageType::kDeb) == "Debian:13");
+  inv.os = {"debian", "", "", "sarge"};
+  CHECK(OsvEcosystem(inv, PackageType::kDeb) == "Debian:3.1");
+  inv.os = {"debian", "", "", ""};
+  CHECK(OsvEcosystem(inv, PackageType::kDeb) == "Debian");
+  CHECK(DebianReleaseOfCodename("sid").empty());
+  inv.os = {"alpine", "3.18.4", "", ""};
+  CHECK(OsvEcosystem(inv, PackageType::kApk) == "Alpine:v3.18");
+  inv.os = {"alpine", "3.19_alpha20230901", "", ""};
+  CHECK(OsvEcosystem(inv, PackageType::kApk) == "Alpine:v3.19");
+}
+
+TEST_CASE("an index answers from memory and is loaded again when the database changes") {
+  TempDir dir;
+  fs::create_directories(dir.path + "/db");
+  fs::copy_file(kOsvDir + "/GHSA-j8r2-6x86-q33q.json", dir.path + "/db/GHSA-j8r2-6x86-q33q.json");
+  OsvIndexCache cache(dir.path + "/db");
+  auto first = cache.Current();
+  REQUIRE(first.ok());
+  CHECK((*first)->Scan(Python("requests", "2.28.0")).size() == 1);
+  auto again = cache.Current();
+  REQUIRE(again.ok());
+  CHECK(again->get() == first->get());  // unchanged: the same index
+  std::ofstream(dir.path + "/db/TEST-DEB-0001.json") << DebianRecord().dump();
+  auto reloaded = cache.Current();
+  REQUIRE(reloaded.ok());
+  CHECK(reloaded->get() != first->get());
+  CHECK((*reloaded)->Scan(DebianImage("3.0.11-1~deb12u1")).size() == 1);
+  // A PyPI record's name is found by its normalised form, whatever the image spells.
+  CHECK((*reloaded)->Scan(Python("Requests", "2.28.0")).size() == 1);
+  fs::remove_all(dir.path + "/db");
+  CHECK(cache.Current().status().code() == ErrorCode::kNotFound);
+}
+
 TEST_CASE("published PyPI records: requests 2.28.0 is affected, 2.31.0 and 2.2.0 are not") {
   auto findings = ScanWithOsv(kOsvDir, Python("Requests", "2.28.0"));
   REQUIRE(findings.ok());

@@ -18,6 +18,7 @@ TEST_CASE("JobSpec survives a JSON round trip") {
   spec.platforms = {"linux/amd64", "linux/arm64"};
   spec.tags = {"127.0.0.1:5000/shop:main"};
   spec.push = true;
+  spec.pull = true;
   spec.image = "127.0.0.1:5000/shop";
   spec.cache_ref = "127.0.0.1:5000/shop:cache-runtime-3.11";
   spec.needs = {"test-3.11"};
@@ -35,6 +36,7 @@ TEST_CASE("JobSpec survives a JSON round trip") {
   REQUIRE(back.ok());
   CHECK(ToJson(*back) == j);
   CHECK(back->build_args == spec.build_args);
+  CHECK(back->pull);
   CHECK(back->budget.max_size_bytes == 150000000LL);
   CHECK_FALSE(back->budget.min_efficiency);
   CHECK(back->scan.ignore.at(0).reason == "no fix");

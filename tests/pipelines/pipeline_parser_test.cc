@@ -58,6 +58,17 @@ TEST_CASE("ParsePipeline reports several problems at once") {
   CHECK(p.diagnostics[3].line == 4);
 }
 
+TEST_CASE("ParsePipeline checks budget.max_ratio_of: a stage and a positive percentage") {
+  auto p = ParsePipeline("stages:\n  a:\n    budget: {max_ratio_of: {stage: b, ratio: 0.3}}\n"
+                         "  c:\n    budget: {max_ratio_of: {ratio: 30%}}\n  d:\n    budget: {max_ratio_of: 30%}\n",
+                         "p.yml");
+  REQUIRE(p.diagnostics.size() == 3);
+  CHECK(FormatDiagnostic(p.diagnostics[0]) ==
+        "p.yml:3:46: error[bad-percent]: \"0.3\" is not a positive percentage (example: 30%)");
+  CHECK(p.diagnostics[1].code == "bad-value");
+  CHECK(p.diagnostics[2].code == "wrong-type");
+}
+
 TEST_CASE("ParsePipeline checks on.schedule entries as cron expressions, at their position") {
   auto p = ParsePipeline("version: 1\non:\n  schedule:\n    - \"0 */6 * * *\"\n    - \"@weekly\"\n"
                          "    - \"0 25 * * *\"\n    - \"0 0 * * FUN\"\n", ".slipway.yml");

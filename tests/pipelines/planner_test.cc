@@ -34,7 +34,8 @@ stages:
     build_args: {APP_ENV: prod, PY: overridden}
     platforms: [linux/amd64]
     labels: {arch: amd64}
-    budget: {max_size: 150MB, max_growth: 10%, min_efficiency: 90%}
+    pull: true
+    budget: {max_size: 150MB, max_growth: 10%, min_efficiency: 90%, max_ratio_of: {stage: test, ratio: 30%}}
     scan: {fail_on: critical, ignore: [{id: CVE-1, until: 2030-01-31, reason: later}]}
 matrix: {PY: ["3.11"]}
 )";
@@ -59,6 +60,10 @@ matrix: {PY: ["3.11"]}
   CHECK(rt.budget.max_size_bytes == 150000000LL);
   CHECK(rt.budget.max_growth_percent == Approx(10));
   CHECK(rt.budget.min_efficiency == Approx(0.9));
+  CHECK(rt.budget.ratio_of_stage == "test");
+  CHECK(rt.budget.max_ratio_percent == Approx(30));
+  CHECK(rt.pull);
+  CHECK_FALSE(r.jobs[0].pull);
   CHECK(rt.scan.fail_on == "critical");
   CHECK(rt.scan.ignore.at(0).until == "2030-01-31");
   CHECK(r.jobs[0].tags.empty());

@@ -88,7 +88,8 @@ async function main() {
       await page.goto(`${base}/#/runs`);
       await page.waitForSelector('#runs-body', { state: 'attached' });
       await page.evaluate(() => { window.__noReload = true; });
-      commit(work, 'Greet the web\n\nFirst commit of the dashboard test.');
+      // A package install that never runs (`true ||`) but that the Dockerfile rules advise on.
+      commit(work, 'Greet the web\n\nFirst commit of the dashboard test.', 'RUN true || apt-get install -y curl\n');
       run1 = push(work);
       await page.waitForSelector(`#runs-body tr[data-run-id="${run1}"]`, { timeout: 15000 });
       check('a push appears in the runs list without a reload', await page.evaluate(() => window.__noReload === true));
@@ -115,6 +116,17 @@ async function main() {
       check('the graph is laid out by dagre', await page.$eval('svg.graph', (s) => s.dataset.layout) === 'dagre');
       const sizes = await page.$$eval('table.stages td.size', (els) => els.map((e) => e.textContent));
       check("each stage's image size is in the stage table", sizes.length === 3 && sizes.every((s) => /\d (B|KB|MB)$/.test(s)), sizes.join('|'));
+      // The stages side by side: a bar each, scaled to the largest, and what the runtime keeps of it.
+      const bars = await page.$$eval('#stage-sizes tbody tr', (rows) => rows.map((r) => [r.dataset.job, parseFloat(r.querySelector('.bar').style.width)]));
+      check('a size bar per stage, the largest full width', bars.length === 3 && bars.some(([, w]) => w === 100) && bars.every(([, w]) => w > 0 && w <= 100), JSON.stringify(bars));
+      const lessonLine = await page.textContent('#size-lesson');
+      check('the runtime is compared with the largest stage', /^runtime is \d+% of (build|test) \(.+ → .+\)$/.test(lessonLine), lessonLine);
+      const vulnCells = await page.$$eval('#stage-sizes td.vulnerabilities', (els) => els.map((e) => e.textContent));
+      check('stages with no scanner say "not scanned", never "none found"', vulnCells.length === 3 && vulnCells.every((t) => t.startsWith('not scanned (no scanner configured')), vulnCells.join('|'));
+      // The Dockerfile advice of the plan, each at file:line:column.
+      const advice = await page.$$eval('#advice li', (els) => els.map((e) => [e.dataset.code, e.querySelector('code').textContent]));
+      check('the Dockerfile advice is listed with line and column',
+        advice.some(([code, at]) => code === 'apt-recommends' && /^Dockerfile:5:\d+$/.test(at)), JSON.stringify(advice));
       await shot('02-run');
     });
 

@@ -10,7 +10,10 @@ const SEVERITIES = ['critical', 'high', 'medium', 'low', 'unknown'];
 const percent = (fraction) => `${(100 * fraction).toFixed(1)}%`;
 const signedBytes = (n) => `${n >= 0 ? '+' : '−'}${formatBytes(Math.abs(n))}`;
 
-function severityBadges(counts) {
+/** Severity counts of a review (job.insight), or "not scanned" and why when no scanner answered. */
+export function severityBadges(insight) {
+  if (insight?.not_scanned) return h('span', { class: 'muted', title: insight.not_scanned }, `not scanned (${insight.not_scanned})`);
+  const counts = insight?.vulnerabilities;
   const present = SEVERITIES.filter((s) => (counts?.[s] || 0) > 0);
   if (present.length === 0) return h('span', { class: 'muted' }, 'none found');
   return present.map((s) => [h('span', { class: `badge severity-${s}` }, `${counts[s]} ${s}`), ' ']);
@@ -56,7 +59,7 @@ export function reviewSection(insight) {
       h('dt', {}, 'Wasted'), h('dd', { id: 'insight-wasted' }, formatBytes(insight.wasted_bytes)),
       h('dt', {}, 'OS'), h('dd', {}, insight.os || '—'),
       h('dt', {}, 'Packages'), h('dd', {}, String(insight.packages ?? '—')),
-      h('dt', {}, 'Vulnerabilities'), h('dd', { id: 'insight-vulnerabilities' }, severityBadges(insight.vulnerabilities)),
+      h('dt', {}, 'Vulnerabilities'), h('dd', { id: 'insight-vulnerabilities' }, severityBadges(insight)),
       insight.new_findings?.length ? [h('dt', {}, 'New'), h('dd', {}, insight.new_findings.join(', '))] : null,
       insight.fixed_findings?.length ? [h('dt', {}, 'Fixed'), h('dd', {}, insight.fixed_findings.join(', '))] : null,
       budget ? [h('dt', {}, 'Budget'), h('dd', {}, [
@@ -91,7 +94,8 @@ export async function analysisSection(digest) {
         h('td', {}, h('code', {}, v.id)), h('td', {}, v.package), h('td', {}, h('code', {}, v.installed_version)),
         h('td', {}, v.fixed_version ? h('code', {}, v.fixed_version) : h('span', { class: 'muted' }, 'no fix yet')),
         h('td', {}, h('span', { class: `badge severity-${v.severity}` }, v.severity)), h('td', {}, v.source))))))
-      : h('p', { class: 'muted' }, image.scans?.length ? 'No known vulnerabilities.' : 'Not scanned.'),
+      : h('p', { class: 'muted' }, image.scans?.length ? 'No known vulnerabilities.'
+        : `Not scanned${image.insight?.not_scanned ? ` (${image.insight.not_scanned})` : ''}.`),
     analysis ? [
       h('h2', {}, 'Waste'),
       pathTable('Paths in more than one layer, or removed later', analysis.wasted, [

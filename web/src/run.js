@@ -1,10 +1,11 @@
 // A run: the commit and trigger, the stage graph (live while it runs), a table of stages with
-// image sizes and cache shares, and the actions: rerun all, rerun failed, rerun one stage, cancel.
+// image sizes and cache shares, the stages' sizes side by side with the Dockerfile advice, and the actions: rerun all, rerun failed, rerun one stage, cancel.
 import { cancelRun, followEvents, getRun, rerunRun } from './api.js';
 import {
   FINAL, clear, elapsed, errorBlock, focusKeeper, formatBytes, formatDuration, formatTime, h, setLive, statusBadge, toast,
 } from './dom.js';
 import { cachedShare, drawGraph } from './graph.js';
+import { adviceList, sizeComparison } from './run_sizes.js';
 
 export async function render(root, [id]) {
   const runId = Number(id);
@@ -12,7 +13,8 @@ export async function render(root, [id]) {
   const actions = h('div', { class: 'actions', role: 'group', 'aria-label': 'Run actions' });
   const graphBox = h('figure', { class: 'graph-box' });
   const stages = h('div', { class: 'table-wrap' });
-  root.append(head, actions, h('h2', {}, 'Stages'), graphBox, stages);
+  const lesson = h('div', { class: 'run-lesson' });
+  root.append(head, actions, h('h2', {}, 'Stages'), graphBox, stages, lesson);
 
   let run = null;
   let stopped = false;
@@ -91,6 +93,8 @@ export async function render(root, [id]) {
             h('button', { type: 'button', class: 'small', disabled: !final, 'aria-label': `Rerun stage ${job.name}`,
               onclick: () => rerun([job.name], 'Rerun') }, 'Rerun')));
       }))));
+    clear(lesson);
+    lesson.append(...[sizeComparison(run.jobs), adviceList(run.diagnostics)].filter(Boolean));
     root.dataset.runStatus = run.status;
     restoreFocus();
   }

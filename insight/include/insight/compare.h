@@ -47,6 +47,10 @@ struct Budget {
   std::optional<uint64_t> max_size_bytes;
   std::optional<double> max_growth_percent;  // against the previous build; unchecked without one
   std::optional<double> min_efficiency;      // a fraction, 0..1
+  // At most this percent of another image's size (ratio_of_bytes); unchecked without that size.
+  std::optional<double> max_ratio_percent;
+  std::string ratio_of;  // what the other image is, for the message ("build")
+  std::optional<uint64_t> ratio_of_bytes;
 };
 
 // One message per broken limit, e.g. "size 160.2 MB (160234567 bytes) is over max_size 150.0 MB

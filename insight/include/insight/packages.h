@@ -30,6 +30,7 @@ struct OsRelease {
   std::string id;          // "debian", "alpine", ...
   std::string version_id;  // "12", "3.19.1"
   std::string pretty_name;
+  std::string version_codename;  // "bookworm"; what Debian testing and sid say instead of a VERSION_ID
   bool known() const { return !id.empty(); }
 };
 

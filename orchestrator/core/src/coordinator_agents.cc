@@ -41,6 +41,24 @@ std::string JoinMessages(const std::vector<std::string>& messages) {
   return out;
 }
 
+// The image size recorded in the run for that stage, in the same matrix combination as `job`
+// (budget.max_ratio_of), if any.
+std::optional<int64_t> ImageSizeOf(store::JobStore& jobs, const store::Job& job, const std::string& stage) {
+  if (stage.empty()) return std::nullopt;
+  auto list = jobs.ListByRun(job.run_id);
+  if (!list.ok()) return std::nullopt;
+  auto matrix = [](const store::Job& j) { return nlohmann::json::parse(j.spec_json, nullptr, false).value("matrix", nlohmann::json()); };
+  for (const auto& j : *list) {
+    if (j.stage != stage || !j.result_json || matrix(j) != matrix(job)) continue;
+    auto result = nlohmann::json::parse(*j.result_json, nullptr, false);
+    if (result.is_object() && result.contains("image") && result["image"].is_object() &&
+        result["image"].contains("size_bytes") && result["image"]["size_bytes"].is_number()) {
+      return result["image"]["size_bytes"].get<int64_t>();
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<ReviewOutcome> Coordinator::ReviewImage(const std::string& lease_id, const nlohmann::json& report) {
@@ -53,7 +71,7 @@ std::optional<ReviewOutcome> Coordinator::ReviewImage(const std::string& lease_i
   auto spec = pipelines::JobSpecFromJson(nlohmann::json::parse(job->spec_json, nullptr, false));
   if (!repo.ok() || !spec.ok()) return std::nullopt;
   ReviewSubject subject{run->repo_id, job->name, run->branch, repo->default_branch, image.value("digest", ""),
-                        spec->budget, spec->scan};
+                        spec->budget, spec->scan, ImageSizeOf(jobs_, *job, spec->budget.ratio_of_stage)};
   auto review = reviewer_.Review(subject, report["insight"], report.value("scans", nlohmann::json::array()), clock_());
   if (!review.ok()) {
     LogWarn("image not reviewed", {{"lease", lease_id}, {"error", review.status().ToString()}});

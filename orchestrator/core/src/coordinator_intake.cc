@@ -164,7 +164,9 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
     return;
   }
   std::vector<store::NewJob> new_jobs;
-  for (const auto& spec : plan.jobs) {
+  for (auto& spec : plan.jobs) {
+    // A base-update run exists because a base moved: its builds fetch the bases (--pull).
+    if (run->trigger == "base-update") spec.pull = true;
     new_jobs.push_back({.name = spec.name,
                         .stage = spec.stage,
                         .spec_json = pipelines::ToJson(spec).dump(),

@@ -62,6 +62,8 @@ insight::Budget BudgetOf(const pipelines::Budget& b) {
   if (b.max_size_bytes) out.max_size_bytes = static_cast<uint64_t>(*b.max_size_bytes);
   out.max_growth_percent = b.max_growth_percent;
   out.min_efficiency = b.min_efficiency;
+  out.max_ratio_percent = b.max_ratio_percent;
+  out.ratio_of = b.ratio_of_stage;
   return out;
 }
 
@@ -70,6 +72,7 @@ json BudgetJson(const pipelines::Budget& b) {
   if (b.max_size_bytes) out["max_size_bytes"] = *b.max_size_bytes;
   if (b.max_growth_percent) out["max_growth_percent"] = *b.max_growth_percent;
   if (b.min_efficiency) out["min_efficiency"] = *b.min_efficiency;
+  if (b.max_ratio_percent) out["max_ratio_of"] = {{"stage", b.ratio_of_stage}, {"percent", *b.max_ratio_percent}};
   return out;
 }
 
@@ -78,6 +81,17 @@ insight::ScanPolicy PolicyOf(const pipelines::ScanPolicy& p) {
   if (!p.fail_on.empty()) out.fail_on = insight::ParseSeverity(p.fail_on);
   for (const auto& i : p.ignore) out.ignore.push_back({i.id, i.until, i.reason});
   return out;
+}
+
+// Why no scanner answered for the image ("" when one did): the counts then mean nothing.
+std::string NotScannedReason(const json& scanners) {
+  if (scanners.empty()) return "no scanner configured on the server: see scan.scanners";
+  std::string errors;
+  for (const json& s : scanners) {
+    if (!s.contains("error")) return "";
+    errors += (errors.empty() ? "" : "; ") + s.value("scanner", "") + ": " + s.value("error", "");
+  }
+  return errors;
 }
 
 }  // namespace
@@ -95,12 +109,11 @@ Result<std::vector<insight::Finding>> ImageReviewer::ScanWithOsv(const std::stri
                                                                  const insight::PackageInventory& inventory,
                                                                  int64_t now_ms) {
   // The version first: data that changes during the scan is then scanned again later.
-  auto version = insight::OsvDatabaseVersion(config_.osv_database);
-  if (!version.ok()) return version.status();
-  auto findings = insight::ScanWithOsv(config_.osv_database, inventory);
-  if (!findings.ok()) return findings.status();
-  store::ScanRecord record = ScanRecordOf(digest, "osv", *findings, now_ms);
-  record.data_version = *version;
+  auto index = osv_.Current();
+  if (!index.ok()) return index.status();
+  std::vector<insight::Finding> findings = (*index)->Scan(inventory);
+  store::ScanRecord record = ScanRecordOf(digest, "osv", findings, now_ms);
+  record.data_version = (*index)->version();
   if (auto stored = store::ScanStore(db_).Record(record); !stored.ok()) return stored.status();
   return findings;
 }
@@ -159,6 +172,7 @@ Result<ReviewOutcome> ImageReviewer::Review(const ReviewSubject& subject, const 
   insight::SortFindings(&findings);
   summary["scanners"] = scanners;
   summary["vulnerabilities"] = insight::SeverityCounts(findings);
+  if (std::string why = NotScannedReason(scanners); !why.empty()) summary["not_scanned"] = why;
 
   // Comparison with the previous builds.
   summary["previous"] = json::object();
@@ -182,7 +196,13 @@ Result<ReviewOutcome> ImageReviewer::Review(const ReviewSubject& subject, const 
     if (subject.budget.max_growth_percent && !previous) {
       warnings.push_back("budget.max_growth not checked: no earlier analysed build of this stage on " + subject.branch);
     }
-    auto broken = insight::CheckBudget(BudgetOf(subject.budget), current, previous);
+    if (subject.budget.max_ratio_percent && !subject.ratio_of_bytes) {
+      warnings.push_back("budget.max_ratio_of not checked: stage " + subject.budget.ratio_of_stage +
+                         " has no image in this run");
+    }
+    insight::Budget limits = BudgetOf(subject.budget);
+    if (subject.ratio_of_bytes) limits.ratio_of_bytes = static_cast<uint64_t>(*subject.ratio_of_bytes);
+    auto broken = insight::CheckBudget(limits, current, previous);
     budget["broken"] = broken;
     for (const auto& message : broken) out.failures.push_back("budget: " + message);
     summary["budget"] = budget;

@@ -22,6 +22,9 @@ struct Budget {
   std::optional<long long> max_size_bytes;
   std::optional<double> max_growth_percent;
   std::optional<double> min_efficiency;  // 0..1
+  // max_ratio_of: at most this percent of the size of another stage's image in the same run
+  std::string ratio_of_stage;
+  std::optional<double> max_ratio_percent;
 };
 
 struct ScanIgnore {
@@ -46,6 +49,7 @@ struct JobSpec {
   std::vector<std::string> platforms;   // e.g. linux/amd64; empty: the engine's own
   std::vector<std::string> tags;        // full references, e.g. 127.0.0.1:5000/shop:main
   bool push = false;                    // push to the registry (else --load into the engine)
+  bool pull = false;                    // --pull: ask the registry for newer bases (base-update runs too)
   std::string image;                    // repository the stage pushes to; "" when none
   std::string cache_ref;                // registry cache for this repo and stage; "" when none
   std::vector<std::string> needs;       // names of jobs in the same run that must succeed first

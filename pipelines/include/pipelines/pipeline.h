@@ -31,6 +31,7 @@ struct StageConfig {
   std::vector<Located<std::string>> needs;
   bool push = false;
   Position push_pos;
+  bool pull = false;  // build with --pull: bases asked of their registry, never the engine's copy
   std::vector<Located<std::string>> tags;
   std::vector<std::pair<std::string, std::string>> build_args;
   std::vector<std::string> platforms;

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, asdict
 
+from shopapi._pricing import total_cents as _sum_cents
+
 
 @dataclass(frozen=True)
 class Product:
@@ -24,7 +26,7 @@ class Catalogue:
         missing = [s for s in skus if s not in self._products]
         if missing:
             raise KeyError(", ".join(missing))
-        return sum(self._products[s].price_cents for s in skus)
+        return _sum_cents([self._products[s].price_cents for s in skus])
 
 
 DEFAULT = Catalogue([

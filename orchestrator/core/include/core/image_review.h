@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "common/status.h"
 #include "core/config.h"
 #include "insight/findings.h"
+#include "insight/osv.h"
 #include "insight/packages.h"
 #include "pipelines/job_spec.h"
 #include "store/database.h"
@@ -34,11 +36,13 @@ struct ReviewSubject {
   std::string digest;
   pipelines::Budget budget;
   pipelines::ScanPolicy scan;
+  std::optional<int64_t> ratio_of_bytes;  // budget.max_ratio_of: that stage's image size in this run
 };
 
 struct ReviewOutcome {
   // {digest, size_bytes, efficiency, wasted_bytes, layers, packages, os, vulnerabilities: {critical,
-  //  high, medium, low, unknown}, scanners: [{scanner, findings | error}], previous: {branch?,
+  //  high, medium, low, unknown}, scanners: [{scanner, findings | error}], not_scanned? (why no
+  //  scanner gave an answer: then the counts say nothing), previous: {branch?,
   //  default_branch?}, budget?, scan_gate?, new_findings, fixed_findings, warnings}
   nlohmann::json summary;
   std::vector<std::string> failures;  // broken budgets and blocking findings, one message each
@@ -46,7 +50,8 @@ struct ReviewOutcome {
 
 class ImageReviewer {
  public:
-  ImageReviewer(const ScanConfig& config, store::Database& db) : config_(config), db_(db) {}
+  ImageReviewer(const ScanConfig& config, store::Database& db)
+      : config_(config), db_(db), osv_(config.osv_database) {}
 
   // report: the agent's insight report (insight::ToJson form); agent_scans: [{scanner, findings} or
   // {scanner, error}]. InvalidArgument when the report cannot be read.
@@ -62,6 +67,7 @@ class ImageReviewer {
  private:
   const ScanConfig& config_;
   store::Database& db_;
+  insight::OsvIndexCache osv_;  // the database, read once and again when it changes
 };
 
 // "YYYY-MM-DD" (UTC) of a time in milliseconds since the epoch.
