@@ -71,7 +71,7 @@ Status BaseWatch::Record(int64_t job_id, const std::vector<store::BaseDigest>& b
   const nlohmann::json named = spec.is_object() ? spec.value("bases", nlohmann::json::array()) : nlohmann::json::array();
   std::vector<store::BaseDigest> kept;
   for (const auto& b : bases) {
-    if (std::find(named.begin(), named.end(), b.ref) != named.end()) {
+    if (std::any_of(named.begin(), named.end(), [&](const nlohmann::json& n) { return n == b.ref; })) {
       kept.push_back(b);
     } else {
       LogWarn("reported base not in the job's spec, ignored", {{"job", std::to_string(job_id)}, {"base", b.ref}});
