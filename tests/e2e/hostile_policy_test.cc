@@ -241,7 +241,7 @@ TEST_CASE("a commit gone from the git server fails the job without showing the c
   const std::string clone_url = "http://deploy:" + token + "@127.0.0.1:" + std::to_string(git_server.port()) + "/repo.git";
   server.AddRepo(name, clone_url, "hook-secret");
 
-  repo.WriteFile("Dockerfile", "FROM busybox:1.36\nRUN true\n");
+  repo.WriteFile("Dockerfile", "FROM busybox:1.36\nCOPY .slipway.yml /\n");
   repo.WriteFile(".slipway.yml", "version: 1\n");
   const std::string sha = repo.Commit("soon gone");
   repo.Push("main");
@@ -300,8 +300,9 @@ TEST_CASE("a base on a registry outside the allowlist is reported unresolved and
   {
     // The build finds the base in the engine; the registry its name points at is never asked.
     slipway::testing::ImageCleanup cleanup(base);
-    slipway::testing::ImportTestImage(base, {{"version", "outside\n"}}, true);
-    repo.WriteFile("Dockerfile", "FROM " + base + " AS build\nRUN cat /version\n");
+    slipway::testing::ImportTestImage(base, {{"version", "outside\n"}});
+    repo.WriteFile("Dockerfile", "FROM " + base + " AS build\nCOPY note /note\n");
+    repo.WriteFile("note", "built on a base from elsewhere\n");
     repo.WriteFile(".slipway.yml", "version: 1\nstages:\n  build: {target: build}\n");
     repo.Commit("a base from an unknown registry");
     json run = server.WaitForRun(repo.PushForRun());
@@ -309,7 +310,10 @@ TEST_CASE("a base on a registry outside the allowlist is reported unresolved and
     REQUIRE(run["status"] == "success");
     CHECK(run["jobs"][0]["spec"]["bases"] == json::array({base}));
   }
-  // Gone from the engine: a base check would have to ask that registry.
+  // Gone from the engine: a base check would have to ask that registry. (The build itself may
+  // have: BuildKit resolves FROM against its registry before using the engine's image. That is
+  // the build's own pull, not a look-up of Slipway's.)
+  const int before_check = registry.connections();
   auto check = server.Post("/api/v1/base-checks", json{{"repo", name}}.dump());
   INFO(check.body);
   REQUIRE(check.status == 200);
@@ -319,5 +323,5 @@ TEST_CASE("a base on a registry outside the allowlist is reported unresolved and
   CHECK(entry["error"].get<std::string>().find("registry " + registry.host() +
                                                " is not in the allowlist of registries to contact") != std::string::npos);
   CHECK(check.json["branches"][0]["started_run_id"].is_null());
-  CHECK(registry.connections() == 0);
+  CHECK(registry.connections() == before_check);  // the check contacted nobody
 }

@@ -230,8 +230,6 @@ TEST_CASE("a repository's on.schedule comes from its default branch's newest pla
   CHECK(w.started[0].message.rfind("base " + ref + " changed: ", 0) == 0);
 }
 
-}  // namespace slipway::core
-
 TEST_CASE("a base on a registry outside the allowlist is unresolved and its registry never contacted") {
   testing::ConnectionRecorder registry;  // stands for a registry nobody may contact
   const std::string outside = registry.host() + "/acme/base:1";  // not in the engine: a registry look-up
@@ -276,3 +274,5 @@ TEST_CASE("only the bases a job's own spec names are recorded") {
   REQUIRE((*built)[0].bases.size() == 1);
   CHECK((*built)[0].bases[0].base.ref == "busybox:1.36");
 }
+
+}  // namespace slipway::core
