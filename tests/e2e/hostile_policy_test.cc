@@ -260,12 +260,16 @@ TEST_CASE("a commit gone from the git server fails the job without showing the c
   Run({"git", "-C", repo.bare(), "gc", "-q", "--prune=now"});
   Run({"git", "-C", repo.bare(), "update-server-info"});
 
-  Agent agent(server, "agent-gone", dir.path() + "/agent");
+  // This agent takes its token from the environment: no token on its command line either.
+  Process agent({"env", std::string("SLIPWAY_AGENT_TOKEN=") + Server::kAgentToken, BinaryDir() + "/agents/slipway-agent",
+                 "--server", server.url(), "--name", "agent-gone", "--workdir", dir.path() + "/agent"},
+                "slipway-agent");
   json run = server.WaitForRun(run_id);
   INFO(run.dump(2));
   REQUIRE(run["jobs"].size() == 1);
   const json& job = run["jobs"][0];
   CHECK(job["status"] == "error");
+  CHECK(job["agent"] == "agent-gone");
   const std::string error = job["error"];
   CHECK(error.find("commit " + sha + " is not in http://***@127.0.0.1:") != std::string::npos);
 
@@ -282,7 +286,7 @@ TEST_CASE("a commit gone from the git server fails the job without showing the c
            {"metrics", metrics.body},
            {"events", event_text},
            {"server log", server.process().Output()},
-           {"agent log", agent.process().Output()}}) {
+           {"agent log", agent.Output()}}) {
     INFO(where << ": " << text);
     CHECK(text.find(token) == std::string::npos);
   }
