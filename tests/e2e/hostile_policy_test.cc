@@ -135,7 +135,7 @@ bool Contains(const std::vector<std::string>& list, const std::string& item) {
 
 }  // namespace
 
-TEST_CASE("a push cannot publish outside its repository's policy; replays and older pushes change nothing") {
+TEST_CASE("a push stays within its repository's policy and replayed or older pushes change nothing") {
   TempDir dir;
   Server server(dir.path() + "/data");
   Agent agent(server, "agent-policy", dir.path() + "/agent", {"--labels", "pool=e2e"});
