@@ -23,7 +23,7 @@ void OnSignal(int sig) {
 int Usage(const std::string& problem) {
   std::fprintf(stderr,
                "%s\nusage: slipway-agent --server URL --token T --name N [--labels k=v,...] [--capacity N] "
-               "[--workdir DIR]\n",
+               "[--workdir DIR]\n(the token may come from SLIPWAY_AGENT_TOKEN instead)\n",
                problem.c_str());
   return 2;
 }
@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   AgentConfig config;
   config.workdir = "slipway-agent-work";
   std::string labels;
+  // The token from the environment keeps it out of the process list; --token still wins.
+  if (const char* token = std::getenv("SLIPWAY_AGENT_TOKEN")) config.token = token;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -59,7 +61,7 @@ int main(int argc, char** argv) {
     else return Usage("unknown flag " + arg);
   }
   if (config.server.empty() || config.token.empty() || config.name.empty()) {
-    return Usage("--server, --token and --name are required");
+    return Usage("--server, --token (or SLIPWAY_AGENT_TOKEN) and --name are required");
   }
   while (!config.server.empty() && config.server.back() == '/') config.server.pop_back();
   if (config.capacity < 1 || config.capacity > 64) return Usage("--capacity must be 1..64");

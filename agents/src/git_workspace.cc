@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/redact.h"
 #include "common/subprocess.h"
 
 namespace slipway::agent {
@@ -31,7 +32,7 @@ Result<ProcessOutput> Git(std::vector<std::string> args, const std::string& cwd 
 Status GitOk(std::vector<std::string> args, const std::string& what, const std::string& cwd = "") {
   auto r = Git(std::move(args), cwd);
   if (!r.ok()) return r.status();
-  if (!r->ok()) return Status::Unavailable(what + ": " + r->err);
+  if (!r->ok()) return Status::Unavailable(what + ": " + RedactUrlCredentials(r->err));
   return Status::Ok();
 }
 
@@ -107,7 +108,7 @@ Status GitWorkspace::EnsureCommit(const std::string& mirror, const std::string& 
   // A commit no ref points at (yet): servers that allow it hand it out by id.
   (void)GitOk({"--git-dir", mirror, "fetch", "--quiet", "origin", sha}, "git fetch sha");
   if (has()) return Status::Ok();
-  return Status::NotFound("commit " + sha + " is not in " + clone_url);
+  return Status::NotFound("commit " + sha + " is not in " + RedactUrlCredentials(clone_url));
 }
 
 Result<std::string> GitWorkspace::Checkout(const std::string& clone_url, const std::string& sha,
@@ -115,13 +116,16 @@ Result<std::string> GitWorkspace::Checkout(const std::string& clone_url, const s
   if (!IsCommitSha(sha)) return Status::InvalidArgument("not a commit sha: " + sha);
   if (clone_url.empty() || clone_url[0] == '-' || clone_url.find_first_of("\n\r") != std::string::npos ||
       clone_url.rfind("ext::", 0) == 0) {
-    return Status::InvalidArgument("bad clone URL: " + clone_url);
+    return Status::InvalidArgument("bad clone URL: " + RedactUrlCredentials(clone_url));
   }
   if (!IsPlainName(name)) return Status::InvalidArgument("bad checkout name: " + name);
   const std::string mirror = MirrorPath(clone_url);
   const std::string dir = workdir_ + "/jobs/" + name;
   std::lock_guard<std::mutex> lock(MirrorLock(mirror));
-  if (Status s = EnsureCommit(mirror, clone_url, sha); !s.ok()) return s;
+  if (Status s = EnsureCommit(mirror, clone_url, sha); !s.ok()) {
+    // git may print the URL's password alone; the job's error goes to the server and its users.
+    return Status(s.code(), Redact(s.message(), {UrlCredential(clone_url)}));
+  }
   std::error_code ec;
   fs::create_directories(workdir_ + "/jobs", ec);
   if (fs::exists(dir, ec)) {

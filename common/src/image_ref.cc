@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "common/http_client.h"
+#include "common/strings.h"
 #include "common/subprocess.h"
 
 namespace slipway {
@@ -11,13 +12,6 @@ namespace {
 
 bool IsHostChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t start = 0;
-  while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
-  return s.substr(start);
 }
 
 }  // namespace
@@ -108,12 +102,25 @@ Result<std::string> RegistryImageDigest(const ImageRef& ref, std::chrono::millis
                              ref.reference);
 }
 
-Result<ResolvedDigest> ResolveImageDigest(const std::string& ref, const std::string& docker) {
+bool RegistryAllowlist::Allows(const std::string& host) const {
+  const size_t colon = host.rfind(':');
+  const std::string bare = colon == std::string::npos || host.find(']', colon) != std::string::npos
+                               ? host
+                               : host.substr(0, colon);
+  return std::any_of(hosts.begin(), hosts.end(), [&](const std::string& h) { return h == host || h == bare; });
+}
+
+Result<ResolvedDigest> ResolveImageDigest(const std::string& ref, const std::string& docker,
+                                          const RegistryAllowlist* allowed) {
   auto local = EngineImageDigest(ref, docker);
   if (local.ok()) return ResolvedDigest{*local, "engine"};
   if (local.status().code() == ErrorCode::kInvalidArgument) return local.status();
   auto parsed = ParseImageRef(ref);
   if (!parsed.ok()) return local.status();  // no registry named: the engine's answer stands
+  if (allowed && !allowed->Allows(parsed->host)) {
+    return Status::PermissionDenied(local.status().message() + "; registry " + parsed->host +
+                                    " is not in the allowlist of registries to contact");
+  }
   auto remote = RegistryImageDigest(*parsed);
   if (remote.ok()) return ResolvedDigest{*remote, "registry"};
   return Status(remote.status().code(), local.status().message() + "; " + remote.status().message());

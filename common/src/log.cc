@@ -6,6 +6,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "common/redact.h"
+
 namespace slipway {
 namespace {
 
@@ -73,6 +75,8 @@ void Log(LogLevel level, std::string_view message, std::initializer_list<LogFiel
     line.push_back('=');
     AppendValue(line, value);
   }
+  // No URL credentials reach a log, whatever a caller passed in (a clone URL in a git error).
+  line = RedactUrlCredentials(line);
   line.push_back('\n');
   (void)!write(STDERR_FILENO, line.data(), line.size());
 }

@@ -1,5 +1,7 @@
 #include "common/strings.h"
 
+#include <cctype>
+
 namespace slipway {
 
 std::vector<std::string> SplitNonEmpty(std::string_view text, char separator) {
@@ -12,6 +14,12 @@ std::vector<std::string> SplitNonEmpty(std::string_view text, char separator) {
     start = end + 1;
   }
   return out;
+}
+
+std::string Trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  return std::string(text);
 }
 
 }  // namespace slipway

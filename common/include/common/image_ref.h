@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -43,13 +44,22 @@ Result<std::string> EngineImageDigest(const std::string& ref, const std::string&
 Result<std::string> RegistryImageDigest(const ImageRef& ref,
                                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// The registries a caller may contact. An entry matches a host equal to it, or, when the entry
+// names no port, the same host on any port ("127.0.0.1" allows "127.0.0.1:5000").
+struct RegistryAllowlist {
+  std::vector<std::string> hosts;
+  bool Allows(const std::string& host) const;
+};
+
 struct ResolvedDigest {
   std::string digest;
   std::string source;  // "engine" or "registry"
 };
 
 // The local engine first; when it lacks the image or cannot be asked, and the reference names a
-// registry host, that registry.
-Result<ResolvedDigest> ResolveImageDigest(const std::string& ref, const std::string& docker = "docker");
+// registry host, that registry: any (allowed null), or only one `allowed` lists (else
+// kPermissionDenied naming the host, without contacting it).
+Result<ResolvedDigest> ResolveImageDigest(const std::string& ref, const std::string& docker = "docker",
+                                          const RegistryAllowlist* allowed = nullptr);
 
 }  // namespace slipway

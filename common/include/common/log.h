@@ -1,5 +1,7 @@
 // Structured log lines (logfmt) on stderr: `ts=2026-11-28T01:02:03.456Z level=info msg="run queued" run=12`.
 //
+// The user information of any URL in a line is redacted (common/redact.h) before it is written.
+//
 // Thread-safety: each line is written with one call, so lines from several threads do not mix.
 #pragma once
 

@@ -1,4 +1,5 @@
 // Repositories, agents, image size history, health, metrics and the global event stream.
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -6,11 +7,38 @@
 #include "api/replies.h"
 #include "api/routes.h"
 #include "core/image_details.h"
+#include "core/publish_policy.h"
 #include "core/views.h"
 #include "webhooks/forge.h"
 #include "webhooks/ref_name.h"
 
 namespace slipway::api {
+namespace {
+
+// The publish policy fields of a repository body (core/publish_policy.h): each given one replaces
+// the stored list, the others keep theirs. nullopt when the body names none.
+Result<std::optional<store::PublishPolicy>> PolicyFromBody(const nlohmann::json& body, core::Coordinator& c,
+                                                           const std::string& name) {
+  store::PublishPolicy policy;
+  bool any = false;
+  if (auto stored = store::RepoStore(c.db()).GetByName(name); stored.ok()) policy = stored->policy;
+  for (auto [key, field] : {std::pair{"image_prefixes", &store::PublishPolicy::image_prefixes},
+                            std::pair{"protected_tags", &store::PublishPolicy::protected_tags},
+                            std::pair{"protected_branches", &store::PublishPolicy::protected_branches},
+                            std::pair{"agent_labels", &store::PublishPolicy::agent_labels}}) {
+    if (!body.contains(key)) continue;
+    const auto& list = body[key];
+    bool strings = list.is_array() && std::all_of(list.begin(), list.end(), [](const auto& v) { return v.is_string(); });
+    if (!strings) return Status::InvalidArgument(std::string("\"") + key + "\" must be an array of strings");
+    policy.*field = list.get<std::vector<std::string>>();
+    any = true;
+  }
+  if (!any) return std::optional<store::PublishPolicy>();
+  if (Status s = core::ValidatePublishPolicy(policy); !s.ok()) return s;
+  return std::optional<store::PublishPolicy>(policy);
+}
+
+}  // namespace
 
 void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
   router.Add("GET", "/healthz", [](const http::Request&, const PathParams&, WriterPtr w) {
@@ -67,6 +95,9 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
       }
       spec.default_branch = branch.get<std::string>();
     }
+    auto policy = PolicyFromBody(*body, c, name);
+    if (!policy.ok()) return ReplyStatus(*w, policy.status());
+    spec.policy = *policy;
     store::RepoStore repos(c.db());
     auto repo = repos.Upsert(spec, c.Now());
     if (!repo.ok()) return ReplyStatus(*w, repo.status());

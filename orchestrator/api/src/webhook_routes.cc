@@ -62,7 +62,8 @@ void RegisterWebhookRoutes(Router& router, core::Coordinator& coordinator) {
                             .sha = push.after,
                             .message = push.head_message,
                             .author = push.head_author,
-                            .changed_paths = std::nullopt};
+                            .changed_paths = std::nullopt,
+                            .body_sha256 = webhooks::Sha256Hex(req.body)};
     if (push.paths_complete && !push.created) intake.changed_paths = push.changed_paths;
     auto answer = coordinator.AcceptPush(intake);
     if (!answer.ok()) return ReplyStatus(*w, answer.status());

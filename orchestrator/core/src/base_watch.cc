@@ -51,20 +51,45 @@ nlohmann::json BasesJson(const std::vector<store::BaseDigest>& bases) {
 }
 
 BaseWatch::BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optional<CronSchedule> server_schedule,
-                     Clock clock, StartRun start_run, std::string docker)
+                     Clock clock, StartRun start_run, std::string docker,
+                     std::optional<std::vector<std::string>> registries)
     : db_(db),
       mirror_(mirror),
       clock_(std::move(clock)),
       start_run_(std::move(start_run)),
       docker_(std::move(docker)),
+      registries_(std::move(registries)),
       schedule_(std::move(server_schedule)),
       work_(std::make_unique<WorkQueue>()) {}
 
 BaseWatch::~BaseWatch() { work_.reset(); }
 
 Status BaseWatch::Record(int64_t job_id, const std::vector<store::BaseDigest>& bases) {
-  if (bases.empty()) return Status::Ok();
-  return store::BaseImageStore(db_).Record(job_id, bases, clock_());
+  auto job = store::JobStore(db_).Get(job_id);
+  if (!job.ok()) return job.status();
+  auto spec = nlohmann::json::parse(job->spec_json, nullptr, false);
+  const nlohmann::json named = spec.is_object() ? spec.value("bases", nlohmann::json::array()) : nlohmann::json::array();
+  std::vector<store::BaseDigest> kept;
+  for (const auto& b : bases) {
+    if (std::any_of(named.begin(), named.end(), [&](const nlohmann::json& n) { return n == b.ref; })) {
+      kept.push_back(b);
+    } else {
+      LogWarn("reported base not in the job's spec, ignored", {{"job", std::to_string(job_id)}, {"base", b.ref}});
+    }
+  }
+  if (kept.empty()) return Status::Ok();
+  return store::BaseImageStore(db_).Record(job_id, kept, clock_());
+}
+
+RegistryAllowlist BaseWatch::Allowlist() {
+  if (registries_) return {*registries_};
+  RegistryAllowlist allow{{"127.0.0.1"}};
+  if (auto repos = store::RepoStore(db_).List(); repos.ok()) {
+    for (const auto& repo : *repos) {
+      for (const auto& prefix : repo.policy.image_prefixes) allow.hosts.push_back(prefix.substr(0, prefix.find('/')));
+    }
+  }
+  return allow;
 }
 
 void BaseWatch::Tick() {
@@ -165,11 +190,13 @@ Result<nlohmann::json> BaseWatch::Check(const std::string& repo_name) {
   if (!built.ok()) return built.status();
   nlohmann::json out = {{"repo", repo->name}, {"checked_at", clock_()}, {"branches", nlohmann::json::array()}};
   std::map<std::string, Result<ResolvedDigest>> resolved;  // each reference once per check
-  for (const auto& branch : *built) out["branches"].push_back(CheckBranch(*repo, branch, resolved));
+  const RegistryAllowlist allowlist = Allowlist();
+  for (const auto& branch : *built) out["branches"].push_back(CheckBranch(*repo, branch, allowlist, resolved));
   return out;
 }
 
 nlohmann::json BaseWatch::CheckBranch(const store::Repo& repo, const store::BuiltBranch& built,
+                                      const RegistryAllowlist& allowlist,
                                       std::map<std::string, Result<ResolvedDigest>>& resolved) {
   // One entry per (reference, recorded digest), naming the stages built from it.
   nlohmann::json bases = nlohmann::json::array();
@@ -184,7 +211,7 @@ nlohmann::json BaseWatch::CheckBranch(const store::Repo& repo, const store::Buil
       continue;
     }
     auto now = resolved.find(b.ref);
-    if (now == resolved.end()) now = resolved.emplace(b.ref, ResolveImageDigest(b.ref, docker_)).first;
+    if (now == resolved.end()) now = resolved.emplace(b.ref, ResolveImageDigest(b.ref, docker_, &allowlist)).first;
     nlohmann::json entry = {{"ref", b.ref},        {"stages", {record.stage}}, {"recorded", b.digest},
                             {"current", nullptr},  {"source", nullptr},        {"status", "unresolved"}};
     if (now->second.ok()) {

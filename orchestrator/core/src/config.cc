@@ -3,15 +3,19 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "common/strings.h"
 #include "common/cron.h"
+#include "core/publish_policy.h"
 
 namespace slipway::core {
 
 std::string ServerUsage() {
   return "usage: slipwayd [--config FILE] [--listen HOST:PORT] [--data DIR] [--admin-token T]\n"
          "                [--agent-token T] [--lease-seconds N] [--no-supersede]\n"
+         "                [--admin-token-file FILE] [--agent-token-file FILE]\n"
          "                [--scanners osv,trivy,grype] [--osv-database PATH]\n"
          "                [--scan-recheck-seconds N]\n"
          "                [--base-check CRON|off]\n"
@@ -41,6 +45,35 @@ bool ScanConfig::Uses(const std::string& scanner) const {
 }
 
 namespace {
+
+// A token kept in a file (a mounted secret): its first line, without surrounding whitespace.
+Status ReadTokenFile(const std::string& flag, const std::string& path, std::string* token) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidArgument(flag + ": cannot read " + path);
+  std::string line;
+  std::getline(in, line);
+  *token = Trim(line);
+  if (token->empty()) return Status::InvalidArgument(flag + ": " + path + " holds no token");
+  return Status::Ok();
+}
+
+// A repository's publish policy keys; none given: the stored policy stays as it is.
+Status ReadPolicy(const YAML::Node& node, RepoConfig* repo) {
+  store::PublishPolicy policy;
+  bool any = false;
+  for (auto [key, field] : {std::pair{"image_prefixes", &store::PublishPolicy::image_prefixes},
+                            std::pair{"protected_tags", &store::PublishPolicy::protected_tags},
+                            std::pair{"protected_branches", &store::PublishPolicy::protected_branches},
+                            std::pair{"agent_labels", &store::PublishPolicy::agent_labels}}) {
+    if (!node[key]) continue;
+    policy.*field = node[key].as<std::vector<std::string>>();
+    any = true;
+  }
+  if (!any) return Status::Ok();
+  if (Status s = ValidatePublishPolicy(policy); !s.ok()) return s;
+  repo->policy = policy;
+  return Status::Ok();
+}
 
 Status CheckScanConfig(ScanConfig* scan) {
   if (scan->scanners.empty() && !scan->osv_database.empty()) scan->scanners = {"osv"};
@@ -101,6 +134,8 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
         }
       } else if (key == "secrets_key_file") {
         config->secrets_key_file = v.as<std::string>();
+      } else if (key == "registries") {
+        config->registries = v.as<std::vector<std::string>>();
       } else if (key == "base_check") {
         config->base_check = v.as<std::string>();
       } else if (key == "repos") {
@@ -110,6 +145,7 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
           repo.clone_url = r["clone_url"].as<std::string>();
           if (r["forge"]) repo.forge = r["forge"].as<std::string>();
           if (r["secret"]) repo.secret = r["secret"].as<std::string>();
+          if (Status s = ReadPolicy(r, &repo); !s.ok()) return s.Annotate(path + ": repo " + repo.name);
           config->repos.push_back(repo);
         }
       } else {
@@ -155,6 +191,9 @@ Result<ServerConfig> LoadServerConfig(const std::vector<std::string>& args) {
       s = value(&config.admin_token);
     } else if (flag == "--agent-token") {
       s = value(&config.agent_token);
+    } else if (flag == "--admin-token-file" || flag == "--agent-token-file") {
+      s = value(&v);
+      if (s.ok()) s = ReadTokenFile(flag, v, flag == "--admin-token-file" ? &config.admin_token : &config.agent_token);
     } else if (flag == "--lease-seconds") {
       s = value(&v);
       if (s.ok()) config.lease_seconds = std::atoi(v.c_str());

@@ -3,6 +3,7 @@
 #include "core/coordinator.h"
 
 #include "common/log.h"
+#include "common/redact.h"
 #include "core/base_watch.h"
 #include "core/views.h"
 #include "core/work_queue.h"
@@ -212,6 +213,25 @@ void Coordinator::Tick() {
     auto pruned = runs_.PruneDeliveries(now - kKeepDeliveriesMs);
     if (pruned.ok() && *pruned > 0) LogInfo("pruned old webhook deliveries", {{"count", std::to_string(*pruned)}});
   }
+}
+
+std::string Coordinator::RedactSecrets(std::string_view text) {
+  std::vector<std::string> secrets = {config_.admin_token, config_.agent_token};
+  if (auto repos = repos_.List(); repos.ok()) {
+    for (const auto& r : *repos) {
+      secrets.push_back(r.secret);
+      secrets.push_back(UrlCredential(r.clone_url));
+    }
+  }
+  return Redact(text, secrets);
+}
+
+nlohmann::json Coordinator::RedactJsonSecrets(const nlohmann::json& value) {
+  if (value.is_string()) return RedactSecrets(value.get<std::string>());
+  if (!value.is_structured()) return value;
+  nlohmann::json out = value;
+  for (auto& item : out) item = RedactJsonSecrets(item);
+  return out;
 }
 
 nlohmann::json Coordinator::Metrics() {

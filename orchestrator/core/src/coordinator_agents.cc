@@ -197,11 +197,12 @@ Status Coordinator::AppendLog(const std::string& lease_id, int64_t seq, const st
   std::lock_guard lock(mu_);
   auto ref = LiveLeaseLocked(lease_id);
   if (!ref.ok()) return ref.status();
-  auto added = logs_.Append(ref->job_id, ref->attempt, seq, data, clock_());
+  const std::string text = RedactSecrets(data);
+  auto added = logs_.Append(ref->job_id, ref->attempt, seq, text, clock_());
   if (!added.ok()) return added.status();
   if (*added) {
     hub_.Publish("job/" + std::to_string(ref->job_id) + "/log", "log",
-                 {{"seq", seq}, {"attempt", ref->attempt}, {"data", data}}, seq + 1);
+                 {{"seq", seq}, {"attempt", ref->attempt}, {"data", text}}, seq + 1);
   }
   return Status::Ok();
 }
@@ -227,7 +228,7 @@ Status Coordinator::FinishJob(const std::string& lease_id, const nlohmann::json&
   const bool built = *status == JobStatus::kSuccess;
   // Off the mutex: scanning may take a while. A broken budget or a blocking finding fails the job.
   std::optional<ReviewOutcome> review = built ? ReviewImage(lease_id, report) : std::nullopt;
-  std::string error = report.value("error", "");
+  std::string error = RedactSecrets(report.value("error", ""));
   if (review && !review->failures.empty()) {
     status = JobStatus::kFailure;
     status_name = "failure";
@@ -247,7 +248,7 @@ Status Coordinator::FinishJob(const std::string& lease_id, const nlohmann::json&
   }
   nlohmann::json result = nlohmann::json::object();
   for (const char* key : {"image", "cache", "failed_step", "log_tail", "duration_ms"}) {
-    if (report.contains(key)) result[key] = report[key];
+    if (report.contains(key)) result[key] = RedactJsonSecrets(report[key]);
   }
   if (review) {
     result["insight"] = review->summary;

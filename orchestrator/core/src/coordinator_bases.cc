@@ -16,7 +16,8 @@ std::unique_ptr<BaseWatch> Coordinator::MakeBaseWatch() {
       db_, mirror_, server_schedule, clock_,
       [this](const store::Repo& repo, const std::string& branch, const std::string& sha, const std::string& message) {
         return StartBaseUpdate(repo, branch, sha, message);
-      });
+      },
+      "docker", config_.registries);
 }
 
 Result<store::Run> Coordinator::StartBaseUpdate(const store::Repo& repo, const std::string& branch,

@@ -5,9 +5,11 @@
 
 #include "common/log.h"
 #include "core/coordinator.h"
+#include "core/publish_policy.h"
 #include "core/work_queue.h"
 #include "pipelines/diagnostic.h"
 #include "pipelines/job_spec.h"
+#include "pipelines/pipeline_parser.h"
 #include "pipelines/planner.h"
 
 namespace slipway::core {
@@ -21,7 +23,7 @@ Result<IntakeAnswer> Coordinator::AcceptPush(const PushIntake& push) {
                     .trigger = "push",
                     .parent_run_id = std::nullopt,
                     .created_at = clock_()};
-  auto outcome = runs_.CreateRunForDelivery(push.forge, push.delivery_id, push.event, run);
+  auto outcome = runs_.CreateRunForDelivery(push.forge, push.delivery_id, push.event, run, push.body_sha256);
   if (!outcome.ok()) return outcome.status();
   IntakeAnswer answer{.run_id = outcome->run_id.value_or(0), .duplicate = outcome->duplicate};
   if (answer.duplicate) return answer;
@@ -112,11 +114,41 @@ Status Coordinator::CancelRun(int64_t run_id) {
   return Status::Conflict("run " + std::to_string(run_id) + " has already finished (" + run->status + ")");
 }
 
-void Coordinator::FailRun(int64_t run_id, const std::string& error) {
+void Coordinator::FailRun(int64_t run_id, const std::string& raw_error) {
+  const std::string error = RedactSecrets(raw_error);
   LogWarn("run failed to plan", {{"run", std::to_string(run_id)}, {"error", error}});
   Status s = runs_.SetStatus(run_id, {.status = "error", .error = error, .finished_at = clock_()});
   if (!s.ok()) return;
   hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "error"}, {"reason", error}});
+}
+
+void Coordinator::SkipRun(int64_t run_id, const std::string& reason) {
+  (void)runs_.SetStatus(run_id, {.status = "skipped", .error = reason, .finished_at = clock_()});
+  hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "skipped"}, {"reason", reason}});
+}
+
+std::vector<pipelines::Diagnostic> Coordinator::PolicyViolations(const store::Repo& repo, const std::string& branch,
+                                                                 const std::vector<pipelines::JobSpec>& jobs,
+                                                                 const pipelines::Pipeline* pipeline) {
+  auto all = repos_.List();
+  return CheckPublishPolicy(repo, all.ok() ? *all : std::vector<store::Repo>{repo}, branch, jobs, pipeline);
+}
+
+// A push whose commit is an ancestor of the commit last built on its branch (an old push replayed,
+// or delivered late) would move the branch's tags back.
+std::optional<std::string> Coordinator::OlderThanBuilt(const store::Run& run, const std::string& repo) {
+  auto recent = runs_.List({.repo = repo, .branch = run.branch, .limit = 50});
+  if (!recent.ok()) return std::nullopt;
+  for (const auto& built : *recent) {
+    if (built.id >= run.id) continue;
+    if (built.status != "running" && built.status != "success" && built.status != "failure") continue;
+    if (built.sha == run.sha) return std::nullopt;  // the same commit again: not older
+    auto older = mirror_.IsAncestor(repo, run.sha, built.sha);
+    if (!older.ok() || !*older) return std::nullopt;
+    return "commit " + run.sha.substr(0, 12) + " is older than " + built.sha.substr(0, 12) + ", already built on " +
+           run.branch + " by run " + std::to_string(built.id);
+  }
+  return std::nullopt;
 }
 
 void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths) {
@@ -132,19 +164,31 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
     commit = mirror_.Commit(repo->name, run->sha);
   }
   if (!commit.ok()) return FailRun(run_id, commit.status().message());
+  if (run->trigger == "push") {
+    if (auto older = OlderThanBuilt(*run, repo->name)) return SkipRun(run_id, *older);
+  }
 
   std::string read_error;
+  std::string pipeline_text;
   pipelines::FileReader reader = [&](const std::string& path) -> std::optional<std::string> {
     auto content = mirror_.ReadFile(repo->name, run->sha, path);
     if (!content.ok()) {
       read_error = content.status().message();
       return std::nullopt;
     }
+    if (path == ".slipway.yml" && *content) pipeline_text = **content;
     return *content;
   };
   pipelines::PlanResult plan = pipelines::PlanPipeline(
       reader, {.branch = run->branch, .sha = run->sha, .run_number = run->number, .changed_paths = changed_paths});
   if (!read_error.empty()) return FailRun(run_id, read_error);
+  if (!plan.has_errors && !plan.filtered_out) {
+    // Positions for the policy's diagnostics; the file parsed without errors just now.
+    auto parsed = pipelines::ParsePipeline(pipeline_text, ".slipway.yml");
+    auto violations = PolicyViolations(*repo, run->branch, plan.jobs, &parsed.pipeline);
+    plan.has_errors = !violations.empty();
+    plan.diagnostics.insert(plan.diagnostics.end(), violations.begin(), violations.end());
+  }
 
   nlohmann::json diagnostics = nlohmann::json::array();
   for (const auto& d : plan.diagnostics) diagnostics.push_back(pipelines::ToJson(d));
@@ -158,11 +202,7 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
     }
     return FailRun(run_id, "the pipeline has " + std::to_string(errors) + " error(s); first: " + first);
   }
-  if (plan.filtered_out) {
-    (void)runs_.SetStatus(run_id, {.status = "skipped", .error = plan.filter_reason, .finished_at = clock_()});
-    hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "skipped"}, {"reason", plan.filter_reason}});
-    return;
-  }
+  if (plan.filtered_out) return SkipRun(run_id, plan.filter_reason);
   std::vector<store::NewJob> new_jobs;
   for (auto& spec : plan.jobs) {
     // A base-update run exists because a base moved: its builds fetch the bases (--pull).
@@ -183,6 +223,26 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
     return;
   }
   ScheduleRunLocked(*fresh, *jobs);
+}
+
+// The policy may have been tightened since the parent ran: its specs are checked again.
+Status Coordinator::CheckRerunPolicy(int64_t run_id, const std::vector<store::NewJob>& new_jobs) {
+  auto run = runs_.Get(run_id);
+  if (!run.ok()) return run.status();
+  auto repo = repos_.GetById(run->repo_id);
+  if (!repo.ok()) return repo.status();
+  std::vector<pipelines::JobSpec> specs;
+  for (const auto& j : new_jobs) {
+    auto spec = pipelines::JobSpecFromJson(nlohmann::json::parse(j.spec_json, nullptr, false));
+    if (spec.ok()) specs.push_back(*spec);
+  }
+  auto violations = PolicyViolations(*repo, run->branch, specs, nullptr);
+  if (violations.empty()) return Status::Ok();
+  nlohmann::json diagnostics = nlohmann::json::array();
+  for (const auto& d : violations) diagnostics.push_back(pipelines::ToJson(d));
+  (void)runs_.SetDiagnostics(run_id, diagnostics.dump());
+  return Status::PermissionDenied("the rerun breaks the repository's publish policy: " +
+                                  pipelines::FormatDiagnostic(violations.front()));
 }
 
 // A rerun repeats chosen jobs of the parent run at the same commit, with the parent's compiled
@@ -218,6 +278,7 @@ void Coordinator::PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelectio
     new_jobs.push_back({.name = j.name, .stage = j.stage, .spec_json = spec.dump(), .needs = needs,
                         .max_attempts = config_.max_attempts});
   }
+  if (Status s = CheckRerunPolicy(run_id, new_jobs); !s.ok()) return FailRun(run_id, s.message());
   auto jobs = jobs_.CreateJobs(run_id, new_jobs);
   if (!jobs.ok()) return FailRun(run_id, jobs.status().message());
   std::lock_guard lock(mu_);

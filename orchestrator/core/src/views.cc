@@ -118,7 +118,11 @@ nlohmann::json RepoView(const store::Repo& repo) {
           {"name", repo.name},
           {"forge", repo.forge},
           {"clone_url", WithoutCredentials(repo.clone_url)},
-          {"default_branch", repo.default_branch}};
+          {"default_branch", repo.default_branch},
+          {"image_prefixes", repo.policy.image_prefixes},
+          {"protected_tags", repo.policy.protected_tags},
+          {"protected_branches", repo.policy.protected_branches},
+          {"agent_labels", repo.policy.agent_labels}};
 }
 
 nlohmann::json ImageView(const store::ImageRecord& image) {

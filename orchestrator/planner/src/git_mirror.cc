@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "common/redact.h"
 #include "common/subprocess.h"
 
 namespace slipway::planner {
@@ -59,7 +60,10 @@ Status GitMirror::Fetch(const std::string& repo, const std::string& clone_url) {
     out = Git({"-C", dir, "fetch", "--prune", "--quiet", "origin"});
   }
   if (!out.ok()) return out.status();
-  if (!out->ok()) return Status::Unavailable("git fetch of " + repo + " failed: " + FirstLine(out->err));
+  if (!out->ok()) {
+    return Status::Unavailable("git fetch of " + repo + " failed: " +
+                               Redact(FirstLine(out->err), {UrlCredential(clone_url)}));
+  }
   return Status::Ok();
 }
 
@@ -99,6 +103,19 @@ Result<std::string> GitMirror::ResolveBranch(const std::string& repo, const std:
   if (!out.ok()) return out.status();
   if (!out->ok()) return Status::NotFound("branch " + branch + " is not in " + repo);
   return FirstLine(out->out);
+}
+
+Result<bool> GitMirror::IsAncestor(const std::string& repo, const std::string& ancestor,
+                                   const std::string& descendant) {
+  if (!IsCommitSha(ancestor) || !IsCommitSha(descendant)) {
+    return Status::InvalidArgument("not a commit sha: " + ancestor + " or " + descendant);
+  }
+  std::lock_guard lock(RepoMutex(repo));
+  auto out = Git({"-C", MirrorDir(repo), "merge-base", "--is-ancestor", ancestor, descendant});
+  if (!out.ok()) return out.status();
+  if (out->exit_code == 0) return true;
+  if (out->exit_code == 1) return false;
+  return Status::NotFound("git merge-base in " + repo + ": " + FirstLine(out->err));
 }
 
 }  // namespace slipway::planner

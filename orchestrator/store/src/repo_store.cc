@@ -1,16 +1,35 @@
 #include "store/repo_store.h"
 
+#include <nlohmann/json.hpp>
+
 #include "rows.h"
 
 namespace slipway::store {
 namespace {
 
-constexpr char kColumns[] =
-    "SELECT id, name, forge, clone_url, secret, default_branch, created_at FROM repos ";
+constexpr char kFields[] =
+    "id, name, forge, clone_url, secret, default_branch, created_at, image_prefixes, protected_tags, "
+    "protected_branches, agent_labels";
+std::string SelectRepos() { return std::string("SELECT ") + kFields + " FROM repos "; }
+
+std::vector<std::string> ReadList(const std::string& json_text) {
+  std::vector<std::string> out;
+  auto list = nlohmann::json::parse(json_text, nullptr, false);
+  if (!list.is_array()) return out;
+  for (const auto& item : list) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+std::string ListJson(const std::vector<std::string>& list) { return nlohmann::json(list).dump(); }
 
 Repo ReadRepo(const Statement& s) {
-  return Repo{s.ColumnInt(0),  s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
-              s.ColumnText(4), s.ColumnText(5), s.ColumnInt(6)};
+  Repo repo{s.ColumnInt(0),  s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
+            s.ColumnText(4), s.ColumnText(5), s.ColumnInt(6),  {}};
+  repo.policy = {ReadList(s.ColumnText(7)), ReadList(s.ColumnText(8)), ReadList(s.ColumnText(9)),
+                 ReadList(s.ColumnText(10))};
+  return repo;
 }
 
 }  // namespace
@@ -19,18 +38,30 @@ Result<Repo> RepoStore::Upsert(const RepoSpec& spec, int64_t now_ms) {
   if (spec.name.empty()) return Status::InvalidArgument("repository name is empty");
   Connection conn = db_.Lock();
   Result<Statement> stmt = conn.Prepare(
-      "INSERT INTO repos (name, forge, clone_url, secret, default_branch, created_at)"
-      " VALUES (?1, ?2, ?3, ?4, COALESCE(?5, 'main'), ?6)"
+      "INSERT INTO repos (name, forge, clone_url, secret, default_branch, created_at, image_prefixes,"
+      " protected_tags, protected_branches, agent_labels)"
+      " VALUES (?1, ?2, ?3, ?4, COALESCE(?5, 'main'), ?6, COALESCE(?7, '[]'), COALESCE(?8, '[]'),"
+      " COALESCE(?9, '[]'), COALESCE(?10, '[]'))"
       " ON CONFLICT (name) DO UPDATE SET forge = excluded.forge, clone_url = excluded.clone_url,"
-      " secret = excluded.secret, default_branch = COALESCE(?5, default_branch)"
-      " RETURNING id, name, forge, clone_url, secret, default_branch, created_at");
+      " secret = excluded.secret, default_branch = COALESCE(?5, default_branch),"
+      " image_prefixes = COALESCE(?7, image_prefixes), protected_tags = COALESCE(?8, protected_tags),"
+      " protected_branches = COALESCE(?9, protected_branches), agent_labels = COALESCE(?10, agent_labels)"
+      " RETURNING " + std::string(kFields));
   if (!stmt.ok()) return stmt.status();
+  auto list = [&](std::vector<std::string> PublishPolicy::*field) -> std::optional<std::string> {
+    if (!spec.policy) return std::nullopt;
+    return ListJson((*spec.policy).*field);
+  };
   stmt->BindText(1, spec.name)
       .BindText(2, spec.forge)
       .BindText(3, spec.clone_url)
       .BindText(4, spec.secret)
       .BindText(5, spec.default_branch)
-      .BindInt(6, now_ms);
+      .BindInt(6, now_ms)
+      .BindText(7, list(&PublishPolicy::image_prefixes))
+      .BindText(8, list(&PublishPolicy::protected_tags))
+      .BindText(9, list(&PublishPolicy::protected_branches))
+      .BindText(10, list(&PublishPolicy::agent_labels));
   Result<Repo> repo = ReadOne<Repo>(*stmt, ReadRepo, "repository not stored");
   if (!repo.ok()) return repo.status().Annotate("storing repository " + spec.name);
   // Finish the RETURNING statement so its write is complete before the connection is released.
@@ -41,7 +72,7 @@ Result<Repo> RepoStore::Upsert(const RepoSpec& spec, int64_t now_ms) {
 
 Result<Repo> RepoStore::GetByName(std::string_view name) {
   Connection conn = db_.Lock();
-  Result<Statement> stmt = conn.Prepare(std::string(kColumns) + "WHERE name = ?1");
+  Result<Statement> stmt = conn.Prepare(SelectRepos() + "WHERE name = ?1");
   if (!stmt.ok()) return stmt.status();
   stmt->BindText(1, name);
   return ReadOne<Repo>(*stmt, ReadRepo, "repository " + std::string(name) + " does not exist");
@@ -49,7 +80,7 @@ Result<Repo> RepoStore::GetByName(std::string_view name) {
 
 Result<Repo> RepoStore::GetById(int64_t id) {
   Connection conn = db_.Lock();
-  Result<Statement> stmt = conn.Prepare(std::string(kColumns) + "WHERE id = ?1");
+  Result<Statement> stmt = conn.Prepare(SelectRepos() + "WHERE id = ?1");
   if (!stmt.ok()) return stmt.status();
   stmt->BindInt(1, id);
   return ReadOne<Repo>(*stmt, ReadRepo, "repository " + std::to_string(id) + " does not exist");
@@ -57,7 +88,7 @@ Result<Repo> RepoStore::GetById(int64_t id) {
 
 Result<std::vector<Repo>> RepoStore::List() {
   Connection conn = db_.Lock();
-  Result<Statement> stmt = conn.Prepare(std::string(kColumns) + "ORDER BY name");
+  Result<Statement> stmt = conn.Prepare(SelectRepos() + "ORDER BY name");
   if (!stmt.ok()) return stmt.status();
   return ReadAll<Repo>(*stmt, ReadRepo);
 }

@@ -92,13 +92,27 @@ Result<bool> InsertDelivery(Connection& conn, std::string_view forge, std::strin
   return false;
 }
 
+// The run a push body with this hash started for the repository, if one did. REQUIRES: inside a
+// transaction.
+Result<std::optional<int64_t>> RunOfBody(Connection& conn, int64_t repo_id, std::string_view body_sha256) {
+  if (body_sha256.empty()) return std::optional<int64_t>();
+  Result<Statement> find = conn.Prepare("SELECT run_id FROM push_bodies WHERE repo_id = ?1 AND body_sha256 = ?2");
+  if (!find.ok()) return find.status();
+  find->BindInt(1, repo_id).BindText(2, body_sha256);
+  Result<bool> row = find->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<int64_t>();
+  return std::optional<int64_t>(find->ColumnInt(0));
+}
+
 bool IsTerminal(std::string_view status) { return status != "pending" && status != "running"; }
 
 }  // namespace
 
 Result<DeliveryOutcome> RunStore::CreateRunForDelivery(std::string_view forge,
                                                        std::string_view delivery_id,
-                                                       std::string_view event, const NewRun& run) {
+                                                       std::string_view event, const NewRun& run,
+                                                       std::string_view body_sha256) {
   Connection conn = db_.Lock();
   Result<Transaction> tx = Transaction::Begin(conn);
   if (!tx.ok()) return tx.status();
@@ -109,16 +123,27 @@ Result<DeliveryOutcome> RunStore::CreateRunForDelivery(std::string_view forge,
   if (!*inserted)
     return outcome;  // a duplicate: the transaction rolls back, having written nothing
 
-  Result<int64_t> run_id = InsertRun(conn, run);
+  Result<std::optional<int64_t>> replayed = RunOfBody(conn, run.repo_id, body_sha256);
+  if (!replayed.ok()) return replayed.status();
+  Result<int64_t> run_id = *replayed ? Result<int64_t>(**replayed) : InsertRun(conn, run);
   if (!run_id.ok()) return run_id.status();
   {
+    // A replayed body: the delivery is kept, linked to the first run, so its id stays deduplicated.
     Result<Statement> link = conn.Prepare(
-        "UPDATE webhook_deliveries SET run_id = ?1 WHERE forge = ?2 AND delivery_id = ?3");
+        "UPDATE webhook_deliveries SET run_id = ?1, outcome = ?4 WHERE forge = ?2 AND delivery_id = ?3");
     if (!link.ok()) return link.status();
-    link->BindInt(1, *run_id).BindText(2, forge).BindText(3, delivery_id);
+    link->BindInt(1, *run_id).BindText(2, forge).BindText(3, delivery_id).BindText(4, *replayed ? "replay" : "run");
     Status status = link->Run();
     if (!status.ok()) return status;
   }
+  if (!*replayed && !body_sha256.empty()) {
+    Result<Statement> remember =
+        conn.Prepare("INSERT INTO push_bodies (repo_id, body_sha256, run_id) VALUES (?1, ?2, ?3)");
+    if (!remember.ok()) return remember.status();
+    remember->BindInt(1, run.repo_id).BindText(2, body_sha256).BindInt(3, *run_id);
+    if (Status status = remember->Run(); !status.ok()) return status.Annotate("recording the push body");
+  }
+  outcome.duplicate = replayed->has_value();
   Status status = tx->Commit();
   if (!status.ok()) return status;
   outcome.run_id = *run_id;

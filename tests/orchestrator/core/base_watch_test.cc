@@ -13,6 +13,7 @@
 #include <future>
 #include <mutex>
 
+#include "../../connection_recorder.h"
 #include "../../test_images.h"
 #include "../store/temp_database.h"
 #include "store/job_store.h"
@@ -77,7 +78,9 @@ struct World {
     store::RunStore runs(*t.db);
     auto run = runs.CreateRun({.repo_id = repo.id, .branch = branch, .sha = sha, .created_at = now.load()});
     REQUIRE(run.ok());
-    auto jobs = store::JobStore(*t.db).CreateJobs(run->id, {{"build", "build", "{}", {}, 1}});
+    nlohmann::json spec = {{"bases", nlohmann::json::array()}};  // the job's spec names its bases
+    for (const auto& b : bases) spec["bases"].push_back(b.ref);
+    auto jobs = store::JobStore(*t.db).CreateJobs(run->id, {{"build", "build", spec.dump(), {}, 1}});
     REQUIRE(jobs.ok());
     REQUIRE(watch->Record(jobs->front().id, bases).ok());
     REQUIRE(runs.SetStatus(run->id, {.status = status, .error = ""}).ok());
@@ -225,6 +228,51 @@ TEST_CASE("a repository's on.schedule comes from its default branch's newest pla
   REQUIRE(w.WaitStarted(1));
   CHECK(w.started[0].sha == sha);
   CHECK(w.started[0].message.rfind("base " + ref + " changed: ", 0) == 0);
+}
+
+TEST_CASE("a base on a registry outside the allowlist is unresolved and its registry never contacted") {
+  testing::ConnectionRecorder registry;  // stands for a registry nobody may contact
+  const std::string outside = registry.host() + "/acme/base:1";  // not in the engine: a registry look-up
+  World w(std::nullopt);
+  std::string gone = "sha256:" + std::string(64, '1');
+  w.BuiltRun("main", "sha-main", "success", {{outside, gone, "registry"}});
+  auto report = w.CheckNow();
+  const auto& base = report["branches"][0]["bases"][0];
+  CHECK(base["ref"] == outside);
+  CHECK(base["status"] == "unresolved");
+  CHECK(base["error"].get<std::string>().find("registry " + registry.host() +
+                                              " is not in the allowlist of registries to contact") != std::string::npos);
+  CHECK(registry.connections() == 0);
+  CHECK(w.StartedCount() == 0);
+
+  // Allowed by the server's own list, the same check does go there (the recorder is a live listener).
+  World allowed(std::nullopt);
+  allowed.watch = std::make_unique<BaseWatch>(
+      *allowed.t.db, allowed.mirror, std::nullopt, [&] { return allowed.now.load(); },
+      [](const store::Repo&, const std::string&, const std::string&, const std::string&) -> Result<store::Run> {
+        return Status::Internal("no run expected");
+      },
+      "docker", std::vector<std::string>{"127.0.0.2"});
+  allowed.BuiltRun("main", "sha-main", "success", {{outside, gone, "registry"}});
+  CHECK(allowed.CheckNow()["branches"][0]["bases"][0]["status"] == "unresolved");
+  CHECK(registry.connections() >= 1);
+}
+
+TEST_CASE("only the bases a job's own spec names are recorded") {
+  World w(std::nullopt);
+  store::RunStore runs(*w.t.db);
+  auto run = runs.CreateRun({.repo_id = w.repo.id, .branch = "main", .sha = "sha-x", .created_at = 1});
+  REQUIRE(run.ok());
+  auto jobs = store::JobStore(*w.t.db).CreateJobs(run->id, {{"build", "build", R"({"bases":["busybox:1.36"]})", {}, 1}});
+  REQUIRE(jobs.ok());
+  const std::string d = "sha256:" + std::string(64, '2');
+  REQUIRE(w.watch->Record(jobs->front().id, {{"busybox:1.36", d, "engine"}, {"10.0.0.9:80/evil:1", d, "registry"}}).ok());
+  REQUIRE(runs.SetStatus(run->id, {.status = "success", .error = ""}).ok());
+  auto built = store::BaseImageStore(*w.t.db).LatestBuilt(w.repo.id);
+  REQUIRE(built.ok());
+  REQUIRE(built->size() == 1);
+  REQUIRE((*built)[0].bases.size() == 1);
+  CHECK((*built)[0].bases[0].base.ref == "busybox:1.36");
 }
 
 }  // namespace slipway::core

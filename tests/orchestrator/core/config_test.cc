@@ -120,3 +120,44 @@ TEST_CASE("the base check schedule comes from the file or the flag and is checke
   REQUIRE_FALSE(range.ok());
   CHECK(range.status().message() == "base_check \"0 30 * * *\": hour field: 30 is out of range 0-23");
 }
+
+TEST_CASE("tokens come from files, keeping them off the command line") {
+  ConfigFile admin("admin-from-file\n");
+  ConfigFile agent("  agent-from-file  \nsecond line ignored\n");
+  auto config = LoadServerConfig({"--admin-token-file", admin.path, "--agent-token-file", agent.path});
+  REQUIRE(config.ok());
+  CHECK(config->admin_token == "admin-from-file");
+  CHECK(config->agent_token == "agent-from-file");
+  ConfigFile empty("\n");
+  auto none = LoadServerConfig({"--admin-token-file", empty.path, "--agent-token", "a"});
+  CHECK(none.status().message() == "--admin-token-file: " + empty.path + " holds no token");
+  auto missing = LoadServerConfig({"--admin-token-file", "/nonexistent/token", "--agent-token", "a"});
+  CHECK(missing.status().message() == "--admin-token-file: cannot read /nonexistent/token");
+}
+
+TEST_CASE("a repository's publish policy and the registry allowlist come from the config file") {
+  ConfigFile file(
+      "admin_token: a\n"
+      "agent_token: b\n"
+      "registries: [127.0.0.1:5000, registry.example]\n"
+      "repos:\n"
+      "  - {name: acme/app, clone_url: /srv/app.git, image_prefixes: [127.0.0.1:5000/app],\n"
+      "     protected_tags: [latest, \"v*\"], protected_branches: [release], agent_labels: [pool=build]}\n"
+      "  - {name: acme/plain, clone_url: /srv/plain.git}\n");
+  auto config = LoadServerConfig({"--config", file.path});
+  REQUIRE(config.ok());
+  REQUIRE(config->registries);
+  CHECK(*config->registries == std::vector<std::string>{"127.0.0.1:5000", "registry.example"});
+  REQUIRE(config->repos.size() == 2);
+  REQUIRE(config->repos[0].policy);
+  CHECK(config->repos[0].policy->image_prefixes == std::vector<std::string>{"127.0.0.1:5000/app"});
+  CHECK(config->repos[0].policy->protected_tags == std::vector<std::string>{"latest", "v*"});
+  CHECK(config->repos[0].policy->protected_branches == std::vector<std::string>{"release"});
+  CHECK(config->repos[0].policy->agent_labels == std::vector<std::string>{"pool=build"});
+  CHECK_FALSE(config->repos[1].policy);  // none given: the stored policy stays
+
+  ConfigFile bad("admin_token: a\nagent_token: b\nrepos:\n  - {name: acme/app, clone_url: x, image_prefixes: [app]}\n");
+  auto refused = LoadServerConfig({"--config", bad.path});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("image prefix \"app\" must be a lower-case registry path") != std::string::npos);
+}

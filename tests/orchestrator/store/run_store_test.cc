@@ -63,6 +63,54 @@ TEST_CASE("repositories are upserted by name and keep their id and creation time
         ErrorCode::kInvalidArgument);
 }
 
+TEST_CASE("a repository's publish policy is stored, kept when not given, replaced when given") {
+  Fixture f;
+  CHECK(f.repos.GetById(f.shop)->policy.image_prefixes.empty());  // none set: no rule
+  PublishPolicy policy{{"127.0.0.1:5000/shop"}, {"latest", "v*"}, {"release"}, {"pool=build", "arch=*"}};
+  auto set = f.repos.Upsert({"acme/shop", "github", "http://forge/acme/shop.git", "s3cret", std::nullopt, policy}, 1);
+  REQUIRE(set.ok());
+  CHECK(set->policy.image_prefixes == std::vector<std::string>{"127.0.0.1:5000/shop"});
+  CHECK(set->policy.protected_tags == std::vector<std::string>{"latest", "v*"});
+  CHECK(set->policy.protected_branches == std::vector<std::string>{"release"});
+  CHECK(set->policy.agent_labels == std::vector<std::string>{"pool=build", "arch=*"});
+  auto kept = f.repos.Upsert({"acme/shop", "github", "http://forge/acme/shop.git", "s3cret", std::nullopt}, 2);
+  REQUIRE(kept.ok());
+  CHECK(kept->policy.protected_tags == policy.protected_tags);
+  CHECK(f.repos.GetByName("acme/shop")->policy.agent_labels == policy.agent_labels);
+  auto cleared = f.repos.Upsert({"acme/shop", "github", "u", "s", std::nullopt, PublishPolicy{}}, 3);
+  REQUIRE(cleared.ok());
+  CHECK(cleared->policy.image_prefixes.empty());
+  CHECK(cleared->policy.protected_tags.empty());
+}
+
+TEST_CASE("a push body seen before starts no run, under any delivery id, per repository") {
+  Fixture f;
+  const std::string body = std::string(64, 'a');
+  auto first = f.runs.CreateRunForDelivery("github", "d-1", "push", f.Push(f.shop, "main", 100), body);
+  REQUIRE(first.ok());
+  CHECK_FALSE(first->duplicate);
+  auto replay = f.runs.CreateRunForDelivery("github", "d-2", "push", f.Push(f.shop, "main", 200), body);
+  REQUIRE(replay.ok());
+  CHECK(replay->duplicate);
+  CHECK(replay->run_id == first->run_id);
+  CHECK(CountRows(*f.t.db, "runs") == 1);
+  CHECK(CountRows(*f.t.db, "webhook_deliveries") == 2);  // the replay's delivery is kept, as "replay"
+  // Its delivery id is now known too: sent a third time, it names the same run.
+  auto again = f.runs.CreateRunForDelivery("github", "d-2", "push", f.Push(f.shop, "main", 300), body);
+  REQUIRE(again.ok());
+  CHECK(again->run_id == first->run_id);
+  // The same body for another repository (another secret signed it) is its own push.
+  auto other = f.runs.CreateRunForDelivery("gitea", "d-9", "push", f.Push(f.tools, "main", 400), body);
+  REQUIRE(other.ok());
+  CHECK_FALSE(other->duplicate);
+  CHECK(CountRows(*f.t.db, "runs") == 2);
+  // Another body is another push.
+  auto next = f.runs.CreateRunForDelivery("github", "d-3", "push", f.Push(f.shop, "main", 500), std::string(64, 'b'));
+  REQUIRE(next.ok());
+  CHECK_FALSE(next->duplicate);
+  CHECK(CountRows(*f.t.db, "runs") == 3);
+}
+
 TEST_CASE("a delivery seen twice starts one run") {
   Fixture f;
   auto first = f.runs.CreateRunForDelivery("github", "d-1", "push", f.Push(f.shop, "main", 100));

@@ -14,6 +14,11 @@
 // every kRefreshEveryMs), check it alone. `slipway base-check` and POST /api/v1/base-checks check
 // one now.
 //
+// Registries: a base missing from the server's engine is looked up only in a registry of the
+// allowlist (the server's `registries`; absent: 127.0.0.1 and the hosts of the repositories' image
+// prefixes), and only bases a job's own spec names are recorded at all; any other base is reported
+// `unresolved` with the reason, its registry never contacted.
+//
 // Checks and refreshes run in order on the BaseWatch's own thread (docker and registry look-ups
 // must not hold up planning or the HTTP threads); runs are started through `start_run`.
 //
@@ -60,13 +65,17 @@ class BaseWatch {
                                                     const std::string& sha, const std::string& message)>;
   static constexpr int64_t kRefreshEveryMs = 15'000;
 
-  // `server_schedule` nullopt: only the repositories' own times (and requests) check.
+  // `server_schedule` nullopt: only the repositories' own times (and requests) check. `registries`
+  // nullopt: the default allowlist (above).
   BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optional<CronSchedule> server_schedule,
-            Clock clock, StartRun start_run, std::string docker = "docker");
+            Clock clock, StartRun start_run, std::string docker = "docker",
+            std::optional<std::vector<std::string>> registries = std::nullopt);
   ~BaseWatch();  // finishes the queued checks
 
-  // Records what a successful job reported.
+  // Records what a successful job reported: the bases its spec names (others are dropped).
   Status Record(int64_t job_id, const std::vector<store::BaseDigest>& bases);
+  // The registries a check may contact now (repositories and their prefixes change).
+  RegistryAllowlist Allowlist();
 
   // Housekeeping, about once a second: refreshes the repositories' schedules now and then, and
   // queues the checks that fall due.
@@ -86,6 +95,7 @@ class BaseWatch {
   // The on.schedule times of the repository's newest planned run on its default branch.
   std::vector<CronSchedule> RepoSchedules(const store::Repo& repo);
   nlohmann::json CheckBranch(const store::Repo& repo, const store::BuiltBranch& built,
+                             const RegistryAllowlist& allowlist,
                              std::map<std::string, Result<ResolvedDigest>>& resolved);
 
   store::Database& db_;
@@ -93,6 +103,7 @@ class BaseWatch {
   Clock clock_;
   StartRun start_run_;
   std::string docker_;
+  const std::optional<std::vector<std::string>> registries_;
 
   std::mutex mu_;
   BaseCheckSchedule schedule_;                       // GUARDED_BY(mu_)

@@ -13,14 +13,20 @@
 //     recheck_seconds: 300     # when the database changed since, pushed images are scanned again
 //   base_check: "0 */6 * * *"  # cron (UTC) of base checks of every repo (common/cron.h); "off": none.
 //                              # A repo's on.schedule adds its own times (core/base_watch.h).
+//   registries: [127.0.0.1:5000]  # the only registries base checks may contact (core/base_watch.h);
+//                                 # absent: 127.0.0.1 and the hosts of the repos' image prefixes
 //   repos:
-//     - {name: owner/app, clone_url: ..., forge: github, secret: ...}
+//     - {name: owner/app, clone_url: ..., forge: github, secret: ...,
+//        image_prefixes: [127.0.0.1:5000/app], protected_tags: [latest, "v*"],
+//        protected_branches: [release], agent_labels: ["pool=build"]}   # core/publish_policy.h
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "store/repo_store.h"
 
 namespace slipway::core {
 
@@ -29,6 +35,7 @@ struct RepoConfig {
   std::string clone_url;
   std::string forge = "github";
   std::string secret;
+  std::optional<store::PublishPolicy> policy;  // nullopt: the stored one is kept
 };
 
 // Vulnerability scanners run on every built image (issue: image insight).
@@ -50,6 +57,7 @@ struct ServerConfig {
   bool supersede = true;
   std::string base_check = "0 */6 * * *";  // a cron expression or "off"
   std::vector<RepoConfig> repos;
+  std::optional<std::vector<std::string>> registries;  // registry hosts base checks may contact
   ScanConfig scan;
   // The key that seals stored secrets (32 bytes, 0600); empty: secrets.key in the data folder,
   // made on first start.

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +30,9 @@
 #include "core/image_review.h"
 #include "core/rescanner.h"
 #include "http/server.h"
+#include "pipelines/diagnostic.h"
+#include "pipelines/job_spec.h"
+#include "pipelines/pipeline.h"
 #include "planner/git_mirror.h"
 #include "scheduler/scheduler.h"
 #include "store/agent_store.h"
@@ -57,6 +61,7 @@ struct PushIntake {
   std::string message;
   std::string author;
   std::optional<std::vector<std::string>> changed_paths;  // none: unknown, no paths filter
+  std::string body_sha256;  // of the delivery's body: a body seen before starts no second run
 };
 
 struct IntakeAnswer {
@@ -134,6 +139,18 @@ class Coordinator {
   void PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths);
   void PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection);
   void FailRun(int64_t run_id, const std::string& error);
+  void SkipRun(int64_t run_id, const std::string& reason);
+  // Publish policy (core/publish_policy.h): what the jobs of `repo` on `branch` may not do.
+  std::vector<pipelines::Diagnostic> PolicyViolations(const store::Repo& repo, const std::string& branch,
+                                                      const std::vector<pipelines::JobSpec>& jobs,
+                                                      const pipelines::Pipeline* pipeline);
+  Status CheckRerunPolicy(int64_t run_id, const std::vector<store::NewJob>& new_jobs);
+  // Why a push run is skipped as older than what its branch already built; nullopt: it is not.
+  std::optional<std::string> OlderThanBuilt(const store::Run& run, const std::string& repo);
+  // Text from agents and git with URL credentials and every secret the server knows (its tokens,
+  // webhook secrets, clone URL passwords) redacted (common/redact.h): applied before it is stored.
+  std::string RedactSecrets(std::string_view text);
+  nlohmann::json RedactJsonSecrets(const nlohmann::json& value);  // each string inside
   // Fresh bases (coordinator_bases.cc): the BaseWatch for this configuration, and a base-update
   // run at `sha`, planned like a push.
   std::unique_ptr<BaseWatch> MakeBaseWatch();

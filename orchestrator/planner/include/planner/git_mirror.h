@@ -39,6 +39,8 @@ class GitMirror {
   Result<CommitInfo> Commit(const std::string& repo, const std::string& sha);
   // The commit a branch points at in the mirror.
   Result<std::string> ResolveBranch(const std::string& repo, const std::string& branch);
+  // Whether `ancestor` is `descendant` or one of its ancestors (git merge-base --is-ancestor).
+  Result<bool> IsAncestor(const std::string& repo, const std::string& ancestor, const std::string& descendant);
 
  private:
   std::string MirrorDir(const std::string& repo) const;

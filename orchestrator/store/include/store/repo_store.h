@@ -1,5 +1,5 @@
-// RepoStore: the repositories Slipway builds, by "owner/repo" name, with their forge, clone URL and
-// webhook secret.
+// RepoStore: the repositories Slipway builds, by "owner/repo" name, with their forge, clone URL,
+// webhook secret and publish policy (what their pipelines may push and ask for; core/publish_policy.h).
 //
 // Thread-safety: safe from any thread (each call holds the Database's connection for its length).
 #pragma once
@@ -15,6 +15,14 @@
 
 namespace slipway::store {
 
+// Set by the administrator, never by a push. An empty list sets no rule of its kind.
+struct PublishPolicy {
+  std::vector<std::string> image_prefixes;      // "127.0.0.1:5000/shop": images it may push
+  std::vector<std::string> protected_tags;      // "latest", "v*": tags only protected branches move
+  std::vector<std::string> protected_branches;  // besides the default branch
+  std::vector<std::string> agent_labels;        // "pool=build", "arch=*": labels its jobs may ask for
+};
+
 struct Repo {
   int64_t id = 0;
   std::string name;   // "owner/repo"
@@ -23,6 +31,7 @@ struct Repo {
   std::string secret;  // webhook secret (or GitLab token)
   std::string default_branch;
   int64_t created_at = 0;
+  PublishPolicy policy;
 };
 
 struct RepoSpec {
@@ -31,14 +40,15 @@ struct RepoSpec {
   std::string clone_url;
   std::string secret;
   std::optional<std::string> default_branch;  // nullopt: "main" when new, unchanged otherwise
+  std::optional<PublishPolicy> policy;        // nullopt: none when new, unchanged otherwise
 };
 
 class RepoStore {
  public:
   explicit RepoStore(Database& db) : db_(db) {}
 
-  // Creates the repository, or updates forge, clone URL and secret (and default branch when given)
-  // of the one with this name. `now_ms` is its created_at when new.
+  // Creates the repository, or updates forge, clone URL and secret (and default branch and policy
+  // when given) of the one with this name. `now_ms` is its created_at when new.
   Result<Repo> Upsert(const RepoSpec& spec, int64_t now_ms);
   Result<Repo> GetByName(std::string_view name);
   Result<Repo> GetById(int64_t id);

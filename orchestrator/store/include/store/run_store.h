@@ -80,9 +80,12 @@ class RunStore {
   explicit RunStore(Database& db) : db_(db) {}
 
   // Stores the delivery and a new run for it, together; outcome "run". A delivery (forge, id) seen
-  // before stores nothing and returns the first delivery's run id, with duplicate = true.
+  // before stores nothing and returns the first delivery's run id, with duplicate = true. A body
+  // (its SHA-256 hex, when given) that already started a run of the repository, under any delivery
+  // id, starts none: the delivery is stored as "replay" and that run returned, duplicate = true.
   Result<DeliveryOutcome> CreateRunForDelivery(std::string_view forge, std::string_view delivery_id,
-                                               std::string_view event, const NewRun& run);
+                                               std::string_view event, const NewRun& run,
+                                               std::string_view body_sha256 = {});
   // Stores a delivery that starts no run (ping, filtered branch, unknown repository), with why.
   Result<DeliveryOutcome> RecordDelivery(std::string_view forge, std::string_view delivery_id,
                                          std::string_view event, std::optional<int64_t> repo_id,
