@@ -13,6 +13,13 @@
 //     recheck_seconds: 300     # when the database changed since, pushed images are scanned again
 //   base_check: "0 */6 * * *"  # cron (UTC) of base checks of every repo (common/cron.h); "off": none.
 //                              # A repo's on.schedule adds its own times (core/base_watch.h).
+//   http:                      # what one client may hold (http::ServerOptions has the defaults)
+//     max_connections: 1024
+//     max_connections_per_address: 64
+//     head_timeout_seconds: 10   # to send a request's head; body_timeout_seconds: 60 for its body
+//     write_timeout_seconds: 30  # a reader that takes none of a write this long is disconnected
+//     max_streams: 256           # open SSE streams and streamed logs
+//     workers: 4                 # threads for heavy requests (webhooks, finishing jobs, triggers)
 //   repos:
 //     - {name: owner/app, clone_url: ..., forge: github, secret: ...}
 #pragma once
@@ -21,6 +28,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "http/server.h"
 
 namespace slipway::core {
 
@@ -51,6 +59,8 @@ struct ServerConfig {
   std::string base_check = "0 */6 * * *";  // a cron expression or "off"
   std::vector<RepoConfig> repos;
   ScanConfig scan;
+  http::ServerOptions http;  // its limits; host and port are the fields above
+  int http_workers = 4;
 };
 
 // Reads argv (without argv[0]); a --config file is read first, then the other flags override it.
