@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
   stopping = true;
   ticker.join();
   coordinator.Stop();
+  router.Stop();
   server.Stop();
   LogInfo("stopped");
   return 0;

@@ -52,7 +52,19 @@ void Router::AddOnWorkers(std::string method, std::string pattern, RouteHandler 
   routes_.push_back({std::move(method), Split(pattern), std::move(handler), true});
 }
 
-void Router::Post(std::function<void()> task) const { workers_->Post(std::move(task)); }
+void Router::Post(std::function<void()> task) const {
+  std::lock_guard lock(mu_);
+  if (workers_) workers_->Post(std::move(task));
+}
+
+void Router::Stop() {
+  std::unique_ptr<core::WorkQueue> workers;
+  {
+    std::lock_guard lock(mu_);
+    workers = std::move(workers_);
+  }
+  workers.reset();  // outside mu_: the tasks it finishes may Post
+}
 
 void Router::Dispatch(http::Request request, std::shared_ptr<http::ResponseWriter> writer) const {
   auto segments = Split(request.path);
@@ -63,11 +75,15 @@ void Router::Dispatch(http::Request request, std::shared_ptr<http::ResponseWrite
     path_known = true;
     if (route.method != request.method) continue;
     if (!route.on_workers) return Invoke(route.handler, request, params, writer);
-    bool queued = workers_->TryPost(
-        [&route, request = std::move(request), params = std::move(params), writer] {
-          Invoke(route.handler, request, params, writer);
-        },
-        kMaxWaitingRequests);
+    bool queued = false;
+    {
+      std::lock_guard lock(mu_);
+      queued = workers_ && workers_->TryPost(
+                               [&route, request = std::move(request), params = std::move(params), writer] {
+                                 Invoke(route.handler, request, params, writer);
+                               },
+                               kMaxWaitingRequests);
+    }
     if (!queued) ReplyError(*writer, 503, "unavailable", "the server is busy; try again later");
     return;
   }

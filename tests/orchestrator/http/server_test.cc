@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -187,7 +188,7 @@ TEST_CASE("connections over the total cap are refused, whatever their address") 
   CHECK(WaitUntil([&] { return Healthz(server.port(), "127.0.0.4") == 200; }, 3s));
 }
 
-TEST_CASE("clients sending their head a byte a second are dropped after the head timeout; /healthz stays fast") {
+TEST_CASE("clients sending their head a byte a second are dropped after the head timeout while /healthz stays fast") {
   TestServer server({.head_timeout_ms = 2000});
   const std::string head = "GET /healthz HTTP/1.1\r\nHost: slow\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
   std::vector<int> slow;
@@ -224,7 +225,7 @@ TEST_CASE("clients sending their head a byte a second are dropped after the head
   for (auto t : healthz_times) CHECK(t < 500ms);
 }
 
-TEST_CASE("a stream reader that never reads is dropped when its queue is full; memory stays bounded") {
+TEST_CASE("a stream reader that never reads is dropped when its queue is full, with memory bounded") {
   TestServer server({.write_timeout_ms = 30'000, .max_stream_queue_bytes = 1024 * 1024});
   int reader = Connect(server.port(), "127.0.0.1", 4096);
   REQUIRE(SendAll(reader, kGetStream));
@@ -292,4 +293,39 @@ TEST_CASE("streams over the cap are answered 503, and a closed stream frees its 
   CHECK(std::string(head, sizeof head) == "HTTP/1.1 200");
   close(second);
   close(fourth);
+}
+
+TEST_CASE("when accept fails for want of descriptors the server backs off instead of spinning, then recovers") {
+  TestServer server({});
+  // Client sockets first (connect needs no new descriptor), then a limit that leaves the server
+  // room for a few connections only.
+  std::vector<int> clients;
+  for (int i = 0; i < 30; ++i) clients.push_back(socket(AF_INET, SOCK_STREAM, 0));
+  rlimit saved{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  rlimit tight = saved;
+  tight.rlim_cur = static_cast<rlim_t>(*std::max_element(clients.begin(), clients.end()) + 1 + 4);
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(server.port());
+  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  for (int fd : clients) CHECK(connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+
+  // Connections wait in the backlog that accept cannot take: CPU time over two seconds.
+  auto cpu = [] {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return std::chrono::seconds(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           std::chrono::microseconds(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+  };
+  auto cpu_before = cpu();
+  std::this_thread::sleep_for(2s);
+  auto spent = cpu() - cpu_before;
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+  INFO("CPU time while accept failed: " << std::chrono::duration_cast<std::chrono::milliseconds>(spent).count() << " ms");
+  CHECK(spent < 300ms);
+
+  for (int fd : clients) close(fd);
+  CHECK(WaitUntil([&] { return Healthz(server.port()) == 200; }, 5s));
 }

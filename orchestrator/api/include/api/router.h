@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ class Router {
   void Dispatch(http::Request request, std::shared_ptr<http::ResponseWriter> writer) const;
   // Runs task on the workers (a handler answering in steps, such as a long log, page by page).
   void Post(std::function<void()> task) const;
+  // Lets the work under way and queued finish, then turns heavy requests away (503) and drops
+  // posted tasks. Call before the HTTP server stops, so that no worker holds an answer past it.
+  void Stop();
 
  private:
   struct Route {
@@ -49,7 +53,8 @@ class Router {
     bool on_workers = false;
   };
   std::vector<Route> routes_;
-  std::unique_ptr<core::WorkQueue> workers_;
+  mutable std::mutex mu_;
+  std::unique_ptr<core::WorkQueue> workers_;  // GUARDED_BY(mu_); none once stopped
 };
 
 }  // namespace slipway::api
