@@ -177,8 +177,8 @@ TEST_CASE("an agent's lease is answered at once while 200 signed webhook deliver
   TempDir dir;
   std::ofstream(dir.path() + "/slipwayd.yml") << "http:\n  max_connections_per_address: 400\n";
   Server server(dir.path() + "/data", {"--config", dir.path() + "/slipwayd.yml"});
-  // Every delivery is checked against each of the 32 repositories' secrets: 32 digests of 256 KiB.
-  constexpr int kRepos = 32;
+  // Every delivery is checked against each of the 64 repositories' secrets: 64 digests of 256 KiB.
+  constexpr int kRepos = 64;
   for (int i = 0; i < kRepos; ++i) {
     server.AddRepo("e2e/load-" + std::to_string(i), dir.path() + "/none.git", "secret-" + std::to_string(i));
   }
@@ -201,7 +201,8 @@ TEST_CASE("an agent's lease is answered at once while 200 signed webhook deliver
       ++answered;
     });
   }
-  std::this_thread::sleep_for(500ms);  // the deliveries are in: their checks fill the workers
+  // Once the first delivery is answered the others are being checked: ask for a lease then.
+  for (auto deadline = Clock::now() + 60s; answered == 0 && Clock::now() < deadline;) std::this_thread::sleep_for(1ms);
   auto asked = Clock::now();
   auto lease = server.Post("/api/v1/agent/lease?wait=0", json{{"agent", "busy-agent"}}.dump(), Server::kAgentToken);
   auto lease_time = Clock::now() - asked;
