@@ -43,7 +43,7 @@ class WorkQueue {
     {
       std::lock_guard lock(mu_);
       if (tasks_.size() >= max_waiting) return false;
-      tasks_.push_back(std::move(task));
+      tasks_.emplace_back(std::move(task));
     }
     cv_.notify_one();
     return true;
