@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
     std::cerr << "slipwayd: " << s.ToString() << "\n";
     return 1;
   }
-  api::Router router;
+  api::Router router(config->http_workers);
   api::RegisterWebhookRoutes(router, coordinator);
   api::RegisterRunRoutes(router, coordinator);
   api::RegisterAgentRoutes(router, coordinator);
@@ -93,8 +93,11 @@ int main(int argc, char** argv) {
   api::RegisterSecretRoutes(router, coordinator, *secret_box);
   api::RegisterWebRoutes(router);
 
-  http::Server server({.host = config->host, .port = config->port}, [&router](http::Request req, auto writer) {
-    router.Dispatch(req, std::move(writer));
+  http::ServerOptions http_options = config->http;
+  http_options.host = config->host;
+  http_options.port = config->port;
+  http::Server server(http_options, [&router](http::Request req, auto writer) {
+    router.Dispatch(std::move(req), std::move(writer));
   });
   std::string error;
   if (!server.Start(&error)) {
@@ -116,6 +119,7 @@ int main(int argc, char** argv) {
   stopping = true;
   ticker.join();
   coordinator.Stop();
+  router.Stop();
   server.Stop();
   LogInfo("stopped");
   return 0;

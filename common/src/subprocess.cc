@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +40,20 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
   for (auto& s : strings) out.push_back(s.data());
   out.push_back(nullptr);
   return out;
+}
+
+// In the child, before exec: closes every descriptor above 2 but `keep`, so a child (git, docker,
+// a scanner) inherits neither client sockets nor database files from a server that opened them
+// without O_CLOEXEC. Async-signal-safe.
+void CloseDescriptorsAbove2(int keep) {
+  bool closed = keep < 3 ? close_range(3, ~0U, 0) == 0
+                         : (keep == 3 || close_range(3, keep - 1, 0) == 0) && close_range(keep + 1, ~0U, 0) == 0;
+  if (closed) return;  // else an old kernel without close_range: one by one
+  rlimit limit{};
+  rlim_t most = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY ? limit.rlim_cur : 65536;
+  for (rlim_t fd = 3; fd < most; ++fd) {
+    if (static_cast<int>(fd) != keep) close(static_cast<int>(fd));
+  }
 }
 
 int DecodeWaitStatus(int status) {
@@ -81,6 +96,7 @@ Result<std::unique_ptr<Subprocess>> Subprocess::Start(const std::vector<std::str
     dup2(in_fd, 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
+    CloseDescriptorsAbove2(exec_pipe[1]);
     if (cwd && chdir(cwd) != 0) {
       int e = errno;
       (void)!write(exec_pipe[1], &e, sizeof e);

@@ -1,6 +1,9 @@
 #include "common/subprocess.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -35,4 +38,21 @@ TEST_CASE("Signal reaches the child's whole process group") {
   (*p)->Signal(SIGTERM);
   (*p)->Pump(nullptr, nullptr);  // returns only when the grandchild closed its pipes too
   CHECK((*p)->Wait() == 128 + SIGTERM);
+}
+
+TEST_CASE("a child inherits no descriptor above 2, even one opened without O_CLOEXEC") {
+  // What a server holds: a file and a listening socket, both inheritable, at high numbers too.
+  int file = open("/dev/null", O_RDONLY);
+  int sock = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(file >= 3);
+  REQUIRE(sock >= 3);
+  REQUIRE(dup2(file, 200) == 200);
+  // The shell names each descriptor it has above 2 (test -e opens none itself).
+  auto r = RunProcess({"sh", "-c", "for fd in $(seq 3 256); do [ -e /proc/self/fd/$fd ] && echo $fd; done; true"});
+  close(file);
+  close(sock);
+  close(200);
+  REQUIRE(r.ok());
+  REQUIRE(r->exit_code == 0);
+  CHECK(r->out == "");
 }

@@ -103,7 +103,8 @@ void RegisterAgentRoutes(Router& router, core::Coordinator& c) {
     ReplyJson(*w, 200, {{"ok", true}});
   });
 
-  router.Add("POST", "/api/v1/agent/leases/{lease}/finish", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
+  // On the workers: the image review scans the reported packages against the OSV database.
+  router.AddOnWorkers("POST", "/api/v1/agent/leases/{lease}/finish", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
     if (!RequireAgent(req, c, *w)) return;
     auto body = ParseJsonObject(req.body);
     if (!body.ok()) return ReplyStatus(*w, body.status());

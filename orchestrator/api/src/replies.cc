@@ -33,7 +33,30 @@ void ReplyStatus(http::ResponseWriter& writer, const Status& status) {
   ReplyError(writer, HttpStatusFor(status.code()), ErrorCodeName(status.code()), status.message());
 }
 
+Status CheckJsonDepth(std::string_view body) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (in_string) {
+      if (c == '\\') ++i;  // the escaped character cannot end the string
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxJsonDepth) {
+        return Status::InvalidArgument("body nests deeper than " + std::to_string(kMaxJsonDepth) +
+                                       " levels (at byte " + std::to_string(i + 1) + ")");
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return Status::Ok();
+}
+
 Result<nlohmann::json> ParseJsonObject(const std::string& body) {
+  if (Status s = CheckJsonDepth(body); !s.ok()) return s;
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(body);

@@ -136,14 +136,14 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     ReplyJson(*w, 200, out);
   });
 
-  router.Add("GET", "/api/v1/images/{digest}", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
+  router.AddOnWorkers("GET", "/api/v1/images/{digest}", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
     store::ImageStore images(c.db());
     auto image = images.Get(p.at("digest"));
     if (!image.ok()) return ReplyStatus(*w, image.status());
     ReplyJson(*w, 200, core::ImageDetailView(c.db(), *image));
   });
 
-  router.Add("GET", "/api/v1/images/{digest}/sbom", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
+  router.AddOnWorkers("GET", "/api/v1/images/{digest}/sbom", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
     auto sbom = core::ImageSbom(c.db(), p.at("digest"));
     if (!sbom.ok()) return ReplyStatus(*w, sbom.status());
     ReplyJson(*w, 200, *sbom);

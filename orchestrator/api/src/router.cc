@@ -50,13 +50,49 @@ bool Match(const std::vector<std::string>& pattern, const std::vector<std::strin
   return true;
 }
 
-}  // namespace
-
-void Router::Add(std::string method, std::string pattern, RouteHandler handler) {
-  routes_.push_back({std::move(method), Split(pattern), std::move(handler)});
+// The safety net under every handler: a JSON field of the wrong type read with json::value()
+// throws, and a request must never take the server down.
+void Invoke(const RouteHandler& handler, const http::Request& request, const PathParams& params,
+            const std::shared_ptr<http::ResponseWriter>& writer) {
+  try {
+    handler(request, params, writer);
+  } catch (const nlohmann::json::exception& e) {
+    ReplyError(*writer, 400, "invalid_argument", std::string("a field of the request has the wrong type: ") + e.what());
+  } catch (const std::exception& e) {
+    LogError("handler failed", {{"path", request.path}, {"error", e.what()}});
+    ReplyError(*writer, 500, "internal", "the request could not be handled");
+  }
 }
 
-void Router::Dispatch(const http::Request& request, std::shared_ptr<http::ResponseWriter> writer) const {
+}  // namespace
+
+Router::Router(int workers) : workers_(std::make_unique<core::WorkQueue>(workers)) {}
+
+Router::~Router() = default;
+
+void Router::Add(std::string method, std::string pattern, RouteHandler handler) {
+  routes_.push_back({std::move(method), Split(pattern), std::move(handler), false});
+}
+
+void Router::AddOnWorkers(std::string method, std::string pattern, RouteHandler handler) {
+  routes_.push_back({std::move(method), Split(pattern), std::move(handler), true});
+}
+
+void Router::Post(std::function<void()> task) const {
+  std::lock_guard lock(mu_);
+  if (workers_) workers_->Post(std::move(task));
+}
+
+void Router::Stop() {
+  std::unique_ptr<core::WorkQueue> workers;
+  {
+    std::lock_guard lock(mu_);
+    workers = std::move(workers_);
+  }
+  workers.reset();  // outside mu_: the tasks it finishes may Post
+}
+
+void Router::Dispatch(http::Request request, std::shared_ptr<http::ResponseWriter> writer) const {
   auto segments = Split(request.path);
   bool path_known = false;
   for (const auto& route : routes_) {
@@ -64,16 +100,17 @@ void Router::Dispatch(const http::Request& request, std::shared_ptr<http::Respon
     if (!Match(route.segments, segments, &params)) continue;
     path_known = true;
     if (route.method != request.method) continue;
-    // The safety net under every handler: a JSON field of the wrong type read with json::value()
-    // throws, and a request must never take the server down.
-    try {
-      route.handler(request, params, writer);
-    } catch (const nlohmann::json::exception& e) {
-      ReplyError(*writer, 400, "invalid_argument", std::string("a field of the request has the wrong type: ") + e.what());
-    } catch (const std::exception& e) {
-      LogError("handler failed", {{"path", request.path}, {"error", e.what()}});
-      ReplyError(*writer, 500, "internal", "the request could not be handled");
+    if (!route.on_workers) return Invoke(route.handler, request, params, writer);
+    bool queued = false;
+    {
+      std::lock_guard lock(mu_);
+      queued = workers_ && workers_->TryPost(
+                               [&route, request = std::move(request), params = std::move(params), writer] {
+                                 Invoke(route.handler, request, params, writer);
+                               },
+                               kMaxWaitingRequests);
     }
+    if (!queued) ReplyError(*writer, 503, "unavailable", "the server is busy; try again later");
     return;
   }
   if (path_known) {

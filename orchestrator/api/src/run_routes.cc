@@ -1,6 +1,7 @@
 // Runs and jobs: list, detail, manual trigger, rerun, cancel, job detail, job log (whole or SSE).
 #include <cstdlib>
 
+#include "api/log_pages.h"
 #include "api/replies.h"
 #include "api/routes.h"
 #include "core/views.h"
@@ -59,7 +60,8 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
     ReplyJson(*w, 200, out);
   });
 
-  router.Add("POST", "/api/v1/runs", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
+  // On the workers: a trigger fetches the branch into the mirror; reruns and cancels write many rows.
+  router.AddOnWorkers("POST", "/api/v1/runs", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
     if (!RequireAdmin(req, c, *w)) return;
     auto body = ParseJsonObject(req.body);
     if (!body.ok()) return ReplyStatus(*w, body.status());
@@ -90,7 +92,7 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
     ReplyJson(*w, 200, core::RunView(*run, *list));
   });
 
-  router.Add("POST", "/api/v1/runs/{id}/rerun", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
+  router.AddOnWorkers("POST", "/api/v1/runs/{id}/rerun", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
     if (!RequireAdmin(req, c, *w)) return;
     auto id = ParseId(p.at("id"), "run id");
     if (!id.ok()) return ReplyStatus(*w, id.status());
@@ -116,7 +118,7 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
     ReplyJson(*w, 201, core::RunView(*run));
   });
 
-  router.Add("POST", "/api/v1/runs/{id}/cancel", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
+  router.AddOnWorkers("POST", "/api/v1/runs/{id}/cancel", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
     if (!RequireAdmin(req, c, *w)) return;
     auto id = ParseId(p.at("id"), "run id");
     if (!id.ok()) return ReplyStatus(*w, id.status());
@@ -140,30 +142,21 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
     ReplyJson(*w, 200, out);
   });
 
-  router.Add("GET", "/api/v1/jobs/{id}/log", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
+  // Streamed from the store page by page (api/log_pages.h), whatever the log's size.
+  router.AddOnWorkers("GET", "/api/v1/jobs/{id}/log", [&c, &router](const http::Request& req, const PathParams& p, WriterPtr w) {
     auto id = ParseId(p.at("id"), "job id");
     if (!id.ok()) return ReplyStatus(*w, id.status());
-    if (req.Query("follow") == "1" || req.Header("Accept") == "text/event-stream") {
-      Status s = c.FollowLog(*id, w);
-      if (!s.ok()) ReplyStatus(*w, s);
-      return;
-    }
     store::JobStore jobs(c.db());
-    store::LogStore logs(c.db());
     auto job = jobs.Get(*id);
     if (!job.ok()) return ReplyStatus(*w, job.status());
-    std::string text;
-    int64_t after = -1;
-    for (;;) {
-      auto chunks = logs.ReadFrom(*id, std::max(1, job->attempt), after, store::LogStore::kMaxReadLimit);
-      if (!chunks.ok()) return ReplyStatus(*w, chunks.status());
-      if (chunks->empty()) break;
-      for (const auto& ch : *chunks) {
-        text += ch.data;
-        after = ch.seq;
-      }
+    int attempt = std::max(1, job->attempt);
+    if (req.Query("follow") == "1" || req.Header("Accept") == "text/event-stream") {
+      w->BeginStream(200, "text/event-stream");
+      return FollowLog(router, c, *id, attempt, -1, w);
     }
-    w->Send({.status = 200, .content_type = "text/plain; charset=utf-8", .body = std::move(text)});
+    w->BeginStream(200, "text/plain; charset=utf-8");
+    SendLogPages(router, c.db(), *id, attempt, -1, w, [](const store::LogChunk& chunk) { return chunk.data; },
+                 [w](int64_t) { w->Close(); });
   });
 }
 

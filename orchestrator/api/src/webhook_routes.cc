@@ -1,5 +1,6 @@
 // POST /hooks/{github|gitlab|gitea}: signature first (before any parsing), then the delivery id,
-// then the decision; a push is stored durably (delivery + run together) before the 202.
+// then the decision; a push is stored durably (delivery + run together) before the 202. On the
+// router's workers: checking signatures hashes the whole body once per candidate secret.
 #include "api/replies.h"
 #include "api/routes.h"
 #include "webhooks/delivery.h"
@@ -9,7 +10,7 @@
 namespace slipway::api {
 
 void RegisterWebhookRoutes(Router& router, core::Coordinator& coordinator) {
-  router.Add("POST", "/hooks/{forge}", [&coordinator](const http::Request& req, const PathParams& params,
+  router.AddOnWorkers("POST", "/hooks/{forge}", [&coordinator](const http::Request& req, const PathParams& params,
                                                      std::shared_ptr<http::ResponseWriter> w) {
     auto forge = webhooks::ForgeFromName(params.at("forge"));
     if (!forge) return ReplyError(*w, 404, "not_found", "unknown forge '" + params.at("forge") + "'");
@@ -28,6 +29,7 @@ void RegisterWebhookRoutes(Router& router, core::Coordinator& coordinator) {
       else last = s;
     }
     if (verified.empty()) return ReplyStatus(*w, last);
+    if (Status s = CheckJsonDepth(req.body); !s.ok()) return ReplyStatus(*w, s);
 
     auto delivery = webhooks::ReadDelivery(*forge, req.headers, req.body);
     if (!delivery.ok()) return ReplyStatus(*w, delivery.status());

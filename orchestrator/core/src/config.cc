@@ -89,6 +89,37 @@ Status CheckScanConfig(ScanConfig* scan) {
   return Status::Ok();
 }
 
+// The http: section. Every value must be at least 1.
+Status LoadHttpLimits(const std::string& path, const YAML::Node& section, ServerConfig* config) {
+  auto& http = config->http;
+  for (const auto& item : section) {
+    const std::string field = item.first.as<std::string>();
+    const int value = item.second.as<int>();
+    auto where = [&] {
+      return path + ":" + std::to_string(item.first.Mark().line + 1) + ":" + std::to_string(item.first.Mark().column + 1);
+    };
+    if (value < 1) return Status::InvalidArgument(where() + ": http." + field + " must be at least 1");
+    if (field == "max_connections") {
+      http.max_connections = value;
+    } else if (field == "max_connections_per_address") {
+      http.max_connections_per_address = value;
+    } else if (field == "head_timeout_seconds") {
+      http.head_timeout_ms = value * 1000;
+    } else if (field == "body_timeout_seconds") {
+      http.body_timeout_ms = value * 1000;
+    } else if (field == "write_timeout_seconds") {
+      http.write_timeout_ms = value * 1000;
+    } else if (field == "max_streams") {
+      http.max_streams = value;
+    } else if (field == "workers") {
+      config->http_workers = value;
+    } else {
+      return Status::InvalidArgument(where() + ": unknown key 'http." + field + "'");
+    }
+  }
+  return Status::Ok();
+}
+
 Status LoadFile(const std::string& path, ServerConfig* config) {
   YAML::Node root;
   try {
@@ -138,6 +169,8 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
         config->registries = v.as<std::vector<std::string>>();
       } else if (key == "base_check") {
         config->base_check = v.as<std::string>();
+      } else if (key == "http") {
+        if (Status s = LoadHttpLimits(path, v, config); !s.ok()) return s;
       } else if (key == "repos") {
         for (const auto& r : v) {
           RepoConfig repo;

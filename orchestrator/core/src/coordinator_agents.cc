@@ -315,29 +315,27 @@ Status Coordinator::FinishJob(const std::string& lease_id, const nlohmann::json&
   return Status::Ok();
 }
 
-Status Coordinator::FollowLog(int64_t job_id, std::shared_ptr<http::ResponseWriter> writer) {
-  auto job = jobs_.Get(job_id);
-  if (!job.ok()) return job.status();
-  // Under mu_ so no chunk lands between the backlog and the subscription.
+std::string LogEventFrame(const store::LogChunk& chunk, int attempt) {
+  return EventHub::Frame("log", {{"seq", chunk.seq}, {"attempt", attempt}, {"data", chunk.data}}, chunk.seq + 1);
+}
+
+Result<std::optional<int64_t>> Coordinator::FollowLogFrom(int64_t job_id, int attempt, int64_t after_seq,
+                                                         std::shared_ptr<http::ResponseWriter> writer) {
+  // Under mu_, which AppendLog holds too: no chunk lands between the last page and the subscription.
   std::lock_guard lock(mu_);
-  int attempt = std::max(1, job->attempt);
-  std::string topic = "job/" + std::to_string(job_id) + "/log";
-  hub_.Subscribe(topic, writer);
-  int64_t after = -1;
-  for (;;) {
-    auto chunks = logs_.ReadFrom(job_id, attempt, after, store::LogStore::kMaxReadLimit);
-    if (!chunks.ok() || chunks->empty()) break;
-    for (const auto& c : *chunks) {
-      writer->Write(EventHub::Frame("log", {{"seq", c.seq}, {"attempt", attempt}, {"data", c.data}}, c.seq + 1));
-      after = c.seq;
-    }
-  }
+  auto chunks = logs_.ReadFrom(job_id, attempt, after_seq, kLogPageChunks);
+  if (!chunks.ok()) return chunks.status();
+  std::string page;
+  for (const auto& c : *chunks) page += LogEventFrame(c, attempt);
+  if (!page.empty()) writer->Write(std::move(page));
+  if (chunks->size() == static_cast<size_t>(kLogPageChunks)) return std::optional<int64_t>(chunks->back().seq);
+  hub_.Subscribe("job/" + std::to_string(job_id) + "/log", writer);
   auto fresh = jobs_.Get(job_id);
   if (fresh.ok() && scheduler::IsFinal(scheduler::JobStatusFromName(fresh->status).value_or(JobStatus::kPending))) {
     writer->Write(EventHub::Frame("end", {{"status", fresh->status}}, 0));
     writer->Close();
   }
-  return Status::Ok();
+  return std::optional<int64_t>();
 }
 
 }  // namespace slipway::core

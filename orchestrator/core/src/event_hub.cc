@@ -19,7 +19,11 @@ std::string EventHub::Frame(std::string_view event, const nlohmann::json& data, 
 void EventHub::Subscribe(const std::string& topic, std::shared_ptr<http::ResponseWriter> writer) {
   writer->BeginStream(200, "text/event-stream");
   writer->Write(": subscribed to " + topic + "\n\n");
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  if (closed_) {
+    lock.unlock();
+    return writer->Close();
+  }
   topics_[topic].push_back(std::move(writer));
 }
 
@@ -39,6 +43,7 @@ void EventHub::CloseAll() {
   {
     std::lock_guard lock(mu_);
     topics.swap(topics_);
+    closed_ = true;
   }
   for (auto& [topic, subs] : topics) {
     for (auto& w : subs) w->Close();

@@ -11,7 +11,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -39,7 +41,54 @@ std::string Request::Query(const std::string& name, const std::string& fallback)
 
 namespace {
 
-constexpr auto kReadTimeout = std::chrono::seconds(60);
+std::chrono::milliseconds Ms(int ms) { return std::chrono::milliseconds(ms); }
+
+// What all connections hold together: connections in all and per peer address, open streams.
+// Shared by the sessions, which may outlive the server's Impl by a moment.
+class Limits {
+ public:
+  explicit Limits(const ServerOptions& options) : options_(options) {}
+
+  // Counts a new connection from address; false (nothing counted) when a cap is reached.
+  bool AcquireConnection(const std::string& address) {
+    std::lock_guard lock(mu_);
+    int& from_address = per_address_[address];
+    if (connections_ >= options_.max_connections || from_address >= options_.max_connections_per_address) {
+      if (from_address == 0) per_address_.erase(address);
+      return false;
+    }
+    ++connections_;
+    ++from_address;
+    return true;
+  }
+  void ReleaseConnection(const std::string& address) {
+    std::lock_guard lock(mu_);
+    --connections_;
+    if (auto it = per_address_.find(address); it != per_address_.end() && --it->second <= 0) per_address_.erase(it);
+  }
+  bool AcquireStream() {
+    std::lock_guard lock(mu_);
+    if (streams_ >= options_.max_streams) return false;
+    ++streams_;
+    return true;
+  }
+  void ReleaseStream() {
+    std::lock_guard lock(mu_);
+    --streams_;
+  }
+  const ServerOptions& options() const { return options_; }
+
+ private:
+  const ServerOptions options_;
+  std::mutex mu_;
+  int connections_ = 0;                  // GUARDED_BY(mu_)
+  std::map<std::string, int> per_address_;  // GUARDED_BY(mu_)
+  int streams_ = 0;                      // GUARDED_BY(mu_)
+};
+
+std::string ErrorBody(std::string_view code, std::string_view message) {
+  return "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" + std::string(message) + "\"}}";
+}
 
 class Session;
 
@@ -54,58 +103,82 @@ class Writer : public ResponseWriter, public std::enable_shared_from_this<Writer
   void Close() override;
   bool Closed() const override { return closed_.load(); }
   void OnClose(std::function<void()> callback) override;
+  void OnDrained(std::function<void()> callback) override;
 
   // On the strand: the exchange is over (sent, or the peer went away).
   void MarkClosed();
 
  private:
+  // On the strand.
+  void SendNow(Response r);
   void WriteNext();
+  void Drop(const char* why);
 
   std::shared_ptr<Session> session_;
   bool keep_alive_;
   unsigned version_;
-  bool answered_ = false;  // strand only
-  bool streaming_ = false;
+  // The rest is used on the strand only (closed_ is read from anywhere).
+  bool answered_ = false;
+  bool streaming_ = false;  // holds one of the server's stream slots until closed
   bool writing_ = false;
   bool close_after_drain_ = false;
   std::deque<std::string> queue_;
+  size_t queued_bytes_ = 0;  // in queue_ and in the write under way
   std::atomic<bool> closed_{false};
   std::vector<std::function<void()>> on_close_;
+  std::vector<std::function<void()>> on_drained_;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const ServerOptions& options, const Handler& handler)
-      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+  Session(tcp::socket socket, std::string remote, std::shared_ptr<Limits> limits, const Handler& handler)
+      : stream_(std::move(socket)), remote_(std::move(remote)), limits_(std::move(limits)), handler_(handler) {}
+  ~Session() { ReleaseConnection(); }
 
   void Run() {
     asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::DoRead, shared_from_this()));
   }
 
   beast::tcp_stream& stream() { return stream_; }
+  const std::string& remote() const { return remote_; }
+  Limits& limits() { return *limits_; }
+  const ServerOptions& options() const { return limits_->options(); }
 
+  // Reads the next request: its head within head_timeout_ms, then its body within body_timeout_ms.
   void DoRead() {
     parser_.emplace();
-    parser_->body_limit(options_.max_body_bytes);
+    parser_->body_limit(options().max_body_bytes);
     parser_->header_limit(64 * 1024);
-    stream_.expires_after(kReadTimeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    stream_.expires_after(Ms(options().head_timeout_ms));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::OnHead, shared_from_this()));
   }
 
   void Shutdown() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
+    ReleaseConnection();
   }
 
  private:
+  void ReleaseConnection() {
+    if (counted_) limits_->ReleaseConnection(remote_);
+    counted_ = false;
+  }
+
+  void OnHead(beast::error_code ec, std::size_t) {
+    if (ec) return OnRead(ec, 0);
+    stream_.expires_after(Ms(options().body_timeout_ms));
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
   void OnRead(beast::error_code ec, std::size_t) {
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof) {
       return Shutdown();
     }
     if (ec == bhttp::error::body_limit) {
-      return Reject(413, "too_large", "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
+      return Reject(413, "too_large", "request body exceeds " + std::to_string(options().max_body_bytes) + " bytes");
     }
     if (ec == bhttp::error::header_limit) return Reject(431, "too_large", "request headers too large");
     if (ec) {
@@ -121,9 +194,7 @@ class Session : public std::enable_shared_from_this<Session> {
     SplitTarget(req.target, &req.path, &req.query);
     for (const auto& field : msg) req.headers.emplace_back(field.name_string(), field.value());
     req.body = std::move(msg.body());
-    beast::error_code ignored;
-    auto peer = stream_.socket().remote_endpoint(ignored);
-    req.remote = ignored ? "" : peer.address().to_string();
+    req.remote = remote_;
     auto writer = std::make_shared<Writer>(shared_from_this(), msg.keep_alive(), msg.version());
     stream_.expires_never();  // the handler may hold the answer (long-poll, SSE)
     handler_(std::move(req), writer);
@@ -132,49 +203,58 @@ class Session : public std::enable_shared_from_this<Session> {
   // Answers a request that never reached the handler, then closes.
   void Reject(int status, std::string code, std::string message) {
     auto writer = std::make_shared<Writer>(shared_from_this(), false, 11);
-    Response r;
-    r.status = status;
-    r.body = "{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}";
-    writer->Send(std::move(r));
+    writer->Send({.status = status, .body = ErrorBody(code, message)});
   }
 
   beast::tcp_stream stream_;
+  const std::string remote_;
+  std::shared_ptr<Limits> limits_;
+  bool counted_ = true;  // the connection holds its place in limits_ until shut down
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  const ServerOptions& options_;
   const Handler& handler_;
 };
 
 void Writer::Send(Response response) {
   asio::dispatch(session_->stream().get_executor(), [self = shared_from_this(), r = std::move(response)]() mutable {
-    if (self->answered_) return;
-    self->answered_ = true;
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status),
-                                                                      self->version_);
-    res->set(bhttp::field::server, "slipwayd");
-    res->set(bhttp::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers) res->set(k, v);
-    res->keep_alive(self->keep_alive_);
-    res->body() = std::move(r.body);
-    res->prepare_payload();
-    self->session_->stream().expires_after(kReadTimeout);
-    bhttp::async_write(self->session_->stream(), *res, [self, res](beast::error_code ec, std::size_t) {
-      self->MarkClosed();
-      if (ec || !res->keep_alive()) return self->session_->Shutdown();
-      self->session_->DoRead();
-    });
+    self->SendNow(std::move(r));
+  });
+}
+
+void Writer::SendNow(Response r) {
+  if (answered_) return;
+  answered_ = true;
+  auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), version_);
+  res->set(bhttp::field::server, "slipwayd");
+  res->set(bhttp::field::content_type, r.content_type);
+  for (auto& [k, v] : r.headers) res->set(k, v);
+  res->keep_alive(keep_alive_);
+  res->body() = std::move(r.body);
+  res->prepare_payload();
+  session_->stream().expires_after(Ms(session_->options().write_timeout_ms));
+  bhttp::async_write(session_->stream(), *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+    self->MarkClosed();
+    if (ec || !res->keep_alive()) return self->session_->Shutdown();
+    self->session_->DoRead();
   });
 }
 
 void Writer::BeginStream(int status, std::string content_type) {
   asio::dispatch(session_->stream().get_executor(), [self = shared_from_this(), status, ct = std::move(content_type)] {
     if (self->answered_) return;
+    if (!self->session_->limits().AcquireStream()) {
+      self->keep_alive_ = false;
+      return self->SendNow({.status = 503,
+                            .body = ErrorBody("unavailable", "too many open streams; try again later"),
+                            .headers = {{"Retry-After", "5"}}});
+    }
     self->answered_ = true;
     self->streaming_ = true;
     std::string head = "HTTP/1.1 " + std::to_string(status) + " " +
                        std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(status))) +
                        "\r\nServer: slipwayd\r\nContent-Type: " + ct +
                        "\r\nCache-Control: no-cache\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n";
+    self->queued_bytes_ += head.size();
     self->queue_.push_front(std::move(head));
     self->WriteNext();
   });
@@ -183,6 +263,12 @@ void Writer::BeginStream(int status, std::string content_type) {
 void Writer::Write(std::string data) {
   asio::dispatch(session_->stream().get_executor(), [self = shared_from_this(), d = std::move(data)]() mutable {
     if (!self->streaming_ || self->closed_) return;
+    // Over the cap is a reader too far behind; a write to an empty queue (a page of a producer
+    // that waits for OnDrained) always goes.
+    if (self->queued_bytes_ > 0 && self->queued_bytes_ + d.size() > self->session_->options().max_stream_queue_bytes) {
+      return self->Drop("the reader is too slow");
+    }
+    self->queued_bytes_ += d.size();
     self->queue_.push_back(std::move(d));
     self->WriteNext();
   });
@@ -206,16 +292,37 @@ void Writer::OnClose(std::function<void()> callback) {
   });
 }
 
+void Writer::OnDrained(std::function<void()> callback) {
+  // Posted, never run inline: the callback usually writes the next page.
+  asio::post(session_->stream().get_executor(), [self = shared_from_this(), cb = std::move(callback)]() mutable {
+    if (self->closed_ || !self->streaming_) return;
+    self->on_drained_.push_back(std::move(cb));
+    self->WriteNext();
+  });
+}
+
 void Writer::MarkClosed() {
   if (closed_.exchange(true)) return;
+  if (streaming_) session_->limits().ReleaseStream();
+  queue_.clear();
+  on_drained_.clear();
   auto callbacks = std::move(on_close_);
   for (auto& cb : callbacks) cb();
+}
+
+void Writer::Drop(const char* why) {
+  LogWarn("stream dropped", {{"peer", session_->remote()}, {"reason", why}});
+  MarkClosed();
+  session_->Shutdown();
 }
 
 void Writer::WriteNext() {
   if (writing_ || closed_) return;
   if (queue_.empty()) {
-    if (close_after_drain_) {
+    auto drained = std::move(on_drained_);
+    on_drained_.clear();
+    for (auto& cb : drained) cb();
+    if (close_after_drain_ && queue_.empty() && !writing_) {
       MarkClosed();
       session_->Shutdown();
     }
@@ -224,11 +331,14 @@ void Writer::WriteNext() {
   writing_ = true;
   auto data = std::make_shared<std::string>(std::move(queue_.front()));
   queue_.pop_front();
-  asio::async_write(session_->stream().socket(), asio::buffer(*data),
+  session_->stream().expires_after(Ms(session_->options().write_timeout_ms));
+  asio::async_write(session_->stream(), asio::buffer(*data),
                     asio::bind_executor(session_->stream().get_executor(),
                                         [self = shared_from_this(), data](beast::error_code ec, std::size_t) {
                                           self->writing_ = false;
+                                          self->queued_bytes_ -= data->size();
                                           if (ec) {
+                                            if (ec == beast::error::timeout) return self->Drop("a write timed out");
                                             self->MarkClosed();
                                             self->session_->Shutdown();
                                             return;
@@ -237,13 +347,30 @@ void Writer::WriteNext() {
                                         }));
 }
 
+// Answers a connection over a cap with 503 (if the socket takes it at once) and closes it.
+void Refuse(tcp::socket& socket) {
+  static const std::string kBusy = [] {
+    std::string body = ErrorBody("unavailable", "too many connections; try again later");
+    return "HTTP/1.1 503 Service Unavailable\r\nServer: slipwayd\r\nContent-Type: application/json\r\n"
+           "Retry-After: 5\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(asio::buffer(kBusy), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
 }  // namespace
 
 struct Server::Impl {
   ServerOptions options;
   Handler handler;
+  std::shared_ptr<Limits> limits;
   asio::io_context ioc;
   std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> accept_backoff;
+  std::chrono::milliseconds backoff{0};
   std::vector<std::thread> threads;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   unsigned short bound_port = 0;
@@ -251,11 +378,28 @@ struct Server::Impl {
   void Accept() {
     acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec) {
+      if (ec) return AcceptLater(ec);  // out of descriptors (EMFILE) or memory: no busy loop
+      backoff = std::chrono::milliseconds(0);
+      beast::error_code peer_ec;
+      auto peer = socket.remote_endpoint(peer_ec);
+      std::string remote = peer_ec ? "" : peer.address().to_string();
+      if (!limits->AcquireConnection(remote)) {
+        Refuse(socket);
+      } else {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), options, handler)->Run();
+        std::make_shared<Session>(std::move(socket), std::move(remote), limits, handler)->Run();
       }
       Accept();
+    });
+  }
+
+  // Waits before accepting again: 10 ms, doubling up to a second while accept keeps failing.
+  void AcceptLater(const beast::error_code& ec) {
+    backoff = std::clamp(backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+    LogWarn("accept failed", {{"error", ec.message()}, {"retry_ms", std::to_string(backoff.count())}});
+    accept_backoff->expires_after(backoff);
+    accept_backoff->async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec) Accept();
     });
   }
 };
@@ -263,6 +407,7 @@ struct Server::Impl {
 Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->handler = std::move(handler);
+  impl_->limits = std::make_shared<Limits>(impl_->options);
 }
 
 Server::~Server() { Stop(); }
@@ -286,6 +431,7 @@ bool Server::Start(std::string* error) {
     return false;
   }
   impl_->bound_port = acceptor.local_endpoint().port();
+  impl_->accept_backoff.emplace(impl_->ioc);
   impl_->work.emplace(impl_->ioc.get_executor());
   impl_->Accept();
   for (int i = 0; i < std::max(1, impl_->options.threads); ++i) {
@@ -299,6 +445,7 @@ void Server::Stop() {
   asio::post(impl_->ioc, [this] {
     beast::error_code ec;
     if (impl_->acceptor) impl_->acceptor->close(ec);
+    if (impl_->accept_backoff) impl_->accept_backoff->cancel();
   });
   impl_->work.reset();
   impl_->ioc.stop();

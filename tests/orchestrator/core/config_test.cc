@@ -161,3 +161,34 @@ TEST_CASE("a repository's publish policy and the registry allowlist come from th
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().message().find("image prefix \"app\" must be a lower-case registry path") != std::string::npos);
 }
+
+TEST_CASE("the http section sets the limits on clients; unknown keys and values under 1 are errors") {
+  ConfigFile file(
+      "admin_token: a\nagent_token: g\n"
+      "http:\n  max_connections: 50\n  max_connections_per_address: 5\n  head_timeout_seconds: 3\n"
+      "  body_timeout_seconds: 20\n  write_timeout_seconds: 7\n  max_streams: 9\n  workers: 2\n");
+  auto config = LoadServerConfig({"--config", file.path});
+  INFO(config.status().ToString());
+  REQUIRE(config.ok());
+  CHECK(config->http.max_connections == 50);
+  CHECK(config->http.max_connections_per_address == 5);
+  CHECK(config->http.head_timeout_ms == 3000);
+  CHECK(config->http.body_timeout_ms == 20000);
+  CHECK(config->http.write_timeout_ms == 7000);
+  CHECK(config->http.max_streams == 9);
+  CHECK(config->http_workers == 2);
+  // Untouched limits keep their defaults.
+  auto defaults = LoadServerConfig({"--admin-token", "a", "--agent-token", "g"});
+  REQUIRE(defaults.ok());
+  CHECK(defaults->http.max_connections_per_address == 64);
+  CHECK(defaults->http.head_timeout_ms == 10000);
+
+  ConfigFile zero("admin_token: a\nagent_token: g\nhttp:\n  max_streams: 0\n");
+  auto bad = LoadServerConfig({"--config", zero.path});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() == zero.path + ":4:3: http.max_streams must be at least 1");
+  ConfigFile unknown("admin_token: a\nagent_token: g\nhttp:\n  keepalive: 3\n");
+  auto odd = LoadServerConfig({"--config", unknown.path});
+  REQUIRE_FALSE(odd.ok());
+  CHECK(odd.status().message() == unknown.path + ":4:3: unknown key 'http.keepalive'");
+}

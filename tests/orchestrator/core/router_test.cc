@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "api/replies.h"
 #include "http/url.h"
 
 using slipway::api::PathParams;
@@ -70,4 +71,21 @@ TEST_CASE("a {name...} parameter captures repository names of one or more segmen
   CHECK(Dispatch(router, "GET", "/api/v1/repos/group/sub/app/secrets").body == "group/sub/app");
   CHECK(Dispatch(router, "GET", "/api/v1/repos/secrets").status == 404);  // the name needs a segment
   CHECK(Dispatch(router, "GET", "/api/v1/repos/acme/shop/other").status == 404);
+}
+
+TEST_CASE("body depth is counted outside strings, and a body too deep is refused before parsing") {
+  using slipway::api::CheckJsonDepth;
+  using slipway::api::kMaxJsonDepth;
+  std::string at_limit = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  CHECK(CheckJsonDepth(at_limit).ok());
+  auto deep = CheckJsonDepth("[" + at_limit + "]");
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.message() == "body nests deeper than 64 levels (at byte 65)");
+  // Brackets inside strings, escaped quotes included, do not count.
+  CHECK(CheckJsonDepth("{\"a\":\"\\\"" + std::string(1000, '[') + "\"}").ok());
+  // Not JSON at all is the parser's to report; an unterminated string cannot hide nesting from it.
+  CHECK(CheckJsonDepth("\"" + std::string(1000, '{')).ok());
+  auto parsed = slipway::api::ParseJsonObject(std::string(100000, '['));
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().message().find("nests deeper than 64") != std::string::npos);
 }

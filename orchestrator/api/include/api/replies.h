@@ -16,7 +16,16 @@ void ReplyJson(http::ResponseWriter& writer, int status, const nlohmann::json& b
 void ReplyError(http::ResponseWriter& writer, int status, std::string_view code, std::string_view message);
 void ReplyStatus(http::ResponseWriter& writer, const Status& status);
 
-// Parses a JSON request body that must be an object; InvalidArgument naming the byte offset otherwise.
+// Request bodies nested deeper than this are refused before they are parsed: nesting costs the
+// parser and every reader of the tree recursion, and no request of the API needs more than a few.
+inline constexpr int kMaxJsonDepth = 64;
+
+// InvalidArgument naming the byte where body's arrays and objects nest deeper than kMaxJsonDepth.
+// A scan of the raw bytes, cheap and safe on any input (it need not be valid JSON).
+Status CheckJsonDepth(std::string_view body);
+
+// Parses a JSON request body that must be an object; InvalidArgument naming the byte offset otherwise
+// (too deep included).
 Result<nlohmann::json> ParseJsonObject(const std::string& body);
 
 }  // namespace slipway::api

@@ -15,6 +15,13 @@
 //                              # A repo's on.schedule adds its own times (core/base_watch.h).
 //   registries: [127.0.0.1:5000]  # the only registries base checks may contact (core/base_watch.h);
 //                                 # absent: 127.0.0.1 and the hosts of the repos' image prefixes
+//   http:                      # what one client may hold (http::ServerOptions has the defaults)
+//     max_connections: 1024
+//     max_connections_per_address: 64
+//     head_timeout_seconds: 10   # to send a request's head; body_timeout_seconds: 60 for its body
+//     write_timeout_seconds: 30  # a reader that takes none of a write this long is disconnected
+//     max_streams: 256           # open SSE streams and streamed logs
+//     workers: 4                 # threads for heavy requests (webhooks, finishing jobs, triggers)
 //   repos:
 //     - {name: owner/app, clone_url: ..., forge: github, secret: ...,
 //        image_prefixes: [127.0.0.1:5000/app], protected_tags: [latest, "v*"],
@@ -27,6 +34,7 @@
 
 #include "common/status.h"
 #include "store/repo_store.h"
+#include "http/server.h"
 
 namespace slipway::core {
 
@@ -62,6 +70,8 @@ struct ServerConfig {
   // The key that seals stored secrets (32 bytes, 0600); empty: secrets.key in the data folder,
   // made on first start.
   std::string secrets_key_file;
+  http::ServerOptions http;  // its limits; host and port are the fields above
+  int http_workers = 4;
 };
 
 // Reads argv (without argv[0]); a --config file is read first, then the other flags override it.

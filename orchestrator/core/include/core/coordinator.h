@@ -75,6 +75,9 @@ struct RerunSelection {
   std::vector<std::string> jobs;  // empty and !failed_only: all
 };
 
+// One log chunk as the SSE event a follower receives ("log", with its seq and attempt).
+std::string LogEventFrame(const store::LogChunk& chunk, int attempt);
+
 class Coordinator {
  public:
   using Clock = std::function<int64_t()>;  // milliseconds since the epoch
@@ -105,8 +108,16 @@ class Coordinator {
   // Fresh bases (core/base_watch.h): checks a repository's bases soon; `done` gets the report.
   void CheckBases(const std::string& repo, std::function<void(Result<nlohmann::json>)> done);
 
-  // Follows a job's log: the stored chunks, then live ones, as SSE on writer.
-  Status FollowLog(int64_t job_id, std::shared_ptr<http::ResponseWriter> writer);
+  // Follows a job's log as SSE on writer, which already carries the attempt's chunks up to
+  // after_seq (-1: none), sent by the caller from the store page by page, outside the lock. Under
+  // the lock: sends the chunks stored since (one page at most) and, if that was all, subscribes
+  // writer to the live chunks, so that none is lost or sent twice. Returns the last seq sent when
+  // more remain (the caller pages on and calls again), or nullopt once writer follows the live log
+  // (or has received the end of a finished job's log).
+  Result<std::optional<int64_t>> FollowLogFrom(int64_t job_id, int attempt, int64_t after_seq,
+                                               std::shared_ptr<http::ResponseWriter> writer);
+  // Log chunks per page read from the store when a log is sent.
+  static constexpr int kLogPageChunks = 16;
 
   // Housekeeping, called about once a second: lost leases, long-poll time-outs, SSE keepalives,
   // base checks that fall due.

@@ -28,7 +28,7 @@ class EventHub {
   // Sends a last event to the topic's subscribers and ends their streams.
   void CloseTopic(const std::string& topic, std::string_view event, const nlohmann::json& data);
   // Ends every stream and lets go of its writer: at shutdown, before the HTTP server stops (a
-  // writer must not outlive the server whose connection it holds).
+  // writer must not outlive the server whose connection it holds). Later subscribers are ended at once.
   void CloseAll();
   // Sends an SSE comment to every subscriber (keeps proxies from closing idle streams, finds the gone).
   void Heartbeat();
@@ -39,6 +39,7 @@ class EventHub {
  private:
   mutable std::mutex mu_;
   std::map<std::string, std::vector<std::shared_ptr<http::ResponseWriter>>> topics_;  // GUARDED_BY(mu_)
+  bool closed_ = false;  // GUARDED_BY(mu_); set by CloseAll
 };
 
 }  // namespace slipway::core

@@ -1,27 +1,33 @@
-// WorkQueue: one background thread running queued tasks in order (planning: git fetches and
-// pipeline expansion, which must not block the HTTP threads).
+// WorkQueue: background threads running queued tasks (planning: git fetches and pipeline
+// expansion; the HTTP handlers' heavy work), which must not block the HTTP threads. With one
+// thread (the default) tasks run one at a time, in order.
 //
-// Thread-safety: Post may be called from any thread. The destructor finishes the queued tasks.
+// Thread-safety: Post and TryPost may be called from any thread. The destructor finishes the
+// queued tasks.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace slipway::core {
 
 class WorkQueue {
  public:
-  WorkQueue() : thread_([this] { Loop(); }) {}
+  explicit WorkQueue(int threads = 1) {
+    for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Loop(); });
+  }
   ~WorkQueue() {
     {
       std::lock_guard lock(mu_);
       stopping_ = true;
     }
     cv_.notify_all();
-    thread_.join();
+    for (auto& t : threads_) t.join();
   }
 
   void Post(std::function<void()> task) {
@@ -30,6 +36,17 @@ class WorkQueue {
       tasks_.push_back(std::move(task));
     }
     cv_.notify_one();
+  }
+
+  // Queues task unless max_waiting tasks already wait; false (task not queued) then.
+  bool TryPost(std::function<void()> task, size_t max_waiting) {
+    {
+      std::lock_guard lock(mu_);
+      if (tasks_.size() >= max_waiting) return false;
+      tasks_.emplace_back(std::move(task));
+    }
+    cv_.notify_one();
+    return true;
   }
 
  private:
@@ -51,7 +68,7 @@ class WorkQueue {
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;  // GUARDED_BY(mu_)
   bool stopping_ = false;                    // GUARDED_BY(mu_)
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace slipway::core

@@ -54,15 +54,36 @@ class ResponseWriter {
   virtual bool Closed() const = 0;
   // Called (once, on the connection's strand) when the peer goes away or the response completes.
   virtual void OnClose(std::function<void()> callback) = 0;
+  // Calls callback once everything written so far has reached the socket, so that a producer
+  // writes page by page (a long log) instead of queueing it all. Never called if the stream
+  // closes first. Writers without a queue call it at once.
+  virtual void OnDrained(std::function<void()> callback) { callback(); }
 };
 
 using Handler = std::function<void(Request, std::shared_ptr<ResponseWriter>)>;
 
+// Anyone who can reach the port may be hostile: every resource a client can hold is capped, and
+// every wait on a client has a deadline.
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;  // 0: any free port (see Server::port())
   size_t max_body_bytes = 25 * 1024 * 1024;  // larger bodies get 413
   int threads = 2;
+  // Open connections in all and from one peer address; a connection over either is answered 503
+  // and closed at once.
+  int max_connections = 1024;
+  int max_connections_per_address = 64;
+  // To receive a request's head (from the first byte, or the keep-alive wait for the next
+  // request), and then its body; a slower client is disconnected.
+  int head_timeout_ms = 10'000;
+  int body_timeout_ms = 60'000;
+  // For one write of a response or of a stream's queued data; a peer that stops reading is
+  // disconnected.
+  int write_timeout_ms = 30'000;
+  // A stream's (SSE) data not yet sent; a reader further behind is disconnected.
+  size_t max_stream_queue_bytes = 4 * 1024 * 1024;
+  // Streams open at once; BeginStream beyond it answers 503.
+  int max_streams = 256;
 };
 
 class Server {
