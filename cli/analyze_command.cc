@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "command.h"
+#include "common/json_text.h"
 #include "format.h"
 #include "insight/insight.h"
 
@@ -127,9 +128,9 @@ int AnalyzeCommand(const std::vector<std::string>& args) {
     return 1;
   }
   if (sbom) {
-    std::cout << insight::CycloneDxSbom(*report).dump(2) << "\n";
+    std::cout << JsonText(insight::CycloneDxSbom(*report), 2) << "\n";
   } else if (json) {
-    std::cout << insight::ToJson(*report).dump(2) << "\n";
+    std::cout << JsonText(insight::ToJson(*report), 2) << "\n";
   } else {
     PrintSummary(*report);
   }

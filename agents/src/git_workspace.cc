@@ -65,6 +65,22 @@ bool IsCommitSha(const std::string& sha) {
   return true;
 }
 
+Result<std::string> ResolveInCheckout(const std::string& checkout_dir, const std::string& relative) {
+  std::error_code ec;
+  const fs::path root = fs::canonical(checkout_dir, ec);
+  if (ec) return Status::NotFound("the checkout " + checkout_dir + " is not there: " + ec.message());
+  if (relative.empty() || relative[0] == '/') return Status::InvalidArgument(relative + " is not a path in the repository");
+  const fs::path real = fs::canonical(root / relative, ec);
+  if (ec) return Status::NotFound(relative + " is not in the checkout");
+  const std::string root_text = root.string();
+  const std::string real_text = real.string();
+  if (real_text == root_text) return std::string(".");
+  if (real_text.compare(0, root_text.size() + 1, root_text + "/") != 0) {
+    return Status::InvalidArgument(relative + " leads out of the repository (through a symbolic link)");
+  }
+  return real_text.substr(root_text.size() + 1);
+}
+
 GitWorkspace::GitWorkspace(std::string workdir) : workdir_(std::move(workdir)) {}
 
 std::string GitWorkspace::MirrorPath(const std::string& clone_url) const {

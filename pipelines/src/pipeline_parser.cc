@@ -10,6 +10,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/cron.h"
+#include "pipelines/input_text.h"
+#include "pipelines/limits.h"
 #include "pipelines/units.h"
 
 namespace slipway::pipelines {
@@ -84,15 +86,30 @@ std::string Suggestion(const std::string& key, const std::set<std::string>& allo
   return best.empty() ? "" : "; did you mean \"" + best + "\"?";
 }
 
+// Counts the nodes a walk of the tree visits (an alias once per use), stopping as soon as the
+// budget is spent: the walk costs at most the budget whatever the aliases multiply to.
+bool WithinNodeBudget(const YAML::Node& node, size_t* budget) {
+  if (*budget == 0) return false;
+  --*budget;
+  if (node.IsSequence()) {
+    for (const YAML::Node& item : node) {
+      if (!WithinNodeBudget(item, budget)) return false;
+    }
+  } else if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!WithinNodeBudget(it->first, budget) || !WithinNodeBudget(it->second, budget)) return false;
+    }
+  }
+  return true;
+}
+
 class Parser {
  public:
   explicit Parser(const std::string& file) : file_(file) {}
 
   PipelineParse Run(const std::string& text) {
-    if (text.size() > kMaxPipelineBytes) {
-      Error({1, 1}, "file-too-large",
-            "the pipeline file is " + std::to_string(text.size()) + " bytes; the limit is " +
-                std::to_string(kMaxPipelineBytes));
+    if (auto refused = CheckInputText(text, file_, "the pipeline file", kMaxPipelineBytes)) {
+      diagnostics_.push_back(std::move(*refused));
       return Finish();
     }
     YAML::Node root;
@@ -102,6 +119,13 @@ class Parser {
       Position pos{1, 1};
       if (!e.mark.is_null() && e.mark.line >= 0) pos = {e.mark.line + 1, e.mark.column + 1};
       Error(pos, "yaml-syntax", e.msg.empty() ? std::string("invalid YAML") : e.msg);
+      return Finish();
+    }
+    size_t budget = kMaxYamlNodes;
+    if (!WithinNodeBudget(root, &budget)) {
+      Error({1, 1}, "yaml-too-large",
+            "the pipeline file holds more than " + std::to_string(kMaxYamlNodes) +
+                " YAML nodes once its aliases are expanded, the limit");
       return Finish();
     }
     try {
@@ -333,6 +357,11 @@ class Parser {
   void ParseStages(const YAML::Node& node) {
     if (node.IsNull()) return;
     if (!node.IsMap()) return WrongType(node, "stages", "a mapping of stage names to settings");
+    if (node.size() > kMaxStages) {
+      return Error(PosOf(node), "too-many-stages",
+                   "stages lists " + std::to_string(node.size()) + " stages; the limit is " +
+                       std::to_string(kMaxStages));
+    }
     ForEachKey(node, "stages", {}, [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v) {
       StageConfig stage;
       stage.key = key;

@@ -70,7 +70,7 @@ Status Coordinator::RestoreLocked() {
     if (!jobs.ok()) return jobs.status();
     if (jobs->empty()) {
       int64_t id = run.id;
-      work_->Post([this, id] { PlanRun(id, std::nullopt); });
+      QueuePlanning(id, [this, id] { PlanRun(id, std::nullopt); });
       continue;
     }
     ScheduleRunLocked(run, *jobs);

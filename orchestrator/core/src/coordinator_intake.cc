@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <set>
 
+#include "common/json_text.h"
 #include "common/log.h"
 #include "core/coordinator.h"
 #include "core/work_queue.h"
 #include "pipelines/diagnostic.h"
 #include "pipelines/job_spec.h"
+#include "pipelines/limits.h"
 #include "pipelines/planner.h"
 
 namespace slipway::core {
@@ -31,7 +33,7 @@ Result<IntakeAnswer> Coordinator::AcceptPush(const PushIntake& push) {
   }
   hub_.Publish("events", "run", {{"run_id", answer.run_id}, {"status", "pending"}, {"reason", "push"}});
   int64_t id = answer.run_id;
-  work_->Post([this, id, paths = push.changed_paths] { PlanRun(id, paths); });
+  QueuePlanning(id, [this, id, paths = push.changed_paths] { PlanRun(id, paths); });
   return answer;
 }
 
@@ -57,7 +59,7 @@ Result<store::Run> Coordinator::TriggerManual(const std::string& repo_name, cons
   if (!run.ok()) return run.status();
   hub_.Publish("events", "run", {{"run_id", run->id}, {"status", "pending"}, {"reason", "manual"}});
   int64_t id = run->id;
-  work_->Post([this, id] { PlanRun(id, std::nullopt); });
+  QueuePlanning(id, [this, id] { PlanRun(id, std::nullopt); });
   return run;
 }
 
@@ -87,7 +89,7 @@ Result<store::Run> Coordinator::Rerun(int64_t run_id, const RerunSelection& sele
   if (!run.ok()) return run.status();
   hub_.Publish("events", "run", {{"run_id", run->id}, {"status", "pending"}, {"reason", "rerun"}});
   int64_t id = run->id;
-  work_->Post([this, id, run_id, selection] { PlanRerun(id, run_id, selection); });
+  QueuePlanning(id, [this, id, run_id, selection] { PlanRerun(id, run_id, selection); });
   return run;
 }
 
@@ -110,6 +112,10 @@ Status Coordinator::CancelRun(int64_t run_id) {
                                     .finished_at = clock_()});
   }
   return Status::Conflict("run " + std::to_string(run_id) + " has already finished (" + run->status + ")");
+}
+
+void Coordinator::QueuePlanning(int64_t run_id, std::function<void()> plan) {
+  work_->Post(std::move(plan), [this, run_id](const std::string& what) { FailRun(run_id, "planning failed: " + what); });
 }
 
 void Coordinator::FailRun(int64_t run_id, const std::string& error) {
@@ -135,20 +141,39 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
 
   std::string read_error;
   pipelines::FileReader reader = [&](const std::string& path) -> std::optional<std::string> {
-    auto content = mirror_.ReadFile(repo->name, run->sha, path);
+    // One byte past the larger limit at most: the parsers report a longer file as too large.
+    auto content = mirror_.ReadFile(repo->name, run->sha, path,
+                                    std::max(pipelines::kMaxPipelineBytes, pipelines::kMaxDockerfileBytes));
     if (!content.ok()) {
       read_error = content.status().message();
       return std::nullopt;
     }
     return *content;
   };
+  // The repository's tree at the commit, so a context or Dockerfile reached through a symbolic
+  // link is checked where the link leads.
+  pipelines::RepoLookup lookup = [&](const std::string& path) -> Result<pipelines::RepoEntry> {
+    auto entry = mirror_.Entry(repo->name, run->sha, path);
+    if (!entry.ok()) return entry.status();
+    using Kind = pipelines::RepoEntry::Kind;
+    if (!*entry) return pipelines::RepoEntry{};
+    const std::string& mode = (*entry)->mode;
+    Kind kind = mode == "120000" ? Kind::kSymlink : mode == "040000" ? Kind::kDirectory : Kind::kFile;
+    return pipelines::RepoEntry{kind, (*entry)->link_target};
+  };
   pipelines::PlanResult plan = pipelines::PlanPipeline(
-      reader, {.branch = run->branch, .sha = run->sha, .run_number = run->number, .changed_paths = changed_paths});
+      reader, {.branch = run->branch,
+               .sha = run->sha,
+               .run_number = run->number,
+               .changed_paths = changed_paths,
+               .apply_filters = true,
+               .lookup = lookup,
+               .deadline = std::chrono::steady_clock::now() + kPlanningDeadline});
   if (!read_error.empty()) return FailRun(run_id, read_error);
 
   nlohmann::json diagnostics = nlohmann::json::array();
   for (const auto& d : plan.diagnostics) diagnostics.push_back(pipelines::ToJson(d));
-  (void)runs_.SetDiagnostics(run_id, diagnostics.dump());
+  (void)runs_.SetDiagnostics(run_id, JsonText(diagnostics));
   if (plan.has_errors) {
     size_t errors = 0;
     for (const auto& d : plan.diagnostics) errors += d.severity == pipelines::Severity::kError;
@@ -167,7 +192,7 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
   for (const auto& spec : plan.jobs) {
     new_jobs.push_back({.name = spec.name,
                         .stage = spec.stage,
-                        .spec_json = pipelines::ToJson(spec).dump(),
+                        .spec_json = JsonText(pipelines::ToJson(spec)),
                         .needs = spec.needs,
                         .max_attempts = config_.max_attempts});
   }
@@ -213,7 +238,7 @@ void Coordinator::PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelectio
     }
     auto spec = nlohmann::json::parse(j.spec_json, nullptr, false);
     if (spec.is_object()) spec["needs"] = needs;
-    new_jobs.push_back({.name = j.name, .stage = j.stage, .spec_json = spec.dump(), .needs = needs,
+    new_jobs.push_back({.name = j.name, .stage = j.stage, .spec_json = JsonText(spec), .needs = needs,
                         .max_attempts = config_.max_attempts});
   }
   auto jobs = jobs_.CreateJobs(run_id, new_jobs);

@@ -1,14 +1,23 @@
 // WorkQueue: one background thread running queued tasks in order (planning: git fetches and
-// pipeline expansion, which must not block the HTTP threads).
+// pipeline expansion, which must not block the HTTP threads; base checks; rescans).
+//
+// Tasks work on pushed content, so a task that throws must cost that task only: the exception is
+// caught, and its message handed to the task's on_failure (which records it as the run's error,
+// for instance). The thread, and the process, carry on with the next task.
 //
 // Thread-safety: Post may be called from any thread. The destructor finishes the queued tasks.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
+
+#include "common/log.h"
 
 namespace slipway::core {
 
@@ -24,18 +33,43 @@ class WorkQueue {
     thread_.join();
   }
 
-  void Post(std::function<void()> task) {
+  using OnFailure = std::function<void(const std::string& what)>;
+
+  void Post(std::function<void()> task, OnFailure on_failure) {
     {
       std::lock_guard lock(mu_);
-      tasks_.push_back(std::move(task));
+      tasks_.push_back({std::move(task), std::move(on_failure)});
     }
     cv_.notify_one();
   }
 
  private:
+  struct Task {
+    std::function<void()> run;
+    OnFailure on_failure;
+  };
+
+  static void RunGuarded(const Task& task) {
+    std::string what;
+    try {
+      task.run();
+      return;
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      what = "an unknown exception";
+    }
+    LogError("background task failed", {{"error", what}});
+    try {
+      if (task.on_failure) task.on_failure(what);
+    } catch (...) {
+      LogError("recording a failed background task failed too", {{"error", what}});
+    }
+  }
+
   void Loop() {
     for (;;) {
-      std::function<void()> task;
+      Task task;
       {
         std::unique_lock lock(mu_);
         cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
@@ -43,13 +77,13 @@ class WorkQueue {
         task = std::move(tasks_.front());
         tasks_.pop_front();
       }
-      task();
+      RunGuarded(task);
     }
   }
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;  // GUARDED_BY(mu_)
+  std::deque<Task> tasks_;  // GUARDED_BY(mu_)
   bool stopping_ = false;                    // GUARDED_BY(mu_)
   std::thread thread_;
 };
