@@ -7,37 +7,36 @@
 namespace slipway::pipelines {
 namespace {
 
-// Memoised matcher over (pattern index, text index): linear in |pattern| x |text| states, so no
-// pattern can make it exponential. "**/" may match zero directories.
+// Memoised matcher over (pattern index, text index), with O(1) work per state: a match costs at
+// most 2 x |pattern| x |text| steps whatever the stars. "**/" may match zero directories.
 class Matcher {
  public:
   Matcher(std::string_view p, std::string_view t)
-      : p_(p), t_(t), memo_((p.size() + 1) * (t.size() + 1), -1) {}
+      : p_(p), t_(t), memo_((p.size() + 1) * (t.size() + 1), -1), any_memo_(memo_.size(), -1) {}
 
-  bool At(size_t pi, size_t ti) {
-    signed char& m = memo_[pi * (t_.size() + 1) + ti];
-    if (m < 0) m = Compute(pi, ti) ? 1 : 0;
+  bool At(size_t pi, size_t ti) { return Memo(memo_, pi, ti, [&] { return Compute(pi, ti); }); }
+
+ private:
+  template <typename F>
+  bool Memo(std::vector<signed char>& memo, size_t pi, size_t ti, F compute) {
+    signed char& m = memo[pi * (t_.size() + 1) + ti];
+    if (m < 0) m = compute() ? 1 : 0;
     return m == 1;
   }
 
- private:
+  // The `**` at pi matches t_[ti..i) for some i, then the rest of the pattern matches from i.
+  bool AnyRun(size_t pi, size_t ti) {
+    return Memo(any_memo_, pi, ti, [&] { return At(pi + 2, ti) || (ti < t_.size() && AnyRun(pi, ti + 1)); });
+  }
+
   bool Compute(size_t pi, size_t ti) {
     if (pi == p_.size()) return ti == t_.size();
     if (p_[pi] == '*' && pi + 1 < p_.size() && p_[pi + 1] == '*') {
       size_t rest = pi + 2;
       if (rest < p_.size() && p_[rest] == '/' && At(rest + 1, ti)) return true;
-      for (size_t i = ti; i <= t_.size(); ++i) {
-        if (At(rest, i)) return true;
-      }
-      return false;
+      return AnyRun(pi, ti);
     }
-    if (p_[pi] == '*') {
-      for (size_t i = ti; i <= t_.size(); ++i) {
-        if (At(pi + 1, i)) return true;
-        if (i < t_.size() && t_[i] == '/') break;
-      }
-      return false;
-    }
+    if (p_[pi] == '*') return At(pi + 1, ti) || (ti < t_.size() && t_[ti] != '/' && At(pi, ti + 1));
     if (ti == t_.size()) return false;
     if (p_[pi] == '?') return t_[ti] != '/' && At(pi + 1, ti + 1);
     return p_[pi] == t_[ti] && At(pi + 1, ti + 1);
@@ -46,6 +45,7 @@ class Matcher {
   std::string_view p_;
   std::string_view t_;
   std::vector<signed char> memo_;
+  std::vector<signed char> any_memo_;
 };
 
 }  // namespace

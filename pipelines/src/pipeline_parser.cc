@@ -86,19 +86,37 @@ std::string Suggestion(const std::string& key, const std::set<std::string>& allo
   return best.empty() ? "" : "; did you mean \"" + best + "\"?";
 }
 
-// Counts the nodes a walk of the tree visits (an alias once per use), stopping as soon as the
-// budget is spent: the walk costs at most the budget whatever the aliases multiply to.
-bool WithinNodeBudget(const YAML::Node& node, size_t* budget) {
-  if (*budget == 0) return false;
-  --*budget;
-  if (node.IsSequence()) {
-    for (const YAML::Node& item : node) {
-      if (!WithinNodeBudget(item, budget)) return false;
+// Counts the nodes a walk of the tree visits (an alias once per use, so a cycle of aliases too),
+// stopping as soon as the budget is spent: the walk costs at most the budget whatever the aliases
+// multiply to. An explicit stack of iterators, as the walk may go as deep as the budget.
+bool WithinNodeBudget(const YAML::Node& root, size_t budget) {
+  struct Frame {
+    YAML::Node node;  // keeps the iterators' node alive
+    YAML::const_iterator it;
+    bool map;
+  };
+  std::vector<Frame> stack;
+  auto visit = [&](const YAML::Node& node) {
+    if (budget == 0) return false;
+    --budget;
+    if (node.IsSequence() || node.IsMap()) {
+      stack.push_back({node, {}, node.IsMap()});
+      stack.back().it = stack.back().node.begin();
     }
-  } else if (node.IsMap()) {
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      if (!WithinNodeBudget(it->first, budget) || !WithinNodeBudget(it->second, budget)) return false;
+    return true;
+  };
+  if (!visit(root)) return false;
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    if (top.it == top.node.end()) {
+      stack.pop_back();
+      continue;
     }
+    const bool map = top.map;
+    YAML::Node first = map ? YAML::Node(top.it->first) : YAML::Node(*top.it);
+    YAML::Node second = map ? YAML::Node(top.it->second) : YAML::Node();
+    ++top.it;  // before visit: pushing may move the frame
+    if (!visit(first) || (map && !visit(second))) return false;
   }
   return true;
 }
@@ -121,8 +139,7 @@ class Parser {
       Error(pos, "yaml-syntax", e.msg.empty() ? std::string("invalid YAML") : e.msg);
       return Finish();
     }
-    size_t budget = kMaxYamlNodes;
-    if (!WithinNodeBudget(root, &budget)) {
+    if (!WithinNodeBudget(root, kMaxYamlNodes)) {
       Error({1, 1}, "yaml-too-large",
             "the pipeline file holds more than " + std::to_string(kMaxYamlNodes) +
                 " YAML nodes once its aliases are expanded, the limit");

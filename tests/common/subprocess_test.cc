@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <chrono>
+
 #include <catch2/catch.hpp>
 
 using slipway::RunProcess;
@@ -35,4 +37,26 @@ TEST_CASE("Signal reaches the child's whole process group") {
   (*p)->Signal(SIGTERM);
   (*p)->Pump(nullptr, nullptr);  // returns only when the grandchild closed its pipes too
   CHECK((*p)->Wait() == 128 + SIGTERM);
+}
+
+TEST_CASE("RunProcess stops a child that runs past its timeout, with its whole group") {
+  auto start = std::chrono::steady_clock::now();
+  auto r = RunProcess({"sh", "-c", "sleep 30 & sleep 30"}, {.timeout = std::chrono::milliseconds(300)});
+  REQUIRE(r.ok());
+  CHECK(r->timed_out);
+  CHECK_FALSE(r->ok());
+  CHECK(r->exit_code == 128 + SIGKILL);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  auto quick = RunProcess({"true"}, {.timeout = std::chrono::seconds(10)});
+  REQUIRE(quick.ok());
+  CHECK(quick->ok());
+  CHECK_FALSE(quick->timed_out);
+}
+
+TEST_CASE("RunProcess keeps at most max_stdout_bytes of a child's output and stops it there") {
+  auto r = RunProcess({"yes"}, {.max_stdout_bytes = 100000});
+  REQUIRE(r.ok());
+  CHECK(r->truncated);
+  CHECK(r->out.size() == 100000);
+  CHECK_FALSE(r->ok());
 }

@@ -58,8 +58,8 @@ void Coordinator::Stop() {
   hub_.CloseAll();
 }
 
-// Brings back what was running when the server stopped: runs still being planned are planned
-// again; runs with jobs go back into the scheduler with their leases, so agents that keep
+// Brings back what was running when the server stopped: runs waiting to be planned are planned,
+// runs whose planning was cut short fail (MarkPlanningStarted); runs with jobs go back into the scheduler with their leases, so agents that keep
 // renewing keep their jobs, and leases nobody renews expire as usual.
 Status Coordinator::RestoreLocked() {
   auto unfinished = runs_.ListUnfinished();
@@ -68,6 +68,10 @@ Status Coordinator::RestoreLocked() {
   for (const auto& run : *unfinished) {
     auto jobs = jobs_.ListByRun(run.id);
     if (!jobs.ok()) return jobs.status();
+    if (jobs->empty() && run.started_at) {
+      FailRun(run.id, "planning was cut short when the server stopped; it is not tried again (push again to retry)");
+      continue;
+    }
     if (jobs->empty()) {
       int64_t id = run.id;
       QueuePlanning(id, [this, id] { PlanRun(id, std::nullopt); });

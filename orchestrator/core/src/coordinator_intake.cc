@@ -118,6 +118,14 @@ void Coordinator::QueuePlanning(int64_t run_id, std::function<void()> plan) {
   work_->Post(std::move(plan), [this, run_id](const std::string& what) { FailRun(run_id, "planning failed: " + what); });
 }
 
+// A pending run's started_at records that planning began. Planning ends with jobs or a final
+// status, and a clean stop finishes it; so a restart that finds a pending run with no jobs but a
+// start knows planning was cut short (the process was killed while planning it) and does not
+// plan it again, which could end the process again.
+void Coordinator::MarkPlanningStarted(int64_t run_id) {
+  (void)runs_.SetStatus(run_id, {.status = "pending", .error = "", .started_at = clock_()});
+}
+
 void Coordinator::FailRun(int64_t run_id, const std::string& error) {
   LogWarn("run failed to plan", {{"run", std::to_string(run_id)}, {"error", error}});
   Status s = runs_.SetStatus(run_id, {.status = "error", .error = error, .finished_at = clock_()});
@@ -128,6 +136,7 @@ void Coordinator::FailRun(int64_t run_id, const std::string& error) {
 void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths) {
   auto run = runs_.Get(run_id);
   if (!run.ok() || run->status != "pending") return;  // canceled meanwhile
+  MarkPlanningStarted(run_id);
   auto repo = repos_.GetById(run->repo_id);
   if (!repo.ok()) return FailRun(run_id, repo.status().message());
   // A commit already in the mirror (a manual trigger, the same sha pushed to another branch) needs
@@ -212,6 +221,7 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
 // specs, plus every job that depends on them. Needs on jobs left out are dropped: those succeeded
 // in the parent, and their layers come back from the build cache.
 void Coordinator::PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection) {
+  MarkPlanningStarted(run_id);
   auto parent_jobs = jobs_.ListByRun(parent_run_id);
   if (!parent_jobs.ok()) return FailRun(run_id, parent_jobs.status().message());
   std::set<std::string> chosen;

@@ -134,6 +134,7 @@ class Coordinator {
   // Planning, on the worker thread. QueuePlanning posts a planning task for the run; anything it
   // throws becomes the run's error.
   void QueuePlanning(int64_t run_id, std::function<void()> plan);
+  void MarkPlanningStarted(int64_t run_id);
   void PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths);
   void PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection);
   void FailRun(int64_t run_id, const std::string& error);
