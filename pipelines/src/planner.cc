@@ -78,7 +78,10 @@ class Planner {
     const Pipeline& p = parse.pipeline;
     Append(std::move(parse.diagnostics));
     Append(LintPipeline(p, path_));
-    if (HasCode("yaml-syntax") || HasCode("file-too-large")) return Finish(p);
+    // A pipeline file refused whole (unreadable, or past a limit) plans nothing further.
+    for (const char* refused : {"yaml-syntax", "file-too-large", "not-utf8", "yaml-too-large", "too-many-stages"}) {
+      if (HasCode(refused)) return Finish(p);
+    }
 
     std::vector<PlannedStage> stages = CollectStages(p);
     CheckDockerfiles(stages);

@@ -2,6 +2,12 @@
 // are not UTF-8, symbolic links out of the repository, inputs built to explode), its run ends with
 // an error naming the problem, slipwayd keeps answering and stops cleanly (the Server handle checks
 // exit code 0 on SIGTERM), and other runs go on building.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -52,6 +58,28 @@ long long ResidentBytes(pid_t pid) {
   return -1;
 }
 
+// A loopback port that takes connections and never answers: a git server that stalls.
+class SilentPort {
+ public:
+  SilentPort() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(listen(fd_, 16) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentPort() { close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 // A pipeline that builds one small image from busybox and pushes it.
 void WriteGoodPipeline(Repo& repo) {
   repo.git.WriteFile("Dockerfile", "FROM busybox:1.36 AS app\nRUN echo built > /built\n");
@@ -61,6 +89,7 @@ void WriteGoodPipeline(Repo& repo) {
 }  // namespace
 
 TEST_CASE("a pipeline file that is not UTF-8 fails its run; slipwayd lives, restarts cleanly, keeps building") {
+  // (The Latin-1 byte used to end slipwayd on the planning thread, and every restart again.)
   TempDir dir;
   const std::string data = dir.path() + "/data";
   int64_t bad_run = 0;
@@ -81,6 +110,25 @@ TEST_CASE("a pipeline file that is not UTF-8 fails its run; slipwayd lives, rest
     CheckAlive(server);
   }  // SIGTERM: exit code 0 checked by the handle
 
+  // A server killed while planning (its git fetch stalls) does not plan that run again when it
+  // comes back: the planning that may have killed it is not repeated.
+  SilentPort stalled_git;
+  int64_t cut_short = 0;
+  {
+    Server server(data);
+    const std::string name = "e2e/" + UniqueName("stalled");
+    server.AddRepo(name, "http://127.0.0.1:" + std::to_string(stalled_git.port()) + "/x.git", kSecret);
+    GitRepo git(dir.path() + "/stalled", name, server, kSecret);
+    git.WriteFile(".slipway.yml", "version: 1\n");
+    git.Commit("stalls");
+    cut_short = git.PushForRun();
+    REQUIRE(cut_short > 0);
+    json planning = server.WaitForRunState(cut_short, [](const json& r) { return r["started_at"].is_number(); });
+    CHECK(planning["status"] == "pending");
+    server.process().Signal(SIGKILL);
+    server.process().Wait();
+  }
+
   // A restart does not plan the failed run again, and a good push builds.
   Server server(data);
   Agent agent(server, "agent-h1", dir.path() + "/agent");
@@ -93,6 +141,10 @@ TEST_CASE("a pipeline file that is not UTF-8 fails its run; slipwayd lives, rest
   INFO(run.dump(2));
   CHECK(run["status"] == "success");
   CHECK(server.Get("/api/v1/runs/" + std::to_string(bad_run)).json["status"] == "error");
+  json stopped = server.Get("/api/v1/runs/" + std::to_string(cut_short)).json;
+  INFO(stopped.dump(2));
+  CHECK(stopped["status"] == "error");
+  CHECK(stopped["error"] == "planning was cut short when the server stopped; it is not tried again (push again to retry)");
 }
 
 TEST_CASE("a context or Dockerfile that is a symbolic link out of the checkout is refused; mirrors stay private") {

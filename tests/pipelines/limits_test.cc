@@ -67,6 +67,16 @@ TEST_CASE("a pipeline file that is not UTF-8 is a not-utf8 diagnostic at its lin
         "continue a character here");
 }
 
+TEST_CASE("a pipeline file refused whole plans nothing further: its one diagnostic is the run's") {
+  MemoryRepo repo;
+  repo.files["Dockerfile"] = "FROM busybox:1.36\n";
+  repo.files[".slipway.yml"] = "caf\xe9: 1\n";
+  PlanResult plan = PlanPipeline(repo.Reader(), Push());
+  REQUIRE(plan.diagnostics.size() == 1);
+  CHECK(plan.diagnostics[0].code == "not-utf8");
+  CHECK(repo.reads == std::vector<std::string>{".slipway.yml"});
+}
+
 TEST_CASE("a Dockerfile that is not UTF-8 is a not-utf8 diagnostic and nothing else") {
   DockerfileParse p = ParseDockerfile("FROM busybox:1.36\nRUN echo \xff\n", "Dockerfile");
   REQUIRE(p.diagnostics.size() == 1);

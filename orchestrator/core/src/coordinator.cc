@@ -178,7 +178,19 @@ void Coordinator::PersistLocked(const std::vector<Change>& changes, int64_t now,
   }
 }
 
+// The housekeeping thread's only entry: whatever goes wrong in one tick is logged, and the next
+// tick runs as usual.
 void Coordinator::Tick() {
+  try {
+    TickUnguarded();
+  } catch (const std::exception& e) {
+    LogError("housekeeping tick failed", {{"error", e.what()}});
+  } catch (...) {
+    LogError("housekeeping tick failed", {{"error", "an unknown exception"}});
+  }
+}
+
+void Coordinator::TickUnguarded() {
   if (bases_) bases_->Tick();
   std::lock_guard lock(mu_);
   int64_t now = clock_();

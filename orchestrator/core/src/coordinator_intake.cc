@@ -13,6 +13,22 @@
 #include "pipelines/planner.h"
 
 namespace slipway::core {
+namespace {
+
+// An entry of the repository's tree at a commit, for the planner to follow symbolic links: a
+// context or Dockerfile reached through a link is checked where the link leads.
+Result<pipelines::RepoEntry> TreeEntryAt(planner::GitMirror& mirror, const std::string& repo, const std::string& sha,
+                                         const std::string& path) {
+  auto entry = mirror.Entry(repo, sha, path);
+  if (!entry.ok()) return entry.status();
+  if (!*entry) return pipelines::RepoEntry{};
+  using Kind = pipelines::RepoEntry::Kind;
+  const std::string& mode = (*entry)->mode;
+  Kind kind = mode == "120000" ? Kind::kSymlink : mode == "040000" ? Kind::kDirectory : Kind::kFile;
+  return pipelines::RepoEntry{kind, (*entry)->link_target};
+}
+
+}  // namespace
 
 Result<IntakeAnswer> Coordinator::AcceptPush(const PushIntake& push) {
   store::NewRun run{.repo_id = push.repo_id,
@@ -159,16 +175,10 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
     }
     return *content;
   };
-  // The repository's tree at the commit, so a context or Dockerfile reached through a symbolic
-  // link is checked where the link leads.
   pipelines::RepoLookup lookup = [&](const std::string& path) -> Result<pipelines::RepoEntry> {
-    auto entry = mirror_.Entry(repo->name, run->sha, path);
-    if (!entry.ok()) return entry.status();
-    using Kind = pipelines::RepoEntry::Kind;
-    if (!*entry) return pipelines::RepoEntry{};
-    const std::string& mode = (*entry)->mode;
-    Kind kind = mode == "120000" ? Kind::kSymlink : mode == "040000" ? Kind::kDirectory : Kind::kFile;
-    return pipelines::RepoEntry{kind, (*entry)->link_target};
+    auto entry = TreeEntryAt(mirror_, repo->name, run->sha, path);
+    if (!entry.ok()) read_error = entry.status().message();
+    return entry;
   };
   pipelines::PlanResult plan = pipelines::PlanPipeline(
       reader, {.branch = run->branch,

@@ -131,6 +131,7 @@ class Coordinator {
     int attempt;
   };
 
+  void TickUnguarded();
   // Planning, on the worker thread. QueuePlanning posts a planning task for the run; anything it
   // throws becomes the run's error.
   void QueuePlanning(int64_t run_id, std::function<void()> plan);
