@@ -3,6 +3,7 @@
 // an error naming the problem, slipwayd keeps answering and stops cleanly (the Server handle checks
 // exit code 0 on SIGTERM), and other runs go on building.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -72,7 +73,12 @@ class SilentPort {
     REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
     port_ = ntohs(addr.sin_port);
   }
-  ~SilentPort() { close(fd_); }
+  // Ends the connections it held, so the stalled git gives up and exits.
+  ~SilentPort() {
+    fcntl(fd_, F_SETFL, O_NONBLOCK);
+    for (int c; (c = accept(fd_, nullptr, nullptr)) >= 0;) close(c);
+    close(fd_);
+  }
   int port() const { return port_; }
 
  private:
