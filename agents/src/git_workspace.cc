@@ -25,12 +25,14 @@ Result<ProcessOutput> Git(std::vector<std::string> args, const std::string& cwd 
   ProcessOptions options;
   options.cwd = cwd;
   options.extra_env = kGitEnv;
+  options.timeout = kGitTimeout;
   return RunProcess(argv, options);
 }
 
 Status GitOk(std::vector<std::string> args, const std::string& what, const std::string& cwd = "") {
   auto r = Git(std::move(args), cwd);
   if (!r.ok()) return r.status();
+  if (r->timed_out) return Status::Unavailable(what + ": stopped after " + std::to_string(kGitTimeout.count() / 1000) + " s");
   if (!r->ok()) return Status::Unavailable(what + ": " + r->err);
   return Status::Ok();
 }

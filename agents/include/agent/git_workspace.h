@@ -13,6 +13,7 @@
 // serialised.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,6 +24,10 @@
 namespace slipway::agent {
 
 bool IsCommitSha(const std::string& sha);
+
+// Every git call of a checkout is stopped past this (a clone of a large repository included), so
+// a stalled remote fails the job instead of holding the agent's slot.
+inline constexpr std::chrono::milliseconds kGitTimeout = std::chrono::minutes(30);
 
 // `relative` (a path inside the repository) as the file system resolves it in the checkout, every
 // symbolic link followed, given back relative to the checkout ("." for its root). InvalidArgument

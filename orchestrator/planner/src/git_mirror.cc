@@ -26,7 +26,8 @@ Result<ProcessOutput> Git(const std::vector<std::string>& args, std::chrono::mil
                                .timeout = timeout,
                                .max_stdout_bytes = max_stdout_bytes});
   if (out.ok() && out->timed_out) {
-    return Status::Unavailable("git " + args[args.size() > 2 ? 2 : 0] + " took longer than " +
+    const std::string& command = args[0] == "-C" && args.size() > 2 ? args[2] : args[0];
+    return Status::Unavailable("git " + command + " took longer than " +
                                std::to_string(timeout.count() / 1000) + " s and was stopped");
   }
   return out;
@@ -92,14 +93,14 @@ Result<std::optional<GitMirror::TreeEntry>> GitMirror::Entry(const std::string& 
   std::lock_guard lock(RepoMutex(repo));
   std::string dir = MirrorDir(repo);
   // "<mode> SP <type> SP <object> TAB <path>", NUL-terminated; nothing when there is no entry.
-  auto out = Git({"-C", dir, "ls-tree", "-z", "--full-tree", sha, "--", path}, kGitCallTimeout, 64 << 10);
+  auto out = Git({"-C", dir, "ls-tree", "-z", "--full-tree", sha, "--", path}, kGitCallTimeout, kMaxTreeListingBytes);
   if (!out.ok()) return out.status();
   if (!out->ok()) return Status::NotFound("cannot list " + path + " at " + sha + " in " + repo);
   if (out->out.empty()) return std::optional<TreeEntry>();
   TreeEntry entry;
   entry.mode = out->out.substr(0, out->out.find(' '));
   if (entry.mode == "120000") {
-    auto target = Git({"-C", dir, "cat-file", "blob", sha + ":" + path}, kGitCallTimeout, 4096);
+    auto target = Git({"-C", dir, "cat-file", "blob", sha + ":" + path}, kGitCallTimeout, kMaxLinkTargetBytes);
     if (!target.ok()) return target.status();
     if (!target->ok()) return Status::InvalidArgument("cannot read the symbolic link " + path);
     entry.link_target = target->out;

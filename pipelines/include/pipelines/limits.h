@@ -25,6 +25,9 @@ inline constexpr size_t kMaxDockerfileInstructions = 5'000;
 inline constexpr size_t kMaxDockerfileStages = 200;
 inline constexpr size_t kMaxExpandedArgBytes = 16 << 10;
 
+// Symbolic links followed in one context or Dockerfile path (repo_path.h), as Linux's limit.
+inline constexpr int kMaxSymlinkHops = 40;
+
 // Globs (glob.h): longer patterns or texts never match. The matcher's work is at most
 // pattern × text steps.
 inline constexpr size_t kMaxGlobPatternBytes = 512;

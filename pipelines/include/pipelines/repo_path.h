@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "pipelines/limits.h"
 
 namespace slipway::pipelines {
 
@@ -27,8 +28,6 @@ std::optional<std::string> NormalizeRepoPath(std::string_view path);
 
 // Joins a directory and a relative path, then normalises ("." + "Dockerfile" -> "Dockerfile").
 std::optional<std::string> JoinRepoPath(std::string_view dir, std::string_view path);
-
-inline constexpr int kMaxSymlinkHops = 40;  // as Linux's path resolution
 
 // One entry of the repository's tree.
 struct RepoEntry {

@@ -25,6 +25,9 @@ namespace slipway::planner {
 
 inline constexpr std::chrono::milliseconds kGitFetchTimeout = std::chrono::minutes(10);
 inline constexpr std::chrono::milliseconds kGitCallTimeout = std::chrono::seconds(30);
+// What Entry reads: the listing of one path, and a symbolic link's target.
+inline constexpr size_t kMaxTreeListingBytes = 64 << 10;
+inline constexpr size_t kMaxLinkTargetBytes = 4096;
 
 struct CommitInfo {
   std::string sha;
