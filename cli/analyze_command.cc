@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "command.h"
+#include "common/json_text.h"
 #include "format.h"
 #include "insight/insight.h"
 
@@ -134,11 +135,11 @@ int AnalyzeCommand(const std::vector<std::string>& args) {
     return 1;
   }
   if (sbom) {
-    std::cout << insight::CycloneDxSbom(*report).dump(2) << "\n";
+    std::cout << JsonText(insight::CycloneDxSbom(*report), 2) << "\n";
   } else if (json) {
     nlohmann::json j = insight::ToJson(*report);
     if (options.osv_database.empty()) j["not_scanned"] = kNotScanned;
-    std::cout << j.dump(2) << "\n";
+    std::cout << JsonText(j, 2) << "\n";
   } else {
     PrintSummary(*report, !options.osv_database.empty());
   }

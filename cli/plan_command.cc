@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "common/json_text.h"
 #include "local_commands.h"
 #include "local_files.h"
 #include "pipelines/diagnostic.h"
@@ -109,7 +110,7 @@ int PlanCommand(const std::vector<std::string>& args) {
                           {"filter_reason", r.filter_reason}};
     for (const auto& j : r.jobs) out["jobs"].push_back(pipelines::ToJson(j));
     for (const auto& d : r.diagnostics) out["diagnostics"].push_back(pipelines::ToJson(d));
-    std::cout << out.dump(2) << "\n";
+    std::cout << JsonText(out, 2) << "\n";
   } else {
     for (const auto& d : r.diagnostics) std::cerr << pipelines::FormatDiagnostic(d) << "\n";
     if (!r.has_errors) PrintText(r);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/http_client.h"
+#include "common/json_text.h"
 #include "format.h"
 
 namespace slipway::cli {
@@ -92,7 +93,7 @@ std::optional<json> Call(const RemoteArgs& r, const std::string& method, const s
 
 std::string Str(const json& j, const char* key) {
   if (!j.contains(key) || j[key].is_null()) return "-";
-  return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
+  return j[key].is_string() ? j[key].get<std::string>() : JsonText(j[key]);
 }
 
 std::string Duration(const json& ms) {
@@ -187,7 +188,7 @@ int RunsCommand(const std::vector<std::string>& args) {
   auto j = Call(r, "GET", "/api/v1/runs" + query);
   if (!j) return 1;
   if (r.json_output) {
-    std::cout << j->dump(2) << "\n";
+    std::cout << JsonText(*j, 2) << "\n";
     return 0;
   }
   std::printf("%-6s %-24s %-5s %-16s %-8s %-9s %-8s %8s  %s\n", "RUN", "REPO", "#", "BRANCH", "SHA", "STATUS", "TRIGGER",
@@ -209,7 +210,7 @@ int ShowCommand(const std::vector<std::string>& args) {
   }
   auto j = Call(r, "GET", "/api/v1/runs/" + r.positional[0]);
   if (!j) return 1;
-  if (r.json_output) std::cout << j->dump(2) << "\n";
+  if (r.json_output) std::cout << JsonText(*j, 2) << "\n";
   else PrintRun(*j);
   return 0;
 }
@@ -227,7 +228,7 @@ int WaitCommand(const std::vector<std::string>& args) {
     if (!j) return 1;
     std::string status = j->value("status", "");
     if (IsFinalRunStatus(status)) {
-      if (r.json_output) std::cout << j->dump(2) << "\n";
+      if (r.json_output) std::cout << JsonText(*j, 2) << "\n";
       else PrintRun(*j);
       return status == "success" ? 0 : 1;
     }
@@ -297,9 +298,9 @@ int TriggerCommand(const std::vector<std::string>& args) {
   }
   json body = {{"repo", r.positional[0]}, {"branch", r.positional[1]}};
   if (r.positional.size() == 3) body["sha"] = r.positional[2];
-  auto j = Call(r, "POST", "/api/v1/runs", body.dump());
+  auto j = Call(r, "POST", "/api/v1/runs", JsonText(body));
   if (!j) return 1;
-  if (r.json_output) std::cout << j->dump(2) << "\n";
+  if (r.json_output) std::cout << JsonText(*j, 2) << "\n";
   else std::cout << "run " << Str(*j, "id") << " queued\n";
   return 0;
 }
@@ -318,9 +319,9 @@ int RerunCommand(const std::vector<std::string>& args) {
     if (!jobs.is_array()) jobs = json::array();
     jobs.push_back(v);
   }
-  auto j = Call(r, "POST", "/api/v1/runs/" + r.positional[0] + "/rerun", json{{"jobs", jobs}}.dump());
+  auto j = Call(r, "POST", "/api/v1/runs/" + r.positional[0] + "/rerun", JsonText(json{{"jobs", jobs}}));
   if (!j) return 1;
-  if (r.json_output) std::cout << j->dump(2) << "\n";
+  if (r.json_output) std::cout << JsonText(*j, 2) << "\n";
   else std::cout << "run " << Str(*j, "id") << " queued (rerun of " << r.positional[0] << ")\n";
   return 0;
 }
@@ -343,10 +344,10 @@ int BaseCheckCommand(const std::vector<std::string>& args) {
     Usage("slipway base-check REPO [--json]   (admin token; starts base-update runs for moved bases)");
     return 2;
   }
-  auto j = Call(r, "POST", "/api/v1/base-checks", json{{"repo", r.positional[0]}}.dump());
+  auto j = Call(r, "POST", "/api/v1/base-checks", JsonText(json{{"repo", r.positional[0]}}));
   if (!j) return 1;
   if (r.json_output) {
-    std::cout << j->dump(2) << "\n";
+    std::cout << JsonText(*j, 2) << "\n";
     return 0;
   }
   if ((*j)["branches"].empty()) std::printf("no successful build of %s has recorded its bases yet\n", Str(*j, "repo").c_str());

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/http_client.h"
+#include "common/json_text.h"
 
 namespace slipway::agent {
 namespace {
@@ -73,7 +74,7 @@ Result<std::optional<Lease>> AgentClient::LeaseJob(int wait_seconds) {
                          {"labels", config_.labels},
                          {"capacity", config_.capacity},
                          {"version", config_.version}};
-  auto a = Post("/api/v1/agent/lease?wait=" + std::to_string(wait_seconds), body.dump(),
+  auto a = Post("/api/v1/agent/lease?wait=" + std::to_string(wait_seconds), JsonText(body),
                 (wait_seconds + 10) * 1000);
   if (!a.ok()) return a.status();
   if (a->status == 204) return std::optional<Lease>();
@@ -98,14 +99,14 @@ Result<RenewAnswer> AgentClient::Renew(const std::string& lease_id, int wait_sec
 Status AgentClient::PostLog(const std::string& lease_id, long long seq, const std::string& data) {
   nlohmann::json body = {{"seq", seq}, {"data", data}};
   auto a = Post("/api/v1/agent/leases/" + lease_id + "/log",
-                body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 15000);
+                JsonText(body), 15000);
   if (!a.ok()) return a.status();
   return FromHttp(a->status, a->body, "log");
 }
 
 Status AgentClient::PostSteps(const std::string& lease_id, const nlohmann::json& body) {
   auto a = Post("/api/v1/agent/leases/" + lease_id + "/steps",
-                body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 15000);
+                JsonText(body), 15000);
   if (!a.ok()) return a.status();
   return FromHttp(a->status, a->body, "steps");
 }
@@ -118,7 +119,7 @@ Status AgentClient::MarkPushing(const std::string& lease_id) {
 
 Status AgentClient::Finish(const std::string& lease_id, const nlohmann::json& body) {
   auto a = Post("/api/v1/agent/leases/" + lease_id + "/finish",
-                body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 15000);
+                JsonText(body), 15000);
   if (!a.ok()) return a.status();
   return FromHttp(a->status, a->body, "finish");
 }

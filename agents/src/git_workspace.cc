@@ -26,12 +26,14 @@ Result<ProcessOutput> Git(std::vector<std::string> args, const std::string& cwd 
   ProcessOptions options;
   options.cwd = cwd;
   options.extra_env = kGitEnv;
+  options.timeout = kGitTimeout;
   return RunProcess(argv, options);
 }
 
 Status GitOk(std::vector<std::string> args, const std::string& what, const std::string& cwd = "") {
   auto r = Git(std::move(args), cwd);
   if (!r.ok()) return r.status();
+  if (r->timed_out) return Status::Unavailable(what + ": stopped after " + std::to_string(kGitTimeout.count() / 1000) + " s");
   if (!r->ok()) return Status::Unavailable(what + ": " + RedactUrlCredentials(r->err));
   return Status::Ok();
 }
@@ -64,6 +66,22 @@ bool IsCommitSha(const std::string& sha) {
     if (!std::isxdigit(static_cast<unsigned char>(c)) || std::isupper(static_cast<unsigned char>(c))) return false;
   }
   return true;
+}
+
+Result<std::string> ResolveInCheckout(const std::string& checkout_dir, const std::string& relative) {
+  std::error_code ec;
+  const fs::path root = fs::canonical(checkout_dir, ec);
+  if (ec) return Status::NotFound("the checkout " + checkout_dir + " is not there: " + ec.message());
+  if (relative.empty() || relative[0] == '/') return Status::InvalidArgument(relative + " is not a path in the repository");
+  const fs::path real = fs::canonical(root / relative, ec);
+  if (ec) return Status::NotFound(relative + " is not in the checkout");
+  const std::string root_text = root.string();
+  const std::string real_text = real.string();
+  if (real_text == root_text) return std::string(".");
+  if (real_text.compare(0, root_text.size() + 1, root_text + "/") != 0) {
+    return Status::InvalidArgument(relative + " leads out of the repository (through a symbolic link)");
+  }
+  return real_text.substr(root_text.size() + 1);
 }
 
 GitWorkspace::GitWorkspace(std::string workdir) : workdir_(std::move(workdir)) {}

@@ -181,6 +181,18 @@ long long ElapsedMs(Clock::time_point since) {
   return std::chrono::duration_cast<milliseconds>(Clock::now() - since).count();
 }
 
+// The job's context and Dockerfile with their symbolic links followed, refused when one leads out
+// of the checkout.
+Status ResolveJobPaths(const std::string& checkout, pipelines::JobSpec* spec) {
+  auto context = ResolveInCheckout(checkout, spec->context.empty() ? "." : spec->context);
+  if (!context.ok()) return context.status().Annotate("context");
+  auto dockerfile = ResolveInCheckout(checkout, spec->dockerfile.empty() ? "Dockerfile" : spec->dockerfile);
+  if (!dockerfile.ok()) return dockerfile.status().Annotate("dockerfile");
+  spec->context = *context;
+  spec->dockerfile = *dockerfile;
+  return Status::Ok();
+}
+
 Status SendFinish(AgentClient* client, const std::string& lease_id, const nlohmann::json& body,
                   const JobState& st) {
   Status s;
@@ -256,9 +268,17 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
       hooks.on_steps = [&](const std::vector<BuildStep>& steps) { reporter.SetSteps(steps); };
       RunOptions options;
       options.metadata_file = inv.metadata_file;
-      for (int round = 0; round < 2; ++round) {
+      // The build reads the context and the Dockerfile where their links lead: inside the checkout only.
+      pipelines::JobSpec spec = lease.spec;
+      Status paths = ResolveJobPaths(checkout, &spec);
+      if (!paths.ok()) {
+        report.status = "error";
+        report.error = paths.message();
+        reporter.AddLine("slipway: " + report.error);
+      }
+      for (int round = 0; round < 2 && paths.ok(); ++round) {
         inv.cache_export = ctx.cache_export ? ctx.cache_export->load() : true;
-        auto argv = BuildxArgv(lease.spec, inv);
+        auto argv = BuildxArgv(spec, inv);
         if (!argv.ok()) {
           report.status = "error";
           report.error = argv.status().message();

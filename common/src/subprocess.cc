@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 extern char** environ;
@@ -195,10 +197,41 @@ int Subprocess::Wait() {
 Result<ProcessOutput> RunProcess(const std::vector<std::string>& argv, const ProcessOptions& options) {
   auto proc = Subprocess::Start(argv, options);
   if (!proc.ok()) return proc.status();
+  Subprocess& child = **proc;
   ProcessOutput output;
-  (*proc)->Pump([&](std::string_view s) { output.out.append(s); },
-                [&](std::string_view s) { output.err.append(s); });
-  output.exit_code = (*proc)->Wait();
+  // A watchdog kills the whole group at the deadline: its pipes close and Pump returns.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool pumped = false;
+  std::thread watchdog;
+  if (options.timeout.count() > 0) {
+    watchdog = std::thread([&] {
+      std::unique_lock lock(mu);
+      if (!cv.wait_for(lock, options.timeout, [&] { return pumped; })) {
+        output.timed_out = true;
+        child.Signal(SIGKILL);
+      }
+    });
+  }
+  child.Pump(
+      [&](std::string_view s) {
+        if (output.truncated) return;
+        if (options.max_stdout_bytes > 0 && output.out.size() + s.size() > options.max_stdout_bytes) {
+          output.out.append(s.substr(0, options.max_stdout_bytes - output.out.size()));
+          output.truncated = true;
+          child.Signal(SIGKILL);
+          return;
+        }
+        output.out.append(s);
+      },
+      [&](std::string_view s) { output.err.append(s); });
+  {
+    std::lock_guard lock(mu);
+    pumped = true;
+  }
+  cv.notify_all();
+  if (watchdog.joinable()) watchdog.join();
+  output.exit_code = child.Wait();
   return output;
 }
 

@@ -3,8 +3,8 @@
 
 #include <cctype>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
-#include <regex>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -169,15 +169,117 @@ struct Pep440 {
   std::optional<std::vector<LocalPart>> local;
 };
 
-const std::regex& Pep440Regex() {
-  static const std::regex re(R"(v?(?:([0-9]+)!)?([0-9]+(?:\.[0-9]+)*))"
-                             R"(([-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?([0-9]+)?)?)"
-                             R"(((?:-([0-9]+))|(?:[-_.]?(post|rev|r)[-_.]?([0-9]+)?))?)"
-                             R"(([-_.]?(dev)[-_.]?([0-9]+)?)?)"
-                             R"((?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?)",
-                             std::regex::icase | std::regex::optimize);
-  return re;
-}
+// The parts of a PEP 440 version (packaging's VERSION_PATTERN, lower-cased), read by hand in one
+// pass: no regex engine, so no backtracking or recursion on text an image supplies.
+struct Pep440Parts {
+  std::optional<std::string> epoch;
+  std::string release;
+  std::optional<std::string> pre_letter, pre_number;
+  bool has_post = false;
+  std::optional<std::string> post_number;
+  bool has_dev = false;
+  std::optional<std::string> dev_number;
+  std::optional<std::string> local;
+};
+
+class Pep440Reader {
+ public:
+  explicit Pep440Reader(std::string_view v) : v_(v) {}
+
+  std::optional<Pep440Parts> Read() {
+    Pep440Parts out;
+    if (Peek() == 'v') ++i_;
+    size_t start = i_;
+    std::string digits = Digits();
+    if (!digits.empty() && Peek() == '!') {
+      ++i_;
+      out.epoch = digits;
+    } else {
+      i_ = start;
+    }
+    out.release = Digits();
+    if (out.release.empty()) return std::nullopt;
+    while (Peek() == '.' && IsDigit(Peek(1))) {
+      ++i_;
+      out.release += "." + Digits();
+    }
+    Optional([&] {  // [-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?([0-9]+)?
+      Separator();
+      auto letter = Word({"preview", "alpha", "beta", "pre", "rc", "a", "b", "c"});
+      if (!letter) return false;
+      out.pre_letter = letter;
+      out.pre_number = SeparatedNumber();
+      return true;
+    });
+    Optional([&] {  // -([0-9]+) | [-_.]?(post|rev|r)[-_.]?([0-9]+)?
+      if (Peek() == '-' && IsDigit(Peek(1))) {
+        ++i_;
+        out.post_number = Digits();
+      } else {
+        Separator();
+        if (!Word({"post", "rev", "r"})) return false;
+        out.post_number = SeparatedNumber();
+      }
+      return out.has_post = true;
+    });
+    Optional([&] {  // [-_.]?dev[-_.]?([0-9]+)?
+      Separator();
+      if (!Word({"dev"})) return false;
+      out.dev_number = SeparatedNumber();
+      return out.has_dev = true;
+    });
+    if (Peek() == '+') {  // \+([a-z0-9]+(?:[-_.][a-z0-9]+)*)
+      ++i_;
+      size_t local_start = i_;
+      do {
+        if (!IsAlnum(Peek())) return std::nullopt;
+        while (IsAlnum(Peek())) ++i_;
+      } while (IsSeparator(Peek()) && ++i_);
+      out.local = std::string(v_.substr(local_start, i_ - local_start));
+    }
+    if (i_ != v_.size()) return std::nullopt;
+    return out;
+  }
+
+ private:
+  static bool IsSeparator(char c) { return c == '-' || c == '_' || c == '.'; }
+  static bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z'); }
+  char Peek(size_t ahead = 0) const { return i_ + ahead < v_.size() ? v_[i_ + ahead] : '\0'; }
+  std::string Digits() {
+    size_t start = i_;
+    while (IsDigit(Peek())) ++i_;
+    return std::string(v_.substr(start, i_ - start));
+  }
+  void Separator() {
+    if (IsSeparator(Peek())) ++i_;
+  }
+  // The first of the words (longest first where one begins another) found here.
+  std::optional<std::string> Word(std::initializer_list<const char*> words) {
+    for (const char* w : words) {
+      std::string_view word(w);
+      if (v_.substr(i_, word.size()) == word) {
+        i_ += word.size();
+        return std::string(word);
+      }
+    }
+    return std::nullopt;
+  }
+  // [-_.]?([0-9]+)?, both greedy as in the pattern.
+  std::optional<std::string> SeparatedNumber() {
+    Separator();
+    std::string n = Digits();
+    return n.empty() ? std::nullopt : std::optional<std::string>(n);
+  }
+  // Runs part; on false, puts the position back.
+  template <typename F>
+  void Optional(F part) {
+    size_t start = i_;
+    if (!part()) i_ = start;
+  }
+
+  std::string_view v_;
+  size_t i_ = 0;
+};
 
 unsigned long long ToNumber(const std::string& s) {
   unsigned long long n = 0;
@@ -254,14 +356,14 @@ Pep440 ParsePep440(std::string_view raw) {
   size_t start = v.find_first_not_of(" \t");
   v = start == std::string::npos ? "" : v.substr(start);
   Pep440 out;
-  std::smatch m;
-  if (!std::regex_match(v, m, Pep440Regex())) {
+  std::optional<Pep440Parts> m = Pep440Reader(v).Read();
+  if (!m) {
     out.legacy = true;
     out.legacy_parts = LegacyParts(v);
     return out;
   }
-  if (m[1].matched) out.epoch = ToNumber(m[1]);
-  std::string release = m[2];
+  if (m->epoch) out.epoch = ToNumber(*m->epoch);
+  const std::string& release = m->release;
   size_t pos = 0;
   while (pos <= release.size()) {
     size_t dot = release.find('.', pos);
@@ -270,26 +372,20 @@ Pep440 ParsePep440(std::string_view raw) {
     pos = dot + 1;
   }
   while (!out.release.empty() && out.release.back() == 0) out.release.pop_back();
-  bool has_pre = m[3].matched, has_post = m[6].matched, has_dev = m[10].matched;
-  if (has_pre) {
-    std::string l = m[4];
+  if (m->pre_letter) {
+    const std::string& l = *m->pre_letter;
     int rank = (l == "a" || l == "alpha") ? 0 : (l == "b" || l == "beta") ? 1 : 2;
-    out.pre = {0, rank, m[5].matched ? ToNumber(m[5]) : 0};
-  } else if (!has_post && has_dev) {
+    out.pre = {0, rank, m->pre_number ? ToNumber(*m->pre_number) : 0};
+  } else if (!m->has_post && m->has_dev) {
     out.pre = {-1, 0, 0};
   } else {
     out.pre = {1, 0, 0};
   }
-  if (has_post) {
-    std::string n = m[7].matched ? m[7].str() : (m[9].matched ? m[9].str() : "0");
-    out.post = {0, 0, ToNumber(n)};
-  } else {
-    out.post = {-1, 0, 0};
-  }
-  out.dev = has_dev ? Bound{0, 0, m[12].matched ? ToNumber(m[12]) : 0} : Bound{1, 0, 0};
-  if (m[13].matched) {
+  out.post = m->has_post ? Bound{0, 0, ToNumber(m->post_number.value_or("0"))} : Bound{-1, 0, 0};
+  out.dev = m->has_dev ? Bound{0, 0, m->dev_number ? ToNumber(*m->dev_number) : 0} : Bound{1, 0, 0};
+  if (m->local) {
     std::vector<LocalPart> local;
-    std::string l = m[13];
+    const std::string& l = *m->local;
     size_t p = 0;
     while (p <= l.size()) {
       size_t sep = l.find_first_of("-_.", p);
@@ -320,6 +416,8 @@ int CompareLocal(const std::optional<std::vector<LocalPart>>& a,
 }  // namespace
 
 int CompareDpkgVersions(std::string_view a, std::string_view b) {
+  a = a.substr(0, kMaxVersionBytes);
+  b = b.substr(0, kMaxVersionBytes);
   DpkgVersion x = ParseDpkg(a);
   DpkgVersion y = ParseDpkg(b);
   if (x.epoch != y.epoch) return x.epoch < y.epoch ? -1 : 1;
@@ -328,6 +426,8 @@ int CompareDpkgVersions(std::string_view a, std::string_view b) {
 }
 
 int CompareApkVersions(std::string_view a, std::string_view b) {
+  a = a.substr(0, kMaxVersionBytes);
+  b = b.substr(0, kMaxVersionBytes);
   ApkVersion x = ParseApk(a);
   ApkVersion y = ParseApk(b);
   for (size_t i = 0; i < x.numbers.size() || i < y.numbers.size(); ++i) {
@@ -347,6 +447,8 @@ int CompareApkVersions(std::string_view a, std::string_view b) {
 }
 
 int ComparePep440Versions(std::string_view a, std::string_view b) {
+  a = a.substr(0, kMaxVersionBytes);
+  b = b.substr(0, kMaxVersionBytes);
   Pep440 x = ParsePep440(a);
   Pep440 y = ParsePep440(b);
   if (x.legacy || y.legacy) {

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "pipelines/dockerfile.h"
+#include "pipelines/input_text.h"
+#include "pipelines/limits.h"
 
 namespace slipway::pipelines {
 namespace {
@@ -84,7 +86,12 @@ class Reader {
       : file_(file), build_args_(build_args) {}
 
   DockerfileParse Run(const std::string& text) {
+    if (auto refused = CheckInputText(text, file_, "the Dockerfile", kMaxDockerfileBytes)) {
+      diags_.push_back(std::move(*refused));
+      return {std::move(df_), std::move(diags_)};
+    }
     ReadInstructions(SplitLines(text));
+    if (!WithinLimits()) return {std::move(df_), std::move(diags_)};
     BuildStages();
     return {std::move(df_), std::move(diags_)};
   }
@@ -95,6 +102,25 @@ class Reader {
   }
   void Warning(int line, int column, std::string code, std::string message) {
     diags_.push_back(MakeWarning(file_, {line, column}, std::move(code), std::move(message)));
+  }
+
+  // Instructions and stages within limits.h, so the stage graph's work stays small.
+  bool WithinLimits() {
+    if (instructions_.size() > kMaxDockerfileInstructions) {
+      const Instruction& past = instructions_[kMaxDockerfileInstructions];
+      Error(past.line, past.column, "too-many-instructions",
+            "the Dockerfile has " + std::to_string(instructions_.size()) + " instructions; the limit is " +
+                std::to_string(kMaxDockerfileInstructions));
+      return false;
+    }
+    size_t froms = 0;
+    for (const Instruction& ins : instructions_) {
+      if (ins.keyword != "FROM" || ++froms <= kMaxDockerfileStages) continue;
+      Error(ins.line, ins.column, "too-many-stages",
+            "the Dockerfile has more than " + std::to_string(kMaxDockerfileStages) + " stages, the limit");
+      return false;
+    }
+    return true;
   }
 
   // Parser directives: `# name=value` lines at the very top.
@@ -204,6 +230,13 @@ class Reader {
       if (op == "-") out += set ? *value : word;
       else if (op == "+") out += set ? word : "";
       else out += value.value_or("");
+      if (out.size() > kMaxExpandedArgBytes) {
+        Error(line, column, "arg-too-long",
+              "this value is longer than " + std::to_string(kMaxExpandedArgBytes) +
+                  " bytes once its ARGs are substituted, the limit");
+        out.resize(kMaxExpandedArgBytes);
+        break;
+      }
     }
     return out;
   }

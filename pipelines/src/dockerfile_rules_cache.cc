@@ -49,9 +49,9 @@ const Ecosystem* FindEcosystem(const std::string& name) {
 std::string InstallEcosystem(const ShellCommand& c) {
   std::string p = c.Program();
   const std::string& a1 = c.Arg(1);
-  if ((p == "pip" || Glob("pip3*", p)) && a1 == "install")
+  if ((p == "pip" || GlobMatch("pip3*", p)) && a1 == "install")
     return c.Has("--no-deps") ? "" : "python";
-  if (Glob("python*", p) && a1 == "-m" && c.Arg(2) == "pip" && c.Arg(3) == "install") {
+  if (GlobMatch("python*", p) && a1 == "-m" && c.Arg(2) == "pip" && c.Arg(3) == "install") {
     return c.Has("--no-deps") ? "" : "python";
   }
   if ((p == "poetry" || p == "pipenv") && a1 == "install") return "python";
@@ -125,7 +125,7 @@ void CheckStageOrder(RuleContext& ctx, int stage) {
           }
           for (const Ecosystem& e : Ecosystems()) {
             for (const char* m : e.manifests) {
-              if (Glob(m, BaseName(source))) copied.push_back(e.name);
+              if (GlobMatch(m, BaseName(source))) copied.push_back(e.name);
             }
           }
         }

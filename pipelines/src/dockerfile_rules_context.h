@@ -12,6 +12,7 @@
 #include "pipelines/diagnostic.h"
 #include "pipelines/dockerfile.h"
 #include "pipelines/dockerfile_rules.h"
+#include "pipelines/glob.h"
 
 namespace slipway::pipelines::rules {
 
@@ -56,8 +57,6 @@ std::vector<KeyValue> KeyValues(const Instruction& ins);
 
 std::string ToLower(std::string s);
 std::string ToUpper(std::string s);
-// `*` matches any run of characters; case-sensitive.
-bool Glob(const std::string& pattern, const std::string& name);
 
 struct ImageRef {
   std::string repository;  // last path component, lower-case: "python"

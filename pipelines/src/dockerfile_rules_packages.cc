@@ -11,11 +11,11 @@ bool IsApt(const ShellCommand& c) { return c.Program() == "apt-get" || c.Program
 
 bool IsPipInstall(const ShellCommand& c, const Word** pip_word) {
   std::string p = c.Program();
-  if ((p == "pip" || Glob("pip3*", p)) && c.Arg(1) == "install") {
+  if ((p == "pip" || GlobMatch("pip3*", p)) && c.Arg(1) == "install") {
     *pip_word = &c.words[0];
     return true;
   }
-  if (Glob("python*", p) && c.Arg(1) == "-m" && c.Arg(2) == "pip" && c.Arg(3) == "install") {
+  if (GlobMatch("python*", p) && c.Arg(1) == "-m" && c.Arg(2) == "pip" && c.Arg(3) == "install") {
     *pip_word = &c.words[2];
     return true;
   }

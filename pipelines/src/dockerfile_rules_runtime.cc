@@ -55,7 +55,7 @@ bool IsBuildTool(const std::string& package) {
                                        "automake", "libtool",         "pkg-config",   "pkgconf",
                                        "*-dev",    "*-devel",         "linux-headers"};
   return std::any_of(std::begin(kTools), std::end(kTools),
-                     [&](const char* t) { return Glob(t, package); });
+                     [&](const char* t) { return GlobMatch(t, package); });
 }
 
 // Packages installed by an apt-get/apt/apk/yum/dnf command; `virtual_name` gets apk's --virtual.

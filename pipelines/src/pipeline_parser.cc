@@ -10,6 +10,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/cron.h"
+#include "pipelines/input_text.h"
+#include "pipelines/limits.h"
 #include "pipelines/units.h"
 
 namespace slipway::pipelines {
@@ -84,15 +86,48 @@ std::string Suggestion(const std::string& key, const std::set<std::string>& allo
   return best.empty() ? "" : "; did you mean \"" + best + "\"?";
 }
 
+// Counts the nodes a walk of the tree visits (an alias once per use, so a cycle of aliases too),
+// stopping as soon as the budget is spent: the walk costs at most the budget whatever the aliases
+// multiply to. An explicit stack of iterators, as the walk may go as deep as the budget.
+bool WithinNodeBudget(const YAML::Node& root, size_t budget) {
+  struct Frame {
+    YAML::Node node;  // keeps the iterators' node alive
+    YAML::const_iterator it;
+    bool map;
+  };
+  std::vector<Frame> stack;
+  auto visit = [&](const YAML::Node& node) {
+    if (budget == 0) return false;
+    --budget;
+    if (node.IsSequence() || node.IsMap()) {
+      stack.push_back({node, {}, node.IsMap()});
+      stack.back().it = stack.back().node.begin();
+    }
+    return true;
+  };
+  if (!visit(root)) return false;
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    if (top.it == top.node.end()) {
+      stack.pop_back();
+      continue;
+    }
+    const bool map = top.map;
+    YAML::Node first = map ? YAML::Node(top.it->first) : YAML::Node(*top.it);
+    YAML::Node second = map ? YAML::Node(top.it->second) : YAML::Node();
+    ++top.it;  // before visit: pushing may move the frame
+    if (!visit(first) || (map && !visit(second))) return false;
+  }
+  return true;
+}
+
 class Parser {
  public:
   explicit Parser(const std::string& file) : file_(file) {}
 
   PipelineParse Run(const std::string& text) {
-    if (text.size() > kMaxPipelineBytes) {
-      Error({1, 1}, "file-too-large",
-            "the pipeline file is " + std::to_string(text.size()) + " bytes; the limit is " +
-                std::to_string(kMaxPipelineBytes));
+    if (auto refused = CheckInputText(text, file_, "the pipeline file", kMaxPipelineBytes)) {
+      diagnostics_.push_back(std::move(*refused));
       return Finish();
     }
     YAML::Node root;
@@ -102,6 +137,12 @@ class Parser {
       Position pos{1, 1};
       if (!e.mark.is_null() && e.mark.line >= 0) pos = {e.mark.line + 1, e.mark.column + 1};
       Error(pos, "yaml-syntax", e.msg.empty() ? std::string("invalid YAML") : e.msg);
+      return Finish();
+    }
+    if (!WithinNodeBudget(root, kMaxYamlNodes)) {
+      Error({1, 1}, "yaml-too-large",
+            "the pipeline file holds more than " + std::to_string(kMaxYamlNodes) +
+                " YAML nodes once its aliases are expanded, the limit");
       return Finish();
     }
     try {
@@ -333,6 +374,11 @@ class Parser {
   void ParseStages(const YAML::Node& node) {
     if (node.IsNull()) return;
     if (!node.IsMap()) return WrongType(node, "stages", "a mapping of stage names to settings");
+    if (node.size() > kMaxStages) {
+      return Error(PosOf(node), "too-many-stages",
+                   "stages lists " + std::to_string(node.size()) + " stages; the limit is " +
+                       std::to_string(kMaxStages));
+    }
     ForEachKey(node, "stages", {}, [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v) {
       StageConfig stage;
       stage.key = key;

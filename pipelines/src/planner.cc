@@ -8,6 +8,7 @@
 #include "pipelines/dockerfile.h"
 #include "pipelines/dockerfile_rules.h"
 #include "pipelines/filters.h"
+#include "pipelines/limits.h"
 #include "pipelines/matrix.h"
 #include "pipelines/pipeline_linter.h"
 #include "pipelines/pipeline_parser.h"
@@ -77,7 +78,10 @@ class Planner {
     const Pipeline& p = parse.pipeline;
     Append(std::move(parse.diagnostics));
     Append(LintPipeline(p, path_));
-    if (HasCode("yaml-syntax") || HasCode("file-too-large")) return Finish(p);
+    // A pipeline file refused whole (unreadable, or past a limit) plans nothing further.
+    for (const char* refused : {"yaml-syntax", "file-too-large", "not-utf8", "yaml-too-large", "too-many-stages"}) {
+      if (HasCode(refused)) return Finish(p);
+    }
 
     std::vector<PlannedStage> stages = CollectStages(p);
     CheckDockerfiles(stages);
@@ -162,16 +166,36 @@ class Planner {
     return &dockerfiles_[path]->dockerfile;
   }
 
+  // The path with the repository's symbolic links followed; nullopt (reported at pos) when one
+  // leads out of the repository. Remembered per path: stages mostly share them.
+  std::optional<std::string> Resolve(std::optional<std::string> path, Position pos) {
+    if (!path || !ctx_.lookup) return path;
+    auto known = resolved_.find(*path);
+    if (known == resolved_.end()) known = resolved_.emplace(*path, ResolveRepoSymlinks(*path, ctx_.lookup)).first;
+    if (known->second.ok()) return *known->second;
+    diags_.push_back(MakeError(path_, pos, "path-escapes-repo", known->second.status().message()));
+    return std::nullopt;
+  }
+
+  bool PastDeadline() {
+    if (!ctx_.deadline || std::chrono::steady_clock::now() < *ctx_.deadline) return false;
+    if (!HasCode("planning-deadline")) {
+      diags_.push_back(MakeError(path_, {1, 1}, "planning-deadline", "planning took longer than its deadline"));
+    }
+    return true;
+  }
+
   std::vector<PlannedStage> CollectStages(const Pipeline& p) {
     std::vector<PlannedStage> out;
-    auto top_dockerfile = NormalizeRepoPath(p.dockerfile.value);
-    auto top_context = NormalizeRepoPath(p.context.value);
+    auto top_dockerfile = Resolve(NormalizeRepoPath(p.dockerfile.value), p.dockerfile.pos);
+    auto top_context = Resolve(NormalizeRepoPath(p.context.value), p.context.pos);
     if (p.has_stages) {
       for (const StageConfig& s : p.stages) {
         PlannedStage ps{s.key, s.TargetName(), {}, "", "", &s};
         for (const auto& n : s.needs) ps.needs.push_back(n.value);
-        auto df = s.dockerfile ? NormalizeRepoPath(s.dockerfile->value) : top_dockerfile;
-        auto ctx = s.context ? NormalizeRepoPath(s.context->value) : top_context;
+        if (PastDeadline()) return out;
+        auto df = s.dockerfile ? Resolve(NormalizeRepoPath(s.dockerfile->value), s.dockerfile->pos) : top_dockerfile;
+        auto ctx = s.context ? Resolve(NormalizeRepoPath(s.context->value), s.context->pos) : top_context;
         if (!df || !ctx) continue;  // path-escapes-repo already reported
         ps.dockerfile = *df;
         ps.context = *ctx;
@@ -189,6 +213,7 @@ class Planner {
       return out;
     }
     if (!top_dockerfile || !top_context) return out;
+    if (PastDeadline()) return out;
     const Dockerfile* d = LoadDockerfile(*top_dockerfile, p.dockerfile.pos);
     if (!d) return out;
     for (const DockerStage& s : d->stages) {
@@ -206,7 +231,15 @@ class Planner {
     std::string image = p.image ? p.image->value : "";
     std::set<std::string> names;
     std::map<std::string, std::string> tag_owner;  // full reference -> job name
-    for (const MatrixCombination& combo : ExpandMatrix(p.matrix)) {
+    std::vector<MatrixCombination> combinations = ExpandMatrix(p.matrix);
+    if (combinations.size() * stages.size() > kMaxJobsPerRun) {
+      diags_.push_back(MakeError(path_, p.has_matrix ? p.matrix_pos : p.stages_pos, "too-many-jobs",
+                                 "the pipeline expands to " + std::to_string(combinations.size() * stages.size()) +
+                                     " jobs; the limit is " + std::to_string(kMaxJobsPerRun)));
+      return;
+    }
+    for (const MatrixCombination& combo : combinations) {
+      if (PastDeadline()) return;
       TagValues values{ctx_.branch, ctx_.sha, ctx_.run_number, combo.AsMap()};
       for (const PlannedStage* s : TopologicalOrder(stages)) {
         JobSpec job;
@@ -295,6 +328,7 @@ class Planner {
     bool clean = true;  // read without errors: the rules run on it
   };
   std::map<std::string, std::optional<LoadedDockerfile>> dockerfiles_;
+  std::map<std::string, Result<std::string>> resolved_;  // path as written -> with links followed
   PlanResult result_;
 };
 

@@ -110,5 +110,33 @@ TEST_CASE("shas, URLs and names are validated before git sees them") {
   CHECK(!IsCommitSha(std::string(40, 'F')));
 }
 
+TEST_CASE("a job's paths resolve inside its checkout only: links to mirrors or other jobs are refused") {
+  Repo repo;
+  fs::create_directories(repo.work + "/docker");
+  std::ofstream(repo.work + "/docker/Dockerfile") << "FROM busybox:1.36\n";
+  fs::create_symlink("docker/Dockerfile", repo.work + "/Dockerfile");
+  fs::create_directory_symlink("../../mirrors", repo.work + "/ctx");   // the agent's mirrors
+  fs::create_directory_symlink("../w1", repo.work + "/other");          // another job's checkout
+  fs::create_directory_symlink("..", repo.work + "/up");
+  fs::create_symlink("/etc/passwd", repo.work + "/passwd");
+  Run({"git", "add", "-A"}, repo.work);
+  std::string sha = Commit(repo.work, "links");
+  GitWorkspace ws(repo.root + "/agent");
+  auto dir = ws.Checkout(repo.bare, sha, "w0");
+  REQUIRE(dir.ok());
+  REQUIRE(ws.Checkout(repo.bare, sha, "w1").ok());
+  REQUIRE(fs::exists(ws.MirrorPath(repo.bare) + "/HEAD"));
+
+  CHECK(*ResolveInCheckout(*dir, ".") == ".");
+  CHECK(*ResolveInCheckout(*dir, "Dockerfile") == "docker/Dockerfile");
+  CHECK(*ResolveInCheckout(*dir, "docker") == "docker");
+  for (const char* hostile : {"ctx", "ctx/", "other", "up", "passwd", "docker/../..", "../w1"}) {
+    INFO(hostile);
+    CHECK(ResolveInCheckout(*dir, hostile).status().code() == ErrorCode::kInvalidArgument);
+  }
+  CHECK(ResolveInCheckout(*dir, "missing").status().code() == ErrorCode::kNotFound);
+  CHECK(ResolveInCheckout(*dir, "/etc").status().code() == ErrorCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace slipway::agent

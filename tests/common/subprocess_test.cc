@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+
 #include <catch2/catch.hpp>
 
 using slipway::RunProcess;
@@ -55,4 +57,26 @@ TEST_CASE("a child inherits no descriptor above 2, even one opened without O_CLO
   REQUIRE(r.ok());
   REQUIRE(r->exit_code == 0);
   CHECK(r->out == "");
+}
+
+TEST_CASE("RunProcess stops a child that runs past its timeout, with its whole group") {
+  auto start = std::chrono::steady_clock::now();
+  auto r = RunProcess({"sh", "-c", "sleep 30 & sleep 30"}, {.timeout = std::chrono::milliseconds(300)});
+  REQUIRE(r.ok());
+  CHECK(r->timed_out);
+  CHECK_FALSE(r->ok());
+  CHECK(r->exit_code == 128 + SIGKILL);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  auto quick = RunProcess({"true"}, {.timeout = std::chrono::seconds(10)});
+  REQUIRE(quick.ok());
+  CHECK(quick->ok());
+  CHECK_FALSE(quick->timed_out);
+}
+
+TEST_CASE("RunProcess keeps at most max_stdout_bytes of a child's output and stops it there") {
+  auto r = RunProcess({"yes"}, {.max_stdout_bytes = 100000});
+  REQUIRE(r.ok());
+  CHECK(r->truncated);
+  CHECK(r->out.size() == 100000);
+  CHECK_FALSE(r->ok());
 }

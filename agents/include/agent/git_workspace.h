@@ -5,10 +5,15 @@
 // Every git call is an argument vector; the sha is checked to be 40 or 64 hex digits and the URL
 // not to look like an option before either reaches git.
 //
+// Mirrors and the other jobs' checkouts sit beside a job's checkout, so a job's context and
+// Dockerfile are resolved with ResolveInCheckout before a build: a symbolic link in the pushed
+// tree (at any component) must not lead a build to them, or anywhere else on the host.
+//
 // Thread-safety: all members may be called from many threads; calls on the same mirror are
 // serialised.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,6 +24,15 @@
 namespace slipway::agent {
 
 bool IsCommitSha(const std::string& sha);
+
+// Every git call of a checkout is stopped past this (a clone of a large repository included), so
+// a stalled remote fails the job instead of holding the agent's slot.
+inline constexpr std::chrono::milliseconds kGitTimeout = std::chrono::minutes(30);
+
+// `relative` (a path inside the repository) as the file system resolves it in the checkout, every
+// symbolic link followed, given back relative to the checkout ("." for its root). InvalidArgument
+// when it leads out of the checkout; NotFound when it does not exist.
+Result<std::string> ResolveInCheckout(const std::string& checkout_dir, const std::string& relative);
 
 class GitWorkspace {
  public:

@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,13 +26,19 @@ struct ProcessOptions {
   std::string cwd;                        // empty: inherit
   std::vector<std::string> extra_env;     // "NAME=value", added to (or replacing in) the environment
   std::optional<std::string> stdin_data;  // written to the child's stdin, then closed; none: /dev/null
+  // RunProcess only: the child's process group is killed when it runs longer (zero: no limit), or
+  // once its stdout holds more than max_stdout_bytes (zero: no limit; what came is kept, cut there).
+  std::chrono::milliseconds timeout{0};
+  size_t max_stdout_bytes = 0;
 };
 
 struct ProcessOutput {
   int exit_code = -1;   // the exit status, or 128 + signal number when killed by a signal
   std::string out;
   std::string err;
-  bool ok() const { return exit_code == 0; }
+  bool timed_out = false;  // killed for running past options.timeout
+  bool truncated = false;  // killed for writing past options.max_stdout_bytes
+  bool ok() const { return exit_code == 0 && !timed_out && !truncated; }
 };
 
 // Runs argv to completion and captures its output. An error Status only when the program could not

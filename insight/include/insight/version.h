@@ -3,12 +3,18 @@
 // (epoch, release, pre, post, dev, local; strings that are not PEP 440 sort before every valid
 // version and among themselves as the old setuptools "legacy" versions did).
 //
+// Versions come from images, so they are read in one pass each (no regex) and compared on their
+// first kMaxVersionBytes bytes only.
+//
 // Each Compare returns <0, 0 or >0. Thread-safety: pure functions.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace slipway::insight {
+
+inline constexpr size_t kMaxVersionBytes = 256;
 
 int CompareDpkgVersions(std::string_view a, std::string_view b);
 int CompareApkVersions(std::string_view a, std::string_view b);

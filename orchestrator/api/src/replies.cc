@@ -1,5 +1,7 @@
 #include "api/replies.h"
 
+#include "common/json_text.h"
+
 namespace slipway::api {
 
 int HttpStatusFor(ErrorCode code) {
@@ -21,7 +23,7 @@ int HttpStatusFor(ErrorCode code) {
 void ReplyJson(http::ResponseWriter& writer, int status, const nlohmann::json& body) {
   http::Response r;
   r.status = status;
-  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.body = JsonText(body);
   writer.Send(std::move(r));
 }
 

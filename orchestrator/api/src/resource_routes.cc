@@ -6,6 +6,7 @@
 
 #include "api/replies.h"
 #include "api/routes.h"
+#include "common/json_text.h"
 #include "core/image_details.h"
 #include "core/publish_policy.h"
 #include "core/views.h"
@@ -51,7 +52,7 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     const nlohmann::json metrics = c.Metrics();
     for (const auto& [name, value] : metrics.items()) {
       text += "# TYPE " + name + (name.size() > 6 && name.ends_with("_total") ? " counter\n" : " gauge\n");
-      text += name + " " + value.dump() + "\n";
+      text += name + " " + JsonText(value) + "\n";
     }
     w->Send({.status = 200, .content_type = "text/plain; version=0.0.4", .body = text});
   });

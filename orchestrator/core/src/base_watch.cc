@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/json_text.h"
 #include "common/log.h"
 #include "core/work_queue.h"
 #include "pipelines/pipeline_parser.h"
@@ -33,7 +34,7 @@ std::vector<store::BaseDigest> ParseReportedBases(const nlohmann::json& bases) {
     store::BaseDigest base{b.value("ref", ""), b.value("digest", ""), b.value("source", "")};
     if (!IsPrintableRef(base.ref) || !IsImageDigest(base.digest) ||
         (base.source != "engine" && base.source != "registry")) {
-      LogWarn("reported base ignored", {{"base", b.dump()}});
+      LogWarn("reported base ignored", {{"base", JsonText(b)}});
       continue;
     }
     bool seen = std::any_of(out.begin(), out.end(), [&](const store::BaseDigest& o) {
@@ -108,7 +109,12 @@ void BaseWatch::Tick() {
       if (checks_queued_.insert(repo).second) to_queue.push_back(repo);
     }
   }
-  if (refresh) work_->Post([this] { RefreshSchedules(); });
+  if (refresh) {
+    work_->Post([this] { RefreshSchedules(); }, [this](const std::string&) {
+      std::lock_guard lock(mu_);
+      refresh_queued_ = false;  // the next tick after the interval tries again
+    });
+  }
   auto scheduled_check = [this](const std::string& repo) {
     auto report = Check(repo);
     if (!report.ok()) {
@@ -117,7 +123,7 @@ void BaseWatch::Tick() {
     }
     std::string started;
     for (const auto& b : (*report)["branches"]) {
-      if (b["started_run_id"].is_number()) started += (started.empty() ? "" : ",") + b["started_run_id"].dump();
+      if (b["started_run_id"].is_number()) started += (started.empty() ? "" : ",") + JsonText(b["started_run_id"]);
     }
     LogInfo("base check", {{"repo", repo}, {"branches", std::to_string((*report)["branches"].size())},
                            {"started_runs", started}});
@@ -129,6 +135,9 @@ void BaseWatch::Tick() {
         checks_queued_.erase(repo);
       }
       scheduled_check(repo);
+    }, [this, repo](const std::string&) {
+      std::lock_guard lock(mu_);
+      checks_queued_.erase(repo);
     });
   }
   if (due.all) {
@@ -136,12 +145,14 @@ void BaseWatch::Tick() {
       auto repos = store::RepoStore(db_).List();
       if (!repos.ok()) return LogWarn("base check: no repositories", {{"error", repos.status().ToString()}});
       for (const auto& repo : *repos) scheduled_check(repo.name);
-    });
+    }, nullptr);  // logged by the queue; the next due time checks again
   }
 }
 
 void BaseWatch::CheckSoon(const std::string& repo, std::function<void(Result<nlohmann::json>)> done) {
-  work_->Post([this, repo, done = std::move(done)] { done(Check(repo)); });
+  auto shared_done = std::make_shared<std::function<void(Result<nlohmann::json>)>>(std::move(done));
+  work_->Post([this, repo, shared_done] { (*shared_done)(Check(repo)); },
+              [shared_done](const std::string& what) { (*shared_done)(Status::Internal("base check failed: " + what)); });
 }
 
 void BaseWatch::RefreshSchedules() {
@@ -170,7 +181,7 @@ std::vector<CronSchedule> BaseWatch::RepoSchedules(const store::Repo& repo) {
   if (auto cached = planned_.find(repo.name); cached != planned_.end() && cached->second.first == sha) {
     return cached->second.second;
   }
-  auto text = mirror_.ReadFile(repo.name, sha, ".slipway.yml");
+  auto text = mirror_.ReadFile(repo.name, sha, ".slipway.yml", pipelines::kMaxPipelineBytes);
   if (!text.ok()) return {};  // the mirror is not there (yet): try again at the next refresh
   std::vector<CronSchedule> out;
   // A run with a bad entry failed to plan (bad-cron), so none reaches here; skip any all the same.

@@ -59,8 +59,8 @@ void Coordinator::Stop() {
   hub_.CloseAll();
 }
 
-// Brings back what was running when the server stopped: runs still being planned are planned
-// again; runs with jobs go back into the scheduler with their leases, so agents that keep
+// Brings back what was running when the server stopped: runs waiting to be planned are planned,
+// runs whose planning was cut short fail (MarkPlanningStarted); runs with jobs go back into the scheduler with their leases, so agents that keep
 // renewing keep their jobs, and leases nobody renews expire as usual.
 Status Coordinator::RestoreLocked() {
   auto unfinished = runs_.ListUnfinished();
@@ -69,9 +69,13 @@ Status Coordinator::RestoreLocked() {
   for (const auto& run : *unfinished) {
     auto jobs = jobs_.ListByRun(run.id);
     if (!jobs.ok()) return jobs.status();
+    if (jobs->empty() && run.started_at) {
+      FailRun(run.id, "planning was cut short when the server stopped; it is not tried again (push again to retry)");
+      continue;
+    }
     if (jobs->empty()) {
       int64_t id = run.id;
-      work_->Post([this, id] { PlanRun(id, std::nullopt); });
+      QueuePlanning(id, [this, id] { PlanRun(id, std::nullopt); });
       continue;
     }
     ScheduleRunLocked(run, *jobs);
@@ -175,7 +179,19 @@ void Coordinator::PersistLocked(const std::vector<Change>& changes, int64_t now,
   }
 }
 
+// The housekeeping thread's only entry: whatever goes wrong in one tick is logged, and the next
+// tick runs as usual.
 void Coordinator::Tick() {
+  try {
+    TickUnguarded();
+  } catch (const std::exception& e) {
+    LogError("housekeeping tick failed", {{"error", e.what()}});
+  } catch (...) {
+    LogError("housekeeping tick failed", {{"error", "an unknown exception"}});
+  }
+}
+
+void Coordinator::TickUnguarded() {
   if (bases_) bases_->Tick();
   std::lock_guard lock(mu_);
   int64_t now = clock_();

@@ -1,6 +1,7 @@
 // Coordinator, the agents' side: leases (long-polled), renewals that carry cancels, logs, steps
 // and results. Every write names its lease; a stale lease is refused (409) so a result is recorded
 // once, by the agent that holds the job.
+#include "common/json_text.h"
 #include "common/log.h"
 #include "core/base_watch.h"
 #include "core/coordinator.h"
@@ -117,10 +118,10 @@ std::optional<nlohmann::json> Coordinator::GrantLocked(const scheduler::AgentInf
 void Coordinator::WaitForLease(const scheduler::AgentInfo& agent, const std::string& version, int wait_ms,
                                std::shared_ptr<http::ResponseWriter> writer) {
   int64_t now = clock_();
-  (void)agents_.Heartbeat(agent.name, LabelsJson(agent.labels).dump(), agent.capacity, version, now);
+  (void)agents_.Heartbeat(agent.name, JsonText(LabelsJson(agent.labels)), agent.capacity, version, now);
   std::lock_guard lock(mu_);
   if (auto lease = GrantLocked(agent, now)) {
-    writer->Send({.body = lease->dump()});
+    writer->Send({.body = JsonText(*lease)});
     return;
   }
   if (wait_ms <= 0) {
@@ -138,7 +139,7 @@ void Coordinator::DispatchLocked() {
       continue;
     }
     if (auto lease = GrantLocked(it->agent, now)) {
-      it->writer->Send({.body = lease->dump()});
+      it->writer->Send({.body = JsonText(*lease)});
       it = lease_waiters_.erase(it);
     } else {
       ++it;
@@ -170,7 +171,7 @@ void Coordinator::RenewLease(const std::string& lease_id, int wait_ms, std::shar
   auto renewal = ref.ok() ? scheduler_.Renew(lease_id, now) : Result<scheduler::Renewal>(ref.status());
   if (!renewal.ok()) {
     writer->Send({.status = 409,
-                  .body = nlohmann::json{{"error", {{"code", "conflict"}, {"message", renewal.status().message()}}}}.dump()});
+                  .body = JsonText(nlohmann::json{{"error", {{"code", "conflict"}, {"message", renewal.status().message()}}}})});
     return;
   }
   (void)jobs_.RenewLease(ref->job_id, lease_id, renewal->expires_ms);
@@ -257,7 +258,7 @@ Status Coordinator::FinishJob(const std::string& lease_id, const nlohmann::json&
   std::vector<store::BaseDigest> bases = ParseReportedBases(report.value("bases", nlohmann::json::array()));
   if (!bases.empty()) result["bases"] = BasesJson(bases);
   int64_t duration = report.value("duration_ms", int64_t{0});
-  Status stored = jobs_.Finish(ref->job_id, lease_id, status_name, result.dump(), error, now, duration);
+  Status stored = jobs_.Finish(ref->job_id, lease_id, status_name, JsonText(result), error, now, duration);
   if (stored.code() == ErrorCode::kAlreadyExists) return Status::Ok();  // a retried finish, raced
   if (!stored.ok()) return stored;
   auto changes = scheduler_.Finish(lease_id, *status, now, error);

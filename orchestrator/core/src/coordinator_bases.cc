@@ -37,7 +37,7 @@ Result<store::Run> Coordinator::StartBaseUpdate(const store::Repo& repo, const s
   }
   hub_.Publish("events", "run", {{"run_id", run->id}, {"status", "pending"}, {"reason", "base-update"}});
   int64_t id = run->id;
-  work_->Post([this, id] { PlanRun(id, std::nullopt); });
+  QueuePlanning(id, [this, id] { PlanRun(id, std::nullopt); });
   return run;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/json_text.h"
 #include "common/log.h"
 #include "core/coordinator.h"
 #include "core/publish_policy.h"
@@ -10,9 +11,26 @@
 #include "pipelines/diagnostic.h"
 #include "pipelines/job_spec.h"
 #include "pipelines/pipeline_parser.h"
+#include "pipelines/limits.h"
 #include "pipelines/planner.h"
 
 namespace slipway::core {
+namespace {
+
+// An entry of the repository's tree at a commit, for the planner to follow symbolic links: a
+// context or Dockerfile reached through a link is checked where the link leads.
+Result<pipelines::RepoEntry> TreeEntryAt(planner::GitMirror& mirror, const std::string& repo, const std::string& sha,
+                                         const std::string& path) {
+  auto entry = mirror.Entry(repo, sha, path);
+  if (!entry.ok()) return entry.status();
+  if (!*entry) return pipelines::RepoEntry{};
+  using Kind = pipelines::RepoEntry::Kind;
+  const std::string& mode = (*entry)->mode;
+  Kind kind = mode == "120000" ? Kind::kSymlink : mode == "040000" ? Kind::kDirectory : Kind::kFile;
+  return pipelines::RepoEntry{kind, (*entry)->link_target};
+}
+
+}  // namespace
 
 Result<IntakeAnswer> Coordinator::AcceptPush(const PushIntake& push) {
   store::NewRun run{.repo_id = push.repo_id,
@@ -33,7 +51,7 @@ Result<IntakeAnswer> Coordinator::AcceptPush(const PushIntake& push) {
   }
   hub_.Publish("events", "run", {{"run_id", answer.run_id}, {"status", "pending"}, {"reason", "push"}});
   int64_t id = answer.run_id;
-  work_->Post([this, id, paths = push.changed_paths] { PlanRun(id, paths); });
+  QueuePlanning(id, [this, id, paths = push.changed_paths] { PlanRun(id, paths); });
   return answer;
 }
 
@@ -59,7 +77,7 @@ Result<store::Run> Coordinator::TriggerManual(const std::string& repo_name, cons
   if (!run.ok()) return run.status();
   hub_.Publish("events", "run", {{"run_id", run->id}, {"status", "pending"}, {"reason", "manual"}});
   int64_t id = run->id;
-  work_->Post([this, id] { PlanRun(id, std::nullopt); });
+  QueuePlanning(id, [this, id] { PlanRun(id, std::nullopt); });
   return run;
 }
 
@@ -89,7 +107,7 @@ Result<store::Run> Coordinator::Rerun(int64_t run_id, const RerunSelection& sele
   if (!run.ok()) return run.status();
   hub_.Publish("events", "run", {{"run_id", run->id}, {"status", "pending"}, {"reason", "rerun"}});
   int64_t id = run->id;
-  work_->Post([this, id, run_id, selection] { PlanRerun(id, run_id, selection); });
+  QueuePlanning(id, [this, id, run_id, selection] { PlanRerun(id, run_id, selection); });
   return run;
 }
 
@@ -112,6 +130,18 @@ Status Coordinator::CancelRun(int64_t run_id) {
                                     .finished_at = clock_()});
   }
   return Status::Conflict("run " + std::to_string(run_id) + " has already finished (" + run->status + ")");
+}
+
+void Coordinator::QueuePlanning(int64_t run_id, std::function<void()> plan) {
+  work_->Post(std::move(plan), [this, run_id](const std::string& what) { FailRun(run_id, "planning failed: " + what); });
+}
+
+// A pending run's started_at records that planning began. Planning ends with jobs or a final
+// status, and a clean stop finishes it; so a restart that finds a pending run with no jobs but a
+// start knows planning was cut short (the process was killed while planning it) and does not
+// plan it again, which could end the process again.
+void Coordinator::MarkPlanningStarted(int64_t run_id) {
+  (void)runs_.SetStatus(run_id, {.status = "pending", .error = "", .started_at = clock_()});
 }
 
 void Coordinator::FailRun(int64_t run_id, const std::string& raw_error) {
@@ -154,6 +184,7 @@ std::optional<std::string> Coordinator::OlderThanBuilt(const store::Run& run, co
 void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths) {
   auto run = runs_.Get(run_id);
   if (!run.ok() || run->status != "pending") return;  // canceled meanwhile
+  MarkPlanningStarted(run_id);
   auto repo = repos_.GetById(run->repo_id);
   if (!repo.ok()) return FailRun(run_id, repo.status().message());
   // A commit already in the mirror (a manual trigger, the same sha pushed to another branch) needs
@@ -171,7 +202,9 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
   std::string read_error;
   std::string pipeline_text;
   pipelines::FileReader reader = [&](const std::string& path) -> std::optional<std::string> {
-    auto content = mirror_.ReadFile(repo->name, run->sha, path);
+    // One byte past the larger limit at most: the parsers report a longer file as too large.
+    auto content = mirror_.ReadFile(repo->name, run->sha, path,
+                                    std::max(pipelines::kMaxPipelineBytes, pipelines::kMaxDockerfileBytes));
     if (!content.ok()) {
       read_error = content.status().message();
       return std::nullopt;
@@ -179,8 +212,19 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
     if (path == ".slipway.yml" && *content) pipeline_text = **content;
     return *content;
   };
+  pipelines::RepoLookup lookup = [&](const std::string& path) -> Result<pipelines::RepoEntry> {
+    auto entry = TreeEntryAt(mirror_, repo->name, run->sha, path);
+    if (!entry.ok()) read_error = entry.status().message();
+    return entry;
+  };
   pipelines::PlanResult plan = pipelines::PlanPipeline(
-      reader, {.branch = run->branch, .sha = run->sha, .run_number = run->number, .changed_paths = changed_paths});
+      reader, {.branch = run->branch,
+               .sha = run->sha,
+               .run_number = run->number,
+               .changed_paths = changed_paths,
+               .apply_filters = true,
+               .lookup = lookup,
+               .deadline = std::chrono::steady_clock::now() + kPlanningDeadline});
   if (!read_error.empty()) return FailRun(run_id, read_error);
   if (!plan.has_errors && !plan.filtered_out) {
     // Positions for the policy's diagnostics; the file parsed without errors just now.
@@ -192,7 +236,7 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
 
   nlohmann::json diagnostics = nlohmann::json::array();
   for (const auto& d : plan.diagnostics) diagnostics.push_back(pipelines::ToJson(d));
-  (void)runs_.SetDiagnostics(run_id, diagnostics.dump());
+  (void)runs_.SetDiagnostics(run_id, JsonText(diagnostics));
   if (plan.has_errors) {
     size_t errors = 0;
     for (const auto& d : plan.diagnostics) errors += d.severity == pipelines::Severity::kError;
@@ -209,7 +253,7 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
     if (run->trigger == "base-update") spec.pull = true;
     new_jobs.push_back({.name = spec.name,
                         .stage = spec.stage,
-                        .spec_json = pipelines::ToJson(spec).dump(),
+                        .spec_json = JsonText(pipelines::ToJson(spec)),
                         .needs = spec.needs,
                         .max_attempts = config_.max_attempts});
   }
@@ -249,6 +293,7 @@ Status Coordinator::CheckRerunPolicy(int64_t run_id, const std::vector<store::Ne
 // specs, plus every job that depends on them. Needs on jobs left out are dropped: those succeeded
 // in the parent, and their layers come back from the build cache.
 void Coordinator::PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection) {
+  MarkPlanningStarted(run_id);
   auto parent_jobs = jobs_.ListByRun(parent_run_id);
   if (!parent_jobs.ok()) return FailRun(run_id, parent_jobs.status().message());
   std::set<std::string> chosen;
@@ -275,7 +320,7 @@ void Coordinator::PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelectio
     }
     auto spec = nlohmann::json::parse(j.spec_json, nullptr, false);
     if (spec.is_object()) spec["needs"] = needs;
-    new_jobs.push_back({.name = j.name, .stage = j.stage, .spec_json = spec.dump(), .needs = needs,
+    new_jobs.push_back({.name = j.name, .stage = j.stage, .spec_json = JsonText(spec), .needs = needs,
                         .max_attempts = config_.max_attempts});
   }
   if (Status s = CheckRerunPolicy(run_id, new_jobs); !s.ok()) return FailRun(run_id, s.message());

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
+
 namespace slipway::core {
 
 std::string EventHub::Frame(std::string_view event, const nlohmann::json& data, long long id) {
@@ -11,7 +13,7 @@ std::string EventHub::Frame(std::string_view event, const nlohmann::json& data, 
   frame += "event: ";
   frame += event;
   frame += "\ndata: ";
-  frame += data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // one line: JSON escapes \n
+  frame += JsonText(data);  // one line: JSON escapes \n
   frame += "\n\n";
   return frame;
 }

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <optional>
 
+#include "common/json_text.h"
 #include "common/log.h"
 #include "core/image_details.h"
 #include "insight/compare.h"
@@ -28,8 +29,8 @@ store::ScanRecord ScanRecordOf(const std::string& digest, const std::string& sca
   r.image_digest = digest;
   r.scanner = scanner;
   r.finished_at = now;
-  r.summary_json = insight::SeverityCounts(findings).dump();
-  r.findings_json = insight::ToJson(findings).dump();
+  r.summary_json = JsonText(insight::SeverityCounts(findings));
+  r.findings_json = JsonText(insight::ToJson(findings));
   return r;
 }
 
@@ -120,10 +121,19 @@ Result<std::vector<insight::Finding>> ImageReviewer::ScanWithOsv(const std::stri
 
 Result<ReviewOutcome> ImageReviewer::Review(const ReviewSubject& subject, const json& report_json,
                                             const json& agent_scans, int64_t now_ms) {
+  try {
+    return ReviewUnguarded(subject, report_json, agent_scans, now_ms);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(std::string("the image report could not be read: ") + e.what());
+  }
+}
+
+Result<ReviewOutcome> ImageReviewer::ReviewUnguarded(const ReviewSubject& subject, const json& report_json,
+                                                     const json& agent_scans, int64_t now_ms) {
   auto report = insight::ReportFromJson(report_json);
   if (!report.ok()) return report.status().Annotate("insight report");
   const insight::Analysis& current = report->analysis;
-  if (Status s = store::ImageStore(db_).SaveReport(subject.digest, report_json.dump(), now_ms); !s.ok()) return s;
+  if (Status s = store::ImageStore(db_).SaveReport(subject.digest, JsonText(report_json), now_ms); !s.ok()) return s;
 
   ReviewOutcome out;
   json& summary = out.summary;

@@ -11,10 +11,12 @@ namespace slipway::core {
 void Rescanner::Tick(int64_t now_ms) {
   if (now_ms < next_check_ms_ || busy_.exchange(true)) return;
   next_check_ms_ = now_ms + config_.recheck_seconds * 1000LL;
-  queue_.Post([this, now_ms] {
-    Check(now_ms);
-    busy_ = false;
-  });
+  queue_.Post(
+      [this, now_ms] {
+        Check(now_ms);
+        busy_ = false;
+      },
+      [this](const std::string&) { busy_ = false; });  // logged by the queue; the next check tries again
 }
 
 void Rescanner::Check(int64_t now_ms) {

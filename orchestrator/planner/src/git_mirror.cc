@@ -19,10 +19,19 @@ bool IsCommitSha(const std::string& s) {
 namespace {
 
 // git with a fixed, quiet environment: no prompts, no system or user config surprises.
-Result<ProcessOutput> Git(const std::vector<std::string>& args) {
+Result<ProcessOutput> Git(const std::vector<std::string>& args, std::chrono::milliseconds timeout = kGitCallTimeout,
+                          size_t max_stdout_bytes = 0) {
   std::vector<std::string> argv = {"git"};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunProcess(argv, {.extra_env = {"GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1", "LC_ALL=C"}});
+  auto out = RunProcess(argv, {.extra_env = {"GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1", "LC_ALL=C"},
+                               .timeout = timeout,
+                               .max_stdout_bytes = max_stdout_bytes});
+  if (out.ok() && out->timed_out) {
+    const std::string& command = args[0] == "-C" && args.size() > 2 ? args[2] : args[0];
+    return Status::Unavailable("git " + command + " took longer than " +
+                               std::to_string(timeout.count() / 1000) + " s and was stopped");
+  }
+  return out;
 }
 
 std::string FirstLine(const std::string& s) {
@@ -55,9 +64,9 @@ Status GitMirror::Fetch(const std::string& repo, const std::string& clone_url) {
     std::error_code ec;
     fs::create_directories(root_dir_, ec);
     fs::remove_all(dir, ec);
-    out = Git({"clone", "--mirror", "--quiet", "--", clone_url, dir});
+    out = Git({"clone", "--mirror", "--quiet", "--", clone_url, dir}, kGitFetchTimeout);
   } else {
-    out = Git({"-C", dir, "fetch", "--prune", "--quiet", "origin"});
+    out = Git({"-C", dir, "fetch", "--prune", "--quiet", "origin"}, kGitFetchTimeout);
   }
   if (!out.ok()) return out.status();
   if (!out->ok()) {
@@ -68,17 +77,39 @@ Status GitMirror::Fetch(const std::string& repo, const std::string& clone_url) {
 }
 
 Result<std::optional<std::string>> GitMirror::ReadFile(const std::string& repo, const std::string& sha,
-                                                       const std::string& path) {
+                                                       const std::string& path, size_t max_bytes) {
   if (!IsCommitSha(sha)) return Status::InvalidArgument("not a commit sha: " + sha);
   std::lock_guard lock(RepoMutex(repo));
   std::string dir = MirrorDir(repo);
   auto commit = Git({"-C", dir, "cat-file", "-e", sha + "^{commit}"});
   if (!commit.ok()) return commit.status();
   if (!commit->ok()) return Status::NotFound("commit " + sha + " is not in " + repo);
-  auto out = Git({"-C", dir, "cat-file", "blob", sha + ":" + path});
+  auto out = Git({"-C", dir, "cat-file", "blob", sha + ":" + path}, kGitCallTimeout, max_bytes + 1);
   if (!out.ok()) return out.status();
+  if (out->truncated) return std::optional<std::string>(std::move(out->out));
   if (!out->ok()) return std::optional<std::string>();
   return std::optional<std::string>(std::move(out->out));
+}
+
+Result<std::optional<GitMirror::TreeEntry>> GitMirror::Entry(const std::string& repo, const std::string& sha,
+                                                             const std::string& path) {
+  if (!IsCommitSha(sha)) return Status::InvalidArgument("not a commit sha: " + sha);
+  std::lock_guard lock(RepoMutex(repo));
+  std::string dir = MirrorDir(repo);
+  // "<mode> SP <type> SP <object> TAB <path>", NUL-terminated; nothing when there is no entry.
+  auto out = Git({"-C", dir, "ls-tree", "-z", "--full-tree", sha, "--", path}, kGitCallTimeout, kMaxTreeListingBytes);
+  if (!out.ok()) return out.status();
+  if (!out->ok()) return Status::NotFound("cannot list " + path + " at " + sha + " in " + repo);
+  if (out->out.empty()) return std::optional<TreeEntry>();
+  TreeEntry entry;
+  entry.mode = out->out.substr(0, out->out.find(' '));
+  if (entry.mode == "120000") {
+    auto target = Git({"-C", dir, "cat-file", "blob", sha + ":" + path}, kGitCallTimeout, kMaxLinkTargetBytes);
+    if (!target.ok()) return target.status();
+    if (!target->ok()) return Status::InvalidArgument("cannot read the symbolic link " + path);
+    entry.link_target = target->out;
+  }
+  return std::optional<TreeEntry>(std::move(entry));
 }
 
 Result<CommitInfo> GitMirror::Commit(const std::string& repo, const std::string& sha) {

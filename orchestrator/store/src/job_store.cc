@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "rows.h"
 #include "store/transaction.h"
 
@@ -94,8 +95,7 @@ Result<std::vector<Job>> JobStore::CreateJobs(int64_t run_id, const std::vector<
           .BindText(2, job.name)
           .BindText(3, job.stage)
           .BindText(4, job.spec_json)
-          .BindText(5, nlohmann::json(job.needs).dump(-1, ' ', false,
-                                                      nlohmann::json::error_handler_t::replace))
+          .BindText(5, JsonText(nlohmann::json(job.needs)))
           .BindInt(6, int64_t{job.max_attempts});
       Status status = stmt->Run();
       if (!status.ok()) return status.Annotate("creating job " + job.name);

@@ -16,7 +16,9 @@
 // Problems are Diagnostics (file = the name passed in): `dockerfile-no-from`,
 // `instruction-before-from`, `duplicate-name` (two stages with one name), `unterminated-heredoc`,
 // `cycle` (stages copying from each other),
-// `bad-from`, `bad-stage-ref` (an index that is not an earlier stage), `undefined-arg` (warning).
+// `bad-from`, `bad-stage-ref` (an index that is not an earlier stage), `undefined-arg` (warning),
+// and the limits of limits.h: `file-too-large`, `not-utf8`, `too-many-instructions`,
+// `too-many-stages`, `arg-too-long`.
 //
 // Thread-safety: pure function over the text.
 #pragma once

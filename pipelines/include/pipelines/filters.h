@@ -1,8 +1,6 @@
 // `on.push` filters: branch and path globs deciding whether a push starts a run.
 //
-// Globs: `*` matches any run of characters except `/`; `**` matches any run including `/` (and
-// `**/` also matches nothing, so "src/**/x.c" matches "src/x.c"); `?` matches one character other
-// than `/`. Everything else is literal. A pattern starting with `!` excludes: a value passes when
+// Patterns are globs (glob.h). A pattern starting with `!` excludes: a value passes when
 // it matches at least one positive pattern and no negative one (a list of only negative patterns
 // passes everything they do not exclude). An empty list passes everything.
 //
@@ -14,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-namespace slipway::pipelines {
+#include "pipelines/glob.h"
 
-bool GlobMatch(std::string_view pattern, std::string_view text);
+namespace slipway::pipelines {
 
 bool MatchesFilter(const std::vector<std::string>& patterns, std::string_view value);
 

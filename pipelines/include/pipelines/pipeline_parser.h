@@ -3,7 +3,8 @@
 // Checks shape only: known keys (`unknown-key`), value types (`wrong-type`), scalar formats
 // (`bad-size`, `bad-percent`, `bad-value`, `bad-version`, `bad-date`, `bad-cron` for an
 // `on.schedule` entry that common/cron.h refuses, naming the field), duplicate keys
-// (`duplicate-name`), YAML syntax (`yaml-syntax`, with yaml-cpp's position). Relations between
+// (`duplicate-name`), YAML syntax (`yaml-syntax`, with yaml-cpp's position), and the limits of
+// limits.h: `file-too-large`, `not-utf8`, `yaml-too-large`, `too-many-stages`. Relations between
 // values (needs, cycles, paths, the Dockerfile) are the linter's and the planner's.
 //
 // Thread-safety: pure function over the text.
@@ -13,12 +14,10 @@
 #include <vector>
 
 #include "pipelines/diagnostic.h"
+#include "pipelines/limits.h"
 #include "pipelines/pipeline.h"
 
 namespace slipway::pipelines {
-
-// Refused beyond this size with `file-too-large`.
-inline constexpr size_t kMaxPipelineBytes = 1 << 20;
 
 struct PipelineParse {
   Pipeline pipeline;

@@ -20,11 +20,15 @@
 // `<image>:<tag>`; tags are ignored without an image (warning `tags-without-image`), a tag that
 // renders empty is dropped (`empty-tag`), two jobs with one tag warn (`tag-collision`).
 // Extra codes: `missing-pipeline`, `missing-dockerfile`, `unknown-target`, `duplicate-name` (two
-// jobs with one name after expansion), `no-stages` (nothing to build).
+// jobs with one name after expansion), `no-stages` (nothing to build), `too-many-jobs` (over
+// kMaxJobsPerRun), `planning-deadline` (the context's deadline passed), `path-escapes-repo` (a
+// context or Dockerfile reached through a symbolic link out of the repository, when the context
+// gives a lookup of the repository's tree; jobs then name the paths with their links followed).
 //
 // Thread-safety: reentrant; `read` is called from the calling thread only.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -32,6 +36,7 @@
 
 #include "pipelines/diagnostic.h"
 #include "pipelines/job_spec.h"
+#include "pipelines/repo_path.h"
 
 namespace slipway::pipelines {
 
@@ -41,6 +46,8 @@ struct PlanContext {
   long long run_number = 0;
   std::optional<std::vector<std::string>> changed_paths;  // none: the paths filter is not applied
   bool apply_filters = true;  // false (lint): plan every job whatever the on.push filters say
+  RepoLookup lookup;          // none: paths are taken as written (no symbolic links followed)
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // none: no deadline
 };
 
 // Returns the file's content, or nullopt when it does not exist. Paths are already normalised and

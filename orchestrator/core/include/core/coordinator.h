@@ -12,6 +12,7 @@
 // Thread-safety: every public method may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -146,7 +147,11 @@ class Coordinator {
     int attempt;
   };
 
-  // Planning, on the worker thread.
+  void TickUnguarded();
+  // Planning, on the worker thread. QueuePlanning posts a planning task for the run; anything it
+  // throws becomes the run's error.
+  void QueuePlanning(int64_t run_id, std::function<void()> plan);
+  void MarkPlanningStarted(int64_t run_id);
   void PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths);
   void PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection);
   void FailRun(int64_t run_id, const std::string& error);
@@ -207,6 +212,8 @@ class Coordinator {
   std::vector<LeaseWaiter> lease_waiters_;         // GUARDED_BY(mu_)
   std::vector<RenewWaiter> renew_waiters_;         // GUARDED_BY(mu_)
   std::map<std::string, LeaseRef> leases_;         // GUARDED_BY(mu_)
+  // Reading a run's files at its commit and planning them (the fetch before has its own timeout).
+  static constexpr std::chrono::seconds kPlanningDeadline{120};
   static constexpr int64_t kPruneEveryMs = 3600 * 1000;
   static constexpr int64_t kKeepDeliveriesMs = 7 * 24 * 3600 * 1000LL;  // a week: more than the 72 h promised
   int64_t last_heartbeat_ms_ = 0;                  // GUARDED_BY(mu_)

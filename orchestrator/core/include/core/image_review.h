@@ -54,7 +54,8 @@ class ImageReviewer {
       : config_(config), db_(db), osv_(config.osv_database) {}
 
   // report: the agent's insight report (insight::ToJson form); agent_scans: [{scanner, findings} or
-  // {scanner, error}]. InvalidArgument when the report cannot be read.
+  // {scanner, error}]. InvalidArgument when the report cannot be read, whatever it holds (an
+  // exception from reading agent-sent JSON stops here).
   Result<ReviewOutcome> Review(const ReviewSubject& subject, const nlohmann::json& report,
                                const nlohmann::json& agent_scans, int64_t now_ms);
 
@@ -65,6 +66,9 @@ class ImageReviewer {
                                                     int64_t now_ms);
 
  private:
+  Result<ReviewOutcome> ReviewUnguarded(const ReviewSubject& subject, const nlohmann::json& report,
+                                        const nlohmann::json& agent_scans, int64_t now_ms);
+
   const ScanConfig& config_;
   store::Database& db_;
   insight::OsvIndexCache osv_;  // the database, read once and again when it changes

@@ -1,6 +1,10 @@
 // WorkQueue: background threads running queued tasks (planning: git fetches and pipeline
-// expansion; the HTTP handlers' heavy work), which must not block the HTTP threads. With one
-// thread (the default) tasks run one at a time, in order.
+// expansion; base checks; rescans; the HTTP handlers' heavy work), which must not block the HTTP
+// threads. With one thread (the default) tasks run one at a time, in order.
+//
+// Tasks work on pushed content, so a task that throws must cost that task only: the exception is
+// caught, and its message handed to the task's on_failure (which records it as the run's error,
+// for instance). The thread, and the process, carry on with the next task.
 //
 // Thread-safety: Post and TryPost may be called from any thread. The destructor finishes the
 // queued tasks.
@@ -9,10 +13,15 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include "common/log.h"
 
 namespace slipway::core {
 
@@ -30,10 +39,12 @@ class WorkQueue {
     for (auto& t : threads_) t.join();
   }
 
-  void Post(std::function<void()> task) {
+  using OnFailure = std::function<void(const std::string& what)>;
+
+  void Post(std::function<void()> task, OnFailure on_failure) {
     {
       std::lock_guard lock(mu_);
-      tasks_.push_back(std::move(task));
+      tasks_.push_back({std::move(task), std::move(on_failure)});
     }
     cv_.notify_one();
   }
@@ -43,16 +54,39 @@ class WorkQueue {
     {
       std::lock_guard lock(mu_);
       if (tasks_.size() >= max_waiting) return false;
-      tasks_.emplace_back(std::move(task));
+      tasks_.push_back({std::move(task), nullptr});
     }
     cv_.notify_one();
     return true;
   }
 
  private:
+  struct Task {
+    std::function<void()> run;
+    OnFailure on_failure;
+  };
+
+  static void RunGuarded(const Task& task) {
+    std::string what;
+    try {
+      task.run();
+      return;
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      what = "an unknown exception";
+    }
+    LogError("background task failed", {{"error", what}});
+    try {
+      if (task.on_failure) task.on_failure(what);
+    } catch (...) {
+      LogError("recording a failed background task failed too", {{"error", what}});
+    }
+  }
+
   void Loop() {
     for (;;) {
-      std::function<void()> task;
+      Task task;
       {
         std::unique_lock lock(mu_);
         cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
@@ -60,13 +94,13 @@ class WorkQueue {
         task = std::move(tasks_.front());
         tasks_.pop_front();
       }
-      task();
+      RunGuarded(task);
     }
   }
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;  // GUARDED_BY(mu_)
+  std::deque<Task> tasks_;  // GUARDED_BY(mu_)
   bool stopping_ = false;                    // GUARDED_BY(mu_)
   std::vector<std::thread> threads_;
 };

@@ -4,10 +4,14 @@
 // git runs through argument vectors only; shas are validated before use and paths are passed as
 // one `<sha>:<path>` element, so nothing from a push is parsed by a shell or taken for an option.
 //
+// Every git call has a timeout (a fetch kGitFetchTimeout, any other call kGitCallTimeout): a
+// repository that stalls git fails its run instead of holding the planning thread.
+//
 // Thread-safety: calls for one repo are serialised by a per-repo mutex; different repos proceed
 // in parallel.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,6 +22,12 @@
 #include "common/status.h"
 
 namespace slipway::planner {
+
+inline constexpr std::chrono::milliseconds kGitFetchTimeout = std::chrono::minutes(10);
+inline constexpr std::chrono::milliseconds kGitCallTimeout = std::chrono::seconds(30);
+// What Entry reads: the listing of one path, and a symbolic link's target.
+inline constexpr size_t kMaxTreeListingBytes = 64 << 10;
+inline constexpr size_t kMaxLinkTargetBytes = 4096;
 
 struct CommitInfo {
   std::string sha;
@@ -32,10 +42,18 @@ class GitMirror {
   // Clones the mirror on first use, fetches every ref afterwards.
   Status Fetch(const std::string& repo, const std::string& clone_url);
 
-  // The file's content at the commit; nullopt when the commit has no such file.
+  // The file's content at the commit; nullopt when the commit has no such file. Reads at most
+  // max_bytes + 1 bytes, so the caller sees that a larger file is too large without holding it.
   // NotFound when the commit itself is missing.
   Result<std::optional<std::string>> ReadFile(const std::string& repo, const std::string& sha,
-                                              const std::string& path);
+                                              const std::string& path, size_t max_bytes);
+  // The tree entry at path in the commit: nullopt when there is none, else its git mode
+  // ("100644", "040000", "120000" for a symbolic link, ...) and, for a symbolic link, its target.
+  struct TreeEntry {
+    std::string mode;
+    std::string link_target;
+  };
+  Result<std::optional<TreeEntry>> Entry(const std::string& repo, const std::string& sha, const std::string& path);
   Result<CommitInfo> Commit(const std::string& repo, const std::string& sha);
   // The commit a branch points at in the mirror.
   Result<std::string> ResolveBranch(const std::string& repo, const std::string& branch);
