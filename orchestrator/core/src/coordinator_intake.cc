@@ -284,7 +284,7 @@ Status Coordinator::CheckRerunPolicy(int64_t run_id, const std::vector<store::Ne
   if (violations.empty()) return Status::Ok();
   nlohmann::json diagnostics = nlohmann::json::array();
   for (const auto& d : violations) diagnostics.push_back(pipelines::ToJson(d));
-  (void)runs_.SetDiagnostics(run_id, diagnostics.dump());
+  (void)runs_.SetDiagnostics(run_id, JsonText(diagnostics));
   return Status::PermissionDenied("the rerun breaks the repository's publish policy: " +
                                   pipelines::FormatDiagnostic(violations.front()));
 }

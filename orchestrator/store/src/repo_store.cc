@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "rows.h"
 
 namespace slipway::store {
@@ -22,7 +23,7 @@ std::vector<std::string> ReadList(const std::string& json_text) {
   return out;
 }
 
-std::string ListJson(const std::vector<std::string>& list) { return nlohmann::json(list).dump(); }
+std::string ListJson(const std::vector<std::string>& list) { return JsonText(nlohmann::json(list)); }
 
 Repo ReadRepo(const Statement& s) {
   Repo repo{s.ColumnInt(0),  s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
