@@ -10,6 +10,7 @@
 
 #include "command.h"
 #include "common/http_client.h"
+#include "common/strings.h"
 #include "format.h"
 
 namespace slipway::cli {

@@ -1,12 +1,12 @@
 #include "common/flags.h"
 
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <fstream>
 #include <limits>
-#include <sstream>
+
+#include "common/strings.h"
 
 namespace slipway {
 namespace {
@@ -68,7 +68,7 @@ Result<std::string> ReadSecretFile(const std::string& path) {
   text.resize(static_cast<size_t>(in.gcount()));
   if (in.bad()) return Status::InvalidArgument("cannot read " + path);
   if (text.size() > kMaxSecretBytes) return Status::InvalidArgument(path + " is too large to hold a token");
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  text = std::string(TrimAsciiSpace(text));
   if (text.empty()) return Status::InvalidArgument(path + " is empty");
   return text;
 }

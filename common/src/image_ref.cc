@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "common/http_client.h"
+#include "common/strings.h"
 #include "common/subprocess.h"
 
 namespace slipway {
@@ -11,13 +12,6 @@ namespace {
 
 bool IsHostChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t start = 0;
-  while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
-  return s.substr(start);
 }
 
 }  // namespace
@@ -76,11 +70,11 @@ Result<std::string> EngineImageDigest(const std::string& ref, const std::string&
   auto inspect = RunProcess({docker, "image", "inspect", "--format", "{{.Id}}", "--", ref});
   if (!inspect.ok()) return Status::Unavailable(inspect.status().message());
   if (!inspect->ok()) {
-    std::string err = Trim(inspect->err);
+    std::string err = std::string(TrimAsciiSpace(inspect->err));
     if (err.find("No such image") != std::string::npos) return Status::NotFound("the engine has no image " + ref);
     return Status::Unavailable("docker image inspect " + ref + ": " + err);
   }
-  std::string id = Trim(inspect->out);
+  std::string id = std::string(TrimAsciiSpace(inspect->out));
   if (!IsImageDigest(id)) return Status::Internal("docker image inspect " + ref + " gave no digest: " + id);
   return id;
 }
@@ -101,7 +95,7 @@ Result<std::string> RegistryImageDigest(const ImageRef& ref, std::chrono::millis
       return Status::Unavailable("registry " + ref.host + " answered " + std::to_string(resp->status) + " for " +
                                  ref.name + ":" + ref.reference);
     }
-    std::string digest = Trim(resp->Header("Docker-Content-Digest"));
+    std::string digest = std::string(TrimAsciiSpace(resp->Header("Docker-Content-Digest")));
     if (IsImageDigest(digest)) return digest;
   }
   return Status::Unavailable("registry " + ref.host + " sent no Docker-Content-Digest for " + ref.name + ":" +

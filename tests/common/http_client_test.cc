@@ -29,10 +29,3 @@ TEST_CASE("HttpFetch reports an unreachable server as unavailable") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == slipway::ErrorCode::kUnavailable);
 }
-
-TEST_CASE("PercentEncode keeps unreserved bytes and encodes the rest") {
-  CHECK(slipway::PercentEncode("feat/a b&c") == "feat%2Fa%20b%26c");
-  CHECK(slipway::PercentEncode("AZaz09-._~") == "AZaz09-._~");
-  CHECK(slipway::PercentEncode("?=#%+\xff") == "%3F%3D%23%25%2B%FF");
-  CHECK(slipway::PercentEncode("") == "");
-}

@@ -41,8 +41,8 @@ Result<FlagsParsed> ParseFlags(CLI::App& app, const std::vector<std::string>& ar
 CLI::Option* AddSecretFileFlag(CLI::App& app, const std::string& file_flag, std::string* secret,
                                const std::string& description);
 
-// The secret in `path`: its content without trailing whitespace (a file written by `echo` ends in
-// a newline). InvalidArgument when it cannot be read or is empty.
+// The secret in `path`: its content without surrounding whitespace (a file written by `echo` ends
+// in a newline). InvalidArgument when it cannot be read or is empty.
 Result<std::string> ReadSecretFile(const std::string& path);
 
 }  // namespace slipway

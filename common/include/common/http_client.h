@@ -47,8 +47,4 @@ struct UrlParts {
 };
 Result<UrlParts> ParseHttpUrl(std::string_view url);
 
-// `text` fit for a URL path segment or query value: every byte but RFC 3986's unreserved ones
-// (A-Z a-z 0-9 - . _ ~) as %XX, so "feat/a b&c" becomes "feat%2Fa%20b%26c".
-std::string PercentEncode(std::string_view text);
-
 }  // namespace slipway
