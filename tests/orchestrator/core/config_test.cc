@@ -7,22 +7,17 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "support/files.h"
+
 using slipway::core::LoadServerConfig;
 
 namespace {
 
-// A config file in /tmp, removed afterwards.
+// A config file in a temp dir, removed afterwards.
 struct ConfigFile {
-  explicit ConfigFile(const std::string& text) {
-    char tmpl[] = "/tmp/slipway-config-XXXXXX";
-    int fd = mkstemp(tmpl);
-    REQUIRE(fd >= 0);
-    close(fd);
-    path = tmpl;
-    std::ofstream(path) << text;
-  }
-  ~ConfigFile() { std::remove(path.c_str()); }
-  std::string path;
+  explicit ConfigFile(const std::string& text) { std::ofstream(path) << text; }
+  slipway::testing::TempDir dir;
+  std::string path = dir.File("slipway.yml");
 };
 
 }  // namespace
