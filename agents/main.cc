@@ -1,4 +1,5 @@
 // slipway-agent --server URL --token T --name N [--labels k=v,...] [--capacity N] [--workdir DIR]
+// (the token may come from --token-file or SLIPWAY_AGENT_TOKEN instead)
 #include <signal.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "agent/agent.h"
+#include "common/flags.h"
 #include "common/log.h"
 
 namespace {
@@ -21,11 +23,25 @@ void OnSignal(int sig) {
 }
 
 int Usage(const std::string& problem) {
-  std::fprintf(stderr,
-               "%s\nusage: slipway-agent --server URL --token T --name N [--labels k=v,...] [--capacity N] "
-               "[--workdir DIR]\n(the token may come from SLIPWAY_AGENT_TOKEN instead)\n",
-               problem.c_str());
+  std::fprintf(stderr, "slipway-agent: %s (see slipway-agent --help)\n", problem.c_str());
   return 2;
+}
+
+// The agent's flags, bound to *config; the labels stay text until parsed.
+void DeclareFlags(CLI::App& app, slipway::agent::AgentConfig* config, std::string* labels) {
+  app.description("slipway-agent: the Slipway build agent; leases jobs from slipwayd and builds them");
+  app.add_option("--server", config->server, "slipwayd's URL, http://HOST:PORT")->required();
+  app.add_option("--token", config->token, "the agent token")->envname("SLIPWAY_AGENT_TOKEN");
+  slipway::AddSecretFileFlag(app, "--token-file", &config->token, "a file holding the agent token");
+  app.add_option("--name", config->name, "this agent's name, unique among agents")->required();
+  app.add_option("--labels", *labels, "labels jobs may ask for")->type_name("k=v,...");
+  app.add_option("--capacity", config->capacity, "jobs run at once")
+      ->check(slipway::InRange({1, 64}))
+      ->type_name("N")
+      ->capture_default_str();
+  app.add_option("--workdir", config->workdir, "where checkouts and build files go")
+      ->type_name("DIR")
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -35,39 +51,19 @@ int main(int argc, char** argv) {
   AgentConfig config;
   config.workdir = "slipway-agent-work";
   std::string labels;
-  // The token from the environment keeps it out of the process list; --token still wins.
-  if (const char* token = std::getenv("SLIPWAY_AGENT_TOKEN")) config.token = token;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    auto eq = arg.find('=');
-    if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    } else if (arg == "--help" || arg == "-h") {
-      Usage("slipway-agent: the Slipway build agent");
-      return 0;
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      return Usage("missing value for " + arg);
-    }
-    if (arg == "--server") config.server = value;
-    else if (arg == "--token") config.token = value;
-    else if (arg == "--name") config.name = value;
-    else if (arg == "--labels") labels = value;
-    else if (arg == "--capacity") config.capacity = std::atoi(value.c_str());
-    else if (arg == "--workdir") config.workdir = value;
-    else return Usage("unknown flag " + arg);
-  }
-  if (config.server.empty() || config.token.empty() || config.name.empty()) {
-    return Usage("--server, --token (or SLIPWAY_AGENT_TOKEN) and --name are required");
-  }
-  while (!config.server.empty() && config.server.back() == '/') config.server.pop_back();
-  if (config.capacity < 1 || config.capacity > 64) return Usage("--capacity must be 1..64");
-  auto parsed = slipway::agent::ParseLabels(labels);
+  CLI::App app("", "slipway-agent");
+  DeclareFlags(app, &config, &labels);
+  auto parsed = slipway::ParseFlags(app, std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.ok()) return Usage(parsed.status().message());
-  config.labels = *parsed;
+  if (*parsed == slipway::FlagsParsed::kHelp) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  }
+  if (config.token.empty()) return Usage("an agent token is required (--token, --token-file or SLIPWAY_AGENT_TOKEN)");
+  while (!config.server.empty() && config.server.back() == '/') config.server.pop_back();
+  auto label_map = slipway::agent::ParseLabels(labels);
+  if (!label_map.ok()) return Usage(label_map.status().message());
+  config.labels = *label_map;
   std::error_code ec;
   std::filesystem::create_directories(config.workdir, ec);
   config.workdir = std::filesystem::absolute(config.workdir, ec).lexically_normal().string();

@@ -12,25 +12,11 @@
 namespace slipway::cli {
 namespace {
 
-constexpr const char* kAnalyzeHelp =
-    "usage: slipway analyze IMAGE [--json] [--osv PATH] [--sbom] [--top N]\n"
-    "       slipway analyze --archive FILE [--json] [--osv PATH] [--sbom] [--top N]\n"
-    "\n"
-    "Reads IMAGE from the local Docker engine (docker save, streamed) and prints its size, "
-    "layers,\n"
-    "efficiency and wasted bytes (as dive defines them), the largest files and folders, its "
-    "Debian,\n"
-    "Alpine and Python packages and, with --osv, the advisories of an offline OSV database (a "
-    "folder\n"
-    "of records or osv.dev's per-ecosystem zips) that match them.\n"
-    "\n"
-    "  --json          the whole report as JSON\n"
-    "  --sbom          a CycloneDX 1.5 JSON SBOM instead\n"
-    "  --osv PATH      scan the packages against this OSV database\n"
-    "  --archive FILE  read a `docker save -o` archive instead of asking the engine\n"
-    "  --top N         entries in the wasted / largest lists (default 10)\n"
-    "\n"
-    "Exit status: 0 done, 1 the image could not be read or scanned, 2 bad usage.\n";
+constexpr const char* kAnalyzeDescription =
+    "Reads IMAGE from the local Docker engine (docker save, streamed), or a `docker save -o` archive,\n"
+    "and prints its size, layers, efficiency and wasted bytes (as dive defines them), the largest\n"
+    "files and folders, its Debian, Alpine and Python packages and, with --osv, the advisories of an\n"
+    "offline OSV database (a folder of records or osv.dev's per-ecosystem zips) that match them.";
 
 std::string Shorten(const std::string& s, size_t max) {
   return s.size() <= max ? s : s.substr(0, max - 3) + "...";
@@ -92,39 +78,19 @@ int AnalyzeCommand(const std::vector<std::string>& args) {
   std::string image, archive;
   bool json = false, sbom = false;
   insight::InsightOptions options;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= args.size()) return false;
-      *out = args[++i];
-      return true;
-    };
-    if (a == "--help" || a == "-h") {
-      std::cout << kAnalyzeHelp;
-      return 0;
-    } else if (a == "--json") {
-      json = true;
-    } else if (a == "--sbom") {
-      sbom = true;
-    } else if (a == "--osv") {
-      if (!value(&options.osv_database)) return UsageError("analyze", "--osv needs a PATH");
-    } else if (a == "--archive") {
-      if (!value(&archive)) return UsageError("analyze", "--archive needs a FILE");
-    } else if (a == "--top") {
-      std::string n;
-      if (!value(&n) || n.empty() || n.find_first_not_of("0123456789") != std::string::npos ||
-          std::stoul(n) == 0) {
-        return UsageError("analyze", "--top needs a positive number");
-      }
-      options.top_n = std::stoul(n);
-    } else if (a.size() > 1 && a[0] == '-') {
-      return UsageError("analyze", "unknown flag " + a);
-    } else if (image.empty()) {
-      image = a;
-    } else {
-      return UsageError("analyze", "only one IMAGE may be given");
-    }
-  }
+  CLI::App app(kAnalyzeDescription, "slipway analyze");
+  app.add_option("IMAGE", image, "an image of the local engine");
+  app.add_flag("--json", json, "the whole report as JSON");
+  app.add_flag("--sbom", sbom, "a CycloneDX 1.5 JSON SBOM instead");
+  app.add_option("--osv", options.osv_database, "scan the packages against this OSV database")->type_name("PATH");
+  app.add_option("--archive", archive, "read a `docker save -o` archive instead of asking the engine")
+      ->type_name("FILE");
+  app.add_option("--top", options.top_n, "entries in the wasted / largest lists")
+      ->check(InRange({1, 100000}))
+      ->type_name("N")
+      ->capture_default_str();
+  app.footer("Exit status: 0 done, 1 the image could not be read or scanned, 2 bad usage.\n");
+  if (auto done = ParseCommandFlags(app, "analyze", args)) return *done;
   if (image.empty() == archive.empty())
     return UsageError("analyze", "give one IMAGE or --archive FILE");
   Result<insight::ImageReport> report = archive.empty()

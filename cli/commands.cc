@@ -30,4 +30,14 @@ int UsageError(const std::string& command, const std::string& message) {
   return 2;
 }
 
+std::optional<int> ParseCommandFlags(CLI::App& app, const std::string& command, const std::vector<std::string>& args) {
+  Result<FlagsParsed> parsed = ParseFlags(app, args);
+  if (!parsed.ok()) return UsageError(command, parsed.status().message());
+  if (*parsed == FlagsParsed::kHelp) {
+    std::cout << app.help();
+    return 0;
+  }
+  return std::nullopt;
+}
+
 }  // namespace slipway::cli

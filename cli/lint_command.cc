@@ -12,13 +12,12 @@
 namespace slipway::cli {
 namespace {
 
-constexpr const char* kLintHelp =
-    "usage: slipway lint [FILE]\n"
-    "\n"
+constexpr const char* kLintDescription =
     "Checks a pipeline file (default: .slipway.yml in the current directory) and the Dockerfiles it\n"
     "uses. Prints one line per problem, FILE:LINE:COL: error[CODE]: MESSAGE (or warning[CODE]).\n"
-    "The pipeline's directory is taken as the repository root. on.push filters are not applied.\n"
-    "\n"
+    "The pipeline's directory is taken as the repository root. on.push filters are not applied.";
+
+constexpr const char* kLintFooter =
     "Dockerfile rules (each message ends with \"; fix: ...\"); secrets are errors, the rest warnings:\n"
     "%RULES%"
     "\n"
@@ -28,31 +27,26 @@ constexpr const char* kLintHelp =
     "\n"
     "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 bad usage.\n";
 
-// The help text with the rule table in place of %RULES%.
-std::string LintHelp() {
+// The help's footer with the rule table in place of %RULES%.
+std::string LintFooter() {
   std::string rules;
   for (const pipelines::DockerfileRule& r : pipelines::DockerfileRules()) {
     std::string code = r.code;
     rules += "  " + code + std::string(code.size() < 24 ? 24 - code.size() : 1, ' ') + r.summary + "\n";
   }
-  std::string help = kLintHelp;
-  help.replace(help.find("%RULES%"), 7, rules);
-  return help;
+  std::string footer = kLintFooter;
+  footer.replace(footer.find("%RULES%"), 7, rules);
+  return footer;
 }
 
 }  // namespace
 
 int LintCommand(const std::vector<std::string>& args) {
   std::string file;
-  for (const std::string& a : args) {
-    if (a == "--help" || a == "-h") {
-      std::cout << LintHelp();
-      return 0;
-    }
-    if (a.size() > 1 && a[0] == '-') return UsageError("lint", "unknown flag " + a);
-    if (!file.empty()) return UsageError("lint", "only one FILE may be given");
-    file = a;
-  }
+  CLI::App app(kLintDescription, "slipway lint");
+  app.add_option("FILE", file, "the pipeline file");
+  app.footer(LintFooter());
+  if (auto done = ParseCommandFlags(app, "lint", args)) return *done;
   if (file.empty()) file = ".slipway.yml";
   std::filesystem::path path(file);
   std::string root = path.parent_path().string();

@@ -1,5 +1,6 @@
 // slipway plan [DIR] [--branch B] [--sha S] [--run N] [--changed PATH...] [--file F] [--json]
 #include <iostream>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -13,19 +14,13 @@
 namespace slipway::cli {
 namespace {
 
-constexpr const char* kPlanHelp =
-    "usage: slipway plan [DIR] [--branch B] [--sha S] [--run N] [--changed PATH...] [--file F] [--json]\n"
-    "\n"
+constexpr const char* kPlanDescription =
     "Shows the jobs a push to DIR (default: the current directory, the repository root) would run:\n"
-    "names, targets, needs, build args, tags.\n"
-    "\n"
-    "  --branch B        the pushed branch (default main); on.push.branches is applied to it\n"
-    "  --sha S           the commit (default 40 zeros), for {sha} and {short_sha} tags\n"
-    "  --run N           the run number, for {run} tags (default 0)\n"
-    "  --changed PATH... the changed paths (until the next flag); on.push.paths is applied to them\n"
-    "  --file F          the pipeline file inside DIR (default .slipway.yml)\n"
-    "  --json            print {\"jobs\":[...full job specs...],\"diagnostics\":[...],\n"
-    "                    \"filtered_out\":bool,\"filter_reason\":\"...\"}\n"
+    "names, targets, needs, build args, tags.";
+
+constexpr const char* kPlanFooter =
+    "--json prints {\"jobs\":[...full job specs...],\"diagnostics\":[...],\"filtered_out\":bool,\n"
+    "\"filter_reason\":\"...\"}.\n"
     "\n"
     "Exit status: 0 planned (or filtered out), 1 the pipeline has errors, 2 bad usage.\n";
 
@@ -63,43 +58,27 @@ int PlanCommand(const std::vector<std::string>& args) {
   pipelines::PlanContext ctx;
   ctx.branch = "main";
   ctx.sha = std::string(40, '0');
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) return false;
-      *out = args[++i];
-      return true;
-    };
-    if (a == "--help" || a == "-h") {
-      std::cout << kPlanHelp;
-      return 0;
-    } else if (a == "--json") {
-      json = true;
-    } else if (a == "--branch") {
-      if (!value(&ctx.branch)) return UsageError("plan", "--branch needs a value");
-    } else if (a == "--sha") {
-      if (!value(&ctx.sha)) return UsageError("plan", "--sha needs a value");
-    } else if (a == "--file") {
-      if (!value(&file)) return UsageError("plan", "--file needs a value");
-    } else if (a == "--run") {
-      std::string n;
-      if (!value(&n)) return UsageError("plan", "--run needs a value");
-      try {
-        size_t used = 0;
-        ctx.run_number = std::stoll(n, &used);
-        if (used != n.size() || ctx.run_number < 0) throw std::invalid_argument(n);
-      } catch (const std::exception&) {
-        return UsageError("plan", "--run needs a non-negative number, not \"" + n + "\"");
-      }
-    } else if (a == "--changed") {
-      if (!ctx.changed_paths) ctx.changed_paths.emplace();
-      while (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) ctx.changed_paths->push_back(args[++i]);
-    } else if (a.size() > 1 && a[0] == '-') {
-      return UsageError("plan", "unknown flag " + a);
-    } else if (dir.empty()) {
-      dir = a;
-    } else {
-      return UsageError("plan", "only one DIR may be given");
+  std::vector<std::string> changed;
+  CLI::App app(kPlanDescription, "slipway plan");
+  app.add_option("DIR", dir, "the repository root");
+  app.add_option("--branch", ctx.branch, "the pushed branch; on.push.branches is applied to it")->capture_default_str();
+  app.add_option("--sha", ctx.sha, "the commit, for {sha} and {short_sha} tags (default 40 zeros)");
+  app.add_option("--run", ctx.run_number, "the run number, for {run} tags")
+      ->check(InRange({0, std::numeric_limits<long long>::max()}))
+      ->type_name("N")
+      ->capture_default_str();
+  CLI::Option* changed_flag =
+      app.add_option("--changed", changed, "the changed paths (until the next flag); on.push.paths is applied to them")
+          ->expected(0, CLI::detail::expected_max_vector_size)
+          ->type_name("PATH...");
+  app.add_option("--file", file, "the pipeline file inside DIR")->capture_default_str();
+  app.add_flag("--json", json, "print the plan as JSON");
+  app.footer(kPlanFooter);
+  if (auto done = ParseCommandFlags(app, "plan", args)) return *done;
+  if (*changed_flag) {
+    ctx.changed_paths.emplace();
+    for (const std::string& path : changed) {
+      if (!path.empty()) ctx.changed_paths->push_back(path);  // `--changed` alone: no path changed
     }
   }
   pipelines::PlanResult r = pipelines::PlanPipeline(LocalFileReader(dir.empty() ? "." : dir), ctx, file);

@@ -2,13 +2,16 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
+#include <limits>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "command.h"
 #include "common/http_client.h"
 #include "common/json_text.h"
+#include "common/strings.h"
 #include "format.h"
 
 namespace slipway::cli {
@@ -16,63 +19,42 @@ namespace {
 
 using nlohmann::json;
 
-// Flags shared by every remote command, and the positional arguments left over.
-struct RemoteArgs {
-  std::string server;
+// The server, the token and the output form, flags shared by every remote command.
+struct Remote {
+  std::string server = "http://127.0.0.1:8080";
   std::string token;
   bool json_output = false;
-  std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> options;  // --name value
-  std::vector<std::string> switches;                        // --name
-
-  std::string Option(const std::string& name) const {
-    for (const auto& [k, v] : options) {
-      if (k == name) return v;
-    }
-    return "";
-  }
-  bool Switch(const std::string& name) const {
-    return std::find(switches.begin(), switches.end(), name) != switches.end();
-  }
 };
 
-// value_flags take a value; switch_flags do not. Anything else starting with '-' is an error.
-bool ParseRemoteArgs(const std::vector<std::string>& args, const std::vector<std::string>& value_flags,
-                     const std::vector<std::string>& switch_flags, RemoteArgs* out) {
-  const char* server = std::getenv("SLIPWAY_SERVER");
-  const char* token = std::getenv("SLIPWAY_TOKEN");
-  out->server = server ? server : "http://127.0.0.1:8080";
-  out->token = token ? token : "";
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto takes = [&](const std::string& f) { return std::find(value_flags.begin(), value_flags.end(), f) != value_flags.end(); };
-    auto is_switch = [&](const std::string& f) { return std::find(switch_flags.begin(), switch_flags.end(), f) != switch_flags.end(); };
-    if (a == "--server" || a == "--token" || takes(a)) {
-      if (i + 1 >= args.size()) {
-        std::cerr << "slipway: " << a << " needs a value\n";
-        return false;
-      }
-      const std::string& v = args[++i];
-      if (a == "--server") out->server = v;
-      else if (a == "--token") out->token = v;
-      else out->options.emplace_back(a, v);
-    } else if (a == "--json") {
-      out->json_output = true;
-    } else if (is_switch(a)) {
-      out->switches.push_back(a);
-    } else if (a.size() > 1 && a[0] == '-') {
-      std::cerr << "slipway: unknown flag " << a << "\n";
-      return false;
-    } else {
-      out->positional.push_back(a);
-    }
+// A "slipway COMMAND" app with the shared flags declared on it.
+std::unique_ptr<CLI::App> RemoteApp(const std::string& command, const std::string& description, Remote* r) {
+  auto app = std::make_unique<CLI::App>(description, "slipway " + command);
+  app->add_option("--server", r->server, "slipwayd's URL")->envname("SLIPWAY_SERVER")->capture_default_str();
+  app->add_option("--token", r->token, "the admin token, for commands that change things")->envname("SLIPWAY_TOKEN");
+  AddSecretFileFlag(*app, "--token-file", &r->token, "a file holding the admin token");
+  app->add_flag("--json", r->json_output, "print the server's answer as JSON");
+  return app;
+}
+
+// Parses the shared and the command's own flags; an exit code when the command is done.
+std::optional<int> ParseRemote(CLI::App& app, const std::string& command, const std::vector<std::string>& args,
+                               Remote* r) {
+  if (auto done = ParseCommandFlags(app, command, args)) return done;
+  while (!r->server.empty() && r->server.back() == '/') r->server.pop_back();
+  return std::nullopt;
+}
+
+// "?k=v&k2=v2" of the pairs whose value is not empty, each value percent-encoded.
+std::string Query(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::string query;
+  for (const auto& [k, v] : pairs) {
+    if (!v.empty()) query += (query.empty() ? "?" : "&") + k + "=" + PercentEncode(v);
   }
-  while (!out->server.empty() && out->server.back() == '/') out->server.pop_back();
-  return true;
+  return query;
 }
 
 // Calls the API; prints the server's error and returns nullopt unless the status is 2xx.
-std::optional<json> Call(const RemoteArgs& r, const std::string& method, const std::string& path,
+std::optional<json> Call(const Remote& r, const std::string& method, const std::string& path,
                          const std::string& body = "") {
   HttpRequest req{.method = method, .url = r.server + path, .body = body, .headers = {}};
   if (!r.token.empty()) req.headers.emplace_back("Authorization", "Bearer " + r.token);
@@ -106,11 +88,6 @@ std::string Duration(const json& ms) {
 std::string Bytes(const json& n) {
   if (!n.is_number() || n.get<double>() < 0) return "-";
   return HumanBytes(n.get<uint64_t>());
-}
-
-bool Usage(const char* text) {
-  std::cerr << "usage: " << text << "\n";
-  return false;
 }
 
 // "efficiency 97.0%, wasted 300.0 kB, 3 packages, vulnerabilities: 1 critical, 2 medium, +2.0 MB on main"
@@ -178,13 +155,21 @@ bool IsFinalRunStatus(const std::string& s) {
 }  // namespace
 
 int RunsCommand(const std::vector<std::string>& args) {
-  RemoteArgs r;
-  if (!ParseRemoteArgs(args, {"--repo", "--branch", "--status", "--limit", "--before"}, {}, &r) || !r.positional.empty()) {
-    Usage("slipway runs [--repo R] [--branch B] [--status S] [--limit N] [--before ID] [--json]");
-    return 2;
-  }
-  std::string query;
-  for (const auto& [k, v] : r.options) query += (query.empty() ? "?" : "&") + k.substr(2) + "=" + v;
+  Remote r;
+  std::string repo, branch, status, limit, before;
+  auto app = RemoteApp("runs", "Lists runs, newest first.", &r);
+  app->add_option("--repo", repo, "only this repository's runs");
+  app->add_option("--branch", branch, "only this branch's runs");
+  app->add_option("--status", status, "only runs in this status");
+  app->add_option("--limit", limit, "at most N runs (the server takes at most 500)")
+      ->check(InRange({1, std::numeric_limits<int>::max()}))
+      ->type_name("N");
+  app->add_option("--before", before, "only runs older than this run id")
+      ->check(InRange({1, std::numeric_limits<long long>::max()}))
+      ->type_name("ID");
+  if (auto done = ParseRemote(*app, "runs", args, &r)) return *done;
+  std::string query =
+      Query({{"repo", repo}, {"branch", branch}, {"status", status}, {"limit", limit}, {"before", before}});
   auto j = Call(r, "GET", "/api/v1/runs" + query);
   if (!j) return 1;
   if (r.json_output) {
@@ -203,12 +188,12 @@ int RunsCommand(const std::vector<std::string>& args) {
 }
 
 int ShowCommand(const std::vector<std::string>& args) {
-  RemoteArgs r;
-  if (!ParseRemoteArgs(args, {}, {}, &r) || r.positional.size() != 1) {
-    Usage("slipway show RUN [--json]");
-    return 2;
-  }
-  auto j = Call(r, "GET", "/api/v1/runs/" + r.positional[0]);
+  Remote r;
+  std::string run;
+  auto app = RemoteApp("show", "Shows a run and its jobs, with sizes and cache hits.", &r);
+  app->add_option("RUN", run, "the run id")->required();
+  if (auto done = ParseRemote(*app, "show", args, &r)) return *done;
+  auto j = Call(r, "GET", "/api/v1/runs/" + PercentEncode(run));
   if (!j) return 1;
   if (r.json_output) std::cout << JsonText(*j, 2) << "\n";
   else PrintRun(*j);
@@ -216,15 +201,19 @@ int ShowCommand(const std::vector<std::string>& args) {
 }
 
 int WaitCommand(const std::vector<std::string>& args) {
-  RemoteArgs r;
-  if (!ParseRemoteArgs(args, {"--timeout"}, {}, &r) || r.positional.size() != 1) {
-    Usage("slipway wait RUN [--timeout SECONDS] [--json]   (exit 0 when the run succeeds)");
-    return 2;
-  }
-  int timeout = r.Option("--timeout").empty() ? 600 : std::atoi(r.Option("--timeout").c_str());
+  Remote r;
+  std::string run;
+  int timeout = 600;
+  auto app = RemoteApp("wait", "Waits for a run to finish; exit 0 when it succeeded, 1 otherwise.", &r);
+  app->add_option("RUN", run, "the run id")->required();
+  app->add_option("--timeout", timeout, "give up after this long")
+      ->check(InRange({0, 7 * 24 * 3600}))
+      ->type_name("SECONDS")
+      ->capture_default_str();
+  if (auto done = ParseRemote(*app, "wait", args, &r)) return *done;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
   for (;;) {
-    auto j = Call(r, "GET", "/api/v1/runs/" + r.positional[0]);
+    auto j = Call(r, "GET", "/api/v1/runs/" + PercentEncode(run));
     if (!j) return 1;
     std::string status = j->value("status", "");
     if (IsFinalRunStatus(status)) {
@@ -233,7 +222,7 @@ int WaitCommand(const std::vector<std::string>& args) {
       return status == "success" ? 0 : 1;
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      std::cerr << "slipway: run " << r.positional[0] << " still " << status << " after " << timeout << "s\n";
+      std::cerr << "slipway: run " << run << " still " << status << " after " << timeout << "s\n";
       return 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
@@ -241,13 +230,15 @@ int WaitCommand(const std::vector<std::string>& args) {
 }
 
 int LogsCommand(const std::vector<std::string>& args) {
-  RemoteArgs r;
-  if (!ParseRemoteArgs(args, {}, {"-f", "--follow"}, &r) || r.positional.size() != 1) {
-    Usage("slipway logs JOB [-f]");
-    return 2;
-  }
-  std::string path = "/api/v1/jobs/" + r.positional[0] + "/log";
-  if (!r.Switch("-f") && !r.Switch("--follow")) {
+  Remote r;
+  std::string job;
+  bool follow = false;
+  auto app = RemoteApp("logs", "Prints a job's log.", &r);
+  app->add_option("JOB", job, "the job id")->required();
+  app->add_flag("-f,--follow", follow, "follow the log live until the job ends");
+  if (auto done = ParseRemote(*app, "logs", args, &r)) return *done;
+  std::string path = "/api/v1/jobs/" + PercentEncode(job) + "/log";
+  if (!follow) {
     auto res = HttpFetch({.method = "GET", .url = r.server + path, .body = "", .headers = {}});
     if (!res.ok() || res->status != 200) {
       std::cerr << "slipway: " << (res.ok() ? res->body : res.status().message()) << "\n";
@@ -291,13 +282,15 @@ int LogsCommand(const std::vector<std::string>& args) {
 }
 
 int TriggerCommand(const std::vector<std::string>& args) {
-  RemoteArgs r;
-  if (!ParseRemoteArgs(args, {}, {}, &r) || r.positional.size() < 2 || r.positional.size() > 3) {
-    Usage("slipway trigger REPO BRANCH [SHA]");
-    return 2;
-  }
-  json body = {{"repo", r.positional[0]}, {"branch", r.positional[1]}};
-  if (r.positional.size() == 3) body["sha"] = r.positional[2];
+  Remote r;
+  std::string repo, branch, sha;
+  auto app = RemoteApp("trigger", "Starts a run of a repo's branch (or commit).", &r);
+  app->add_option("REPO", repo, "the repository, owner/name")->required();
+  app->add_option("BRANCH", branch, "the branch")->required();
+  app->add_option("SHA", sha, "the commit (default: the branch's head)");
+  if (auto done = ParseRemote(*app, "trigger", args, &r)) return *done;
+  json body = {{"repo", repo}, {"branch", branch}};
+  if (!sha.empty()) body["sha"] = sha;
   auto j = Call(r, "POST", "/api/v1/runs", JsonText(body));
   if (!j) return 1;
   if (r.json_output) std::cout << JsonText(*j, 2) << "\n";
@@ -306,45 +299,48 @@ int TriggerCommand(const std::vector<std::string>& args) {
 }
 
 int RerunCommand(const std::vector<std::string>& args) {
-  RemoteArgs r;
-  if (!ParseRemoteArgs(args, {"--stage"}, {"--failed"}, &r) || r.positional.size() != 1 ||
-      (r.Switch("--failed") && !r.Option("--stage").empty())) {
-    Usage("slipway rerun RUN [--failed | --stage S [--stage S2 ...]]");
-    return 2;
-  }
+  Remote r;
+  std::string run;
+  bool failed = false;
+  std::vector<std::string> stages;
+  auto app = RemoteApp("rerun", "Reruns a run at the same commit: all jobs, the failed ones, or named stages.", &r);
+  app->add_option("RUN", run, "the run id")->required();
+  CLI::Option* failed_flag = app->add_flag("--failed", failed, "the failed jobs and their dependents");
+  app->add_option("--stage", stages, "this stage and its dependents (repeatable)")
+      ->allow_extra_args(false)
+      ->excludes(failed_flag)
+      ->type_name("S");
+  if (auto done = ParseRemote(*app, "rerun", args, &r)) return *done;
   json jobs = "all";
-  if (r.Switch("--failed")) jobs = "failed";
-  for (const auto& [k, v] : r.options) {
-    if (k != "--stage") continue;
-    if (!jobs.is_array()) jobs = json::array();
-    jobs.push_back(v);
-  }
-  auto j = Call(r, "POST", "/api/v1/runs/" + r.positional[0] + "/rerun", JsonText(json{{"jobs", jobs}}));
+  if (failed) jobs = "failed";
+  if (!stages.empty()) jobs = stages;
+  auto j = Call(r, "POST", "/api/v1/runs/" + PercentEncode(run) + "/rerun", JsonText(json{{"jobs", jobs}}));
   if (!j) return 1;
   if (r.json_output) std::cout << JsonText(*j, 2) << "\n";
-  else std::cout << "run " << Str(*j, "id") << " queued (rerun of " << r.positional[0] << ")\n";
+  else std::cout << "run " << Str(*j, "id") << " queued (rerun of " << run << ")\n";
   return 0;
 }
 
 int CancelCommand(const std::vector<std::string>& args) {
-  RemoteArgs r;
-  if (!ParseRemoteArgs(args, {}, {}, &r) || r.positional.size() != 1) {
-    Usage("slipway cancel RUN");
-    return 2;
-  }
-  auto j = Call(r, "POST", "/api/v1/runs/" + r.positional[0] + "/cancel", "{}");
+  Remote r;
+  std::string run;
+  auto app = RemoteApp("cancel", "Cancels a run's pending and running jobs.", &r);
+  app->add_option("RUN", run, "the run id")->required();
+  if (auto done = ParseRemote(*app, "cancel", args, &r)) return *done;
+  auto j = Call(r, "POST", "/api/v1/runs/" + PercentEncode(run) + "/cancel", "{}");
   if (!j) return 1;
-  std::cout << "run " << r.positional[0] << " canceling\n";
+  std::cout << "run " << run << " canceling\n";
   return 0;
 }
 
 int BaseCheckCommand(const std::vector<std::string>& args) {
-  RemoteArgs r;
-  if (!ParseRemoteArgs(args, {}, {}, &r) || r.positional.size() != 1) {
-    Usage("slipway base-check REPO [--json]   (admin token; starts base-update runs for moved bases)");
-    return 2;
-  }
-  auto j = Call(r, "POST", "/api/v1/base-checks", JsonText(json{{"repo", r.positional[0]}}));
+  Remote r;
+  std::string repo;
+  auto app = RemoteApp("base-check",
+                       "Checks a repo's base images now (admin token); moved ones start base-update runs.", &r);
+  app->add_option("REPO", repo, "the repository, owner/name")->required();
+  if (auto done = ParseRemote(*app, "base-check", args, &r)) return *done;
+  auto j = Call(r, "POST", "/api/v1/base-checks", JsonText(json{{"repo", repo}}));
   if (!j) return 1;
   if (r.json_output) {
     std::cout << JsonText(*j, 2) << "\n";

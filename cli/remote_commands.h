@@ -1,6 +1,7 @@
 // The CLI's commands that talk to a running slipwayd over its REST API: runs, show, logs, wait,
 // trigger, rerun, cancel, base-check. The server comes from --server or SLIPWAY_SERVER (default
-// http://127.0.0.1:8080), the admin token from --token or SLIPWAY_TOKEN.
+// http://127.0.0.1:8080), the admin token from --token, --token-file or SLIPWAY_TOKEN. Every value
+// put in a URL (run and job ids, query values such as a branch) is percent-encoded.
 //
 // Each returns the process exit code: 0 done, 1 the server said no (or the run failed, for wait),
 // 2 bad usage.

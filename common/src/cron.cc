@@ -6,6 +6,8 @@
 #include <limits>
 #include <vector>
 
+#include "common/strings.h"
+
 namespace slipway {
 namespace {
 
@@ -31,12 +33,6 @@ constexpr Field kHour{"hour", 0, 23};
 constexpr Field kDayOfMonth{"day-of-month", 1, 31};
 constexpr Field kMonth{"month", 1, 12, kMonthNames.data(), 12};
 constexpr Field kDayOfWeek{"day-of-week", 0, 7, kDayNames.data(), 7};
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
@@ -65,7 +61,7 @@ Result<int> ParseValue(std::string_view text, const Field& f) {
     }
     return v;
   }
-  std::string lower = Lower(text);
+  std::string lower = AsciiLower(text);
   for (int i = 0; i < f.name_count; ++i) {
     if (lower == f.names[i]) return f.names == kMonthNames.data() ? f.min + i : i;
   }
@@ -144,7 +140,7 @@ int64_t MsOf(sys_days day) {
 Result<CronSchedule> CronSchedule::Parse(std::string_view expression) {
   std::vector<std::string_view> fields = Words(expression);
   if (fields.size() == 1 && fields[0].front() == '@') {
-    std::string_view expanded = Macro(Lower(fields[0]));
+    std::string_view expanded = Macro(AsciiLower(fields[0]));
     if (expanded.empty()) {
       return Status::InvalidArgument("unknown macro \"" + std::string(fields[0]) +
                                      "\"; use @yearly, @monthly, @weekly, @daily or @hourly");

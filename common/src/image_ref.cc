@@ -70,11 +70,11 @@ Result<std::string> EngineImageDigest(const std::string& ref, const std::string&
   auto inspect = RunProcess({docker, "image", "inspect", "--format", "{{.Id}}", "--", ref});
   if (!inspect.ok()) return Status::Unavailable(inspect.status().message());
   if (!inspect->ok()) {
-    std::string err = Trim(inspect->err);
+    std::string err = std::string(TrimAsciiSpace(inspect->err));
     if (err.find("No such image") != std::string::npos) return Status::NotFound("the engine has no image " + ref);
     return Status::Unavailable("docker image inspect " + ref + ": " + err);
   }
-  std::string id = Trim(inspect->out);
+  std::string id = std::string(TrimAsciiSpace(inspect->out));
   if (!IsImageDigest(id)) return Status::Internal("docker image inspect " + ref + " gave no digest: " + id);
   return id;
 }
@@ -95,7 +95,7 @@ Result<std::string> RegistryImageDigest(const ImageRef& ref, std::chrono::millis
       return Status::Unavailable("registry " + ref.host + " answered " + std::to_string(resp->status) + " for " +
                                  ref.name + ":" + ref.reference);
     }
-    std::string digest = Trim(resp->Header("Docker-Content-Digest"));
+    std::string digest = std::string(TrimAsciiSpace(resp->Header("Docker-Content-Digest")));
     if (IsImageDigest(digest)) return digest;
   }
   return Status::Unavailable("registry " + ref.host + " sent no Docker-Content-Digest for " + ref.name + ":" +

@@ -7,14 +7,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/strings.h"
+
 namespace slipway::insight {
 namespace {
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // CVSS v3 "round up" to one decimal, as the specification defines it.
 double RoundUp(double value) {
@@ -42,7 +38,7 @@ std::string_view SeverityName(Severity s) {
 }
 
 Severity ParseSeverity(std::string_view word) {
-  std::string w = Upper(word);
+  std::string w = AsciiUpper(word);
   if (w == "LOW" || w == "NEGLIGIBLE" || w == "MINOR") return Severity::kLow;
   if (w == "MEDIUM" || w == "MODERATE") return Severity::kMedium;
   if (w == "HIGH" || w == "IMPORTANT") return Severity::kHigh;

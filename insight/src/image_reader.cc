@@ -17,10 +17,6 @@ namespace {
 constexpr size_t kChunk = 1 << 16;
 constexpr size_t kMaxJsonBlob = 64u << 20;
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 std::string_view BaseName(std::string_view path) {
   size_t slash = path.rfind('/');
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
@@ -232,10 +228,10 @@ bool IsCapturedPath(std::string_view path) {
   }
   if (path.rfind("var/lib/dpkg/status.d/", 0) == 0) {
     // Distroless images keep one status file per package; skip their .md5sums companions.
-    return path.find('/', 22) == std::string_view::npos && !EndsWith(path, ".md5sums");
+    return path.find('/', 22) == std::string_view::npos && !path.ends_with(".md5sums");
   }
-  if (EndsWith(path, ".dist-info/METADATA") || EndsWith(path, ".egg-info/PKG-INFO")) return true;
-  return EndsWith(path, ".egg-info");
+  if (path.ends_with(".dist-info/METADATA") || path.ends_with(".egg-info/PKG-INFO")) return true;
+  return path.ends_with(".egg-info");
 }
 
 Result<Image> ReadImageArchive(const ByteSource& source) {
@@ -354,7 +350,7 @@ Result<Image> ReadImageArchive(const ByteSource& source) {
     nlohmann::json config = nlohmann::json::parse(json_blobs[config_name]);
     std::string_view base = BaseName(config_name);
     image.id = std::string("sha256:") +
-               std::string(EndsWith(base, ".json") ? base.substr(0, base.size() - 5) : base);
+               std::string(base.ends_with(".json") ? base.substr(0, base.size() - 5) : base);
     image.os = config.value("os", "");
     image.architecture = config.value("architecture", "");
     std::vector<std::string> diff_ids;

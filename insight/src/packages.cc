@@ -4,14 +4,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/strings.h"
+
 namespace slipway::insight {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // Splits text into lines, tolerating "\r\n".
 std::vector<std::string_view> Lines(std::string_view text) {
@@ -34,7 +30,7 @@ std::vector<std::map<std::string, std::string>> Paragraphs(std::string_view text
   std::map<std::string, std::string> cur;
   std::string last_key;
   for (std::string_view line : Lines(text)) {
-    if (Trim(line).empty()) {
+    if (TrimAsciiSpace(line).empty()) {
       if (!cur.empty()) out.push_back(std::move(cur));
       cur.clear();
       last_key.clear();
@@ -44,7 +40,7 @@ std::vector<std::map<std::string, std::string>> Paragraphs(std::string_view text
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     last_key = std::string(line.substr(0, colon));
-    cur[last_key] = std::string(Trim(line.substr(colon + 1)));
+    cur[last_key] = std::string(TrimAsciiSpace(line.substr(colon + 1)));
   }
   if (!cur.empty()) out.push_back(std::move(cur));
   return out;
@@ -52,10 +48,6 @@ std::vector<std::map<std::string, std::string>> Paragraphs(std::string_view text
 
 bool ByName(const Package& a, const Package& b) {
   return a.name != b.name ? a.name < b.name : a.version < b.version;
-}
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
 }  // namespace
@@ -75,11 +67,11 @@ std::string_view PackageTypeName(PackageType type) {
 OsRelease ParseOsRelease(std::string_view text) {
   OsRelease os;
   for (std::string_view line : Lines(text)) {
-    line = Trim(line);
+    line = TrimAsciiSpace(line);
     size_t eq = line.find('=');
     if (line.empty() || line[0] == '#' || eq == std::string_view::npos) continue;
     std::string_view key = line.substr(0, eq);
-    std::string_view value = Trim(line.substr(eq + 1));
+    std::string_view value = TrimAsciiSpace(line.substr(eq + 1));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
@@ -110,14 +102,14 @@ std::vector<Package> ParseDpkgStatus(std::string_view text, const std::string& l
     pkg.source_name = pkg.name;
     pkg.source_version = pkg.version;
     if (p.count("Source")) {
-      std::string_view source = Trim(p["Source"]);
+      std::string_view source = TrimAsciiSpace(p["Source"]);
       size_t paren = source.find('(');
       if (paren != std::string_view::npos) {
         size_t close = source.find(')', paren);
         if (close != std::string_view::npos) {
-          pkg.source_version = std::string(Trim(source.substr(paren + 1, close - paren - 1)));
+          pkg.source_version = std::string(TrimAsciiSpace(source.substr(paren + 1, close - paren - 1)));
         }
-        source = Trim(source.substr(0, paren));
+        source = TrimAsciiSpace(source.substr(0, paren));
       }
       if (!source.empty()) pkg.source_name = std::string(source);
     }
@@ -177,7 +169,7 @@ std::vector<Package> ParsePythonMetadata(std::string_view text, const std::strin
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     std::string_view key = line.substr(0, colon);
-    std::string_view value = Trim(line.substr(colon + 1));
+    std::string_view value = TrimAsciiSpace(line.substr(colon + 1));
     if (key == "Name" && pkg.name.empty()) pkg.name = value;
     if (key == "Version" && pkg.version.empty()) pkg.version = value;
   }
@@ -218,8 +210,8 @@ PackageInventory ExtractPackages(const Image& image) {
     } else if (path == "lib/apk/db/installed") {
       found = ParseApkInstalled(text, location);
       apk.insert(apk.end(), found.begin(), found.end());
-    } else if (EndsWith(path, "METADATA") || EndsWith(path, "PKG-INFO") ||
-               EndsWith(path, ".egg-info")) {
+    } else if (path.ends_with("METADATA") || path.ends_with("PKG-INFO") ||
+               path.ends_with(".egg-info")) {
       found = ParsePythonMetadata(text, location);
       py.insert(py.end(), found.begin(), found.end());
     }

@@ -4,25 +4,12 @@
 #include <cstdio>
 #include <map>
 
+#include "common/strings.h"
+
 namespace slipway::insight {
 namespace {
 
 using nlohmann::json;
-
-// Percent-encodes what a purl version or qualifier value may not hold literally.
-std::string PurlEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 json SizedList(const std::vector<SizedPath>& paths) {
   json out = json::array();
@@ -38,9 +25,9 @@ std::string PackageUrl(const Package& p, const OsRelease& os) {
     case PackageType::kDeb: {
       std::string vendor = os.id.empty() ? "debian" : os.id;
       std::string url =
-          "pkg:deb/" + vendor + "/" + PurlEncode(p.name) + "@" + PurlEncode(p.version);
+          "pkg:deb/" + vendor + "/" + PercentEncode(p.name) + "@" + PercentEncode(p.version);
       std::string q;
-      if (!p.architecture.empty()) q += "arch=" + PurlEncode(p.architecture);
+      if (!p.architecture.empty()) q += "arch=" + PercentEncode(p.architecture);
       if (!os.version_id.empty())
         q += std::string(q.empty() ? "" : "&") + "distro=" + vendor + "-" + os.version_id;
       return q.empty() ? url : url + "?" + q;
@@ -48,15 +35,15 @@ std::string PackageUrl(const Package& p, const OsRelease& os) {
     case PackageType::kApk: {
       std::string vendor = os.id.empty() ? "alpine" : os.id;
       std::string url =
-          "pkg:apk/" + vendor + "/" + PurlEncode(p.name) + "@" + PurlEncode(p.version);
+          "pkg:apk/" + vendor + "/" + PercentEncode(p.name) + "@" + PercentEncode(p.version);
       std::string q;
-      if (!p.architecture.empty()) q += "arch=" + PurlEncode(p.architecture);
+      if (!p.architecture.empty()) q += "arch=" + PercentEncode(p.architecture);
       if (!os.version_id.empty())
         q += std::string(q.empty() ? "" : "&") + "distro=" + vendor + "-" + os.version_id;
       return q.empty() ? url : url + "?" + q;
     }
     case PackageType::kPython:
-      return "pkg:pypi/" + PurlEncode(NormalisePythonName(p.name)) + "@" + PurlEncode(p.version);
+      return "pkg:pypi/" + PercentEncode(NormalisePythonName(p.name)) + "@" + PercentEncode(p.version);
   }
   return "";
 }

@@ -9,6 +9,8 @@
 #include <tuple>
 #include <vector>
 
+#include "common/strings.h"
+
 namespace slipway::insight {
 namespace {
 
@@ -287,12 +289,6 @@ unsigned long long ToNumber(const std::string& s) {
   return n;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The setuptools LegacyVersion key: zero-padded numbers, "*"-prefixed words, "*final" at the end.
 std::vector<std::string> LegacyParts(const std::string& v) {
   std::vector<std::string> pieces;
@@ -351,7 +347,7 @@ std::vector<std::string> LegacyParts(const std::string& v) {
 }
 
 Pep440 ParsePep440(std::string_view raw) {
-  std::string v = Lower(raw);
+  std::string v = AsciiLower(raw);
   while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.pop_back();
   size_t start = v.find_first_not_of(" \t");
   v = start == std::string::npos ? "" : v.substr(start);

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/strings.h"
 #include "pipelines/dockerfile.h"
 
 namespace slipway::pipelines {
@@ -17,9 +18,7 @@ std::vector<std::string> Dockerfile::BaseImages(int index) const {
   }
   std::vector<std::string> out;
   auto add = [&out](const std::string& ref) {
-    std::string lower = ref;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (ref.empty() || lower == "scratch" || ref.find('$') != std::string::npos) return;
+    if (ref.empty() || AsciiLower(ref) == "scratch" || ref.find('$') != std::string::npos) return;
     if (std::find(out.begin(), out.end(), ref) == out.end()) out.push_back(ref);
   };
   for (int s : closure) {  // ascending: stage order

@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 
+#include "common/strings.h"
 #include "pipelines/dockerfile.h"
 #include "pipelines/input_text.h"
 #include "pipelines/limits.h"
@@ -12,25 +13,12 @@
 namespace slipway::pipelines {
 namespace {
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
 std::string TrimRight(const std::string& s) {
   size_t end = s.size();
   while (end > 0 && IsSpace(s[end - 1])) --end;
   return s.substr(0, end);
-}
-std::string Trim(const std::string& s) {
-  size_t start = 0;
-  while (start < s.size() && IsSpace(s[start])) ++start;
-  return TrimRight(s.substr(start));
 }
 
 std::vector<std::string> SplitLines(const std::string& text) {
@@ -127,15 +115,15 @@ class Reader {
   size_t ReadDirectives(const std::vector<std::string>& lines) {
     size_t i = 0;
     for (; i < lines.size(); ++i) {
-      std::string t = Trim(lines[i]);
+      std::string t(TrimAsciiSpace(lines[i]));
       if (t.empty() || t[0] != '#') break;
-      std::string body = Trim(t.substr(1));
+      std::string body(TrimAsciiSpace(t.substr(1)));
       size_t eq = body.find('=');
       if (eq == std::string::npos) break;
-      std::string name = Lower(Trim(body.substr(0, eq)));
+      std::string name = AsciiLower(TrimAsciiSpace(body.substr(0, eq)));
       if (name.empty() || name.find(' ') != std::string::npos) break;
       if (name != "escape" && name != "syntax" && name != "check") break;
-      std::string value = Trim(body.substr(eq + 1));
+      std::string value(TrimAsciiSpace(body.substr(eq + 1)));
       if (name == "escape") {
         if (value == "`" || value == "\\") escape_ = value[0];
         else Error(static_cast<int>(i) + 1, 1, "bad-directive", "escape must be ` or \\, not \"" + value + "\"");
@@ -155,7 +143,7 @@ class Reader {
     size_t i = ReadDirectives(lines);
     while (i < lines.size()) {
       const std::string& first = lines[i];
-      if (Trim(first).empty() || IsComment(first)) { ++i; continue; }
+      if (TrimAsciiSpace(first).empty() || IsComment(first)) { ++i; continue; }
       Instruction ins;
       ins.line = static_cast<int>(i) + 1;
       size_t lead = 0;
@@ -168,16 +156,16 @@ class Reader {
         std::string trimmed = TrimRight(text);
         if (trimmed.empty() || trimmed.back() != escape_) break;
         text = trimmed.substr(0, trimmed.size() - 1);
-        while (i < lines.size() && (IsComment(lines[i]) || Trim(lines[i]).empty())) ++i;
+        while (i < lines.size() && (IsComment(lines[i]) || TrimAsciiSpace(lines[i]).empty())) ++i;
         if (i >= lines.size()) break;
         text += lines[i];
         ++i;
       }
-      text = Trim(text);
+      text = std::string(TrimAsciiSpace(text));
       size_t sp = 0;
       while (sp < text.size() && !IsSpace(text[sp])) ++sp;
-      ins.keyword = Upper(text.substr(0, sp));
-      ins.args = Trim(text.substr(sp));
+      ins.keyword = AsciiUpper(text.substr(0, sp));
+      ins.args = std::string(TrimAsciiSpace(text.substr(sp)));
       if (ins.keyword == "RUN" || ins.keyword == "COPY" || ins.keyword == "ADD") {
         for (const HeredocMarker& m : FindHeredocs(ins.args)) {
           std::string body;
@@ -278,9 +266,9 @@ class Reader {
     std::string image;
     if (words.size() == 1) {
       image = words[0];
-    } else if (words.size() == 3 && Lower(words[1]) == "as") {
+    } else if (words.size() == 3 && AsciiLower(words[1]) == "as") {
       image = words[0];
-      stage.name = Lower(words[2]);
+      stage.name = AsciiLower(words[2]);
     } else {
       Error(ins.line, ins.column, "bad-from", "FROM takes an image and an optional AS name: \"" + ins.args + "\"");
       if (!words.empty()) image = words[0];
@@ -297,7 +285,7 @@ class Reader {
         }
       }
     }
-    std::string image_lower = Lower(image);
+    std::string image_lower = AsciiLower(image);
     for (const DockerStage& earlier : df_.stages) {
       if (!earlier.name.empty() && earlier.name == image_lower) stage.base_stage = earlier.index;
     }
@@ -328,7 +316,7 @@ class Reader {
       AddEdge(index, current, kind, ins);
       return;
     }
-    std::string name = Lower(ref);
+    std::string name = AsciiLower(ref);
     for (size_t k = 0; k < all_names.size(); ++k) {
       if (!name.empty() && all_names[k] == name) {
         if (static_cast<int>(k) == current) {
@@ -351,7 +339,7 @@ class Reader {
       std::string rest;
       LeadingFlags(ins.args, &rest);
       std::vector<std::string> words = SplitWords(rest);
-      all_names.push_back(words.size() == 3 && Lower(words[1]) == "as" ? Lower(words[2]) : "");
+      all_names.push_back(words.size() == 3 && AsciiLower(words[1]) == "as" ? AsciiLower(words[2]) : "");
     }
     for (const Instruction& ins : instructions_) {
       if (ins.keyword == "FROM") {
@@ -437,7 +425,7 @@ class Reader {
 }  // namespace
 
 const DockerStage* Dockerfile::FindStage(const std::string& name) const {
-  std::string lower = Lower(name);
+  std::string lower = AsciiLower(name);
   for (const DockerStage& s : stages) {
     if (!s.name.empty() && s.name == lower) return &s;
   }

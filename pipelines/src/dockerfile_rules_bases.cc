@@ -8,8 +8,8 @@ namespace slipway::pipelines::rules {
 namespace {
 
 void CheckPinned(RuleContext& ctx, const DockerStage& s) {
-  if (s.base_stage || s.base_image.empty() || ToLower(s.base_image) == "scratch") return;
-  ImageRef ref = ParseImageRef(s.base_image);
+  if (s.base_stage || s.base_image.empty() || AsciiLower(s.base_image) == "scratch") return;
+  ImageName ref = ParseImageName(s.base_image);
   if (!ref.digest.empty() || (!ref.tag.empty() && ref.tag != "latest")) return;
   const Instruction& from = s.instructions[0];
   std::string why = ref.tag.empty() ? s.base_image + " has no tag, so it means :latest"
@@ -29,7 +29,7 @@ void CheckAddUrl(RuleContext& ctx, const Instruction& ins) {
   if (words.size() < 2) return;
   words.pop_back();
   for (const std::string& source : words) {
-    std::string lower = ToLower(source);
+    std::string lower = AsciiLower(source);
     if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) continue;
     ctx.Report(ins, ctx.Locate(ins, source), "add-url",
                "ADD downloads " + source +

@@ -11,16 +11,8 @@ namespace {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
-std::string Trim(const std::string& s) {
-  size_t start = 0;
-  while (start < s.size() && IsBlank(s[start])) ++start;
-  size_t end = s.size();
-  while (end > start && IsBlank(s[end - 1])) --end;
-  return s.substr(start, end - start);
-}
-
 bool IsComment(const std::string& line) {
-  std::string t = Trim(line);
+  std::string_view t = TrimAsciiSpace(line);
   return !t.empty() && t[0] == '#';
 }
 
@@ -113,7 +105,7 @@ std::string ShellCommand::Program() const {
   if (words.empty()) return "";
   const std::string& w = words[0].text;
   size_t slash = w.rfind('/');
-  return ToLower(slash == std::string::npos ? w : w.substr(slash + 1));
+  return AsciiLower(slash == std::string::npos ? w : w.substr(slash + 1));
 }
 
 bool ShellCommand::Has(const std::string& word) const {
@@ -159,18 +151,8 @@ std::vector<KeyValue> KeyValues(const Instruction& ins) {
   return out;
 }
 
-std::string ToLower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string ToUpper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-ImageRef ParseImageRef(const std::string& image) {
-  ImageRef ref;
+ImageName ParseImageName(const std::string& image) {
+  ImageName ref;
   std::string rest = image;
   size_t at = rest.find('@');
   if (at != std::string::npos) {
@@ -184,7 +166,7 @@ ImageRef ParseImageRef(const std::string& image) {
     rest = rest.substr(0, colon);
   }
   slash = rest.rfind('/');
-  ref.repository = ToLower(slash == std::string::npos ? rest : rest.substr(slash + 1));
+  ref.repository = AsciiLower(slash == std::string::npos ? rest : rest.substr(slash + 1));
   return ref;
 }
 
@@ -208,7 +190,7 @@ RunCommand ReadRun(const Instruction& ins) {
       size_t comma = std::min(spec.find(',', start), spec.size());
       std::string item = spec.substr(start, comma - start);
       size_t eq = item.find('=');
-      if (eq != std::string::npos) kv[ToLower(item.substr(0, eq))] = item.substr(eq + 1);
+      if (eq != std::string::npos) kv[AsciiLower(item.substr(0, eq))] = item.substr(eq + 1);
       start = comma + 1;
     }
     if (kv["type"] != "cache") continue;
@@ -218,7 +200,7 @@ RunCommand ReadRun(const Instruction& ins) {
     run.cache_targets.push_back(target);
   }
   std::vector<std::vector<std::string>> raw;
-  std::string trimmed = Trim(rest);
+  std::string trimmed(TrimAsciiSpace(rest));
   bool exec_form = false;
   if (!trimmed.empty() && trimmed[0] == '[') {
     try {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/strings.h"
 #include "pipelines/diagnostic.h"
 #include "pipelines/dockerfile.h"
 #include "pipelines/dockerfile_rules.h"
@@ -55,15 +56,14 @@ struct KeyValue {
 };
 std::vector<KeyValue> KeyValues(const Instruction& ins);
 
-std::string ToLower(std::string s);
-std::string ToUpper(std::string s);
 
-struct ImageRef {
+// The parts of a FROM image the rules look at (not a full reference: see common/image_ref.h).
+struct ImageName {
   std::string repository;  // last path component, lower-case: "python"
   std::string tag;         // "" when none
   std::string digest;      // "" when none
 };
-ImageRef ParseImageRef(const std::string& image);
+ImageName ParseImageName(const std::string& image);
 // The image word of a FROM as written (before ARG substitution).
 std::string FromImageWord(const Instruction& from);
 

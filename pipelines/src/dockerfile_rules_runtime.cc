@@ -9,7 +9,7 @@ namespace slipway::pipelines::rules {
 namespace {
 
 // python:3.12 -> python:3.12-slim, python:3.12-bookworm -> python:3.12-slim-bookworm.
-std::string SlimVariant(const ImageRef& ref) {
+std::string SlimVariant(const ImageName& ref) {
   std::string tag = ref.tag;
   if (tag.empty() || tag == "latest") return ref.repository + ":slim";
   for (const char* suite : {"-bookworm", "-bullseye", "-buster", "-trixie"}) {
@@ -26,7 +26,7 @@ void CheckBase(RuleContext& ctx, int runtime) {
   int root = ctx.Chain(runtime).back();
   const DockerStage& base = df.stages[root];
   if (base.base_image.empty()) return;
-  ImageRef ref = ParseImageRef(base.base_image);
+  ImageName ref = ParseImageName(base.base_image);
   const Instruction& from = base.instructions[0];
   Position at = ctx.Locate(from, FromImageWord(from));
   std::string who = ctx.StageLabel(runtime);
@@ -120,7 +120,7 @@ void CheckUser(RuleContext& ctx, int runtime) {
   const Dockerfile& df = ctx.dockerfile();
   std::vector<int> chain = ctx.Chain(runtime);
   const DockerStage& root = df.stages[chain.back()];
-  if (ParseImageRef(root.base_image).tag.find("nonroot") != std::string::npos) return;
+  if (ParseImageName(root.base_image).tag.find("nonroot") != std::string::npos) return;
   const Instruction* last_user = nullptr;
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
     for (const Instruction& ins : df.stages[*it].instructions) {

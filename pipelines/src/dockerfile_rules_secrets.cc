@@ -9,24 +9,19 @@
 namespace slipway::pipelines::rules {
 namespace {
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // *TOKEN*, *SECRET*, *PASSWORD*, *PASSWD*, *CREDENTIAL*, *API_KEY*, *ACCESS_KEY*, *_KEY, KEY;
 // not names of files or paths holding one, nor public keys.
 bool SecretName(const std::string& name) {
-  std::string n = ToUpper(name);
+  std::string n = AsciiUpper(name);
   for (const char* harmless : {"_FILE", "_PATH", "_DIR", "_NAME"}) {
-    if (EndsWith(n, harmless)) return false;
+    if (n.ends_with(harmless)) return false;
   }
   if (n.find("PUBLIC") != std::string::npos || n == "GPG_KEY") return false;
   for (const char* marker :
        {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "APIKEY", "API_KEY", "ACCESS_KEY"}) {
     if (n.find(marker) != std::string::npos) return true;
   }
-  return n == "KEY" || EndsWith(n, "_KEY");
+  return n == "KEY" || n.ends_with("_KEY");
 }
 
 // A value shaped like a well-known credential, or a URL with a password in it; "" when not.
@@ -64,7 +59,7 @@ void CheckInstruction(RuleContext& ctx, const Instruction& ins) {
   std::string where = arg ? "a build argument, which the image history and provenance keep"
                           : "the image config, which anyone who pulls the image can read";
   for (const KeyValue& kv : KeyValues(ins)) {
-    std::string id = ToLower(kv.key);
+    std::string id = AsciiLower(kv.key);
     std::string fix =
         "; fix: drop it and read it only where needed with RUN --mount=type=secret,id=" + id +
         " (pass it as a pipeline secret; builds get secrets with --secret, never --build-arg)";

@@ -4,14 +4,10 @@
 #include <cmath>
 #include <string>
 
+#include "common/strings.h"
+
 namespace slipway::pipelines {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // A non-negative decimal number "12", "1.5", ".5"; the rest of the text goes to `rest`.
 std::optional<double> ParseNumber(std::string_view s, std::string_view* rest) {
@@ -27,19 +23,13 @@ std::optional<double> ParseNumber(std::string_view s, std::string_view* rest) {
   return std::stod(std::string(s.substr(0, i)));
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 std::optional<long long> ParseSize(std::string_view text) {
   std::string_view rest;
-  auto number = ParseNumber(Trim(text), &rest);
+  auto number = ParseNumber(TrimAsciiSpace(text), &rest);
   if (!number) return std::nullopt;
-  std::string unit = Lower(Trim(rest));
+  std::string unit = AsciiLower(TrimAsciiSpace(rest));
   double multiplier = 0;
   if (unit.empty() || unit == "b") multiplier = 1;
   else if (unit == "k" || unit == "kb") multiplier = 1e3;
@@ -57,8 +47,8 @@ std::optional<long long> ParseSize(std::string_view text) {
 }
 
 std::optional<double> ParsePercent(std::string_view text) {
-  std::string_view s = Trim(text);
-  if (!s.empty() && s.back() == '%') s = Trim(s.substr(0, s.size() - 1));
+  std::string_view s = TrimAsciiSpace(text);
+  if (!s.empty() && s.back() == '%') s = TrimAsciiSpace(s.substr(0, s.size() - 1));
   std::string_view rest;
   auto number = ParseNumber(s, &rest);
   if (!number || !rest.empty()) return std::nullopt;

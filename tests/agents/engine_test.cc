@@ -17,6 +17,7 @@
 #include "agent/image_inspector.h"
 #include "common/http_client.h"
 #include "common/subprocess.h"
+#include "support/files.h"
 
 namespace slipway::agent {
 namespace {
@@ -29,17 +30,9 @@ std::string UniqueId() {
 }
 
 struct Context {
-  std::string dir;
-  explicit Context(const std::string& dockerfile) {
-    std::string tmpl = (fs::temp_directory_path() / "slipway-engine-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-    std::ofstream(dir + "/Dockerfile") << dockerfile;
-  }
-  ~Context() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  ::slipway::testing::TempDir temp;
+  std::string dir = temp.path();
+  explicit Context(const std::string& dockerfile) { std::ofstream(dir + "/Dockerfile") << dockerfile; }
   BuildInvocation Inv(const std::string& name) const {
     BuildInvocation inv;
     inv.checkout_dir = dir;

@@ -9,17 +9,12 @@
 #include <catch2/catch.hpp>
 
 #include "common/subprocess.h"
+#include "support/files.h"
 
 namespace slipway::agent {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string MakeTempDir() {
-  std::string tmpl = (fs::temp_directory_path() / "slipway-git-XXXXXX").string();
-  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-  return tmpl;
-}
 
 std::string Run(std::vector<std::string> argv, const std::string& cwd = "") {
   ProcessOptions o;
@@ -43,24 +38,16 @@ std::string Commit(const std::string& work, const std::string& content) {
   return Run({"git", "rev-parse", "HEAD"}, work);
 }
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::slipway::testing::ReadFile;
 
 struct Repo {
-  std::string root = MakeTempDir();
+  ::slipway::testing::TempDir dir;
+  std::string root = dir.path();
   std::string bare = root + "/origin.git";
   std::string work = root + "/work";
   Repo() {
     Run({"git", "init", "-q", "--bare", "-b", "main", bare});
     Run({"git", "clone", "-q", bare, work});
-  }
-  ~Repo() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
   }
 };
 
@@ -71,20 +58,20 @@ TEST_CASE("checks out exact commits from a mirror, fetching when a commit is new
 
   auto dir = ws.Checkout(repo.bare, first, "w0");
   REQUIRE(dir.ok());
-  CHECK(Slurp(*dir + "/file.txt") == "one");
+  CHECK(ReadFile(*dir + "/file.txt") == "one");
   CHECK(fs::exists(ws.MirrorPath(repo.bare) + "/HEAD"));
 
   std::string second = Commit(repo.work, "two");
   auto dir2 = ws.Checkout(repo.bare, second, "w1");
   REQUIRE(dir2.ok());
-  CHECK(Slurp(*dir2 + "/file.txt") == "two");
+  CHECK(ReadFile(*dir2 + "/file.txt") == "two");
   CHECK(Run({"git", "rev-parse", "HEAD"}, *dir2) == second);
 
   // The same slot again: a fresh directory at the older commit, no leftovers.
   std::ofstream(*dir + "/stray.txt") << "x";
   auto again = ws.Checkout(repo.bare, first, "w0");
   REQUIRE(again.ok());
-  CHECK(Slurp(*again + "/file.txt") == "one");
+  CHECK(ReadFile(*again + "/file.txt") == "one");
   CHECK(!fs::exists(*again + "/stray.txt"));
 
   ws.Remove(repo.bare, *again);

@@ -9,15 +9,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/files.h"
+
 namespace slipway::agent {
 namespace {
 
 std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(SLIPWAY_TEST_DATA_DIR) + "/fixtures/buildx/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return ::slipway::testing::ReadFile(std::string(SLIPWAY_TEST_DATA_DIR) + "/fixtures/buildx/" + name);
 }
 
 // Feeds data in random chunk sizes (1..max_chunk) and returns all lines.

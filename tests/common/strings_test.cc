@@ -13,4 +13,30 @@ TEST_CASE("SplitNonEmpty drops empty pieces") {
   CHECK(SplitNonEmpty("solo", ',') == V{"solo"});
 }
 
+TEST_CASE("ASCII case mapping leaves other bytes alone") {
+  CHECK(AsciiLower("FROM Python:3.11 AS Build") == "from python:3.11 as build");
+  CHECK(AsciiUpper("run apt-get") == "RUN APT-GET");
+  CHECK(AsciiLower("\xc3\x89T\xc3\x89") == "\xc3\x89t\xc3\x89");  // "ÉTÉ": only the T changes
+  CHECK(AsciiUpper("") == "");
+}
+
+TEST_CASE("TrimAsciiSpace drops whitespace at both ends only") {
+  CHECK(TrimAsciiSpace(" \t 150 MB \r\n") == "150 MB");
+  CHECK(TrimAsciiSpace("a b") == "a b");
+  CHECK(TrimAsciiSpace(" \n\v\f ").empty());
+  CHECK(TrimAsciiSpace("").empty());
+}
+
+TEST_CASE("HexEncode writes two lower-case digits per byte") {
+  CHECK(HexEncode(std::string("\x00\x01\xab\xff", 4)) == "0001abff");
+  CHECK(HexEncode("") == "");
+}
+
+TEST_CASE("PercentEncode keeps unreserved bytes and encodes the rest") {
+  CHECK(PercentEncode("feat/a b&c") == "feat%2Fa%20b%26c");
+  CHECK(PercentEncode("AZaz09-._~") == "AZaz09-._~");
+  CHECK(PercentEncode("?=#%+\xff") == "%3F%3D%23%25%2B%FF");
+  CHECK(PercentEncode("") == "");
+}
+
 }  // namespace slipway

@@ -28,18 +28,6 @@ std::string UniqueName(const std::string& prefix) {
   return prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
 }
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/slipway-e2e.XXXXXX";
-  char* dir = mkdtemp(tmpl);
-  REQUIRE(dir != nullptr);
-  path_ = dir;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 Process::Process(std::vector<std::string> argv, std::string name) : name_(std::move(name)) {
   auto proc = Subprocess::Start(argv);
   REQUIRE(proc.ok());

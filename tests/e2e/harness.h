@@ -18,19 +18,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common/subprocess.h"
+#include "support/files.h"
 
 namespace slipway::e2e {
 
-// A fresh directory under /tmp, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using TempDir = ::slipway::testing::TempDir;
 
 // A child process whose stderr is collected on a thread (for logs and start-up lines).
 class Process {

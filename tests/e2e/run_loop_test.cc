@@ -25,8 +25,7 @@ const json& JobNamed(const json& run, const std::string& name) {
 
 // Writes a pipeline whose image lives under a unique registry path.
 std::string PipelineFor(const std::string& source, const std::string& image) {
-  std::ifstream in(source);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = ::slipway::testing::ReadFile(source);
   auto at = text.find("127.0.0.1:5000/");
   REQUIRE(at != std::string::npos);
   auto end = text.find('\n', at);

@@ -20,11 +20,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 namespace {
 
 std::string ReadFixture(const std::string& relative) {
-  std::ifstream in(std::string(SLIPWAY_TEST_DATA_DIR) + "/fixtures/" + relative, std::ios::binary);
-  REQUIRE(in.good());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return ::slipway::testing::ReadFile(std::string(SLIPWAY_TEST_DATA_DIR) + "/fixtures/" + relative);
 }
 
 Headers GitHubHeaders(const std::string& secret, const std::string& body, const std::string& delivery,

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "common/strings.h"
+
 namespace slipway::insight::testing {
 namespace {
 
@@ -59,13 +61,7 @@ std::string MakeArchive(const std::vector<TarItem>& items, Filter filter, Format
 std::string Sha256Hex(const std::string& data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  std::string hex;
-  char buf[3];
-  for (unsigned char c : digest) {
-    std::snprintf(buf, sizeof buf, "%02x", c);
-    hex += buf;
-  }
-  return hex;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 }  // namespace slipway::insight::testing

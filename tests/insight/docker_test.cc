@@ -15,6 +15,7 @@
 #include "common/subprocess.h"
 #include "insight/docker_save.h"
 #include "insight/insight.h"
+#include "support/files.h"
 
 namespace slipway::insight {
 namespace {
@@ -34,12 +35,11 @@ void Write(const fs::path& path, const std::string& text) {
 
 // A built image and an OSV folder, removed at the end.
 struct BuiltImage {
+  ::slipway::testing::TempDir temp;
   std::string dir;
   std::string tag;
   BuiltImage() {
-    std::string tmpl = (fs::temp_directory_path() / "slipway-insight-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
+    dir = temp.path();
     tag = "slipway-insight-test:" + std::to_string(getpid());
     Write(dir + "/ctx/Dockerfile", kDockerfile);
     Write(dir + "/ctx/rootfs/etc/os-release",
@@ -64,8 +64,6 @@ struct BuiltImage {
   }
   ~BuiltImage() {
     (void)RunProcess({"docker", "rmi", "-f", tag});
-    std::error_code ec;
-    fs::remove_all(dir, ec);
   }
 };
 

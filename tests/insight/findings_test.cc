@@ -6,16 +6,13 @@
 #include <sstream>
 
 #include "insight/external_scanners.h"
+#include "support/files.h"
 
 namespace slipway::insight {
 namespace {
 
 std::string Fixture(const std::string& path) {
-  std::ifstream in(std::string(SLIPWAY_TEST_DATA_DIR) + "/fixtures/" + path);
-  REQUIRE(in.good());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return ::slipway::testing::ReadFile(std::string(SLIPWAY_TEST_DATA_DIR) + "/fixtures/" + path);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "archive_writer.h"
+#include "support/files.h"
 
 namespace slipway::insight {
 namespace {
@@ -17,26 +18,8 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kOsvDir = std::string(SLIPWAY_TEST_DATA_DIR) + "/fixtures/osv";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE(in.good());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "slipway-osv-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using ::slipway::testing::ReadFile;
+using ::slipway::testing::TempDir;
 
 PackageInventory Python(const std::string& name, const std::string& version) {
   PackageInventory inv;
@@ -207,22 +190,22 @@ TEST_CASE("osv.dev-style zip databases, and a folder holding one") {
        {"TEST-DEB-0001.json", DebianRecord().dump()},
        {"broken.json", "{not json"}},
       testing::Filter::kNone, testing::Format::kZip);
-  fs::create_directories(dir.path + "/db");
-  std::ofstream(dir.path + "/db/all.zip", std::ios::binary) << zip;
+  fs::create_directories(dir.path() + "/db");
+  std::ofstream(dir.path() + "/db/all.zip", std::ios::binary) << zip;
   PackageInventory inv = DebianImage("3.0.11-1~deb12u1");
   inv.packages.push_back(
       {PackageType::kPython, "requests", "2.28.0", "requests", "2.28.0", "", "/m"});
   size_t skipped = 0;
-  auto from_zip = ScanWithOsv(dir.path + "/db/all.zip", inv, &skipped);
+  auto from_zip = ScanWithOsv(dir.path() + "/db/all.zip", inv, &skipped);
   REQUIRE(from_zip.ok());
   REQUIRE(from_zip->size() == 2);
   CHECK(skipped == 1);
   CHECK((*from_zip)[0].id == "TEST-DEB-0001");  // critical first
   CHECK((*from_zip)[1].id == "GHSA-j8r2-6x86-q33q");
-  auto from_folder = ScanWithOsv(dir.path + "/db", inv);
+  auto from_folder = ScanWithOsv(dir.path() + "/db", inv);
   REQUIRE(from_folder.ok());
   CHECK(from_folder->size() == 2);
-  CHECK(ScanWithOsv(dir.path + "/missing", inv).status().code() == ErrorCode::kNotFound);
+  CHECK(ScanWithOsv(dir.path() + "/missing", inv).status().code() == ErrorCode::kNotFound);
 }
 
 }  // namespace slipway::insight

@@ -44,9 +44,9 @@ string(REPLACE ";" "|" slipway_web_arg "${slipway_web_entries}")
 set(slipway_web_cc ${CMAKE_CURRENT_BINARY_DIR}/embedded_web_assets.cc)
 add_custom_command(
   OUTPUT ${slipway_web_cc}
-  COMMAND ${CMAKE_COMMAND} -DOUTPUT=${slipway_web_cc} -DFILES=${slipway_web_arg}
-          -P ${slipway_web_dir}/cmake/embed_web.cmake
-  DEPENDS ${slipway_web_depends} ${slipway_web_dir}/cmake/embed_web.cmake
+  COMMAND ${CMAKE_COMMAND} -DKIND=web -DOUTPUT=${slipway_web_cc} -DFILES=${slipway_web_arg}
+          -P ${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake
+  DEPENDS ${slipway_web_depends} ${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake
   COMMENT "Embedding the dashboard"
   VERBATIM)
 target_sources(slipway_api PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src/web_routes.cc ${slipway_web_cc})

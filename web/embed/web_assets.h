@@ -1,4 +1,4 @@
-// The dashboard's files, embedded into slipwayd at build time (web/cmake/embed_web.cmake): each
+// The dashboard's files, embedded into slipwayd at build time (cmake/embed_files.cmake): each
 // with the URL path it is served at, its content type and a strong ETag taken from its content.
 //
 // Thread-safety: the table is immutable static data; read it from any thread.

@@ -1,5 +1,5 @@
 // The dashboard: index.html at / and its modules, styles and npm libraries at /static/..., all
-// embedded at build time (web/cmake/embed_web.cmake). Only embedded paths are ever answered, so a
+// embedded at build time (cmake/embed_files.cmake). Only embedded paths are ever answered, so a
 // request cannot reach the file system; unknown files get 404.
 //
 // Caching: every file carries a strong ETag from its content and "Cache-Control: no-cache", so

@@ -2,25 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <algorithm>
 
-#include "common/strings.h"
 #include "common/cron.h"
+#include "common/flags.h"
+#include "common/strings.h"
 #include "core/publish_policy.h"
 
 namespace slipway::core {
-
-std::string ServerUsage() {
-  return "usage: slipwayd [--config FILE] [--listen HOST:PORT] [--data DIR] [--admin-token T]\n"
-         "                [--agent-token T] [--lease-seconds N] [--no-supersede]\n"
-         "                [--admin-token-file FILE] [--agent-token-file FILE]\n"
-         "                [--scanners osv,trivy,grype] [--osv-database PATH]\n"
-         "                [--scan-recheck-seconds N]\n"
-         "                [--base-check CRON|off]\n"
-         "Tokens may also come from SLIPWAY_ADMIN_TOKEN and SLIPWAY_AGENT_TOKEN.\n";
-}
 
 Status ParseListenAddress(const std::string& text, std::string* host, unsigned short* port) {
   auto colon = text.rfind(':');
@@ -46,14 +35,34 @@ bool ScanConfig::Uses(const std::string& scanner) const {
 
 namespace {
 
-// A token kept in a file (a mounted secret): its first line, without surrounding whitespace.
-Status ReadTokenFile(const std::string& flag, const std::string& path, std::string* token) {
-  std::ifstream in(path);
-  if (!in) return Status::InvalidArgument(flag + ": cannot read " + path);
-  std::string line;
-  std::getline(in, line);
-  *token = Trim(line);
-  if (token->empty()) return Status::InvalidArgument(flag + ": " + path + " holds no token");
+// The numbers a setting takes, from a flag or the file alike.
+constexpr NumberRange kLeaseSeconds{2, 3600};
+constexpr NumberRange kMaxAttempts{1, 100};
+constexpr NumberRange kRecheckSeconds{1, 7 * 24 * 3600};
+
+Status CheckScanConfig(ScanConfig* scan) {
+  if (scan->scanners.empty() && !scan->osv_database.empty()) scan->scanners = {"osv"};
+  for (const auto& s : scan->scanners) {
+    if (s != "osv" && s != "trivy" && s != "grype") {
+      return Status::InvalidArgument("unknown scanner '" + s + "' (osv, trivy or grype)");
+    }
+  }
+  if (scan->Uses("osv") && scan->osv_database.empty()) {
+    return Status::InvalidArgument("the osv scanner needs an OSV database (scan.osv_database or --osv-database)");
+  }
+  return Status::Ok();
+}
+
+// "FILE:LINE:COL" of a node, for errors in the configuration file.
+std::string Where(const std::string& path, const YAML::Mark& mark) {
+  return path + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+Status ReadNumber(const std::string& path, const std::string& key, const YAML::Node& value, NumberRange range,
+                  int* out) {
+  std::string why = CheckNumber(value.IsScalar() ? value.Scalar() : "", range);
+  if (!why.empty()) return Status::InvalidArgument(Where(path, value.Mark()) + ": " + key + " " + why);
+  *out = std::stoi(value.Scalar());
   return Status::Ok();
 }
 
@@ -75,30 +84,14 @@ Status ReadPolicy(const YAML::Node& node, RepoConfig* repo) {
   return Status::Ok();
 }
 
-Status CheckScanConfig(ScanConfig* scan) {
-  if (scan->scanners.empty() && !scan->osv_database.empty()) scan->scanners = {"osv"};
-  for (const auto& s : scan->scanners) {
-    if (s != "osv" && s != "trivy" && s != "grype") {
-      return Status::InvalidArgument("unknown scanner '" + s + "' (osv, trivy or grype)");
-    }
-  }
-  if (scan->recheck_seconds < 1) return Status::InvalidArgument("scan.recheck_seconds must be at least 1");
-  if (scan->Uses("osv") && scan->osv_database.empty()) {
-    return Status::InvalidArgument("the osv scanner needs an OSV database (scan.osv_database or --osv-database)");
-  }
-  return Status::Ok();
-}
-
-// The http: section. Every value must be at least 1.
-Status LoadHttpLimits(const std::string& path, const YAML::Node& section, ServerConfig* config) {
+// The http: section: what one client may hold. Every value is at least 1.
+Status ReadHttpSection(const std::string& path, const YAML::Node& section, ServerConfig* config) {
+  constexpr NumberRange kLimit{1, 1000000};
   auto& http = config->http;
   for (const auto& item : section) {
     const std::string field = item.first.as<std::string>();
-    const int value = item.second.as<int>();
-    auto where = [&] {
-      return path + ":" + std::to_string(item.first.Mark().line + 1) + ":" + std::to_string(item.first.Mark().column + 1);
-    };
-    if (value < 1) return Status::InvalidArgument(where() + ": http." + field + " must be at least 1");
+    int value = 0;
+    if (Status s = ReadNumber(path, "http." + field, item.second, kLimit, &value); !s.ok()) return s;
     if (field == "max_connections") {
       http.max_connections = value;
     } else if (field == "max_connections_per_address") {
@@ -114,150 +107,181 @@ Status LoadHttpLimits(const std::string& path, const YAML::Node& section, Server
     } else if (field == "workers") {
       config->http_workers = value;
     } else {
-      return Status::InvalidArgument(where() + ": unknown key 'http." + field + "'");
+      return Status::InvalidArgument(Where(path, item.first.Mark()) + ": unknown key 'http." + field + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReadScanSection(const std::string& path, const YAML::Node& scan, ScanConfig* config) {
+  for (const auto& s : scan) {
+    const std::string field = s.first.as<std::string>();
+    if (field == "scanners") {
+      config->scanners = s.second.as<std::vector<std::string>>();
+    } else if (field == "osv_database") {
+      config->osv_database = s.second.as<std::string>();
+    } else if (field == "recheck_seconds") {
+      if (Status st = ReadNumber(path, "scan.recheck_seconds", s.second, kRecheckSeconds, &config->recheck_seconds);
+          !st.ok()) {
+        return st;
+      }
+    } else {
+      return Status::InvalidArgument(Where(path, s.first.Mark()) + ": unknown key 'scan." + field + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReadKey(const std::string& path, const std::string& key, const YAML::Node& v, ServerConfig* config) {
+  if (key == "listen") {
+    if (Status s = ParseListenAddress(v.as<std::string>(), &config->host, &config->port); !s.ok()) {
+      return s.Annotate(path);
+    }
+  } else if (key == "data") {
+    config->data_dir = v.as<std::string>();
+  } else if (key == "admin_token") {
+    config->admin_token = v.as<std::string>();
+  } else if (key == "agent_token") {
+    config->agent_token = v.as<std::string>();
+  } else if (key == "lease_seconds") {
+    return ReadNumber(path, key, v, kLeaseSeconds, &config->lease_seconds);
+  } else if (key == "max_attempts") {
+    return ReadNumber(path, key, v, kMaxAttempts, &config->max_attempts);
+  } else if (key == "supersede") {
+    config->supersede = v.as<bool>();
+  } else if (key == "scan") {
+    return ReadScanSection(path, v, &config->scan);
+  } else if (key == "base_check") {
+    config->base_check = v.as<std::string>();
+  } else if (key == "secrets_key_file") {
+    config->secrets_key_file = v.as<std::string>();
+  } else if (key == "registries") {
+    config->registries = v.as<std::vector<std::string>>();
+  } else if (key == "http") {
+    return ReadHttpSection(path, v, config);
+  } else if (key == "repos") {
+    for (const auto& r : v) {
+      RepoConfig repo;
+      repo.name = r["name"].as<std::string>();
+      repo.clone_url = r["clone_url"].as<std::string>();
+      if (r["forge"]) repo.forge = r["forge"].as<std::string>();
+      if (r["secret"]) repo.secret = r["secret"].as<std::string>();
+      if (Status s = ReadPolicy(r, &repo); !s.ok()) return s.Annotate(path + ": repo " + repo.name);
+      config->repos.push_back(repo);
     }
   }
   return Status::Ok();
 }
 
 Status LoadFile(const std::string& path, ServerConfig* config) {
-  YAML::Node root;
+  static const std::vector<std::string> kKeys = {
+      "listen", "data",       "admin_token",      "agent_token", "lease_seconds", "max_attempts", "supersede",
+      "scan",   "base_check", "secrets_key_file", "registries",  "http",          "repos"};
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                   std::to_string(e.mark.column + 1) + ": " + e.msg);
-  }
-  try {
+    YAML::Node root = YAML::LoadFile(path);
     if (!root.IsMap()) return Status::InvalidArgument(path + ": the configuration must be a mapping");
     for (const auto& item : root) {
       const std::string key = item.first.as<std::string>();
-      const YAML::Node& v = item.second;
-      if (key == "listen") {
-        if (Status s = ParseListenAddress(v.as<std::string>(), &config->host, &config->port); !s.ok()) {
-          return s.Annotate(path);
-        }
-      } else if (key == "data") {
-        config->data_dir = v.as<std::string>();
-      } else if (key == "admin_token") {
-        config->admin_token = v.as<std::string>();
-      } else if (key == "agent_token") {
-        config->agent_token = v.as<std::string>();
-      } else if (key == "lease_seconds") {
-        config->lease_seconds = v.as<int>();
-      } else if (key == "max_attempts") {
-        config->max_attempts = v.as<int>();
-      } else if (key == "supersede") {
-        config->supersede = v.as<bool>();
-      } else if (key == "scan") {
-        for (const auto& s : v) {
-          const std::string field = s.first.as<std::string>();
-          if (field == "scanners") {
-            config->scan.scanners = s.second.as<std::vector<std::string>>();
-          } else if (field == "osv_database") {
-            config->scan.osv_database = s.second.as<std::string>();
-          } else if (field == "recheck_seconds") {
-            config->scan.recheck_seconds = s.second.as<int>();
-          } else {
-            return Status::InvalidArgument(path + ":" + std::to_string(s.first.Mark().line + 1) + ":" +
-                                           std::to_string(s.first.Mark().column + 1) + ": unknown key 'scan." + field + "'");
-          }
-        }
-      } else if (key == "secrets_key_file") {
-        config->secrets_key_file = v.as<std::string>();
-      } else if (key == "registries") {
-        config->registries = v.as<std::vector<std::string>>();
-      } else if (key == "base_check") {
-        config->base_check = v.as<std::string>();
-      } else if (key == "http") {
-        if (Status s = LoadHttpLimits(path, v, config); !s.ok()) return s;
-      } else if (key == "repos") {
-        for (const auto& r : v) {
-          RepoConfig repo;
-          repo.name = r["name"].as<std::string>();
-          repo.clone_url = r["clone_url"].as<std::string>();
-          if (r["forge"]) repo.forge = r["forge"].as<std::string>();
-          if (r["secret"]) repo.secret = r["secret"].as<std::string>();
-          if (Status s = ReadPolicy(r, &repo); !s.ok()) return s.Annotate(path + ": repo " + repo.name);
-          config->repos.push_back(repo);
-        }
-      } else {
-        return Status::InvalidArgument(path + ":" + std::to_string(item.first.Mark().line + 1) + ":" +
-                                       std::to_string(item.first.Mark().column + 1) + ": unknown key '" + key + "'");
+      if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
+        return Status::InvalidArgument(Where(path, item.first.Mark()) + ": unknown key '" + key + "'");
       }
+      if (Status s = ReadKey(path, key, item.second, config); !s.ok()) return s;
     }
   } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                   std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return Status::InvalidArgument(Where(path, e.mark) + ": " + e.msg);
   }
   return Status::Ok();
 }
 
+// slipwayd's flags, bound to *config: a flag given replaces what the file (read before) set. A
+// token's environment variable is its fallback when neither a flag nor the file gives it.
+void DeclareFlags(CLI::App& app, ServerConfig* config) {
+  app.description("slipwayd: the Slipway orchestrator (REST API, webhooks, agent protocol, dashboard)");
+  app.add_option("--config", "a YAML file of settings (see docs); flags win over it")->type_name("FILE");
+  app.add_option_function<std::string>(
+         "--listen",
+         [config](const std::string& text) {
+           if (Status s = ParseListenAddress(text, &config->host, &config->port); !s.ok()) {
+             throw CLI::ValidationError("--listen", s.message());
+           }
+         },
+         "the address to serve on (default 127.0.0.1:8080)")
+      ->type_name("HOST:PORT");
+  app.add_option("--data", config->data_dir, "the data folder (SQLite database, mirrors)")
+      ->type_name("DIR")
+      ->capture_default_str();
+  CLI::Option* admin = app.add_option("--admin-token", config->admin_token, "the token of the REST API's writes");
+  if (config->admin_token.empty()) admin->envname("SLIPWAY_ADMIN_TOKEN");
+  AddSecretFileFlag(app, "--admin-token-file", &config->admin_token, "a file holding the admin token");
+  CLI::Option* agent = app.add_option("--agent-token", config->agent_token, "the token agents present");
+  if (config->agent_token.empty()) agent->envname("SLIPWAY_AGENT_TOKEN");
+  AddSecretFileFlag(app, "--agent-token-file", &config->agent_token, "a file holding the agent token");
+  app.add_option("--lease-seconds", config->lease_seconds, "an agent silent this long loses its job")
+      ->check(InRange(kLeaseSeconds))
+      ->type_name("N")
+      ->capture_default_str();
+  app.add_flag_callback("--no-supersede", [config] { config->supersede = false; },
+                        "a newer push does not cancel the older run's unstarted work");
+  app.add_option_function<std::string>(
+         "--scanners", [config](const std::string& list) { config->scan.scanners = SplitNonEmpty(list, ','); },
+         "vulnerability scanners: osv (on the server), trivy, grype (on the agent)")
+      ->type_name("osv,trivy,grype");
+  app.add_option("--osv-database", config->scan.osv_database, "a folder of OSV records or osv.dev's zips")
+      ->type_name("PATH");
+  app.add_option("--scan-recheck-seconds", config->scan.recheck_seconds,
+                 "how often the OSV database is checked for changes (rescans)")
+      ->check(InRange(kRecheckSeconds))
+      ->type_name("N")
+      ->capture_default_str();
+  app.add_option("--base-check", config->base_check, "cron (UTC) of base image checks, or off")
+      ->type_name("CRON|off")
+      ->capture_default_str();
+}
+
+// The --config argument, if any, read before the other flags so that they can override it.
+Result<std::string> ConfigPath(const std::vector<std::string>& args) {
+  CLI::App app;
+  app.allow_extras();
+  app.set_help_flag();
+  std::string path;
+  app.add_option("--config", path);
+  Result<FlagsParsed> parsed = ParseFlags(app, args);
+  if (!parsed.ok()) return parsed.status();
+  return path;
+}
+
 }  // namespace
+
+std::string ServerUsage() {
+  ServerConfig defaults;
+  CLI::App app("", "slipwayd");
+  DeclareFlags(app, &defaults);
+  return app.help();
+}
 
 Result<ServerConfig> LoadServerConfig(const std::vector<std::string>& args) {
   ServerConfig config;
-  if (const char* t = std::getenv("SLIPWAY_ADMIN_TOKEN")) config.admin_token = t;
-  if (const char* t = std::getenv("SLIPWAY_AGENT_TOKEN")) config.agent_token = t;
-  for (size_t i = 0; i + 1 < args.size(); ++i) {
-    if (args[i] == "--config") {
-      if (Status s = LoadFile(args[i + 1], &config); !s.ok()) return s;
-    }
+  Result<std::string> path = ConfigPath(args);
+  if (!path.ok()) return path.status();
+  if (!path->empty()) {
+    if (Status s = LoadFile(*path, &config); !s.ok()) return s;
   }
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    auto value = [&](std::string* out) -> Status {
-      if (i + 1 >= args.size()) return Status::InvalidArgument(flag + " needs a value");
-      *out = args[++i];
-      return Status::Ok();
-    };
-    std::string v;
-    Status s;
-    if (flag == "--config") {
-      s = value(&v);
-    } else if (flag == "--listen") {
-      s = value(&v);
-      if (s.ok()) s = ParseListenAddress(v, &config.host, &config.port);
-    } else if (flag == "--data") {
-      s = value(&config.data_dir);
-    } else if (flag == "--admin-token") {
-      s = value(&config.admin_token);
-    } else if (flag == "--agent-token") {
-      s = value(&config.agent_token);
-    } else if (flag == "--admin-token-file" || flag == "--agent-token-file") {
-      s = value(&v);
-      if (s.ok()) s = ReadTokenFile(flag, v, flag == "--admin-token-file" ? &config.admin_token : &config.agent_token);
-    } else if (flag == "--lease-seconds") {
-      s = value(&v);
-      if (s.ok()) config.lease_seconds = std::atoi(v.c_str());
-      if (s.ok() && (config.lease_seconds < 2 || config.lease_seconds > 3600)) {
-        s = Status::InvalidArgument("--lease-seconds must be between 2 and 3600");
-      }
-    } else if (flag == "--no-supersede") {
-      config.supersede = false;
-    } else if (flag == "--scanners") {
-      s = value(&v);
-      if (s.ok()) config.scan.scanners = SplitNonEmpty(v, ',');
-    } else if (flag == "--osv-database") {
-      s = value(&config.scan.osv_database);
-    } else if (flag == "--scan-recheck-seconds") {
-      s = value(&v);
-      if (s.ok()) config.scan.recheck_seconds = std::atoi(v.c_str());
-    } else if (flag == "--base-check") {
-      s = value(&config.base_check);
-    } else {
-      s = Status::InvalidArgument("unknown flag " + flag);
-    }
-    if (!s.ok()) return s;
-  }
+  CLI::App app("", "slipwayd");
+  DeclareFlags(app, &config);
+  Result<FlagsParsed> parsed = ParseFlags(app, args);
+  if (!parsed.ok()) return parsed.status();
   if (Status s = CheckScanConfig(&config.scan); !s.ok()) return s;
   if (config.base_check != "off") {
     if (auto cron = CronSchedule::Parse(config.base_check); !cron.ok()) {
       return cron.status().Annotate("base_check \"" + config.base_check + "\"");
     }
   }
-  if (config.admin_token.empty()) return Status::InvalidArgument("an admin token is required (--admin-token)");
-  if (config.agent_token.empty()) return Status::InvalidArgument("an agent token is required (--agent-token)");
+  if (config.admin_token.empty()) {
+    return Status::InvalidArgument("an admin token is required (--admin-token, --admin-token-file or SLIPWAY_ADMIN_TOKEN)");
+  }
+  if (config.agent_token.empty()) {
+    return Status::InvalidArgument("an agent token is required (--agent-token, --agent-token-file or SLIPWAY_AGENT_TOKEN)");
+  }
   return config;
 }
 

@@ -7,6 +7,8 @@
 
 #include <openssl/rand.h>
 
+#include "common/strings.h"
+
 namespace slipway::scheduler {
 namespace {
 
@@ -17,13 +19,7 @@ std::string RandomLeaseId() {
     // with guessable ids.
     std::abort();
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : bytes) {
-    id.push_back(kHex[b >> 4]);
-    id.push_back(kHex[b & 0xf]);
-  }
-  return id;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 bool HasLabels(const AgentInfo& agent, const std::map<std::string, std::string>& wanted) {

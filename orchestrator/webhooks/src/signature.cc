@@ -9,6 +9,8 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "common/strings.h"
+
 namespace slipway::webhooks {
 namespace {
 
@@ -29,14 +31,7 @@ Digest Sha256(std::string_view data) {
 }
 
 std::string ToHex(const Digest& d) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(d.size() * 2);
-  for (unsigned char c : d) {
-    s.push_back(kHex[c >> 4]);
-    s.push_back(kHex[c & 0xf]);
-  }
-  return s;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
 }
 
 int HexValue(char c) {
@@ -111,8 +106,7 @@ Status VerifySignature(Forge forge, const HeaderList& headers, std::string_view 
     case Forge::kGitHub: return VerifyHmacHeader(name, *value, "sha256=", body, secret);
     case Forge::kGitea: return VerifyHmacHeader(name, *value, "", body, secret);
     case Forge::kGitLab:
-      // Comparing digests keeps the time independent of both the content and the length.
-      if (!SameDigest(Sha256(*value), Sha256(secret))) {
+      if (!SameSecret(*value, secret)) {
         return Status::Unauthenticated(std::string(name) + " does not match the configured token");
       }
       return Status::Ok();
@@ -125,5 +119,10 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
 }
 
 std::string Sha256Hex(std::string_view data) { return ToHex(Sha256(data)); }
+
+bool SameSecret(std::string_view given, std::string_view expected) {
+  // Comparing digests keeps the time independent of both the content and the length.
+  return SameDigest(Sha256(given), Sha256(expected));
+}
 
 }  // namespace slipway::webhooks

@@ -103,7 +103,7 @@ TEST_CASE("WAL, foreign keys, synchronous=NORMAL and the busy timeout are on") {
   CHECK(PragmaText(*t.db, "foreign_keys") == "1");
   CHECK(PragmaText(*t.db, "synchronous") == "1");  // NORMAL
   CHECK(PragmaText(*t.db, "busy_timeout") == "5000");
-  CHECK(std::filesystem::exists(t.dir.path() / "slipway.db-wal"));
+  CHECK(std::filesystem::exists(t.dir.File("slipway.db-wal")));
 
   // Foreign keys are enforced: a run for a repository that does not exist is refused.
   RunStore runs(*t.db);

@@ -1,36 +1,18 @@
-// A fresh directory under the system temp dir for one test's database file, removed afterwards.
+// A migrated database in a temp dir of its own, for the store tests.
 //
 // Thread-safety: one per test; not shared.
 #pragma once
 
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "store/database.h"
+#include "support/files.h"
 
 namespace slipway::store::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("slipway-store-test-" + std::to_string(random()) + std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using ::slipway::testing::TempDir;
 
 // A migrated database in its own temp dir.
 struct TempDatabase {

@@ -5,15 +5,13 @@
 #include <sstream>
 #include <string>
 
+#include "support/files.h"
 #include "webhooks/forge.h"
 
 namespace slipway::webhooks::testing {
 
 inline std::string ReadFixture(const std::string& relative) {
-  std::ifstream in(std::string(SLIPWAY_TEST_DATA_DIR) + "/fixtures/" + relative, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return ::slipway::testing::ReadFile(std::string(SLIPWAY_TEST_DATA_DIR) + "/fixtures/" + relative);
 }
 
 // "Name: value" lines, as in the forges' documented header blocks.

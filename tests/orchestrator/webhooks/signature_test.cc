@@ -131,3 +131,11 @@ TEST_CASE("Sha256Hex matches a known digest") {
 
 }  // namespace
 }  // namespace slipway::webhooks
+
+TEST_CASE("SameSecret compares secrets of any length") {
+  CHECK(slipway::webhooks::SameSecret("token-1", "token-1"));
+  CHECK_FALSE(slipway::webhooks::SameSecret("token-1", "token-2"));
+  CHECK_FALSE(slipway::webhooks::SameSecret("token", "token-1"));
+  CHECK_FALSE(slipway::webhooks::SameSecret("", "x"));
+  CHECK(slipway::webhooks::SameSecret("", ""));
+}

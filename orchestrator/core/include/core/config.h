@@ -1,4 +1,7 @@
-// ServerConfig: slipwayd's settings, from a YAML file (--config) and flags; flags win.
+// ServerConfig: slipwayd's settings, from flags, a YAML file (--config) and, for the tokens, the
+// environment (SLIPWAY_ADMIN_TOKEN, SLIPWAY_AGENT_TOKEN) or files (--admin-token-file,
+// --agent-token-file). Flags win over the file, the file over the environment. Numbers are
+// range-checked wherever they come from.
 //
 //   listen: 127.0.0.1:8080
 //   data: /var/lib/slipway
@@ -75,7 +78,9 @@ struct ServerConfig {
 };
 
 // Reads argv (without argv[0]); a --config file is read first, then the other flags override it.
+// InvalidArgument naming the flag, or the file's key with FILE:LINE:COL, for a bad setting.
 Result<ServerConfig> LoadServerConfig(const std::vector<std::string>& args);
+// The --help text.
 std::string ServerUsage();
 
 // "host:port" -> host, port. Rejects a missing or bad port.

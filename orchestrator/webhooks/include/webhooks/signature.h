@@ -33,4 +33,8 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data);
 // Lowercase hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
 
+// Whether two secrets (tokens) are equal, in a time that tells nothing of either's content or
+// length: their SHA-256 digests are compared with CRYPTO_memcmp. The one comparison of secrets.
+bool SameSecret(std::string_view given, std::string_view expected);
+
 }  // namespace slipway::webhooks
