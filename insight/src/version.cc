@@ -30,7 +30,7 @@ int DpkgOrder(char c) {
 }
 
 // dpkg's verrevcmp: alternating non-digit and digit runs; "~" sorts before everything, even the
-// end.
+// end. REQUIRES: neither holds a NUL byte (it would read as the end and never be passed over).
 int VerRevCmp(std::string_view a, std::string_view b) {
   size_t i = 0, j = 0;
   auto at = [](std::string_view s, size_t k) { return k < s.size() ? s[k] : '\0'; };
@@ -412,8 +412,9 @@ int CompareLocal(const std::optional<std::vector<LocalPart>>& a,
 }  // namespace
 
 int CompareDpkgVersions(std::string_view a, std::string_view b) {
-  a = a.substr(0, kMaxVersionBytes);
-  b = b.substr(0, kMaxVersionBytes);
+  // dpkg reads versions as C strings: a version read from an image ends at its first NUL byte.
+  a = a.substr(0, std::min(a.find('\0'), kMaxVersionBytes));
+  b = b.substr(0, std::min(b.find('\0'), kMaxVersionBytes));
   DpkgVersion x = ParseDpkg(a);
   DpkgVersion y = ParseDpkg(b);
   if (x.epoch != y.epoch) return x.epoch < y.epoch ? -1 : 1;

@@ -171,7 +171,7 @@ class Parser {
                   const std::function<void(const std::string&, const YAML::Node&, const YAML::Node&)>& handle) {
     std::set<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node& key = it->first;
+      const YAML::Node key = it->first;  // a copy: `it->` returns a temporary proxy
       if (!key.IsScalar()) {
         WrongType(key, "a key in " + where, "a string");
         continue;

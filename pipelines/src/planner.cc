@@ -265,7 +265,7 @@ class Planner {
         }
         for (const auto& [axis, value] : combo.values) {
           auto same = std::find_if(job.build_args.begin(), job.build_args.end(),
-                                   [&](const auto& a) { return a.first == axis; });
+                                   [&, &axis = axis](const auto& a) { return a.first == axis; });
           if (same != job.build_args.end()) same->second = value;
           else job.build_args.emplace_back(axis, value);
         }

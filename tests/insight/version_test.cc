@@ -68,6 +68,19 @@ TEST_CASE("dpkg order: tilde, epochs and revisions") {
   CHECK(CompareDpkgVersions("1.0a", "1.0+") < 0);  // letters sort before other symbols
 }
 
+// A version read from a pushed image's dpkg status may hold any byte; a NUL once made the
+// comparison loop forever. dpkg reads versions as C strings, so one ends at its first NUL.
+TEST_CASE("dpkg order: a version ends at a NUL byte inside it") {
+  using namespace std::string_view_literals;
+  CHECK(CompareDpkgVersions("1\0"
+                            "2"sv, "1") == 0);
+  CHECK(CompareDpkgVersions("2.\0\0"
+                            "0_git20230103-r1"sv, "2.0") == 0);
+  CHECK(CompareDpkgVersions("\0"
+                            "0.0.0-10"sv, "20.") < 0);
+  CHECK(CompareDpkgVersions("1.0\0"sv, "1.0~rc1") > 0);
+}
+
 TEST_CASE("PEP 440 order: osv-scanner's PyPI vectors, legacy versions included") {
   auto vectors = ReadVectors("osv-scanner-pypi-versions.txt");
   CHECK(vectors.size() >= 35);
