@@ -1,7 +1,6 @@
 #include "core/base_watch.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "common/log.h"
 #include "core/work_queue.h"
@@ -11,44 +10,12 @@
 namespace slipway::core {
 namespace {
 
-bool IsPrintableRef(const std::string& ref) {
-  return !ref.empty() && ref.size() <= 512 &&
-         std::none_of(ref.begin(), ref.end(), [](char c) {
-           return std::iscntrl(static_cast<unsigned char>(c)) || std::isspace(static_cast<unsigned char>(c));
-         });
-}
-
 // "sha256:" and the first 12 hex digits, as `docker images` shows ids.
 std::string ShortDigest(const std::string& digest) { return digest.substr(0, 7 + 12); }
 
 bool Unfinished(const std::string& status) { return status == "pending" || status == "running"; }
 
 }  // namespace
-
-std::vector<store::BaseDigest> ParseReportedBases(const nlohmann::json& bases) {
-  std::vector<store::BaseDigest> out;
-  if (!bases.is_array()) return out;
-  for (const auto& b : bases) {
-    if (!b.is_object()) continue;
-    store::BaseDigest base{b.value("ref", ""), b.value("digest", ""), b.value("source", "")};
-    if (!IsPrintableRef(base.ref) || !IsImageDigest(base.digest) ||
-        (base.source != "engine" && base.source != "registry")) {
-      LogWarn("reported base ignored", {{"base", b.dump()}});
-      continue;
-    }
-    bool seen = std::any_of(out.begin(), out.end(), [&](const store::BaseDigest& o) {
-      return o.ref == base.ref && o.digest == base.digest;
-    });
-    if (!seen) out.push_back(std::move(base));
-  }
-  return out;
-}
-
-nlohmann::json BasesJson(const std::vector<store::BaseDigest>& bases) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& b : bases) out.push_back({{"ref", b.ref}, {"digest", b.digest}, {"source", b.source}});
-  return out;
-}
 
 BaseWatch::BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optional<CronSchedule> server_schedule,
                      Clock clock, StartRun start_run, std::string docker)
@@ -61,11 +28,6 @@ BaseWatch::BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optio
       work_(std::make_unique<WorkQueue>()) {}
 
 BaseWatch::~BaseWatch() { work_.reset(); }
-
-Status BaseWatch::Record(int64_t job_id, const std::vector<store::BaseDigest>& bases) {
-  if (bases.empty()) return Status::Ok();
-  return store::BaseImageStore(db_).Record(job_id, bases, clock_());
-}
 
 void BaseWatch::Tick() {
   int64_t now = clock_();

@@ -6,6 +6,7 @@
 #include "core/base_watch.h"
 #include "core/views.h"
 #include "core/work_queue.h"
+#include "pipelines/job_spec.h"
 
 namespace slipway::core {
 
@@ -96,17 +97,17 @@ void Coordinator::ScheduleRunLocked(const store::Run& run, const std::vector<sto
     node.status = scheduler::JobStatusFromName(job.status).value_or(JobStatus::kPending);
     node.attempt = job.attempt;
     node.max_attempts = job.max_attempts;
-    auto spec = nlohmann::json::parse(job.spec_json, nullptr, false);
-    if (spec.is_object() && spec.contains("labels") && spec["labels"].is_object()) {
-      for (auto& [k, v] : spec["labels"].items()) {
-        if (v.is_string()) node.labels[k] = v.get<std::string>();
-      }
+    auto spec = pipelines::JobSpecFromJson(nlohmann::json::parse(job.spec_json, nullptr, false));
+    if (spec.ok()) {
+      node.labels = spec->labels;
+    } else {  // planned by this server, so not expected: the job then runs on any agent
+      LogWarn("job spec unreadable", {{"run", std::to_string(run.id)}, {"job", std::to_string(job.id)},
+                                      {"error", spec.status().ToString()}});
     }
     if (job.status == "running" && job.lease_id) {
       node.lease_id = *job.lease_id;
       node.agent = job.agent;
       node.lease_expires_ms = job.lease_expires_at.value_or(0);
-      leases_[*job.lease_id] = {job.id, run.id, job.attempt};
     }
     nodes.push_back(std::move(node));
   }
@@ -119,7 +120,8 @@ void Coordinator::ScheduleRunLocked(const store::Run& run, const std::vector<sto
   auto changes = scheduler_.AddRun(info, std::move(nodes), now);
   if (!changes.ok()) {
     LogError("cannot schedule run", {{"run", std::to_string(run.id)}, {"error", changes.status().ToString()}});
-    (void)runs_.SetStatus(run.id, {.status = "error", .error = changes.status().message(), .finished_at = now});
+    Status s = runs_.SetStatus(run.id, {.status = "error", .error = changes.status().message(), .finished_at = now});
+    if (!s.ok()) LogError("run status not stored", {{"run", std::to_string(run.id)}, {"error", s.ToString()}});
     return;
   }
   PersistLocked(*changes, now);
@@ -155,11 +157,9 @@ void Coordinator::PersistLocked(const std::vector<Change>& changes, int64_t now,
       // Running is recorded by the grant (it carries the lease); finishes with a result by FinishJob.
       Status s = jobs_.SetStatus(c.job_id, JobStatusName(c.job_status),
                                  scheduler::IsFinal(c.job_status) ? std::optional<int64_t>(now) : std::nullopt);
-      if (!s.ok()) LogWarn("job status not stored", {{"job", std::to_string(c.job_id)}, {"error", s.ToString()}});
-    }
-    if (c.job_status != JobStatus::kRunning) {
-      for (auto it = leases_.begin(); it != leases_.end();) {
-        it = it->second.job_id == c.job_id ? leases_.erase(it) : std::next(it);
+      if (!s.ok()) {
+        LogWarn("job status not stored",
+                {{"run", std::to_string(c.run_id)}, {"job", std::to_string(c.job_id)}, {"error", s.ToString()}});
       }
     }
     if (scheduler::IsFinal(c.job_status)) {
@@ -219,7 +219,7 @@ nlohmann::json Coordinator::Metrics() {
   nlohmann::json m = {{"slipway_runs_held", scheduler_.RunCount()},
                       {"slipway_jobs_ready", scheduler_.ReadyCount()},
                       {"slipway_agents_waiting", lease_waiters_.size()},
-                      {"slipway_leases_live", leases_.size()},
+                      {"slipway_leases_live", scheduler_.LeaseCount()},
                       {"slipway_sse_subscribers", hub_.SubscriberCount()}};
   for (const auto& [name, value] : counters_) m[name] = value;
   return m;

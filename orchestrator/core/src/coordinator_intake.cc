@@ -66,16 +66,7 @@ Result<store::Run> Coordinator::Rerun(int64_t run_id, const RerunSelection& sele
   if (!parent.ok()) return parent.status();
   auto jobs = jobs_.ListByRun(run_id);
   if (!jobs.ok()) return jobs.status();
-  if (jobs->empty()) return Status::Conflict("run " + std::to_string(run_id) + " has no jobs to rerun");
-  std::set<std::string> names;
-  for (const auto& j : *jobs) names.insert(j.name);
-  for (const auto& name : selection.jobs) {
-    if (!names.count(name)) return Status::InvalidArgument("run " + std::to_string(run_id) + " has no job '" + name + "'");
-  }
-  if (selection.failed_only &&
-      std::all_of(jobs->begin(), jobs->end(), [](const store::Job& j) { return j.status == "success"; })) {
-    return Status::Conflict("nothing to rerun: every job of run " + std::to_string(run_id) + " succeeded");
-  }
+  if (Status s = CheckRerun(run_id, *jobs, selection); !s.ok()) return s;
   auto run = runs_.CreateRun({.repo_id = parent->repo_id,
                               .branch = parent->branch,
                               .sha = parent->sha,
@@ -148,7 +139,9 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
 
   nlohmann::json diagnostics = nlohmann::json::array();
   for (const auto& d : plan.diagnostics) diagnostics.push_back(pipelines::ToJson(d));
-  (void)runs_.SetDiagnostics(run_id, diagnostics.dump());
+  if (Status s = runs_.SetDiagnostics(run_id, diagnostics.dump()); !s.ok()) {
+    LogWarn("run diagnostics not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
+  }
   if (plan.has_errors) {
     size_t errors = 0;
     for (const auto& d : plan.diagnostics) errors += d.severity == pipelines::Severity::kError;
@@ -159,7 +152,8 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
     return FailRun(run_id, "the pipeline has " + std::to_string(errors) + " error(s); first: " + first);
   }
   if (plan.filtered_out) {
-    (void)runs_.SetStatus(run_id, {.status = "skipped", .error = plan.filter_reason, .finished_at = clock_()});
+    Status s = runs_.SetStatus(run_id, {.status = "skipped", .error = plan.filter_reason, .finished_at = clock_()});
+    if (!s.ok()) return LogWarn("run status not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
     hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "skipped"}, {"reason", plan.filter_reason}});
     return;
   }
@@ -177,45 +171,24 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
   auto fresh = runs_.Get(run_id);  // a cancel may have come while planning
   if (!fresh.ok()) return;
   if (fresh->status != "pending") {
-    for (const auto& j : *jobs) (void)jobs_.SetStatus(j.id, "canceled", clock_());
+    for (const auto& j : *jobs) {
+      if (Status s = jobs_.SetStatus(j.id, "canceled", clock_()); !s.ok()) {
+        LogWarn("job status not stored", {{"run", std::to_string(run_id)}, {"job", std::to_string(j.id)},
+                                          {"error", s.ToString()}});
+      }
+    }
     return;
   }
   ScheduleRunLocked(*fresh, *jobs);
 }
 
-// A rerun repeats chosen jobs of the parent run at the same commit, with the parent's compiled
-// specs, plus every job that depends on them. Needs on jobs left out are dropped: those succeeded
-// in the parent, and their layers come back from the build cache.
+// A rerun (core/rerun_plan.h): the chosen jobs of the parent run and their dependents.
 void Coordinator::PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection) {
   auto parent_jobs = jobs_.ListByRun(parent_run_id);
   if (!parent_jobs.ok()) return FailRun(run_id, parent_jobs.status().message());
-  std::set<std::string> chosen;
-  for (const auto& j : *parent_jobs) {
-    bool pick = selection.failed_only ? (j.status != "success")
-                                      : (selection.jobs.empty() ||
-                                         std::find(selection.jobs.begin(), selection.jobs.end(), j.name) !=
-                                             selection.jobs.end());
-    if (pick) chosen.insert(j.name);
-  }
-  // Dependents of chosen jobs come along (jobs are stored in dependency order).
-  for (const auto& j : *parent_jobs) {
-    for (const auto& need : j.needs) {
-      if (chosen.count(need)) chosen.insert(j.name);
-    }
-  }
+  std::set<std::string> chosen = ChooseRerunJobs(*parent_jobs, selection);
   if (chosen.empty()) return FailRun(run_id, "nothing to rerun: every job of run " + std::to_string(parent_run_id) + " succeeded");
-  std::vector<store::NewJob> new_jobs;
-  for (const auto& j : *parent_jobs) {
-    if (!chosen.count(j.name)) continue;
-    std::vector<std::string> needs;
-    for (const auto& n : j.needs) {
-      if (chosen.count(n)) needs.push_back(n);
-    }
-    auto spec = nlohmann::json::parse(j.spec_json, nullptr, false);
-    if (spec.is_object()) spec["needs"] = needs;
-    new_jobs.push_back({.name = j.name, .stage = j.stage, .spec_json = spec.dump(), .needs = needs,
-                        .max_attempts = config_.max_attempts});
-  }
+  std::vector<store::NewJob> new_jobs = RerunJobs(*parent_jobs, chosen, config_.max_attempts);
   auto jobs = jobs_.CreateJobs(run_id, new_jobs);
   if (!jobs.ok()) return FailRun(run_id, jobs.status().message());
   std::lock_guard lock(mu_);

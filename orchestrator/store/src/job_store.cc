@@ -4,6 +4,7 @@
 
 #include "rows.h"
 #include "store/transaction.h"
+#include "writes.h"
 
 namespace slipway::store {
 namespace {
@@ -79,6 +80,34 @@ Status ExplainRefused(Connection& conn, int64_t job_id, std::string_view refusal
 }
 
 }  // namespace
+
+Status FinishJobRow(Connection& conn, int64_t job_id, std::string_view lease_id, std::string_view status,
+                    std::string_view result_json, std::string_view error, int64_t finished_at,
+                    int64_t duration_ms) {
+  if (status != "success" && status != "failure" && status != "canceled" && status != "error") {
+    return Status::InvalidArgument("a job finishes as success, failure, canceled or error, not '" +
+                                   std::string(status) + "'");
+  }
+  {
+    // lease_id stays, so a retried Finish under it is recognised; the status fences every write.
+    Result<Statement> stmt = conn.Prepare(
+        "UPDATE jobs SET status = ?3, result = ?4, error = ?5, finished_at = ?6, duration_ms = ?7,"
+        " lease_expires_at = NULL"
+        " WHERE id = ?1 AND lease_id = ?2 AND status = 'running'");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(1, job_id).BindText(2, lease_id).BindText(3, status);
+    if (result_json.empty()) {
+      stmt->BindNull(4);
+    } else {
+      stmt->BindText(4, result_json);
+    }
+    stmt->BindText(5, error).BindInt(6, finished_at).BindInt(7, duration_ms);
+    Status result = stmt->Run();
+    if (!result.ok()) return result.Annotate("finishing job " + std::to_string(job_id));
+  }
+  if (conn.Changes() > 0) return Status::Ok();
+  return ExplainFenced(conn, job_id, lease_id);
+}
 
 Result<std::vector<Job>> JobStore::CreateJobs(int64_t run_id, const std::vector<NewJob>& jobs) {
   Connection conn = db_.Lock();
@@ -198,30 +227,8 @@ Status JobStore::RenewLease(int64_t job_id, std::string_view lease_id, int64_t l
 Status JobStore::Finish(int64_t job_id, std::string_view lease_id, std::string_view status,
                         std::string_view result_json, std::string_view error, int64_t finished_at,
                         int64_t duration_ms) {
-  if (status != "success" && status != "failure" && status != "canceled" && status != "error") {
-    return Status::InvalidArgument("a job finishes as success, failure, canceled or error, not '" +
-                                   std::string(status) + "'");
-  }
   Connection conn = db_.Lock();
-  {
-    // lease_id stays, so a retried Finish under it is recognised; the status fences every write.
-    Result<Statement> stmt = conn.Prepare(
-        "UPDATE jobs SET status = ?3, result = ?4, error = ?5, finished_at = ?6, duration_ms = ?7,"
-        " lease_expires_at = NULL"
-        " WHERE id = ?1 AND lease_id = ?2 AND status = 'running'");
-    if (!stmt.ok()) return stmt.status();
-    stmt->BindInt(1, job_id).BindText(2, lease_id).BindText(3, status);
-    if (result_json.empty()) {
-      stmt->BindNull(4);
-    } else {
-      stmt->BindText(4, result_json);
-    }
-    stmt->BindText(5, error).BindInt(6, finished_at).BindInt(7, duration_ms);
-    Status result = stmt->Run();
-    if (!result.ok()) return result.Annotate("finishing job " + std::to_string(job_id));
-  }
-  if (conn.Changes() > 0) return Status::Ok();
-  return ExplainFenced(conn, job_id, lease_id);
+  return FinishJobRow(conn, job_id, lease_id, status, result_json, error, finished_at, duration_ms);
 }
 
 Status JobStore::SetStatus(int64_t job_id, std::string_view status,

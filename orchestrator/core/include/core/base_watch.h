@@ -47,11 +47,6 @@ namespace slipway::core {
 
 class WorkQueue;
 
-// The bases a finish report names (docs/agent-protocol.md), keeping well-formed entries only: a
-// reference without control characters, a sha256 digest, source engine or registry.
-std::vector<store::BaseDigest> ParseReportedBases(const nlohmann::json& bases);
-nlohmann::json BasesJson(const std::vector<store::BaseDigest>& bases);
-
 class BaseWatch {
  public:
   using Clock = std::function<int64_t()>;
@@ -64,9 +59,6 @@ class BaseWatch {
   BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optional<CronSchedule> server_schedule,
             Clock clock, StartRun start_run, std::string docker = "docker");
   ~BaseWatch();  // finishes the queued checks
-
-  // Records what a successful job reported.
-  Status Record(int64_t job_id, const std::vector<store::BaseDigest>& bases);
 
   // Housekeeping, about once a second: refreshes the repositories' schedules now and then, and
   // queues the checks that fall due.

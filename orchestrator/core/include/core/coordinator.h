@@ -27,9 +27,11 @@
 #include "core/config.h"
 #include "core/event_hub.h"
 #include "core/image_review.h"
+#include "core/rerun_plan.h"
 #include "core/rescanner.h"
 #include "http/server.h"
 #include "planner/git_mirror.h"
+#include "protocol/agent_protocol.h"
 #include "scheduler/scheduler.h"
 #include "store/agent_store.h"
 #include "store/database.h"
@@ -64,12 +66,6 @@ struct IntakeAnswer {
   bool duplicate = false;
 };
 
-// Which jobs of a run a rerun repeats.
-struct RerunSelection {
-  bool failed_only = false;
-  std::vector<std::string> jobs;  // empty and !failed_only: all
-};
-
 class Coordinator {
  public:
   using Clock = std::function<int64_t()>;  // milliseconds since the epoch
@@ -94,8 +90,11 @@ class Coordinator {
   void RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<http::ResponseWriter> writer);
   Status MarkPushing(const std::string& lease_id);
   Status AppendLog(const std::string& lease_id, int64_t seq, const std::string& data);
-  Status ReplaceSteps(const std::string& lease_id, const std::vector<store::Step>& steps);
-  Status FinishJob(const std::string& lease_id, const nlohmann::json& report);
+  Status ReplaceSteps(const std::string& lease_id, const protocol::StepsReport& steps);
+  // Records the job's result, its image and its bases (one transaction), reviewing the image
+  // first. kConflict for a lease that is not held; a finish retried under the lease that already
+  // finished the job with this result is ok.
+  Status FinishJob(const std::string& lease_id, const protocol::FinishReport& report);
 
   // Fresh bases (core/base_watch.h): checks a repository's bases soon; `done` gets the report.
   void CheckBases(const std::string& repo, std::function<void(Result<nlohmann::json>)> done);
@@ -124,11 +123,6 @@ class Coordinator {
     std::shared_ptr<http::ResponseWriter> writer;
     int64_t deadline_ms;
   };
-  struct LeaseRef {
-    int64_t job_id;
-    int64_t run_id;
-    int attempt;
-  };
 
   // Planning, on the worker thread.
   void PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths);
@@ -149,13 +143,14 @@ class Coordinator {
   // REQUIRES: mu_ held. Hands ready jobs to waiting agents; answers cancels to renew waiters.
   void DispatchLocked();
   void NotifyCancelsLocked();
-  // REQUIRES: mu_ held. The lease JSON an agent receives, recording the grant.
-  std::optional<nlohmann::json> GrantLocked(const scheduler::AgentInfo& agent, int64_t now);
-  Result<LeaseRef> LiveLeaseLocked(const std::string& lease_id);
+  // REQUIRES: mu_ held. The lease an agent receives, recording the grant.
+  std::optional<protocol::LeaseOffer> GrantLocked(const scheduler::AgentInfo& agent, int64_t now);
+  // REQUIRES: mu_ held. The job holding the lease; kConflict when the lease is not held.
+  Result<scheduler::JobNode> LeasedJobLocked(const std::string& lease_id);
   Status RestoreLocked();
   // The review of the image a finishing job built (image_review.h), when the agent sent its
   // insight report and the job is still running under this lease.
-  std::optional<ReviewOutcome> ReviewImage(const std::string& lease_id, const nlohmann::json& report);
+  std::optional<ReviewOutcome> ReviewImage(const std::string& lease_id, const protocol::FinishReport& report);
 
   const ServerConfig config_;
   store::Database& db_;
@@ -178,7 +173,6 @@ class Coordinator {
   scheduler::Scheduler scheduler_;                 // GUARDED_BY(mu_)
   std::vector<LeaseWaiter> lease_waiters_;         // GUARDED_BY(mu_)
   std::vector<RenewWaiter> renew_waiters_;         // GUARDED_BY(mu_)
-  std::map<std::string, LeaseRef> leases_;         // GUARDED_BY(mu_)
   static constexpr int64_t kPruneEveryMs = 3600 * 1000;
   static constexpr int64_t kKeepDeliveriesMs = 7 * 24 * 3600 * 1000LL;  // a week: more than the 72 h promised
   int64_t last_heartbeat_ms_ = 0;                  // GUARDED_BY(mu_)
