@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/build_status.h"
 #include "common/http_client.h"
 #include "format.h"
 
@@ -167,7 +168,8 @@ void PrintRun(const json& run) {
 }
 
 bool IsFinalRunStatus(const std::string& s) {
-  return s == "success" || s == "failure" || s == "canceled" || s == "error" || s == "skipped";
+  auto status = RunStatusFromName(s);
+  return status && IsFinal(*status);
 }
 
 }  // namespace

@@ -13,8 +13,6 @@ namespace {
 // "sha256:" and the first 12 hex digits, as `docker images` shows ids.
 std::string ShortDigest(const std::string& digest) { return digest.substr(0, 7 + 12); }
 
-bool Unfinished(const std::string& status) { return status == "pending" || status == "running"; }
-
 }  // namespace
 
 BaseWatch::BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optional<CronSchedule> server_schedule,
@@ -176,14 +174,15 @@ nlohmann::json BaseWatch::CheckBranch(const store::Repo& repo, const store::Buil
     return out;
   }
   for (const auto& run : *recent) {
-    if (Unfinished(run.status)) {
+    if (!IsFinal(run.status)) {
       out["note"] = "run " + std::to_string(run.id) + " (" + run.trigger + ") is still going on this branch";
       return out;
     }
   }
   for (const auto& run : *recent) {
     if (run.id > built.run_id && run.trigger == "base-update" && run.message == message) {
-      out["note"] = "base-update run " + std::to_string(run.id) + " already tried this change (" + run.status + ")";
+      out["note"] = "base-update run " + std::to_string(run.id) + " already tried this change (" +
+                    std::string(RunStatusName(run.status)) + ")";
       return out;
     }
   }

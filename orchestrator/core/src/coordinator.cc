@@ -94,7 +94,7 @@ void Coordinator::ScheduleRunLocked(const store::Run& run, const std::vector<sto
     node.job_id = job.id;
     node.name = job.name;
     node.needs = job.needs;
-    node.status = scheduler::JobStatusFromName(job.status).value_or(JobStatus::kPending);
+    node.status = job.status;
     node.attempt = job.attempt;
     node.max_attempts = job.max_attempts;
     auto spec = pipelines::JobSpecFromJson(nlohmann::json::parse(job.spec_json, nullptr, false));
@@ -104,7 +104,7 @@ void Coordinator::ScheduleRunLocked(const store::Run& run, const std::vector<sto
       LogWarn("job spec unreadable", {{"run", std::to_string(run.id)}, {"job", std::to_string(job.id)},
                                       {"error", spec.status().ToString()}});
     }
-    if (job.status == "running" && job.lease_id) {
+    if (job.status == JobStatus::kRunning && job.lease_id) {
       node.lease_id = *job.lease_id;
       node.agent = job.agent;
       node.lease_expires_ms = job.lease_expires_at.value_or(0);
@@ -115,12 +115,13 @@ void Coordinator::ScheduleRunLocked(const store::Run& run, const std::vector<sto
                           .repo = run.repo_name,
                           .branch = run.branch,
                           .canceled = false,
-                          .status = scheduler::RunStatusFromName(run.status).value_or(scheduler::RunStatus::kPending)};
+                          .status = run.status};
   int64_t now = clock_();
   auto changes = scheduler_.AddRun(info, std::move(nodes), now);
   if (!changes.ok()) {
     LogError("cannot schedule run", {{"run", std::to_string(run.id)}, {"error", changes.status().ToString()}});
-    Status s = runs_.SetStatus(run.id, {.status = "error", .error = changes.status().message(), .finished_at = now});
+    Status s = runs_.SetStatus(run.id, {.status = RunStatus::kError, .error = changes.status().message(),
+                                        .finished_at = now});
     if (!s.ok()) LogError("run status not stored", {{"run", std::to_string(run.id)}, {"error", s.ToString()}});
     return;
   }
@@ -143,7 +144,7 @@ std::string Coordinator::CancelReasonLocked(const Change& c) {
 void Coordinator::PersistLocked(const std::vector<Change>& changes, int64_t now, int64_t skip_job_id) {
   for (const auto& c : changes) {
     if (c.kind == Change::Kind::kRun) {
-      store::RunStatusUpdate update{.status = std::string(RunStatusName(c.run_status)), .error = ""};
+      store::RunStatusUpdate update{.status = c.run_status, .error = ""};
       if (c.run_status == scheduler::RunStatus::kCanceled) update.error = CancelReasonLocked(c);
       if (c.run_status == scheduler::RunStatus::kRunning) update.started_at = now;
       if (scheduler::IsFinal(c.run_status)) update.finished_at = now;
@@ -155,7 +156,7 @@ void Coordinator::PersistLocked(const std::vector<Change>& changes, int64_t now,
     }
     if (c.job_id != skip_job_id && c.job_status != JobStatus::kRunning) {
       // Running is recorded by the grant (it carries the lease); finishes with a result by FinishJob.
-      Status s = jobs_.SetStatus(c.job_id, JobStatusName(c.job_status),
+      Status s = jobs_.SetStatus(c.job_id, c.job_status,
                                  scheduler::IsFinal(c.job_status) ? std::optional<int64_t>(now) : std::nullopt);
       if (!s.ok()) {
         LogWarn("job status not stored",

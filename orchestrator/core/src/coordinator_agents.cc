@@ -35,7 +35,7 @@ std::optional<ReviewOutcome> Coordinator::ReviewImage(const std::string& lease_i
                                                      const protocol::FinishReport& report) {
   if (!report.insight || !report.image) return std::nullopt;
   auto job = jobs_.GetByLease(lease_id);
-  if (!job.ok() || job->status != "running") return std::nullopt;  // a retried finish: reviewed already
+  if (!job.ok() || job->status != JobStatus::kRunning) return std::nullopt;  // a retried finish: reviewed already
   auto run = runs_.Get(job->run_id);
   auto repo = run.ok() ? repos_.GetById(run->repo_id) : Result<store::Repo>(run.status());
   auto spec = pipelines::JobSpecFromJson(nlohmann::json::parse(job->spec_json, nullptr, false));
@@ -264,8 +264,8 @@ Status Coordinator::FollowLog(int64_t job_id, std::shared_ptr<http::ResponseWrit
     }
   }
   auto fresh = jobs_.Get(job_id);
-  if (fresh.ok() && scheduler::IsFinal(scheduler::JobStatusFromName(fresh->status).value_or(JobStatus::kPending))) {
-    writer->Write(EventHub::Frame("end", {{"status", fresh->status}}, 0));
+  if (fresh.ok() && IsFinal(fresh->status)) {
+    writer->Write(EventHub::Frame("end", {{"status", JobStatusName(fresh->status)}}, 0));
     writer->Close();
   }
   return Status::Ok();

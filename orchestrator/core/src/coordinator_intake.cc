@@ -96,23 +96,24 @@ Status Coordinator::CancelRun(int64_t run_id) {
     return Status::Ok();
   }
   // Not held by the scheduler: still being planned (cancel it here; planning then stops), or done.
-  if (run->status == "pending") {
-    return runs_.SetStatus(run_id, {.status = "canceled", .error = "canceled before planning finished",
+  if (run->status == RunStatus::kPending) {
+    return runs_.SetStatus(run_id, {.status = RunStatus::kCanceled, .error = "canceled before planning finished",
                                     .finished_at = clock_()});
   }
-  return Status::Conflict("run " + std::to_string(run_id) + " has already finished (" + run->status + ")");
+  return Status::Conflict("run " + std::to_string(run_id) + " has already finished (" +
+                          std::string(RunStatusName(run->status)) + ")");
 }
 
 void Coordinator::FailRun(int64_t run_id, const std::string& error) {
   LogWarn("run failed to plan", {{"run", std::to_string(run_id)}, {"error", error}});
-  Status s = runs_.SetStatus(run_id, {.status = "error", .error = error, .finished_at = clock_()});
+  Status s = runs_.SetStatus(run_id, {.status = RunStatus::kError, .error = error, .finished_at = clock_()});
   if (!s.ok()) return;
   hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "error"}, {"reason", error}});
 }
 
 void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths) {
   auto run = runs_.Get(run_id);
-  if (!run.ok() || run->status != "pending") return;  // canceled meanwhile
+  if (!run.ok() || run->status != RunStatus::kPending) return;  // canceled meanwhile
   auto repo = repos_.GetById(run->repo_id);
   if (!repo.ok()) return FailRun(run_id, repo.status().message());
   // A commit already in the mirror (a manual trigger, the same sha pushed to another branch) needs
@@ -152,7 +153,8 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
     return FailRun(run_id, "the pipeline has " + std::to_string(errors) + " error(s); first: " + first);
   }
   if (plan.filtered_out) {
-    Status s = runs_.SetStatus(run_id, {.status = "skipped", .error = plan.filter_reason, .finished_at = clock_()});
+    Status s = runs_.SetStatus(run_id, {.status = RunStatus::kSkipped, .error = plan.filter_reason,
+                                        .finished_at = clock_()});
     if (!s.ok()) return LogWarn("run status not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
     hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "skipped"}, {"reason", plan.filter_reason}});
     return;
@@ -170,9 +172,9 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
   std::lock_guard lock(mu_);
   auto fresh = runs_.Get(run_id);  // a cancel may have come while planning
   if (!fresh.ok()) return;
-  if (fresh->status != "pending") {
+  if (fresh->status != RunStatus::kPending) {
     for (const auto& j : *jobs) {
-      if (Status s = jobs_.SetStatus(j.id, "canceled", clock_()); !s.ok()) {
+      if (Status s = jobs_.SetStatus(j.id, JobStatus::kCanceled, clock_()); !s.ok()) {
         LogWarn("job status not stored", {{"run", std::to_string(run_id)}, {"job", std::to_string(j.id)},
                                           {"error", s.ToString()}});
       }
@@ -193,7 +195,7 @@ void Coordinator::PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelectio
   if (!jobs.ok()) return FailRun(run_id, jobs.status().message());
   std::lock_guard lock(mu_);
   auto fresh = runs_.Get(run_id);
-  if (!fresh.ok() || fresh->status != "pending") return;
+  if (!fresh.ok() || fresh->status != RunStatus::kPending) return;
   ScheduleRunLocked(*fresh, *jobs);
 }
 

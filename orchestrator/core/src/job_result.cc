@@ -77,8 +77,8 @@ store::JobFinish JobFinishOf(const protocol::FinishReport& report, const std::op
 }
 
 bool IsRetriedFinish(const store::Job& job, JobStatus reported) {
-  if (job.status == JobStatusName(reported)) return true;
-  return reported == JobStatus::kSuccess && job.status == "failure" && FailedByReview(job);
+  if (job.status == reported) return true;
+  return reported == JobStatus::kSuccess && job.status == JobStatus::kFailure && FailedByReview(job);
 }
 
 }  // namespace slipway::core

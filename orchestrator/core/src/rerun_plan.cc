@@ -15,7 +15,7 @@ Status CheckRerun(int64_t run_id, const std::vector<store::Job>& jobs, const Rer
     }
   }
   if (selection.failed_only &&
-      std::all_of(jobs.begin(), jobs.end(), [](const store::Job& j) { return j.status == "success"; })) {
+      std::all_of(jobs.begin(), jobs.end(), [](const store::Job& j) { return j.status == JobStatus::kSuccess; })) {
     return Status::Conflict("nothing to rerun: every job of " + run + " succeeded");
   }
   return Status::Ok();
@@ -25,7 +25,7 @@ std::set<std::string> ChooseRerunJobs(const std::vector<store::Job>& parent_jobs
   std::set<std::string> chosen;
   for (const auto& j : parent_jobs) {
     bool named = std::find(selection.jobs.begin(), selection.jobs.end(), j.name) != selection.jobs.end();
-    bool pick = selection.failed_only ? j.status != "success" : (selection.jobs.empty() || named);
+    bool pick = selection.failed_only ? j.status != JobStatus::kSuccess : (selection.jobs.empty() || named);
     if (pick) chosen.insert(j.name);
   }
   // Dependents of chosen jobs come along; dependency order lets one pass find them all.

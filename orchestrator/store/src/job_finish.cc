@@ -9,7 +9,7 @@ Status RecordJobFinish(Database& db, const JobFinish& f) {
   Connection conn = db.Lock();
   Result<Transaction> tx = Transaction::Begin(conn);
   if (!tx.ok()) return tx.status();
-  Status finished = FinishJobRow(conn, f.job_id, f.lease_id, JobStatusName(f.status), f.result_json, f.error,
+  Status finished = FinishJobRow(conn, f.job_id, f.lease_id, f.status, f.result_json, f.error,
                                  f.finished_at, f.duration_ms);
   if (!finished.ok()) return finished;
   // Past the job's fence, a refused write is the server's problem, never "finished already" (which

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/build_status.h"
 #include "common/status.h"
 #include "store/base_image_store.h"
 #include "store/database.h"
@@ -17,7 +18,7 @@
 namespace slipway::store {
 
 // JobStore::Finish's write (see there), without taking the connection.
-Status FinishJobRow(Connection& conn, int64_t job_id, std::string_view lease_id, std::string_view status,
+Status FinishJobRow(Connection& conn, int64_t job_id, std::string_view lease_id, JobStatus status,
                     std::string_view result_json, std::string_view error, int64_t finished_at,
                     int64_t duration_ms);
 // ImageStore::Record's writes; returns the image row id.

@@ -72,14 +72,14 @@ struct World {
   ~World() { watch.reset(); }
 
   // A run of `branch` at `sha` that ended `status`, with one job that recorded `bases`.
-  int64_t BuiltRun(const std::string& branch, const std::string& sha, const std::string& status,
+  int64_t BuiltRun(const std::string& branch, const std::string& sha, RunStatus status,
                    const std::vector<store::BaseDigest>& bases) {
     store::RunStore runs(*t.db);
     auto run = runs.CreateRun({.repo_id = repo.id, .branch = branch, .sha = sha, .created_at = now.load()});
     REQUIRE(run.ok());
     auto jobs = store::JobStore(*t.db).CreateJobs(run->id, {{"build", "build", "{}", {}, 1}});
     REQUIRE(jobs.ok());
-    REQUIRE(watch->Record(jobs->front().id, bases).ok());
+    REQUIRE(store::BaseImageStore(*t.db).Record(jobs->front().id, bases, now.load()).ok());
     REQUIRE(runs.SetStatus(run->id, {.status = status, .error = ""}).ok());
     return run->id;
   }
@@ -113,7 +113,7 @@ TEST_CASE("a scheduled check finds a moved base and starts one base-update run n
   testing::ImportTestImage(ref, {{"version", "one"}});
   std::string one = Digest(ref);
   World w(*CronSchedule::Parse("*/5 * * * *"));
-  int64_t built = w.BuiltRun("main", "sha-main-1", "success", {{ref, one, "engine"}});
+  int64_t built = w.BuiltRun("main", "sha-main-1", RunStatus::kSuccess, {{ref, one, "engine"}});
 
   w.watch->Tick();  // 10:02: the schedule starts counting
   auto unchanged = w.CheckNow();
@@ -151,7 +151,7 @@ TEST_CASE("a scheduled check finds a moved base and starts one base-update run n
   CHECK(branch["note"] == "run " + std::to_string(run.id) + " (base-update) is still going on this branch");
 
   // It failed: the same change is not tried again; a further change is.
-  REQUIRE(store::RunStore(*w.t.db).SetStatus(run.id, {.status = "failure", .error = "boom"}).ok());
+  REQUIRE(store::RunStore(*w.t.db).SetStatus(run.id, {.status = RunStatus::kFailure, .error = "boom"}).ok());
   auto tried = w.CheckNow();
   CHECK(tried["branches"][0]["note"] ==
         "base-update run " + std::to_string(run.id) + " already tried this change (failure)");
@@ -172,8 +172,8 @@ TEST_CASE("unchanged and unresolvable bases start nothing, and each branch is ch
   std::string one = Digest(ref);
   World w(std::nullopt);
   std::string gone = "sha256:" + std::string(64, '0');
-  w.BuiltRun("main", "sha-main", "success", {{ref, one, "engine"}, {absent, gone, "engine"}});
-  w.BuiltRun("release/1", "sha-rel", "success", {{ref, gone, "registry"}});
+  w.BuiltRun("main", "sha-main", RunStatus::kSuccess, {{ref, one, "engine"}, {absent, gone, "engine"}});
+  w.BuiltRun("release/1", "sha-rel", RunStatus::kSuccess, {{ref, gone, "registry"}});
   auto report = w.CheckNow();
   REQUIRE(report["branches"].size() == 2);
   const auto& main = report["branches"][0];
@@ -215,7 +215,7 @@ TEST_CASE("a repository's on.schedule comes from its default branch's newest pla
   testing::ImportTestImage(ref, {{"version", "one"}});
   World w(std::nullopt, work);  // no server schedule: only the repository's own times
   REQUIRE(w.mirror.Fetch(w.repo.name, work).ok());
-  w.BuiltRun("main", sha, "success", {{ref, Digest(ref), "engine"}});
+  w.BuiltRun("main", sha, RunStatus::kSuccess, {{ref, Digest(ref), "engine"}});
 
   w.watch->Tick();  // 10:02: the refresh reads .slipway.yml at the run's commit
   CHECK(w.CheckNow()["branches"][0]["note"] == "no base changed");  // queued after the refresh

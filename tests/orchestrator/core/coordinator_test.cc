@@ -152,11 +152,11 @@ TEST_CASE("a restart keeps live leases and takes back dead ones") {
   store::JobStore job_store(*f.temp.db);
   REQUIRE(job_store.MarkLeased(live.id, "lease-live", "builder-1", 1, kStart + 10'000, kStart).ok());
   REQUIRE(job_store.MarkLeased(dead.id, "lease-dead", "builder-2", 1, kStart - 1, kStart - 20'000).ok());
-  REQUIRE(store::RunStore(*f.temp.db).SetStatus(run.id, {.status = "running", .started_at = kStart}).ok());
+  REQUIRE(store::RunStore(*f.temp.db).SetStatus(run.id, {.status = RunStatus::kRunning, .started_at = kStart}).ok());
 
   f.Start();
-  CHECK(f.Job(live.id).status == "running");
-  CHECK(f.Job(dead.id).status == "pending");  // requeued, for another attempt
+  CHECK(f.Job(live.id).status == JobStatus::kRunning);
+  CHECK(f.Job(dead.id).status == JobStatus::kPending);  // requeued, for another attempt
   CHECK_FALSE(f.Job(dead.id).lease_id);
   CHECK(f.coordinator->Metrics()["slipway_leases_live"] == 1);
   CHECK(f.Renew("lease-live") == 200);
@@ -171,18 +171,18 @@ TEST_CASE("a restart keeps live leases and takes back dead ones") {
 TEST_CASE("a finish records job, image and bases once; a retried finish is answered as done") {
   Fixture f;
   auto [run, job, lease] = f.StartWithLeasedJob();
-  CHECK(f.Job(job.id).status == "running");
+  CHECK(f.Job(job.id).status == JobStatus::kRunning);
 
   f.now += 1000;
   REQUIRE(f.coordinator->FinishJob(lease, Success()).ok());
   store::Job done = f.Job(job.id);
-  CHECK(done.status == "success");
+  CHECK(done.status == JobStatus::kSuccess);
   CHECK(done.duration_ms == 1200);
   REQUIRE(done.result_json);
   CHECK(json::parse(*done.result_json)["image"]["digest"] == kDigest);
   CHECK(CountRows(*f.temp.db, "images") == 1);
   CHECK(CountRows(*f.temp.db, "base_images") == 1);
-  CHECK(store::RunStore(*f.temp.db).Get(run.id)->status == "success");
+  CHECK(store::RunStore(*f.temp.db).Get(run.id)->status == RunStatus::kSuccess);
 
   // The agent lost the answer and sends the same finish again: done, nothing written twice.
   CHECK(f.coordinator->FinishJob(lease, Success()).ok());
@@ -192,7 +192,7 @@ TEST_CASE("a finish records job, image and bases once; a retried finish is answe
   protocol::FinishReport failure;
   failure.status = JobStatus::kFailure;
   CHECK(f.coordinator->FinishJob(lease, failure).code() == ErrorCode::kConflict);
-  CHECK(f.Job(job.id).status == "success");
+  CHECK(f.Job(job.id).status == JobStatus::kSuccess);
 }
 
 TEST_CASE("a finish whose image cannot be recorded leaves the job running, without bases") {
@@ -204,7 +204,7 @@ TEST_CASE("a finish whose image cannot be recorded leaves the job running, witho
   REQUIRE(store::ImageStore(*f.temp.db).Record(clash).ok());
   Status s = f.coordinator->FinishJob(lease, Success());
   CHECK(s.code() == ErrorCode::kInternal);  // not taken for a retried finish
-  CHECK(f.Job(job.id).status == "running");
+  CHECK(f.Job(job.id).status == JobStatus::kRunning);
   CHECK_FALSE(f.Job(job.id).result_json);
   CHECK(CountRows(*f.temp.db, "images") == 1);
   CHECK(CountRows(*f.temp.db, "base_images") == 0);
@@ -217,17 +217,17 @@ TEST_CASE("a stale lease is refused with a conflict and writes nothing") {
   // Past its expiry but before housekeeping took it back: already refused.
   f.now += 16'000;
   CHECK(f.coordinator->FinishJob(lease, Success()).code() == ErrorCode::kConflict);
-  CHECK(f.Job(job.id).status == "running");
+  CHECK(f.Job(job.id).status == JobStatus::kRunning);
   CHECK(CountRows(*f.temp.db, "images") == 0);
 
   f.coordinator->Tick();  // takes the lease back and requeues the job
-  CHECK(f.Job(job.id).status == "pending");
+  CHECK(f.Job(job.id).status == JobStatus::kPending);
   CHECK(f.coordinator->FinishJob(lease, Success()).code() == ErrorCode::kConflict);
   CHECK(f.coordinator->AppendLog(lease, 0, "late\n").code() == ErrorCode::kConflict);
   CHECK(f.coordinator->MarkPushing(lease).code() == ErrorCode::kConflict);
   CHECK(f.Renew(lease) == 409);
   CHECK(CountRows(*f.temp.db, "log_chunks") == 0);
-  CHECK(f.Job(job.id).status == "pending");
+  CHECK(f.Job(job.id).status == JobStatus::kPending);
 }
 
 TEST_CASE("a run canceled before its planning finished ends canceled, and only once") {
@@ -237,7 +237,7 @@ TEST_CASE("a run canceled before its planning finished ends canceled, and only o
   REQUIRE(f.coordinator->CancelRun(run.id).ok());
   auto canceled = store::RunStore(*f.temp.db).Get(run.id);
   REQUIRE(canceled.ok());
-  CHECK(canceled->status == "canceled");
+  CHECK(canceled->status == RunStatus::kCanceled);
   CHECK(canceled->error == "canceled before planning finished");
   CHECK(canceled->finished_at == kStart);
   CHECK(f.coordinator->CancelRun(run.id).code() == ErrorCode::kConflict);
@@ -254,9 +254,9 @@ TEST_CASE("canceling a running run asks its agent to stop; the canceled finish i
   protocol::FinishReport canceled;
   canceled.status = JobStatus::kCanceled;
   REQUIRE(f.coordinator->FinishJob(lease, canceled).ok());
-  CHECK(f.Job(job.id).status == "canceled");
+  CHECK(f.Job(job.id).status == JobStatus::kCanceled);
   auto stored = store::RunStore(*f.temp.db).Get(run.id);
-  CHECK(stored->status == "canceled");
+  CHECK(stored->status == RunStatus::kCanceled);
   CHECK(stored->error == "canceled by request");
 }
 

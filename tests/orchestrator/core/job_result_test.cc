@@ -80,7 +80,7 @@ TEST_CASE("a failed review makes the job a failure, keeps its image, drops its b
 
   // The same report sent again finds the job failed by its review: a retry, not a conflict.
   store::Job finished = s.job;
-  finished.status = "failure";
+  finished.status = JobStatus::kFailure;
   finished.result_json = f.result_json;
   CHECK(IsRetriedFinish(finished, JobStatus::kSuccess));
   finished.result_json = json{{"image", {{"digest", kDigest}}}}.dump();

@@ -7,8 +7,8 @@ namespace slipway::core {
 namespace {
 
 // base <- build <- test, base <- docs; in dependency order, as planned.
-std::vector<store::Job> ParentJobs(const std::string& build_status) {
-  auto job = [](std::string name, std::vector<std::string> needs, std::string status) {
+std::vector<store::Job> ParentJobs(JobStatus build_status) {
+  auto job = [](std::string name, std::vector<std::string> needs, JobStatus status) {
     store::Job j;
     j.name = name;
     j.stage = name;
@@ -17,12 +17,12 @@ std::vector<store::Job> ParentJobs(const std::string& build_status) {
     j.spec_json = nlohmann::json{{"name", name}, {"needs", needs}}.dump();
     return j;
   };
-  return {job("base", {}, "success"), job("build", {"base"}, build_status), job("test", {"build"}, "skipped"),
-          job("docs", {"base"}, "success")};
+  return {job("base", {}, JobStatus::kSuccess), job("build", {"base"}, build_status), job("test", {"build"}, JobStatus::kSkipped),
+          job("docs", {"base"}, JobStatus::kSuccess)};
 }
 
 TEST_CASE("a failed-only rerun repeats what did not succeed and what depends on it") {
-  auto jobs = ParentJobs("failure");
+  auto jobs = ParentJobs(JobStatus::kFailure);
   auto chosen = ChooseRerunJobs(jobs, {.failed_only = true});
   CHECK(chosen == std::set<std::string>{"build", "test"});
   auto planned = RerunJobs(jobs, chosen, 5);
@@ -35,7 +35,7 @@ TEST_CASE("a failed-only rerun repeats what did not succeed and what depends on 
 }
 
 TEST_CASE("a named rerun brings its dependents along; an empty selection repeats every job") {
-  auto jobs = ParentJobs("success");
+  auto jobs = ParentJobs(JobStatus::kSuccess);
   CHECK(ChooseRerunJobs(jobs, {.jobs = {"base"}}) == std::set<std::string>{"base", "build", "test", "docs"});
   CHECK(ChooseRerunJobs(jobs, {.jobs = {"docs"}}) == std::set<std::string>{"docs"});
   CHECK(ChooseRerunJobs(jobs, {}).size() == 4);
@@ -43,13 +43,13 @@ TEST_CASE("a named rerun brings its dependents along; an empty selection repeats
 }
 
 TEST_CASE("reruns that cannot start say why") {
-  CHECK(CheckRerun(4, ParentJobs("failure"), {.failed_only = true}).ok());
+  CHECK(CheckRerun(4, ParentJobs(JobStatus::kFailure), {.failed_only = true}).ok());
   CHECK(CheckRerun(4, {}, {}).code() == ErrorCode::kConflict);
-  Status unknown = CheckRerun(4, ParentJobs("failure"), {.jobs = {"lint"}});
+  Status unknown = CheckRerun(4, ParentJobs(JobStatus::kFailure), {.jobs = {"lint"}});
   CHECK(unknown.code() == ErrorCode::kInvalidArgument);
   CHECK(unknown.message() == "run 4 has no job 'lint'");
-  auto all_good = ParentJobs("success");
-  all_good[2].status = "success";
+  auto all_good = ParentJobs(JobStatus::kSuccess);
+  all_good[2].status = JobStatus::kSuccess;
   Status nothing = CheckRerun(4, all_good, {.failed_only = true});
   CHECK(nothing.code() == ErrorCode::kConflict);
   CHECK(nothing.message() == "nothing to rerun: every job of run 4 succeeded");
