@@ -54,7 +54,7 @@ void Coordinator::Stop() {
   std::lock_guard lock(mu_);
   for (auto& w : lease_waiters_) w.writer->Send({.status = 204});
   lease_waiters_.clear();
-  for (auto& w : renew_waiters_) w.writer->Send({.body = R"({"cancel":false})"});
+  for (auto& w : renew_waiters_) w.writer->Send(RenewReply(false));
   renew_waiters_.clear();
   hub_.CloseAll();
 }
@@ -196,7 +196,7 @@ void Coordinator::Tick() {
   }
   for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
     if (it->deadline_ms <= now || it->writer->Closed()) {
-      it->writer->Send({.body = R"({"cancel":false})"});
+      it->writer->Send(RenewReply(false));
       it = renew_waiters_.erase(it);
     } else {
       ++it;

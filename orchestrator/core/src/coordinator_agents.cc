@@ -12,12 +12,6 @@ using scheduler::JobStatus;
 
 namespace {
 
-nlohmann::json LabelsJson(const std::map<std::string, std::string>& labels) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : labels) j[k] = v;
-  return j;
-}
-
 // The scanners that need the image itself, which only the building agent has.
 std::vector<std::string> AgentScanners(const ScanConfig& scan) {
   std::vector<std::string> out;
@@ -26,8 +20,6 @@ std::vector<std::string> AgentScanners(const ScanConfig& scan) {
   }
   return out;
 }
-
-std::string JobText(int64_t job_id) { return std::to_string(job_id); }
 
 }  // namespace
 
@@ -45,7 +37,7 @@ std::optional<ReviewOutcome> Coordinator::ReviewImage(const std::string& lease_i
   auto review = reviewer_.Review(subject, *report.insight, report.scans.value_or(nlohmann::json::array()), clock_());
   if (!review.ok()) {
     LogWarn("image not reviewed", {{"lease", lease_id}, {"run", std::to_string(job->run_id)},
-                                   {"job", JobText(job->id)}, {"error", review.status().ToString()}});
+                                   {"job", std::to_string(job->id)}, {"error", review.status().ToString()}});
     return std::nullopt;
   }
   return std::move(*review);
@@ -64,7 +56,7 @@ std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::Ag
                           : Result<pipelines::JobSpec>(repo.status());
     if (!spec.ok()) {
       // Give the job back as an error rather than hand out a lease nobody records or can build.
-      LogError("lease not granted", {{"run", std::to_string(lease.run_id)}, {"job", JobText(lease.job_id)},
+      LogError("lease not granted", {{"run", std::to_string(lease.run_id)}, {"job", std::to_string(lease.job_id)},
                                      {"error", spec.status().ToString()}});
       auto changes = scheduler_.Finish(lease.id, JobStatus::kError, now, "lease could not be recorded");
       if (changes.ok()) PersistLocked(*changes, now);
@@ -89,7 +81,7 @@ std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::Ag
 void Coordinator::WaitForLease(const scheduler::AgentInfo& agent, const std::string& version, int wait_ms,
                                std::shared_ptr<http::ResponseWriter> writer) {
   int64_t now = clock_();
-  auto heard = agents_.Heartbeat(agent.name, LabelsJson(agent.labels).dump(), agent.capacity, version, now);
+  auto heard = agents_.Heartbeat(agent.name, nlohmann::json(agent.labels).dump(), agent.capacity, version, now);
   if (!heard.ok()) LogWarn("agent heartbeat not stored", {{"agent", agent.name}, {"error", heard.status().ToString()}});
   std::lock_guard lock(mu_);
   if (auto lease = GrantLocked(agent, now)) {
@@ -122,7 +114,7 @@ void Coordinator::DispatchLocked() {
 void Coordinator::NotifyCancelsLocked() {
   for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
     if (scheduler_.CancelRequested(it->lease_id)) {
-      it->writer->Send({.body = R"({"cancel":true})"});
+      it->writer->Send(RenewReply(true));
       it = renew_waiters_.erase(it);
     } else {
       ++it;
@@ -149,19 +141,19 @@ void Coordinator::RenewLease(const std::string& lease_id, int wait_ms, std::shar
   // The scheduler holds the lease; the store's copy matters after a restart, and the agent's
   // last-seen time to people watching: log a failure and keep the build going.
   if (Status s = jobs_.RenewLease(job->job_id, lease_id, renewal->expires_ms); !s.ok()) {
-    LogWarn("lease renewal not stored", {{"run", std::to_string(job->run_id)}, {"job", JobText(job->job_id)},
+    LogWarn("lease renewal not stored", {{"run", std::to_string(job->run_id)}, {"job", std::to_string(job->job_id)},
                                          {"error", s.ToString()}});
   }
   if (Status s = agents_.HeardFromHolder(job->job_id, now); !s.ok()) {  // a busy agent's only sign of life
-    LogWarn("agent heartbeat not stored", {{"run", std::to_string(job->run_id)}, {"job", JobText(job->job_id)},
+    LogWarn("agent heartbeat not stored", {{"run", std::to_string(job->run_id)}, {"job", std::to_string(job->job_id)},
                                            {"error", s.ToString()}});
   }
   if (renewal->cancel_requested) {
-    writer->Send({.body = R"({"cancel":true})"});
+    writer->Send(RenewReply(true));
     return;
   }
   if (wait_ms <= 0) {
-    writer->Send({.body = R"({"cancel":false})"});
+    writer->Send(RenewReply(false));
     return;
   }
   renew_waiters_.push_back({lease_id, std::move(writer), now + wait_ms});
@@ -227,7 +219,7 @@ Status Coordinator::FinishJob(const std::string& lease_id, const protocol::Finis
   Status stored = store::RecordJobFinish(db_, finish);
   if (stored.code() == ErrorCode::kAlreadyExists) return Status::Ok();  // a retried finish, raced
   if (!stored.ok()) {
-    LogError("job result not stored", {{"run", std::to_string(run->id)}, {"job", JobText(job->id)},
+    LogError("job result not stored", {{"run", std::to_string(run->id)}, {"job", std::to_string(job->id)},
                                        {"error", stored.ToString()}});
     return stored;
   }
@@ -236,7 +228,7 @@ Status Coordinator::FinishJob(const std::string& lease_id, const protocol::Finis
   PersistLocked(*changes, now, held->job_id);
   for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
     if (it->lease_id == lease_id) {
-      it->writer->Send({.body = R"({"cancel":false})"});
+      it->writer->Send(RenewReply(false));
       it = renew_waiters_.erase(it);
     } else {
       ++it;

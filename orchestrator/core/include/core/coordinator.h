@@ -124,6 +124,9 @@ class Coordinator {
     int64_t deadline_ms;
   };
 
+  // The answer to a renewal (docs/agent-protocol.md).
+  static http::Response RenewReply(bool cancel) { return {.body = protocol::ToBody(protocol::RenewAnswer{cancel})}; }
+
   // Planning, on the worker thread.
   void PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths);
   void PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection);
