@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "command.h"
+#include "common/build_status.h"
 #include "common/http_client.h"
 #include "common/json_text.h"
 #include "common/strings.h"
@@ -149,7 +150,8 @@ void PrintRun(const json& run) {
 }
 
 bool IsFinalRunStatus(const std::string& s) {
-  return s == "success" || s == "failure" || s == "canceled" || s == "error" || s == "skipped";
+  auto status = RunStatusFromName(s);
+  return status && IsFinal(*status);
 }
 
 }  // namespace

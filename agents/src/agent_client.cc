@@ -8,15 +8,6 @@
 namespace slipway::agent {
 namespace {
 
-// Lease ids travel in URL paths: only these characters are accepted from the server.
-bool IsSafeId(const std::string& id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
-  }
-  return true;
-}
-
 Status FromHttp(int status, const std::string& body, const std::string& what) {
   if (status >= 200 && status < 300) return Status::Ok();
   std::string message = what + ": HTTP " + std::to_string(status);
@@ -34,29 +25,6 @@ Status FromHttp(int status, const std::string& body, const std::string& what) {
 
 }  // namespace
 
-Result<Lease> LeaseFromJson(const nlohmann::json& j) {
-  try {
-    Lease l;
-    l.id = j.at("id").get<std::string>();
-    l.job_id = j.value("job_id", 0LL);
-    l.run_id = j.value("run_id", 0LL);
-    l.attempt = j.value("attempt", 0);
-    l.repo = j.value("repo", std::string());
-    l.clone_url = j.at("clone_url").get<std::string>();
-    l.sha = j.at("sha").get<std::string>();
-    l.branch = j.value("branch", std::string());
-    l.renew_every_ms = j.value("renew_every_ms", 3000);
-    l.scanners = j.value("scanners", std::vector<std::string>());
-    if (!IsSafeId(l.id)) return Status::InvalidArgument("lease id has unexpected characters");
-    auto spec = pipelines::JobSpecFromJson(j.at("spec"));
-    if (!spec.ok()) return spec.status().Annotate("lease spec");
-    l.spec = std::move(*spec);
-    return l;
-  } catch (const nlohmann::json::exception& e) {
-    return Status::InvalidArgument(std::string("lease: ") + e.what());
-  }
-}
-
 Result<AgentClient::Answer> AgentClient::Post(const std::string& path, const std::string& body, int timeout_ms) {
   HttpRequest req;
   req.method = "POST";
@@ -70,18 +38,15 @@ Result<AgentClient::Answer> AgentClient::Post(const std::string& path, const std
 }
 
 Result<std::optional<Lease>> AgentClient::LeaseJob(int wait_seconds) {
-  nlohmann::json body = {{"agent", config_.name},
-                         {"labels", config_.labels},
-                         {"capacity", config_.capacity},
-                         {"version", config_.version}};
-  auto a = Post("/api/v1/agent/lease?wait=" + std::to_string(wait_seconds), JsonText(body),
+  nlohmann::json body = protocol::LeaseRequest{config_.name, config_.labels, config_.capacity, config_.version};
+  auto a = Post("/api/v1/agent/lease?wait=" + std::to_string(wait_seconds), protocol::ToBody(body),
                 (wait_seconds + 10) * 1000);
   if (!a.ok()) return a.status();
   if (a->status == 204) return std::optional<Lease>();
   if (Status s = FromHttp(a->status, a->body, "lease"); !s.ok()) return s;
   nlohmann::json j = nlohmann::json::parse(a->body, nullptr, false);
   if (!j.is_object() || !j.contains("lease")) return Status::Internal("lease answer has no lease");
-  auto lease = LeaseFromJson(j["lease"]);
+  auto lease = protocol::ReadLeaseOffer(j["lease"]);
   if (!lease.ok()) return lease.status();
   return std::optional<Lease>(std::move(*lease));
 }
@@ -91,22 +56,19 @@ Result<RenewAnswer> AgentClient::Renew(const std::string& lease_id, int wait_sec
                 (wait_seconds + 10) * 1000);
   if (!a.ok()) return a.status();
   if (Status s = FromHttp(a->status, a->body, "renew"); !s.ok()) return s;
-  nlohmann::json j = nlohmann::json::parse(a->body, nullptr, false);
-  bool cancel = j.is_object() && j.value("cancel", false);
-  return cancel ? RenewAnswer::kCancel : RenewAnswer::kContinue;
+  auto answer = protocol::ReadRenewAnswer(nlohmann::json::parse(a->body, nullptr, false));
+  if (!answer.ok()) return answer.status();
+  return answer->cancel ? RenewAnswer::kCancel : RenewAnswer::kContinue;
 }
 
 Status AgentClient::PostLog(const std::string& lease_id, long long seq, const std::string& data) {
-  nlohmann::json body = {{"seq", seq}, {"data", data}};
-  auto a = Post("/api/v1/agent/leases/" + lease_id + "/log",
-                JsonText(body), 15000);
+  auto a = Post("/api/v1/agent/leases/" + lease_id + "/log", protocol::ToBody(protocol::LogBatch{seq, data}), 15000);
   if (!a.ok()) return a.status();
   return FromHttp(a->status, a->body, "log");
 }
 
-Status AgentClient::PostSteps(const std::string& lease_id, const nlohmann::json& body) {
-  auto a = Post("/api/v1/agent/leases/" + lease_id + "/steps",
-                JsonText(body), 15000);
+Status AgentClient::PostSteps(const std::string& lease_id, const protocol::StepsReport& steps) {
+  auto a = Post("/api/v1/agent/leases/" + lease_id + "/steps", protocol::ToBody(steps), 15000);
   if (!a.ok()) return a.status();
   return FromHttp(a->status, a->body, "steps");
 }
@@ -117,9 +79,8 @@ Status AgentClient::MarkPushing(const std::string& lease_id) {
   return FromHttp(a->status, a->body, "pushing");
 }
 
-Status AgentClient::Finish(const std::string& lease_id, const nlohmann::json& body) {
-  auto a = Post("/api/v1/agent/leases/" + lease_id + "/finish",
-                JsonText(body), 15000);
+Status AgentClient::Finish(const std::string& lease_id, const protocol::FinishReport& report) {
+  auto a = Post("/api/v1/agent/leases/" + lease_id + "/finish", protocol::ToBody(report), 15000);
   if (!a.ok()) return a.status();
   return FromHttp(a->status, a->body, "finish");
 }

@@ -86,7 +86,7 @@ class Reporter {
   void AddLine(const std::string& line) { AddLines({line}); }
   void SetSteps(const std::vector<BuildStep>& steps) {
     std::lock_guard<std::mutex> lock(mutex_);
-    steps_ = StepsJson(steps);
+    steps_ = StepsOf(steps);
     steps_dirty_ = true;
     cv_.notify_one();
   }
@@ -114,7 +114,7 @@ class Reporter {
       }
       bool flush = closing_;
       std::optional<LogChunk> chunk = batcher_.Take(Clock::now(), flush);
-      std::optional<nlohmann::json> steps;
+      std::optional<protocol::StepsReport> steps;
       if (steps_dirty_) {
         steps = steps_;
         steps_dirty_ = false;
@@ -154,7 +154,7 @@ class Reporter {
   std::mutex mutex_;
   std::condition_variable cv_;
   LogBatcher batcher_;
-  nlohmann::json steps_;
+  protocol::StepsReport steps_;
   bool steps_dirty_ = false;
   bool closing_ = false;
   std::thread thread_;  // last: starts after the members above exist
@@ -193,12 +193,12 @@ Status ResolveJobPaths(const std::string& checkout, pipelines::JobSpec* spec) {
   return Status::Ok();
 }
 
-Status SendFinish(AgentClient* client, const std::string& lease_id, const nlohmann::json& body,
+Status SendFinish(AgentClient* client, const std::string& lease_id, const FinishReport& report,
                   const JobState& st) {
   Status s;
   for (int attempt = 0; attempt < 12; ++attempt) {
     if (st.lost) return Status::Conflict("lease lost");
-    s = client->Finish(lease_id, body);
+    s = client->Finish(lease_id, report);
     if (s.ok() || s.code() != ErrorCode::kUnavailable) return s;
     std::this_thread::sleep_for(milliseconds(std::min(200 << attempt, 5000)));
   }
@@ -240,7 +240,7 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
     Reporter reporter(client, lease.id, st);
     auto dir = ctx.workspace->Checkout(lease.clone_url, lease.sha, ctx.slot);
     if (!dir.ok()) {
-      report.status = "error";
+      report.status = JobStatus::kError;
       report.error = "checkout: " + dir.status().message();
       reporter.AddLine("slipway: " + report.error);
     } else {
@@ -280,14 +280,14 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
         inv.cache_export = ctx.cache_export ? ctx.cache_export->load() : true;
         auto argv = BuildxArgv(spec, inv);
         if (!argv.ok()) {
-          report.status = "error";
+          report.status = JobStatus::kError;
           report.error = argv.status().message();
           reporter.AddLine("slipway: " + report.error);
           break;
         }
         auto outcome = RunBuild(*argv, options, hooks, &st->build_cancel);
         if (!outcome.ok()) {
-          report.status = "error";
+          report.status = JobStatus::kError;
           report.error = outcome.status().message();
           break;
         }
@@ -312,17 +312,17 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
               if (manifest.ok()) MergeRegistrySizes(*manifest, &*image);
               else LogWarn("registry manifest", {{"ref", ref}, {"error", manifest.status().ToString()}});
             }
-            report.image = std::move(*image);
+            report.image = ImageFactsOf(*image);
             LogDebug("image inspected", {{"lease", lease.id}, {"elapsed_ms", std::to_string(ElapsedMs(start))}});
           } else {
             LogWarn("image inspection failed", {{"ref", ref}, {"error", image.status().ToString()}});
-            ImageInfo minimal;
-            minimal.ref = lease.spec.tags.empty() ? "" : ref;
-            minimal.digest = outcome->image_digest;
-            minimal.config_digest = outcome->config_digest;
-            report.image = std::move(minimal);
+            if (!outcome->image_digest.empty()) {  // the server records an image by its digest
+              report.image = protocol::ImageFacts{.ref = lease.spec.tags.empty() ? "" : ref,
+                                                  .digest = outcome->image_digest,
+                                                  .config_digest = outcome->config_digest};
+            }
           }
-          if (ctx.examiner) {
+          if (ctx.examiner && report.image) {
             auto exam = ctx.examiner->Examine(ref, report.image->digest, lease.scanners);
             reporter.AddLines(exam.log_lines);
             report.insight = std::move(exam.report);
@@ -346,8 +346,8 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
     LogInfo("agent stopping; job left to be requeued", {{"lease", lease.id}});
     return cleanup(LeaseEnd::kAbandoned);
   }
-  Status s = SendFinish(client, lease.id, FinishJson(report), *st);
-  LogInfo("job finished", {{"lease", lease.id}, {"status", report.status},
+  Status s = SendFinish(client, lease.id, report, *st);
+  LogInfo("job finished", {{"lease", lease.id}, {"status", std::string(JobStatusName(report.status))},
                            {"duration_ms", std::to_string(report.duration_ms)},
                            {"reported", s.ok() ? "yes" : s.ToString()}});
   return cleanup(s.code() == ErrorCode::kConflict ? LeaseEnd::kLost : LeaseEnd::kFinished);

@@ -14,7 +14,7 @@ TEST_CASE("a failed build reports its failed step and log tail") {
   o.error = "ERROR: failed to solve: exit code: 3";
   o.log_tail = {"#9 tests failed", "#9 ERROR: exit code: 3"};
   o.cache = {4, 2};
-  nlohmann::json j = FinishJson(ReportFromOutcome(o));
+  nlohmann::json j = ReportFromOutcome(o);
   CHECK(j["status"] == "failure");
   CHECK(j["failed_step"] == "[test 3/3] RUN exit 3");
   CHECK(j["log_tail"].size() == 2);
@@ -26,20 +26,20 @@ TEST_CASE("canceled and successful outcomes, image sizes named as in the protoco
   BuildOutcome canceled;
   canceled.exit_code = 143;
   canceled.canceled = true;
-  CHECK(FinishJson(ReportFromOutcome(canceled))["status"] == "canceled");
+  CHECK(nlohmann::json(ReportFromOutcome(canceled))["status"] == "canceled");
 
   BuildOutcome ok;
   ok.exit_code = 0;
   FinishReport r = ReportFromOutcome(ok);
   ImageInfo image;
   image.ref = "127.0.0.1:5000/app:main";
-  image.digest = "sha256:aa";
+  image.digest = "sha256:" + std::string(64, 'a');
   image.size_bytes = 300;
   image.compressed_size_bytes = 120;
   image.layers.push_back({"sha256:l1", 300, 120, "COPY . /app # buildkit", false});
   image.layers.push_back({"", 0, std::nullopt, "ENV A=b", true});
-  r.image = image;
-  nlohmann::json j = FinishJson(r);
+  r.image = ImageFactsOf(image);
+  nlohmann::json j = r;
   CHECK(j["status"] == "success");
   CHECK(j["image"]["size_bytes"] == 300);
   CHECK(j["image"]["compressed_size_bytes"] == 120);
@@ -50,7 +50,7 @@ TEST_CASE("canceled and successful outcomes, image sizes named as in the protoco
 
   r.bases.push_back({"busybox:1.36", "sha256:bb", "engine"});
   r.bases.push_back({"127.0.0.1:5000/base:1", "sha256:cc", "registry"});
-  CHECK(FinishJson(r)["bases"] == nlohmann::json::parse(R"([{"ref":"busybox:1.36","digest":"sha256:bb","source":"engine"},
+  CHECK(nlohmann::json(r)["bases"] == nlohmann::json::parse(R"([{"ref":"busybox:1.36","digest":"sha256:bb","source":"engine"},
       {"ref":"127.0.0.1:5000/base:1","digest":"sha256:cc","source":"registry"}])"));
 }
 
@@ -63,7 +63,7 @@ TEST_CASE("steps body") {
   s.started_ms = 10;
   s.completed_ms = 15;
   s.duration_ms = 5;
-  nlohmann::json j = StepsJson({s});
+  nlohmann::json j = StepsOf({s});
   CHECK(j == nlohmann::json::parse(R"({"steps":[{"index":0,"digest":"sha256:d","name":"[runtime 1/1] COPY . /",
       "cached":true,"started_ms":10,"completed_ms":15,"duration_ms":5,"error":""}]})"));
 }

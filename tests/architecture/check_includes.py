@@ -14,6 +14,7 @@ PARTS = {
     "common": "common",
     "pipelines": "pipelines",
     "insight": "insight",
+    "protocol": "protocol",
     "store": "orchestrator/store",
     "scheduler": "orchestrator/scheduler",
     "webhooks": "orchestrator/webhooks",

@@ -150,6 +150,7 @@ TEST_CASE("REST: run lists filter and page, unknown things are JSON 404s, wrong 
           std::vector<int64_t>{fake_runs[1]});
     CheckError(server.Get("/api/v1/runs?limit=0"), 400, "invalid_argument", "limit");
     CheckError(server.Get("/api/v1/runs?limit=ten"), 400, "invalid_argument", "limit");
+    CheckError(server.Get("/api/v1/runs?status=done"), 400, "invalid_argument", "status must be pending");
     CheckError(server.Get("/api/v1/runs?before=-4"), 400, "invalid_argument", "before");
     CheckError(server.Get("/api/v1/runs?before=4&after=2"), 400, "invalid_argument", "not both");
   }
@@ -401,6 +402,11 @@ TEST_CASE("agent protocol over HTTP: tokens, fencing of made-up and expired leas
   CheckError(
       server.Post("/api/v1/agent/leases/" + second_lease + "/finish", R"({"status":"great"})", Server::kAgentToken),
       400, "invalid_argument");
+  // A report with one bad field is refused whole, naming it, and writes nothing: the job keeps running.
+  json bad_image = {{"status", "success"}, {"image", {{"digest", "sha256:abc"}, {"size_bytes", 1}}}};
+  CheckError(server.Post("/api/v1/agent/leases/" + second_lease + "/finish", bad_image.dump(), Server::kAgentToken),
+             400, "invalid_argument", "finish report: image.digest must be \"sha256:\" and 64 lower-case hex digits");
+  CHECK(server.Get("/api/v1/jobs/" + std::to_string(job_id)).json["status"] == "running");
   auto done = server.Post("/api/v1/agent/leases/" + second_lease + "/finish", finish, Server::kAgentToken);
   INFO(done.body);
   CHECK(done.status == 200);

@@ -10,12 +10,9 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "common/status.h"
-#include "pipelines/job_spec.h"
+#include "protocol/agent_protocol.h"
 
 namespace slipway::agent {
 
@@ -30,22 +27,8 @@ struct AgentConfig {
   std::string version = "0.1.0";
 };
 
-struct Lease {
-  std::string id;
-  long long job_id = 0;
-  long long run_id = 0;
-  int attempt = 0;
-  std::string repo;
-  std::string clone_url;
-  std::string sha;
-  std::string branch;
-  int renew_every_ms = 3000;
-  std::vector<std::string> scanners;  // external scanners the server asks for ("trivy", "grype")
-  pipelines::JobSpec spec;
-};
-
-// Reads the "lease" object of a 200 answer.
-Result<Lease> LeaseFromJson(const nlohmann::json& j);
+// The lease a job came with (docs/agent-protocol.md).
+using Lease = protocol::LeaseOffer;
 
 enum class RenewAnswer { kContinue, kCancel };
 
@@ -57,9 +40,8 @@ class AgentClient {
   Result<std::optional<Lease>> LeaseJob(int wait_seconds);
   Result<RenewAnswer> Renew(const std::string& lease_id, int wait_seconds);
   Status PostLog(const std::string& lease_id, long long seq, const std::string& data);
-  // body: {"steps": [...]}
-  Status PostSteps(const std::string& lease_id, const nlohmann::json& body);
-  Status Finish(const std::string& lease_id, const nlohmann::json& body);
+  Status PostSteps(const std::string& lease_id, const protocol::StepsReport& steps);
+  Status Finish(const std::string& lease_id, const protocol::FinishReport& report);
   // Tells the server the image is being pushed, so a newer push does not cancel this job.
   Status MarkPushing(const std::string& lease_id);
 

@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/agent_protocol.h"
+
 namespace slipway::agent {
 
 struct BuildStep {
@@ -38,10 +40,7 @@ struct BuildStep {
   bool IsFrom() const;
 };
 
-struct CacheCount {
-  int steps = 0;   // instruction steps other than FROM
-  int cached = 0;  // of those, answered from the cache
-};
+using CacheCount = protocol::CacheCount;
 
 class ProgressParser {
  public:

@@ -31,7 +31,13 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
     store::RunFilter filter;
     if (auto v = req.Query("repo"); !v.empty()) filter.repo = v;
     if (auto v = req.Query("branch"); !v.empty()) filter.branch = v;
-    if (auto v = req.Query("status"); !v.empty()) filter.status = v;
+    if (auto v = req.Query("status"); !v.empty()) {
+      filter.status = RunStatusFromName(v);
+      if (!filter.status) {
+        return ReplyError(*w, 400, "invalid_argument",
+                          "status must be pending, running, success, failure, canceled, error or skipped");
+      }
+    }
     if (auto v = req.Query("limit"); !v.empty()) {
       auto n = ParseId(v, "limit");
       if (!n.ok()) return ReplyStatus(*w, n.status());

@@ -1,7 +1,6 @@
 #include "core/base_watch.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "common/json_text.h"
 #include "common/log.h"
@@ -12,44 +11,10 @@
 namespace slipway::core {
 namespace {
 
-bool IsPrintableRef(const std::string& ref) {
-  return !ref.empty() && ref.size() <= 512 &&
-         std::none_of(ref.begin(), ref.end(), [](char c) {
-           return std::iscntrl(static_cast<unsigned char>(c)) || std::isspace(static_cast<unsigned char>(c));
-         });
-}
-
 // "sha256:" and the first 12 hex digits, as `docker images` shows ids.
 std::string ShortDigest(const std::string& digest) { return digest.substr(0, 7 + 12); }
 
-bool Unfinished(const std::string& status) { return status == "pending" || status == "running"; }
-
 }  // namespace
-
-std::vector<store::BaseDigest> ParseReportedBases(const nlohmann::json& bases) {
-  std::vector<store::BaseDigest> out;
-  if (!bases.is_array()) return out;
-  for (const auto& b : bases) {
-    if (!b.is_object()) continue;
-    store::BaseDigest base{b.value("ref", ""), b.value("digest", ""), b.value("source", "")};
-    if (!IsPrintableRef(base.ref) || !IsImageDigest(base.digest) ||
-        (base.source != "engine" && base.source != "registry")) {
-      LogWarn("reported base ignored", {{"base", JsonText(b)}});
-      continue;
-    }
-    bool seen = std::any_of(out.begin(), out.end(), [&](const store::BaseDigest& o) {
-      return o.ref == base.ref && o.digest == base.digest;
-    });
-    if (!seen) out.push_back(std::move(base));
-  }
-  return out;
-}
-
-nlohmann::json BasesJson(const std::vector<store::BaseDigest>& bases) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& b : bases) out.push_back({{"ref", b.ref}, {"digest", b.digest}, {"source", b.source}});
-  return out;
-}
 
 BaseWatch::BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optional<CronSchedule> server_schedule,
                      Clock clock, StartRun start_run, std::string docker,
@@ -64,23 +29,6 @@ BaseWatch::BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optio
       work_(std::make_unique<WorkQueue>()) {}
 
 BaseWatch::~BaseWatch() { work_.reset(); }
-
-Status BaseWatch::Record(int64_t job_id, const std::vector<store::BaseDigest>& bases) {
-  auto job = store::JobStore(db_).Get(job_id);
-  if (!job.ok()) return job.status();
-  auto spec = nlohmann::json::parse(job->spec_json, nullptr, false);
-  const nlohmann::json named = spec.is_object() ? spec.value("bases", nlohmann::json::array()) : nlohmann::json::array();
-  std::vector<store::BaseDigest> kept;
-  for (const auto& b : bases) {
-    if (std::any_of(named.begin(), named.end(), [&](const nlohmann::json& n) { return n == b.ref; })) {
-      kept.push_back(b);
-    } else {
-      LogWarn("reported base not in the job's spec, ignored", {{"job", std::to_string(job_id)}, {"base", b.ref}});
-    }
-  }
-  if (kept.empty()) return Status::Ok();
-  return store::BaseImageStore(db_).Record(job_id, kept, clock_());
-}
 
 RegistryAllowlist BaseWatch::Allowlist() {
   if (registries_) return {*registries_};
@@ -252,14 +200,15 @@ nlohmann::json BaseWatch::CheckBranch(const store::Repo& repo, const store::Buil
     return out;
   }
   for (const auto& run : *recent) {
-    if (Unfinished(run.status)) {
+    if (!IsFinal(run.status)) {
       out["note"] = "run " + std::to_string(run.id) + " (" + run.trigger + ") is still going on this branch";
       return out;
     }
   }
   for (const auto& run : *recent) {
     if (run.id > built.run_id && run.trigger == "base-update" && run.message == message) {
-      out["note"] = "base-update run " + std::to_string(run.id) + " already tried this change (" + run.status + ")";
+      out["note"] = "base-update run " + std::to_string(run.id) + " already tried this change (" +
+                    std::string(RunStatusName(run.status)) + ")";
       return out;
     }
   }

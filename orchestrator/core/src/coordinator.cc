@@ -7,6 +7,7 @@
 #include "core/base_watch.h"
 #include "core/views.h"
 #include "core/work_queue.h"
+#include "pipelines/job_spec.h"
 
 namespace slipway::core {
 
@@ -54,7 +55,7 @@ void Coordinator::Stop() {
   std::lock_guard lock(mu_);
   for (auto& w : lease_waiters_) w.writer->Send({.status = 204});
   lease_waiters_.clear();
-  for (auto& w : renew_waiters_) w.writer->Send({.body = R"({"cancel":false})"});
+  for (auto& w : renew_waiters_) w.writer->Send(RenewReply(false));
   renew_waiters_.clear();
   hub_.CloseAll();
 }
@@ -98,20 +99,20 @@ void Coordinator::ScheduleRunLocked(const store::Run& run, const std::vector<sto
     node.job_id = job.id;
     node.name = job.name;
     node.needs = job.needs;
-    node.status = scheduler::JobStatusFromName(job.status).value_or(JobStatus::kPending);
+    node.status = job.status;
     node.attempt = job.attempt;
     node.max_attempts = job.max_attempts;
-    auto spec = nlohmann::json::parse(job.spec_json, nullptr, false);
-    if (spec.is_object() && spec.contains("labels") && spec["labels"].is_object()) {
-      for (auto& [k, v] : spec["labels"].items()) {
-        if (v.is_string()) node.labels[k] = v.get<std::string>();
-      }
+    auto spec = pipelines::JobSpecFromJson(nlohmann::json::parse(job.spec_json, nullptr, false));
+    if (spec.ok()) {
+      node.labels = spec->labels;
+    } else {  // planned by this server, so not expected: the job then runs on any agent
+      LogWarn("job spec unreadable", {{"run", std::to_string(run.id)}, {"job", std::to_string(job.id)},
+                                      {"error", spec.status().ToString()}});
     }
-    if (job.status == "running" && job.lease_id) {
+    if (job.status == JobStatus::kRunning && job.lease_id) {
       node.lease_id = *job.lease_id;
       node.agent = job.agent;
       node.lease_expires_ms = job.lease_expires_at.value_or(0);
-      leases_[*job.lease_id] = {job.id, run.id, job.attempt};
     }
     nodes.push_back(std::move(node));
   }
@@ -119,12 +120,14 @@ void Coordinator::ScheduleRunLocked(const store::Run& run, const std::vector<sto
                           .repo = run.repo_name,
                           .branch = run.branch,
                           .canceled = false,
-                          .status = scheduler::RunStatusFromName(run.status).value_or(scheduler::RunStatus::kPending)};
+                          .status = run.status};
   int64_t now = clock_();
   auto changes = scheduler_.AddRun(info, std::move(nodes), now);
   if (!changes.ok()) {
     LogError("cannot schedule run", {{"run", std::to_string(run.id)}, {"error", changes.status().ToString()}});
-    (void)runs_.SetStatus(run.id, {.status = "error", .error = changes.status().message(), .finished_at = now});
+    Status s = runs_.SetStatus(run.id, {.status = RunStatus::kError, .error = changes.status().message(),
+                                        .finished_at = now});
+    if (!s.ok()) LogError("run status not stored", {{"run", std::to_string(run.id)}, {"error", s.ToString()}});
     return;
   }
   PersistLocked(*changes, now);
@@ -146,7 +149,7 @@ std::string Coordinator::CancelReasonLocked(const Change& c) {
 void Coordinator::PersistLocked(const std::vector<Change>& changes, int64_t now, int64_t skip_job_id) {
   for (const auto& c : changes) {
     if (c.kind == Change::Kind::kRun) {
-      store::RunStatusUpdate update{.status = std::string(RunStatusName(c.run_status)), .error = ""};
+      store::RunStatusUpdate update{.status = c.run_status, .error = ""};
       if (c.run_status == scheduler::RunStatus::kCanceled) update.error = CancelReasonLocked(c);
       if (c.run_status == scheduler::RunStatus::kRunning) update.started_at = now;
       if (scheduler::IsFinal(c.run_status)) update.finished_at = now;
@@ -158,13 +161,11 @@ void Coordinator::PersistLocked(const std::vector<Change>& changes, int64_t now,
     }
     if (c.job_id != skip_job_id && c.job_status != JobStatus::kRunning) {
       // Running is recorded by the grant (it carries the lease); finishes with a result by FinishJob.
-      Status s = jobs_.SetStatus(c.job_id, JobStatusName(c.job_status),
+      Status s = jobs_.SetStatus(c.job_id, c.job_status,
                                  scheduler::IsFinal(c.job_status) ? std::optional<int64_t>(now) : std::nullopt);
-      if (!s.ok()) LogWarn("job status not stored", {{"job", std::to_string(c.job_id)}, {"error", s.ToString()}});
-    }
-    if (c.job_status != JobStatus::kRunning) {
-      for (auto it = leases_.begin(); it != leases_.end();) {
-        it = it->second.job_id == c.job_id ? leases_.erase(it) : std::next(it);
+      if (!s.ok()) {
+        LogWarn("job status not stored",
+                {{"run", std::to_string(c.run_id)}, {"job", std::to_string(c.job_id)}, {"error", s.ToString()}});
       }
     }
     if (scheduler::IsFinal(c.job_status)) {
@@ -212,7 +213,7 @@ void Coordinator::TickUnguarded() {
   }
   for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
     if (it->deadline_ms <= now || it->writer->Closed()) {
-      it->writer->Send({.body = R"({"cancel":false})"});
+      it->writer->Send(RenewReply(false));
       it = renew_waiters_.erase(it);
     } else {
       ++it;
@@ -250,12 +251,20 @@ nlohmann::json Coordinator::RedactJsonSecrets(const nlohmann::json& value) {
   return out;
 }
 
+protocol::FinishReport Coordinator::RedactReport(const protocol::FinishReport& report) {
+  protocol::FinishReport out = report;
+  out.error = RedactSecrets(report.error);
+  out.failed_step = RedactSecrets(report.failed_step);
+  for (auto& line : out.log_tail) line = RedactSecrets(line);
+  return out;
+}
+
 nlohmann::json Coordinator::Metrics() {
   std::lock_guard lock(mu_);
   nlohmann::json m = {{"slipway_runs_held", scheduler_.RunCount()},
                       {"slipway_jobs_ready", scheduler_.ReadyCount()},
                       {"slipway_agents_waiting", lease_waiters_.size()},
-                      {"slipway_leases_live", leases_.size()},
+                      {"slipway_leases_live", scheduler_.LeaseCount()},
                       {"slipway_sse_subscribers", hub_.SubscriberCount()}};
   for (const auto& [name, value] : counters_) m[name] = value;
   return m;

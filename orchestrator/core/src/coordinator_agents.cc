@@ -3,8 +3,8 @@
 // once, by the agent that holds the job.
 #include "common/json_text.h"
 #include "common/log.h"
-#include "core/base_watch.h"
 #include "core/coordinator.h"
+#include "core/job_result.h"
 #include "core/views.h"
 
 namespace slipway::core {
@@ -13,32 +13,12 @@ using scheduler::JobStatus;
 
 namespace {
 
-nlohmann::json LabelsJson(const std::map<std::string, std::string>& labels) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : labels) j[k] = v;
-  return j;
-}
-
 // The scanners that need the image itself, which only the building agent has.
-nlohmann::json AgentScanners(const ScanConfig& scan) {
-  nlohmann::json out = nlohmann::json::array();
+std::vector<std::string> AgentScanners(const ScanConfig& scan) {
+  std::vector<std::string> out;
   for (const auto& s : scan.scanners) {
     if (s != "osv") out.push_back(s);
   }
-  return out;
-}
-
-bool FailedByReview(const store::Job& job) {
-  if (!job.result_json) return false;
-  auto result = nlohmann::json::parse(*job.result_json, nullptr, false);
-  auto failures = result.is_object() && result.contains("insight") ? result["insight"].value("failures", nlohmann::json::array())
-                                                                    : nlohmann::json::array();
-  return !failures.empty();
-}
-
-std::string JoinMessages(const std::vector<std::string>& messages) {
-  std::string out;
-  for (const auto& m : messages) out += (out.empty() ? "" : "; ") + m;
   return out;
 }
 
@@ -62,66 +42,69 @@ std::optional<int64_t> ImageSizeOf(store::JobStore& jobs, const store::Job& job,
 
 }  // namespace
 
-std::optional<ReviewOutcome> Coordinator::ReviewImage(const std::string& lease_id, const nlohmann::json& report) {
-  const auto& image = report.contains("image") ? report["image"] : nlohmann::json();
-  if (!report.contains("insight") || !image.is_object() || image.value("digest", "").empty()) return std::nullopt;
+std::optional<ReviewOutcome> Coordinator::ReviewImage(const std::string& lease_id,
+                                                     const protocol::FinishReport& report) {
+  if (!report.insight || !report.image) return std::nullopt;
   auto job = jobs_.GetByLease(lease_id);
-  if (!job.ok() || job->status != "running") return std::nullopt;  // a retried finish: reviewed already
+  if (!job.ok() || job->status != JobStatus::kRunning) return std::nullopt;  // a retried finish: reviewed already
   auto run = runs_.Get(job->run_id);
   auto repo = run.ok() ? repos_.GetById(run->repo_id) : Result<store::Repo>(run.status());
   auto spec = pipelines::JobSpecFromJson(nlohmann::json::parse(job->spec_json, nullptr, false));
   if (!repo.ok() || !spec.ok()) return std::nullopt;
-  ReviewSubject subject{run->repo_id, job->name, run->branch, repo->default_branch, image.value("digest", ""),
+  ReviewSubject subject{run->repo_id, job->name, run->branch, repo->default_branch, report.image->digest,
                         spec->budget, spec->scan, ImageSizeOf(jobs_, *job, spec->budget.ratio_of_stage)};
-  auto review = reviewer_.Review(subject, report["insight"], report.value("scans", nlohmann::json::array()), clock_());
+  auto review = reviewer_.Review(subject, *report.insight, report.scans.value_or(nlohmann::json::array()), clock_());
   if (!review.ok()) {
-    LogWarn("image not reviewed", {{"lease", lease_id}, {"error", review.status().ToString()}});
+    LogWarn("image not reviewed", {{"lease", lease_id}, {"run", std::to_string(job->run_id)},
+                                   {"job", std::to_string(job->id)}, {"error", review.status().ToString()}});
     return std::nullopt;
   }
   return std::move(*review);
 }
 
-std::optional<nlohmann::json> Coordinator::GrantLocked(const scheduler::AgentInfo& agent, int64_t now) {
+std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::AgentInfo& agent, int64_t now) {
   for (;;) {
     auto grant = scheduler_.Acquire(agent, now);
     if (!grant) return std::nullopt;
     const auto& lease = grant->lease;
     Status s = jobs_.MarkLeased(lease.job_id, lease.id, agent.name, lease.attempt, lease.expires_ms, now);
-    auto job = jobs_.Get(lease.job_id);
-    auto run = runs_.Get(lease.run_id);
-    Result<store::Repo> repo = run.ok() ? repos_.GetById(run->repo_id) : Result<store::Repo>(run.status());
-    if (!s.ok() || !job.ok() || !repo.ok()) {
-      // The store refused: give the job back as an error rather than hand out a lease nobody records.
-      LogError("lease not recorded", {{"job", std::to_string(lease.job_id)}, {"error", s.ToString()}});
+    auto job = s.ok() ? jobs_.Get(lease.job_id) : Result<store::Job>(s);
+    auto run = job.ok() ? runs_.Get(lease.run_id) : Result<store::Run>(job.status());
+    auto repo = run.ok() ? repos_.GetById(run->repo_id) : Result<store::Repo>(run.status());
+    auto spec = repo.ok() ? pipelines::JobSpecFromJson(nlohmann::json::parse(job->spec_json, nullptr, false))
+                          : Result<pipelines::JobSpec>(repo.status());
+    if (!spec.ok()) {
+      // Give the job back as an error rather than hand out a lease nobody records or can build.
+      LogError("lease not granted", {{"run", std::to_string(lease.run_id)}, {"job", std::to_string(lease.job_id)},
+                                     {"error", spec.status().ToString()}});
       auto changes = scheduler_.Finish(lease.id, JobStatus::kError, now, "lease could not be recorded");
       if (changes.ok()) PersistLocked(*changes, now);
       continue;
     }
-    leases_[lease.id] = {lease.job_id, lease.run_id, lease.attempt};
     PersistLocked(grant->changes, now);
     counters_["slipway_leases_granted_total"]++;
-    return nlohmann::json{{"lease",
-                           {{"id", lease.id},
-                            {"job_id", lease.job_id},
-                            {"run_id", lease.run_id},
-                            {"attempt", lease.attempt},
-                            {"repo", repo->name},
-                            {"clone_url", repo->clone_url},
-                            {"sha", run->sha},
-                            {"branch", run->branch},
-                            {"renew_every_ms", std::max<int64_t>(1000, config_.lease_seconds * 1000LL / 5)},
-                            {"scanners", AgentScanners(config_.scan)},
-                            {"spec", nlohmann::json::parse(job->spec_json, nullptr, false)}}}};
+    return protocol::LeaseOffer{.id = lease.id,
+                                .job_id = lease.job_id,
+                                .run_id = lease.run_id,
+                                .attempt = lease.attempt,
+                                .repo = repo->name,
+                                .clone_url = repo->clone_url,
+                                .sha = run->sha,
+                                .branch = run->branch,
+                                .renew_every_ms = std::max<int64_t>(1000, config_.lease_seconds * 1000LL / 5),
+                                .scanners = AgentScanners(config_.scan),
+                                .spec = std::move(*spec)};
   }
 }
 
 void Coordinator::WaitForLease(const scheduler::AgentInfo& agent, const std::string& version, int wait_ms,
                                std::shared_ptr<http::ResponseWriter> writer) {
   int64_t now = clock_();
-  (void)agents_.Heartbeat(agent.name, JsonText(LabelsJson(agent.labels)), agent.capacity, version, now);
+  auto heard = agents_.Heartbeat(agent.name, JsonText(nlohmann::json(agent.labels)), agent.capacity, version, now);
+  if (!heard.ok()) LogWarn("agent heartbeat not stored", {{"agent", agent.name}, {"error", heard.status().ToString()}});
   std::lock_guard lock(mu_);
   if (auto lease = GrantLocked(agent, now)) {
-    writer->Send({.body = JsonText(*lease)});
+    writer->Send({.body = protocol::ToBody({{"lease", *lease}})});
     return;
   }
   if (wait_ms <= 0) {
@@ -139,7 +122,7 @@ void Coordinator::DispatchLocked() {
       continue;
     }
     if (auto lease = GrantLocked(it->agent, now)) {
-      it->writer->Send({.body = JsonText(*lease)});
+      it->writer->Send({.body = protocol::ToBody({{"lease", *lease}})});
       it = lease_waiters_.erase(it);
     } else {
       ++it;
@@ -150,7 +133,7 @@ void Coordinator::DispatchLocked() {
 void Coordinator::NotifyCancelsLocked() {
   for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
     if (scheduler_.CancelRequested(it->lease_id)) {
-      it->writer->Send({.body = R"({"cancel":true})"});
+      it->writer->Send(RenewReply(true));
       it = renew_waiters_.erase(it);
     } else {
       ++it;
@@ -158,30 +141,38 @@ void Coordinator::NotifyCancelsLocked() {
   }
 }
 
-Result<Coordinator::LeaseRef> Coordinator::LiveLeaseLocked(const std::string& lease_id) {
-  auto it = leases_.find(lease_id);
-  if (it == leases_.end()) return Status::Conflict("lease " + lease_id + " is not held (expired, requeued or finished)");
-  return it->second;
+Result<scheduler::JobNode> Coordinator::LeasedJobLocked(const std::string& lease_id) {
+  auto job = scheduler_.JobByLease(lease_id);
+  if (!job) return Status::Conflict("lease " + lease_id + " is not held (expired, requeued or finished)");
+  return *job;
 }
 
 void Coordinator::RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<http::ResponseWriter> writer) {
   std::lock_guard lock(mu_);
   int64_t now = clock_();
-  auto ref = LiveLeaseLocked(lease_id);
-  auto renewal = ref.ok() ? scheduler_.Renew(lease_id, now) : Result<scheduler::Renewal>(ref.status());
+  auto job = LeasedJobLocked(lease_id);
+  auto renewal = job.ok() ? scheduler_.Renew(lease_id, now) : Result<scheduler::Renewal>(job.status());
   if (!renewal.ok()) {
     writer->Send({.status = 409,
                   .body = JsonText(nlohmann::json{{"error", {{"code", "conflict"}, {"message", renewal.status().message()}}}})});
     return;
   }
-  (void)jobs_.RenewLease(ref->job_id, lease_id, renewal->expires_ms);
-  (void)agents_.HeardFromHolder(ref->job_id, now);  // a busy agent's only sign of life
+  // The scheduler holds the lease; the store's copy matters after a restart, and the agent's
+  // last-seen time to people watching: log a failure and keep the build going.
+  if (Status s = jobs_.RenewLease(job->job_id, lease_id, renewal->expires_ms); !s.ok()) {
+    LogWarn("lease renewal not stored", {{"run", std::to_string(job->run_id)}, {"job", std::to_string(job->job_id)},
+                                         {"error", s.ToString()}});
+  }
+  if (Status s = agents_.HeardFromHolder(job->job_id, now); !s.ok()) {  // a busy agent's only sign of life
+    LogWarn("agent heartbeat not stored", {{"run", std::to_string(job->run_id)}, {"job", std::to_string(job->job_id)},
+                                           {"error", s.ToString()}});
+  }
   if (renewal->cancel_requested) {
-    writer->Send({.body = R"({"cancel":true})"});
+    writer->Send(RenewReply(true));
     return;
   }
   if (wait_ms <= 0) {
-    writer->Send({.body = R"({"cancel":false})"});
+    writer->Send(RenewReply(false));
     return;
   }
   renew_waiters_.push_back({lease_id, std::move(writer), now + wait_ms});
@@ -189,124 +180,75 @@ void Coordinator::RenewLease(const std::string& lease_id, int wait_ms, std::shar
 
 Status Coordinator::MarkPushing(const std::string& lease_id) {
   std::lock_guard lock(mu_);
-  auto ref = LiveLeaseLocked(lease_id);
-  if (!ref.ok()) return ref.status();
+  if (auto job = LeasedJobLocked(lease_id); !job.ok()) return job.status();
   return scheduler_.MarkPushing(lease_id, clock_());
 }
 
 Status Coordinator::AppendLog(const std::string& lease_id, int64_t seq, const std::string& data) {
   std::lock_guard lock(mu_);
-  auto ref = LiveLeaseLocked(lease_id);
-  if (!ref.ok()) return ref.status();
+  auto job = LeasedJobLocked(lease_id);
+  if (!job.ok()) return job.status();
   const std::string text = RedactSecrets(data);
-  auto added = logs_.Append(ref->job_id, ref->attempt, seq, text, clock_());
+  auto added = logs_.Append(job->job_id, job->attempt, seq, text, clock_());
   if (!added.ok()) return added.status();
   if (*added) {
-    hub_.Publish("job/" + std::to_string(ref->job_id) + "/log", "log",
-                 {{"seq", seq}, {"attempt", ref->attempt}, {"data", text}}, seq + 1);
+    hub_.Publish("job/" + std::to_string(job->job_id) + "/log", "log",
+                 {{"seq", seq}, {"attempt", job->attempt}, {"data", text}}, seq + 1);
   }
   return Status::Ok();
 }
 
-Status Coordinator::ReplaceSteps(const std::string& lease_id, const std::vector<store::Step>& steps) {
+Status Coordinator::ReplaceSteps(const std::string& lease_id, const protocol::StepsReport& report) {
+  std::vector<store::Step> steps;
+  for (const auto& s : report.steps) {
+    steps.push_back({s.index, s.digest, s.name, s.cached, s.started_ms, s.completed_ms, s.duration_ms, s.error});
+  }
   std::lock_guard lock(mu_);
-  auto ref = LiveLeaseLocked(lease_id);
-  if (!ref.ok()) return ref.status();
-  if (Status s = steps_.ReplaceSteps(ref->job_id, steps); !s.ok()) return s;
+  auto job = LeasedJobLocked(lease_id);
+  if (!job.ok()) return job.status();
+  if (Status s = steps_.ReplaceSteps(job->job_id, steps); !s.ok()) return s;
   nlohmann::json list = nlohmann::json::array();
   for (const auto& step : steps) list.push_back(StepView(step));
-  hub_.Publish("job/" + std::to_string(ref->job_id) + "/log", "steps", {{"steps", list}});
+  hub_.Publish("job/" + std::to_string(job->job_id) + "/log", "steps", {{"steps", list}});
   return Status::Ok();
 }
 
-Status Coordinator::FinishJob(const std::string& lease_id, const nlohmann::json& report) {
-  std::string status_name = report.value("status", "");
-  auto status = scheduler::JobStatusFromName(status_name);
-  if (!status || (*status != JobStatus::kSuccess && *status != JobStatus::kFailure &&
-                  *status != JobStatus::kCanceled && *status != JobStatus::kError)) {
-    return Status::InvalidArgument("status must be success, failure, canceled or error, not '" + status_name + "'");
+Status Coordinator::FinishJob(const std::string& lease_id, const protocol::FinishReport& report) {
+  if (!IsFinal(report.status) || report.status == JobStatus::kSkipped) {
+    return Status::InvalidArgument("a job finishes as success, failure, canceled or error");
   }
-  const bool built = *status == JobStatus::kSuccess;
   // Off the mutex: scanning may take a while. A broken budget or a blocking finding fails the job.
-  std::optional<ReviewOutcome> review = built ? ReviewImage(lease_id, report) : std::nullopt;
-  std::string error = RedactSecrets(report.value("error", ""));
-  if (review && !review->failures.empty()) {
-    status = JobStatus::kFailure;
-    status_name = "failure";
-    error = JoinMessages(review->failures);
-  }
+  std::optional<ReviewOutcome> review =
+      report.status == JobStatus::kSuccess ? ReviewImage(lease_id, report) : std::nullopt;
   std::lock_guard lock(mu_);
   int64_t now = clock_();
-  auto ref = LiveLeaseLocked(lease_id);
-  if (!ref.ok()) {
-    // A finish retried after its answer was lost: the job ended under this very lease (failed by
-    // the review, when the agent said success).
+  auto held = LeasedJobLocked(lease_id);
+  if (!held.ok()) {
+    // A finish retried after its answer was lost: the job ended under this very lease.
     auto job = jobs_.GetByLease(lease_id);
-    if (job.ok() && (job->status == status_name || (built && job->status == "failure" && FailedByReview(*job)))) {
-      return Status::Ok();
-    }
-    return ref.status();
+    if (job.ok() && IsRetriedFinish(*job, report.status)) return Status::Ok();
+    return held.status();
   }
-  nlohmann::json result = nlohmann::json::object();
-  for (const char* key : {"image", "cache", "failed_step", "log_tail", "duration_ms"}) {
-    if (report.contains(key)) result[key] = RedactJsonSecrets(report[key]);
+  if (held->lease_expires_ms <= now) {  // not taken back yet, but past its time: the next Tick requeues it
+    return Status::Conflict("lease " + lease_id + " expired");
   }
-  if (review) {
-    result["insight"] = review->summary;
-    result["insight"]["failures"] = review->failures;
-  }
-  std::vector<store::BaseDigest> bases = ParseReportedBases(report.value("bases", nlohmann::json::array()));
-  if (!bases.empty()) result["bases"] = BasesJson(bases);
-  int64_t duration = report.value("duration_ms", int64_t{0});
-  Status stored = jobs_.Finish(ref->job_id, lease_id, status_name, JsonText(result), error, now, duration);
+  auto job = jobs_.Get(held->job_id);
+  auto run = job.ok() ? runs_.Get(job->run_id) : Result<store::Run>(job.status());
+  if (!run.ok()) return run.status();
+  store::JobFinish finish = JobFinishOf(RedactReport(report), review, *run, *job, lease_id, now);
+  Status stored = store::RecordJobFinish(db_, finish);
   if (stored.code() == ErrorCode::kAlreadyExists) return Status::Ok();  // a retried finish, raced
-  if (!stored.ok()) return stored;
-  auto changes = scheduler_.Finish(lease_id, *status, now, error);
+  if (!stored.ok()) {
+    LogError("job result not stored", {{"run", std::to_string(run->id)}, {"job", std::to_string(job->id)},
+                                       {"error", stored.ToString()}});
+    return stored;
+  }
+  auto changes = scheduler_.Finish(lease_id, finish.status, now, finish.error);
   if (!changes.ok()) return changes.status();
-  PersistLocked(*changes, now, ref->job_id);
-
-  const auto& image = report.contains("image") ? report["image"] : nlohmann::json();
-  if (built && image.is_object() && image.value("digest", "") != "") {
-    auto run = runs_.Get(ref->run_id);
-    auto job = jobs_.Get(ref->job_id);
-    if (run.ok() && job.ok()) {
-      store::ImageRecord record;
-      record.digest = image.value("digest", "");
-      record.repo_id = run->repo_id;
-      record.job_id = ref->job_id;
-      record.stage = job->name;
-      record.branch = run->branch;
-      record.sha = run->sha;
-      record.ref = image.value("ref", "");
-      record.size_bytes = image.value("size_bytes", int64_t{0});
-      if (image.contains("compressed_size_bytes") && image["compressed_size_bytes"].is_number()) {
-        record.compressed_size_bytes = image["compressed_size_bytes"].get<int64_t>();
-      }
-      record.created_at = now;
-      int index = 0;
-      for (const auto& l : image.value("layers", nlohmann::json::array())) {
-        store::Layer layer;
-        layer.index = index++;
-        layer.digest = l.value("digest", "");
-        layer.size_bytes = l.value("size_bytes", int64_t{0});
-        if (l.contains("compressed_size_bytes") && l["compressed_size_bytes"].is_number()) {
-          layer.compressed_size_bytes = l["compressed_size_bytes"].get<int64_t>();
-        }
-        layer.instruction = l.value("instruction", "");
-        record.layers.push_back(std::move(layer));
-      }
-      auto recorded = images_.Record(record);
-      if (!recorded.ok()) LogWarn("image not recorded", {{"digest", record.digest}, {"error", recorded.status().ToString()}});
-    }
-  }
-  if (*status == JobStatus::kSuccess && bases_) {
-    Status recorded = bases_->Record(ref->job_id, bases);
-    if (!recorded.ok()) LogWarn("bases not recorded", {{"job", std::to_string(ref->job_id)}, {"error", recorded.ToString()}});
-  }
-  leases_.erase(lease_id);
+  PersistLocked(*changes, now, held->job_id);
   for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
     if (it->lease_id == lease_id) {
-      it->writer->Send({.body = R"({"cancel":false})"});
+      it->writer->Send(RenewReply(false));
       it = renew_waiters_.erase(it);
     } else {
       ++it;
@@ -332,8 +274,8 @@ Result<std::optional<int64_t>> Coordinator::FollowLogFrom(int64_t job_id, int at
   if (chunks->size() == static_cast<size_t>(kLogPageChunks)) return std::optional<int64_t>(chunks->back().seq);
   hub_.Subscribe("job/" + std::to_string(job_id) + "/log", writer);
   auto fresh = jobs_.Get(job_id);
-  if (fresh.ok() && scheduler::IsFinal(scheduler::JobStatusFromName(fresh->status).value_or(JobStatus::kPending))) {
-    writer->Write(EventHub::Frame("end", {{"status", fresh->status}}, 0));
+  if (fresh.ok() && IsFinal(fresh->status)) {
+    writer->Write(EventHub::Frame("end", {{"status", JobStatusName(fresh->status)}}, 0));
     writer->Close();
   }
   return std::optional<int64_t>();

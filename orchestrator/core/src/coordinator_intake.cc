@@ -86,16 +86,7 @@ Result<store::Run> Coordinator::Rerun(int64_t run_id, const RerunSelection& sele
   if (!parent.ok()) return parent.status();
   auto jobs = jobs_.ListByRun(run_id);
   if (!jobs.ok()) return jobs.status();
-  if (jobs->empty()) return Status::Conflict("run " + std::to_string(run_id) + " has no jobs to rerun");
-  std::set<std::string> names;
-  for (const auto& j : *jobs) names.insert(j.name);
-  for (const auto& name : selection.jobs) {
-    if (!names.count(name)) return Status::InvalidArgument("run " + std::to_string(run_id) + " has no job '" + name + "'");
-  }
-  if (selection.failed_only &&
-      std::all_of(jobs->begin(), jobs->end(), [](const store::Job& j) { return j.status == "success"; })) {
-    return Status::Conflict("nothing to rerun: every job of run " + std::to_string(run_id) + " succeeded");
-  }
+  if (Status s = CheckRerun(run_id, *jobs, selection); !s.ok()) return s;
   auto run = runs_.CreateRun({.repo_id = parent->repo_id,
                               .branch = parent->branch,
                               .sha = parent->sha,
@@ -125,11 +116,12 @@ Status Coordinator::CancelRun(int64_t run_id) {
     return Status::Ok();
   }
   // Not held by the scheduler: still being planned (cancel it here; planning then stops), or done.
-  if (run->status == "pending") {
-    return runs_.SetStatus(run_id, {.status = "canceled", .error = "canceled before planning finished",
+  if (run->status == RunStatus::kPending) {
+    return runs_.SetStatus(run_id, {.status = RunStatus::kCanceled, .error = "canceled before planning finished",
                                     .finished_at = clock_()});
   }
-  return Status::Conflict("run " + std::to_string(run_id) + " has already finished (" + run->status + ")");
+  return Status::Conflict("run " + std::to_string(run_id) + " has already finished (" +
+                          std::string(RunStatusName(run->status)) + ")");
 }
 
 void Coordinator::QueuePlanning(int64_t run_id, std::function<void()> plan) {
@@ -141,19 +133,21 @@ void Coordinator::QueuePlanning(int64_t run_id, std::function<void()> plan) {
 // start knows planning was cut short (the process was killed while planning it) and does not
 // plan it again, which could end the process again.
 void Coordinator::MarkPlanningStarted(int64_t run_id) {
-  (void)runs_.SetStatus(run_id, {.status = "pending", .error = "", .started_at = clock_()});
+  Status s = runs_.SetStatus(run_id, {.status = RunStatus::kPending, .error = "", .started_at = clock_()});
+  if (!s.ok()) LogWarn("run planning start not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
 }
 
 void Coordinator::FailRun(int64_t run_id, const std::string& raw_error) {
   const std::string error = RedactSecrets(raw_error);
   LogWarn("run failed to plan", {{"run", std::to_string(run_id)}, {"error", error}});
-  Status s = runs_.SetStatus(run_id, {.status = "error", .error = error, .finished_at = clock_()});
+  Status s = runs_.SetStatus(run_id, {.status = RunStatus::kError, .error = error, .finished_at = clock_()});
   if (!s.ok()) return;
   hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "error"}, {"reason", error}});
 }
 
 void Coordinator::SkipRun(int64_t run_id, const std::string& reason) {
-  (void)runs_.SetStatus(run_id, {.status = "skipped", .error = reason, .finished_at = clock_()});
+  Status s = runs_.SetStatus(run_id, {.status = RunStatus::kSkipped, .error = reason, .finished_at = clock_()});
+  if (!s.ok()) return LogWarn("run status not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
   hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "skipped"}, {"reason", reason}});
 }
 
@@ -183,7 +177,7 @@ std::optional<std::string> Coordinator::OlderThanBuilt(const store::Run& run, co
 
 void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths) {
   auto run = runs_.Get(run_id);
-  if (!run.ok() || run->status != "pending") return;  // canceled meanwhile
+  if (!run.ok() || run->status != RunStatus::kPending) return;  // canceled meanwhile
   MarkPlanningStarted(run_id);
   auto repo = repos_.GetById(run->repo_id);
   if (!repo.ok()) return FailRun(run_id, repo.status().message());
@@ -236,7 +230,9 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
 
   nlohmann::json diagnostics = nlohmann::json::array();
   for (const auto& d : plan.diagnostics) diagnostics.push_back(pipelines::ToJson(d));
-  (void)runs_.SetDiagnostics(run_id, JsonText(diagnostics));
+  if (Status s = runs_.SetDiagnostics(run_id, JsonText(diagnostics)); !s.ok()) {
+    LogWarn("run diagnostics not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
+  }
   if (plan.has_errors) {
     size_t errors = 0;
     for (const auto& d : plan.diagnostics) errors += d.severity == pipelines::Severity::kError;
@@ -262,8 +258,13 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
   std::lock_guard lock(mu_);
   auto fresh = runs_.Get(run_id);  // a cancel may have come while planning
   if (!fresh.ok()) return;
-  if (fresh->status != "pending") {
-    for (const auto& j : *jobs) (void)jobs_.SetStatus(j.id, "canceled", clock_());
+  if (fresh->status != RunStatus::kPending) {
+    for (const auto& j : *jobs) {
+      if (Status s = jobs_.SetStatus(j.id, JobStatus::kCanceled, clock_()); !s.ok()) {
+        LogWarn("job status not stored", {{"run", std::to_string(run_id)}, {"job", std::to_string(j.id)},
+                                          {"error", s.ToString()}});
+      }
+    }
     return;
   }
   ScheduleRunLocked(*fresh, *jobs);
@@ -284,51 +285,27 @@ Status Coordinator::CheckRerunPolicy(int64_t run_id, const std::vector<store::Ne
   if (violations.empty()) return Status::Ok();
   nlohmann::json diagnostics = nlohmann::json::array();
   for (const auto& d : violations) diagnostics.push_back(pipelines::ToJson(d));
-  (void)runs_.SetDiagnostics(run_id, JsonText(diagnostics));
+  if (Status s = runs_.SetDiagnostics(run_id, JsonText(diagnostics)); !s.ok()) {
+    LogWarn("run diagnostics not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
+  }
   return Status::PermissionDenied("the rerun breaks the repository's publish policy: " +
                                   pipelines::FormatDiagnostic(violations.front()));
 }
 
-// A rerun repeats chosen jobs of the parent run at the same commit, with the parent's compiled
-// specs, plus every job that depends on them. Needs on jobs left out are dropped: those succeeded
-// in the parent, and their layers come back from the build cache.
+// A rerun (core/rerun_plan.h): the chosen jobs of the parent run and their dependents.
 void Coordinator::PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection) {
   MarkPlanningStarted(run_id);
   auto parent_jobs = jobs_.ListByRun(parent_run_id);
   if (!parent_jobs.ok()) return FailRun(run_id, parent_jobs.status().message());
-  std::set<std::string> chosen;
-  for (const auto& j : *parent_jobs) {
-    bool pick = selection.failed_only ? (j.status != "success")
-                                      : (selection.jobs.empty() ||
-                                         std::find(selection.jobs.begin(), selection.jobs.end(), j.name) !=
-                                             selection.jobs.end());
-    if (pick) chosen.insert(j.name);
-  }
-  // Dependents of chosen jobs come along (jobs are stored in dependency order).
-  for (const auto& j : *parent_jobs) {
-    for (const auto& need : j.needs) {
-      if (chosen.count(need)) chosen.insert(j.name);
-    }
-  }
+  std::set<std::string> chosen = ChooseRerunJobs(*parent_jobs, selection);
   if (chosen.empty()) return FailRun(run_id, "nothing to rerun: every job of run " + std::to_string(parent_run_id) + " succeeded");
-  std::vector<store::NewJob> new_jobs;
-  for (const auto& j : *parent_jobs) {
-    if (!chosen.count(j.name)) continue;
-    std::vector<std::string> needs;
-    for (const auto& n : j.needs) {
-      if (chosen.count(n)) needs.push_back(n);
-    }
-    auto spec = nlohmann::json::parse(j.spec_json, nullptr, false);
-    if (spec.is_object()) spec["needs"] = needs;
-    new_jobs.push_back({.name = j.name, .stage = j.stage, .spec_json = JsonText(spec), .needs = needs,
-                        .max_attempts = config_.max_attempts});
-  }
+  std::vector<store::NewJob> new_jobs = RerunJobs(*parent_jobs, chosen, config_.max_attempts);
   if (Status s = CheckRerunPolicy(run_id, new_jobs); !s.ok()) return FailRun(run_id, s.message());
   auto jobs = jobs_.CreateJobs(run_id, new_jobs);
   if (!jobs.ok()) return FailRun(run_id, jobs.status().message());
   std::lock_guard lock(mu_);
   auto fresh = runs_.Get(run_id);
-  if (!fresh.ok() || fresh->status != "pending") return;
+  if (!fresh.ok() || fresh->status != RunStatus::kPending) return;
   ScheduleRunLocked(*fresh, *jobs);
 }
 

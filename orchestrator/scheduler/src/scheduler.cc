@@ -424,6 +424,12 @@ std::optional<JobNode> Scheduler::GetJob(int64_t job_id) const {
   return it->second;
 }
 
+std::optional<JobNode> Scheduler::JobByLease(std::string_view lease_id) const {
+  auto it = leases_.find(std::string(lease_id));
+  if (it == leases_.end()) return std::nullopt;
+  return jobs_.at(it->second);
+}
+
 std::optional<int64_t> Scheduler::NextExpiryMs() const {
   std::optional<int64_t> next;
   for (const auto& [lease, job_id] : leases_) {

@@ -2,6 +2,7 @@
 
 #include "rows.h"
 #include "store/transaction.h"
+#include "writes.h"
 
 namespace slipway::store {
 namespace {
@@ -25,10 +26,7 @@ BaseImageRecord ReadBase(const Statement& s) {
 
 }  // namespace
 
-Status BaseImageStore::Record(int64_t job_id, const std::vector<BaseDigest>& bases, int64_t now_ms) {
-  Connection conn = db_.Lock();
-  Result<Transaction> tx = Transaction::Begin(conn);
-  if (!tx.ok()) return tx.status();
+Status InsertBases(Connection& conn, int64_t job_id, const std::vector<BaseDigest>& bases, int64_t now_ms) {
   for (const BaseDigest& b : bases) {
     // The job's run, repository, branch and name come from the job itself, so they cannot disagree.
     Result<Statement> stmt = conn.Prepare(
@@ -49,6 +47,14 @@ Status BaseImageStore::Record(int64_t job_id, const std::vector<BaseDigest>& bas
     if (!row.ok()) return row.status();
     if (!*row) return Status::NotFound("job " + std::to_string(job_id) + " does not exist");
   }
+  return Status::Ok();
+}
+
+Status BaseImageStore::Record(int64_t job_id, const std::vector<BaseDigest>& bases, int64_t now_ms) {
+  Connection conn = db_.Lock();
+  Result<Transaction> tx = Transaction::Begin(conn);
+  if (!tx.ok()) return tx.status();
+  if (Status status = InsertBases(conn, job_id, bases, now_ms); !status.ok()) return status;
   return tx->Commit();
 }
 

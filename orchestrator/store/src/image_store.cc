@@ -4,6 +4,7 @@
 
 #include "rows.h"
 #include "store/transaction.h"
+#include "writes.h"
 
 namespace slipway::store {
 namespace {
@@ -30,11 +31,8 @@ ImageRecord ReadImage(const Statement& s) {
 
 }  // namespace
 
-Result<int64_t> ImageStore::Record(const ImageRecord& image) {
+Result<int64_t> InsertImage(Connection& conn, const ImageRecord& image) {
   if (image.digest.empty()) return Status::InvalidArgument("image digest is empty");
-  Connection conn = db_.Lock();
-  Result<Transaction> tx = Transaction::Begin(conn);
-  if (!tx.ok()) return tx.status();
   int64_t id = 0;
   {
     Result<Statement> stmt = conn.Prepare(
@@ -70,6 +68,15 @@ Result<int64_t> ImageStore::Record(const ImageRecord& image) {
     Status status = stmt->Run();
     if (!status.ok()) return status.Annotate("layer " + std::to_string(layer.index));
   }
+  return id;
+}
+
+Result<int64_t> ImageStore::Record(const ImageRecord& image) {
+  Connection conn = db_.Lock();
+  Result<Transaction> tx = Transaction::Begin(conn);
+  if (!tx.ok()) return tx.status();
+  Result<int64_t> id = InsertImage(conn, image);
+  if (!id.ok()) return id.status();
   Status status = tx->Commit();
   if (!status.ok()) return status;
   return id;

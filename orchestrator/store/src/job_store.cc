@@ -5,6 +5,7 @@
 #include "common/json_text.h"
 #include "rows.h"
 #include "store/transaction.h"
+#include "writes.h"
 
 namespace slipway::store {
 namespace {
@@ -24,7 +25,7 @@ std::vector<std::string> ParseNeeds(const std::string& text) {
   return needs;
 }
 
-Job ReadJob(const Statement& s) {
+Result<Job> ReadJob(const Statement& s) {
   Job j;
   j.id = s.ColumnInt(0);
   j.run_id = s.ColumnInt(1);
@@ -32,7 +33,9 @@ Job ReadJob(const Statement& s) {
   j.stage = s.ColumnText(3);
   j.spec_json = s.ColumnText(4);
   j.needs = ParseNeeds(s.ColumnText(5));
-  j.status = s.ColumnText(6);
+  auto status = ReadStatusColumn<JobStatus>(s, 6, JobStatusFromName, "job " + std::to_string(j.id));
+  if (!status.ok()) return status.status();
+  j.status = *status;
   j.attempt = static_cast<int>(s.ColumnInt(7));
   j.max_attempts = static_cast<int>(s.ColumnInt(8));
   j.lease_id = s.ColumnOptionalText(9);
@@ -80,6 +83,34 @@ Status ExplainRefused(Connection& conn, int64_t job_id, std::string_view refusal
 }
 
 }  // namespace
+
+Status FinishJobRow(Connection& conn, int64_t job_id, std::string_view lease_id, JobStatus status,
+                    std::string_view result_json, std::string_view error, int64_t finished_at,
+                    int64_t duration_ms) {
+  if (!IsFinal(status) || status == JobStatus::kSkipped) {
+    return Status::InvalidArgument("a job finishes as success, failure, canceled or error, not '" +
+                                   std::string(JobStatusName(status)) + "'");
+  }
+  {
+    // lease_id stays, so a retried Finish under it is recognised; the status fences every write.
+    Result<Statement> stmt = conn.Prepare(
+        "UPDATE jobs SET status = ?3, result = ?4, error = ?5, finished_at = ?6, duration_ms = ?7,"
+        " lease_expires_at = NULL"
+        " WHERE id = ?1 AND lease_id = ?2 AND status = 'running'");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindInt(1, job_id).BindText(2, lease_id).BindText(3, JobStatusName(status));
+    if (result_json.empty()) {
+      stmt->BindNull(4);
+    } else {
+      stmt->BindText(4, result_json);
+    }
+    stmt->BindText(5, error).BindInt(6, finished_at).BindInt(7, duration_ms);
+    Status result = stmt->Run();
+    if (!result.ok()) return result.Annotate("finishing job " + std::to_string(job_id));
+  }
+  if (conn.Changes() > 0) return Status::Ok();
+  return ExplainFenced(conn, job_id, lease_id);
+}
 
 Result<std::vector<Job>> JobStore::CreateJobs(int64_t run_id, const std::vector<NewJob>& jobs) {
   Connection conn = db_.Lock();
@@ -195,38 +226,15 @@ Status JobStore::RenewLease(int64_t job_id, std::string_view lease_id, int64_t l
   return why;
 }
 
-Status JobStore::Finish(int64_t job_id, std::string_view lease_id, std::string_view status,
+Status JobStore::Finish(int64_t job_id, std::string_view lease_id, JobStatus status,
                         std::string_view result_json, std::string_view error, int64_t finished_at,
                         int64_t duration_ms) {
-  if (status != "success" && status != "failure" && status != "canceled" && status != "error") {
-    return Status::InvalidArgument("a job finishes as success, failure, canceled or error, not '" +
-                                   std::string(status) + "'");
-  }
   Connection conn = db_.Lock();
-  {
-    // lease_id stays, so a retried Finish under it is recognised; the status fences every write.
-    Result<Statement> stmt = conn.Prepare(
-        "UPDATE jobs SET status = ?3, result = ?4, error = ?5, finished_at = ?6, duration_ms = ?7,"
-        " lease_expires_at = NULL"
-        " WHERE id = ?1 AND lease_id = ?2 AND status = 'running'");
-    if (!stmt.ok()) return stmt.status();
-    stmt->BindInt(1, job_id).BindText(2, lease_id).BindText(3, status);
-    if (result_json.empty()) {
-      stmt->BindNull(4);
-    } else {
-      stmt->BindText(4, result_json);
-    }
-    stmt->BindText(5, error).BindInt(6, finished_at).BindInt(7, duration_ms);
-    Status result = stmt->Run();
-    if (!result.ok()) return result.Annotate("finishing job " + std::to_string(job_id));
-  }
-  if (conn.Changes() > 0) return Status::Ok();
-  return ExplainFenced(conn, job_id, lease_id);
+  return FinishJobRow(conn, job_id, lease_id, status, result_json, error, finished_at, duration_ms);
 }
 
-Status JobStore::SetStatus(int64_t job_id, std::string_view status,
-                           std::optional<int64_t> finished_at) {
-  if (status == "running") {
+Status JobStore::SetStatus(int64_t job_id, JobStatus status, std::optional<int64_t> finished_at) {
+  if (status == JobStatus::kRunning) {
     return Status::InvalidArgument("a job becomes running only by a lease (MarkLeased)");
   }
   Connection conn = db_.Lock();
@@ -236,7 +244,7 @@ Status JobStore::SetStatus(int64_t job_id, std::string_view status,
         " finished_at = COALESCE(?3, finished_at)"
         " WHERE id = ?1 AND status IN ('pending', 'running')");
     if (!stmt.ok()) return stmt.status();
-    stmt->BindInt(1, job_id).BindText(2, status).BindInt(3, finished_at);
+    stmt->BindInt(1, job_id).BindText(2, JobStatusName(status)).BindInt(3, finished_at);
     Status result = stmt->Run();
     if (!result.ok()) return result.Annotate("job " + std::to_string(job_id));
   }

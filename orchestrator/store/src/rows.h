@@ -1,4 +1,6 @@
-// Reading result rows into plain structs: every row, or exactly one (kNotFound when none).
+// Reading result rows into plain structs: every row, or exactly one (kNotFound when none). A row
+// reader returns T, or Result<T> when a row can be unreadable (an unknown status): its error is
+// the call's.
 //
 // Thread-safety: used inside one held Connection.
 #pragma once
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/build_status.h"
 #include "store/statement.h"
 
 namespace slipway::store {
@@ -19,7 +22,9 @@ Result<std::vector<T>> ReadAll(Statement& stmt, ReadRow read_row) {
     Result<bool> row = stmt.Step();
     if (!row.ok()) return row.status();
     if (!*row) return rows;
-    rows.push_back(read_row(stmt));
+    Result<T> item = read_row(stmt);
+    if (!item.ok()) return item.status();
+    rows.push_back(std::move(*item));
   }
 }
 
@@ -28,7 +33,16 @@ Result<T> ReadOne(Statement& stmt, ReadRow read_row, std::string not_found) {
   Result<bool> row = stmt.Step();
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound(std::move(not_found));
-  return read_row(stmt);
+  return Result<T>(read_row(stmt));
+}
+
+// A status column's value; an unknown word is an error (kInternal), never a default.
+template <typename Status, typename FromName>
+Result<Status> ReadStatusColumn(const Statement& stmt, int column, FromName from_name, const std::string& row) {
+  std::string text = stmt.ColumnText(column);
+  std::optional<Status> status = from_name(text);
+  if (!status) return slipway::Status::Internal(row + " has an unknown status '" + text + "' in the database");
+  return *status;
 }
 
 }  // namespace slipway::store

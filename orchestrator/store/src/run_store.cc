@@ -14,7 +14,7 @@ constexpr char kSelectRuns[] =
     " r.cancel_reason"
     " FROM runs r JOIN repos p ON p.id = r.repo_id ";
 
-Run ReadRun(const Statement& s) {
+Result<Run> ReadRun(const Statement& s) {
   Run r;
   r.id = s.ColumnInt(0);
   r.repo_id = s.ColumnInt(1);
@@ -26,7 +26,9 @@ Run ReadRun(const Statement& s) {
   r.author = s.ColumnText(7);
   r.trigger = s.ColumnText(8);
   r.parent_run_id = s.ColumnOptionalInt(9);
-  r.status = s.ColumnText(10);
+  auto status = ReadStatusColumn<RunStatus>(s, 10, RunStatusFromName, "run " + std::to_string(r.id));
+  if (!status.ok()) return status.status();
+  r.status = *status;
   r.error = s.ColumnText(11);
   r.diagnostics_json = s.ColumnText(12);
   r.created_at = s.ColumnInt(13);
@@ -222,7 +224,7 @@ Result<std::vector<Run>> RunStore::List(const RunFilter& filter, bool* more) {
   if (!stmt.ok()) return stmt.status();
   if (filter.repo) stmt->BindText(1, *filter.repo);
   if (filter.branch) stmt->BindText(2, *filter.branch);
-  if (filter.status) stmt->BindText(3, *filter.status);
+  if (filter.status) stmt->BindText(3, RunStatusName(*filter.status));
   if (filter.before) stmt->BindInt(4, *filter.before);
   if (filter.after) stmt->BindInt(6, *filter.after);
   stmt->BindInt(5, int64_t{limit} + 1);  // one more than asked: whether the cursor's way goes on
@@ -251,7 +253,7 @@ Status RunStore::SetStatus(int64_t id, const RunStatusUpdate& update) {
         " WHERE id = ?1 AND status IN ('pending', 'running')");
     if (!stmt.ok()) return stmt.status();
     stmt->BindInt(1, id)
-        .BindText(2, update.status)
+        .BindText(2, RunStatusName(update.status))
         .BindText(3, update.error)
         .BindInt(4, update.started_at)
         .BindInt(5, update.finished_at);

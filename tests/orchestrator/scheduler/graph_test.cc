@@ -206,12 +206,14 @@ TEST_CASE("Status names round-trip") {
     CHECK(JobStatusFromName(JobStatusName(st)) == st);
   }
   for (RunStatus st : {RunStatus::kPending, RunStatus::kRunning, RunStatus::kSuccess, RunStatus::kFailure,
-                       RunStatus::kCanceled, RunStatus::kError}) {
+                       RunStatus::kCanceled, RunStatus::kError, RunStatus::kSkipped}) {
     CHECK(RunStatusFromName(RunStatusName(st)) == st);
   }
   CHECK(JobStatusName(JobStatus::kSkipped) == "skipped");
+  CHECK(RunStatusName(RunStatus::kSkipped) == "skipped");  // a run its filters left out
   CHECK_FALSE(JobStatusFromName("skipped ").has_value());
-  CHECK_FALSE(RunStatusFromName("skipped").has_value());
+  CHECK_FALSE(RunStatusFromName("").has_value());
+  CHECK_FALSE(RunStatusFromName("Success").has_value());
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ struct Fixture {
   }
 
   // A run on `branch` ending with `status`, with one job per name; returns the job ids.
-  std::vector<int64_t> Run(const std::string& branch, const std::string& sha, const std::string& status,
+  std::vector<int64_t> Run(const std::string& branch, const std::string& sha, RunStatus status,
                            const std::vector<std::string>& jobs) {
     RunStore runs(*t.db);
     auto run = runs.CreateRun({.repo_id = repo_id, .branch = branch, .sha = sha, .created_at = 1});
@@ -37,7 +37,7 @@ struct Fixture {
     for (const auto& name : jobs) new_jobs.push_back({name, name, "{}", {}, 1});
     auto created = JobStore(*t.db).CreateJobs(run->id, new_jobs);
     REQUIRE(created.ok());
-    if (status != "pending") REQUIRE(runs.SetStatus(run->id, {.status = status, .error = ""}).ok());
+    if (status != RunStatus::kPending) REQUIRE(runs.SetStatus(run->id, {.status = status, .error = ""}).ok());
     std::vector<int64_t> ids;
     for (const auto& j : *created) ids.push_back(j.id);
     return ids;
@@ -46,7 +46,7 @@ struct Fixture {
 
 TEST_CASE("a job's bases are recorded with its run, branch and name, once each") {
   Fixture f;
-  int64_t job = f.Run("release/1", "aaa", "success", {"runtime-3.11"})[0];
+  int64_t job = f.Run("release/1", "aaa", RunStatus::kSuccess, {"runtime-3.11"})[0];
   BaseImageStore bases(*f.t.db);
   std::vector<BaseDigest> reported = {{"busybox:1.36", Digest('a'), "engine"},
                                       {"127.0.0.1:5000/base:1", Digest('b'), "registry"}};
@@ -72,7 +72,7 @@ TEST_CASE("a job's bases are recorded with its run, branch and name, once each")
 
 TEST_CASE("bad bases are refused whole, and an unknown job is not found") {
   Fixture f;
-  int64_t job = f.Run("main", "aaa", "success", {"build"})[0];
+  int64_t job = f.Run("main", "aaa", RunStatus::kSuccess, {"build"})[0];
   BaseImageStore bases(*f.t.db);
   Status bad = bases.Record(job, {{"busybox:1.36", Digest('a'), "engine"}, {"alpine:3", "md5:00", "engine"}}, 1);
   CHECK(bad.code() == ErrorCode::kInvalidArgument);
@@ -86,19 +86,19 @@ TEST_CASE("bad bases are refused whole, and an unknown job is not found") {
 TEST_CASE("each branch's newest successful run with bases is what a check compares") {
   Fixture f;
   BaseImageStore bases(*f.t.db);
-  auto old_main = f.Run("main", "sha1", "success", {"build", "runtime"});
+  auto old_main = f.Run("main", "sha1", RunStatus::kSuccess, {"build", "runtime"});
   REQUIRE(bases.Record(old_main[0], {{"busybox:1.36", Digest('1'), "engine"}}, 1).ok());
-  auto main = f.Run("main", "sha2", "success", {"build", "runtime"});
+  auto main = f.Run("main", "sha2", RunStatus::kSuccess, {"build", "runtime"});
   REQUIRE(bases.Record(main[0], {{"busybox:1.36", Digest('2'), "engine"}}, 2).ok());
   REQUIRE(bases.Record(main[1], {{"busybox:1.36", Digest('2'), "engine"}, {"alpine:3", Digest('3'), "engine"}}, 2).ok());
   // A failed run's successful job recorded bases, and a run still going: neither counts.
-  auto failed = f.Run("main", "sha3", "failure", {"build", "runtime"});
+  auto failed = f.Run("main", "sha3", RunStatus::kFailure, {"build", "runtime"});
   REQUIRE(bases.Record(failed[0], {{"busybox:1.36", Digest('4'), "engine"}}, 3).ok());
-  auto running = f.Run("main", "sha4", "running", {"build"});
+  auto running = f.Run("main", "sha4", RunStatus::kRunning, {"build"});
   REQUIRE(bases.Record(running[0], {{"busybox:1.36", Digest('5'), "engine"}}, 4).ok());
-  auto feature = f.Run("feature/x", "sha5", "success", {"build"});
+  auto feature = f.Run("feature/x", "sha5", RunStatus::kSuccess, {"build"});
   REQUIRE(bases.Record(feature[0], {{"busybox:1.35", Digest('6'), "registry"}}, 5).ok());
-  f.Run("never-built", "sha6", "failure", {"build"});
+  f.Run("never-built", "sha6", RunStatus::kFailure, {"build"});
 
   auto latest = bases.LatestBuilt(f.repo_id);
   REQUIRE(latest.ok());

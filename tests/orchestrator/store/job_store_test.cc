@@ -48,7 +48,7 @@ TEST_CASE("jobs of a run are created together and read back") {
   Fixture f;
   auto created = f.CreateBuildAndTest();
   CHECK(created[0].name == "build");
-  CHECK(created[0].status == "pending");
+  CHECK(created[0].status == JobStatus::kPending);
   CHECK(created[0].attempt == 0);
   CHECK(created[0].max_attempts == 3);
   CHECK(created[1].needs == std::vector<std::string>{"build"});
@@ -93,7 +93,7 @@ TEST_CASE("a lease is granted once and fences renewals and results") {
   auto leased = f.jobs.GetByLease("lease-1");
   REQUIRE(leased.ok());
   CHECK(leased->id == job);
-  CHECK(leased->status == "running");
+  CHECK(leased->status == JobStatus::kRunning);
   CHECK(leased->agent == "builder-1");
   CHECK(leased->attempt == 1);
   CHECK(leased->started_at == 1000);
@@ -103,24 +103,24 @@ TEST_CASE("a lease is granted once and fences renewals and results") {
   CHECK(f.jobs.RenewLease(job, "lease-x", 99000).code() == ErrorCode::kConflict);
   CHECK(f.jobs.Get(job)->lease_expires_at == 18000);
 
-  CHECK(f.jobs.Finish(job, "lease-x", "success", R"({"x":1})", "", 2000, 1000).code() ==
+  CHECK(f.jobs.Finish(job, "lease-x", JobStatus::kSuccess, R"({"x":1})", "", 2000, 1000).code() ==
         ErrorCode::kConflict);
-  CHECK(f.jobs.Get(job)->status == "running");
+  CHECK(f.jobs.Get(job)->status == JobStatus::kRunning);
 
   const std::string result = R"({"image":{"digest":"sha256:aa"},"duration_ms":1000})";
-  REQUIRE(f.jobs.Finish(job, "lease-1", "success", result, "", 2000, 1000).ok());
+  REQUIRE(f.jobs.Finish(job, "lease-1", JobStatus::kSuccess, result, "", 2000, 1000).ok());
   // A retry of the same report is recognised, and the first result stays.
-  CHECK(f.jobs.Finish(job, "lease-1", "failure", R"({"y":2})", "late", 3000, 2000).code() ==
+  CHECK(f.jobs.Finish(job, "lease-1", JobStatus::kFailure, R"({"y":2})", "late", 3000, 2000).code() ==
         ErrorCode::kAlreadyExists);
   auto done = f.jobs.Get(job);
   REQUIRE(done.ok());
-  CHECK(done->status == "success");
+  CHECK(done->status == JobStatus::kSuccess);
   CHECK(done->result_json == result);
   CHECK(done->finished_at == 2000);
   CHECK(done->duration_ms == 1000);
   CHECK_FALSE(done->lease_expires_at);
   CHECK(f.jobs.RenewLease(job, "lease-1", 99000).code() == ErrorCode::kConflict);
-  CHECK(f.jobs.SetStatus(job, "canceled", 5000).code() == ErrorCode::kConflict);
+  CHECK(f.jobs.SetStatus(job, JobStatus::kCanceled, 5000).code() == ErrorCode::kConflict);
   CHECK(f.jobs.ListUnfinished()->size() == 1);
 }
 
@@ -128,10 +128,10 @@ TEST_CASE("a requeued job refuses its old lease and takes a new one") {
   Fixture f;
   int64_t job = f.CreateBuildAndTest()[0].id;
   REQUIRE(f.jobs.MarkLeased(job, "lease-1", "builder-1", 1, 15000, 1000).ok());
-  REQUIRE(f.jobs.SetStatus(job, "pending").ok());  // the agent was lost
+  REQUIRE(f.jobs.SetStatus(job, JobStatus::kPending).ok());  // the agent was lost
   auto requeued = f.jobs.Get(job);
   REQUIRE(requeued.ok());
-  CHECK(requeued->status == "pending");
+  CHECK(requeued->status == JobStatus::kPending);
   CHECK_FALSE(requeued->lease_id);
   CHECK(requeued->attempt == 1);
   CHECK(f.jobs.GetByLease("lease-1").status().code() == ErrorCode::kNotFound);
@@ -139,11 +139,11 @@ TEST_CASE("a requeued job refuses its old lease and takes a new one") {
   REQUIRE(f.jobs.MarkLeased(job, "lease-2", "builder-2", 2, 40000, 30000).ok());
   // The lost agent comes back and reports: refused, the new holder's result is the one recorded.
   CHECK(f.jobs.RenewLease(job, "lease-1", 50000).code() == ErrorCode::kConflict);
-  CHECK(f.jobs.Finish(job, "lease-1", "success", "", "", 31000, 100).code() ==
+  CHECK(f.jobs.Finish(job, "lease-1", JobStatus::kSuccess, "", "", 31000, 100).code() ==
         ErrorCode::kConflict);
-  REQUIRE(f.jobs.Finish(job, "lease-2", "failure", "", "step 3 failed", 32000, 2000).ok());
+  REQUIRE(f.jobs.Finish(job, "lease-2", JobStatus::kFailure, "", "step 3 failed", 32000, 2000).ok());
   auto done = f.jobs.Get(job);
-  CHECK(done->status == "failure");
+  CHECK(done->status == JobStatus::kFailure);
   CHECK(done->agent == "builder-2");
   CHECK(done->attempt == 2);
   CHECK(done->error == "step 3 failed");
@@ -172,8 +172,8 @@ TEST_CASE("leased jobs are listed with their agent and repository while they run
   CHECK((*leased)[1].agent == "builder-b");
 
   // A finished job and a requeued one hold no lease any more.
-  REQUIRE(f.jobs.Finish(build, "lease-b", "success", "", "", 4000, 1000).ok());
-  REQUIRE(f.jobs.SetStatus(test, "pending").ok());
+  REQUIRE(f.jobs.Finish(build, "lease-b", JobStatus::kSuccess, "", "", 4000, 1000).ok());
+  REQUIRE(f.jobs.SetStatus(test, JobStatus::kPending).ok());
   CHECK(f.jobs.ListLeased()->empty());
   REQUIRE(f.jobs.MarkLeased(test, "lease-t2", "builder-a", 2, 25000, 5000).ok());
   leased = f.jobs.ListLeased();
@@ -185,19 +185,36 @@ TEST_CASE("leased jobs are listed with their agent and repository while they run
 TEST_CASE("job status changes without a lease are checked") {
   Fixture f;
   auto created = f.CreateBuildAndTest();
-  CHECK(f.jobs.SetStatus(created[0].id, "running").code() == ErrorCode::kInvalidArgument);
-  REQUIRE(f.jobs.SetStatus(created[1].id, "skipped", 700).ok());
+  CHECK(f.jobs.SetStatus(created[0].id, JobStatus::kRunning).code() == ErrorCode::kInvalidArgument);
+  REQUIRE(f.jobs.SetStatus(created[1].id, JobStatus::kSkipped, 700).ok());
   CHECK(f.jobs.Get(created[1].id)->finished_at == 700);
-  CHECK(f.jobs.SetStatus(created[1].id, "pending").code() == ErrorCode::kConflict);
-  CHECK(f.jobs.SetStatus(777, "skipped").code() == ErrorCode::kNotFound);
-  CHECK(f.jobs.SetStatus(created[0].id, "exploded").code() == ErrorCode::kInvalidArgument);
+  CHECK(f.jobs.SetStatus(created[1].id, JobStatus::kPending).code() == ErrorCode::kConflict);
+  CHECK(f.jobs.SetStatus(777, JobStatus::kSkipped).code() == ErrorCode::kNotFound);
   REQUIRE(f.jobs.MarkLeased(created[0].id, "l", "a", 1, 10, 1).ok());
-  CHECK(f.jobs.Finish(created[0].id, "l", "pending", "", "", 2, 1).code() ==
+  CHECK(f.jobs.Finish(created[0].id, "l", JobStatus::kPending, "", "", 2, 1).code() ==
         ErrorCode::kInvalidArgument);
-  CHECK(f.jobs.Finish(created[0].id, "l", "success", "{oops", "", 2, 1).code() ==
+  CHECK(f.jobs.Finish(created[0].id, "l", JobStatus::kSuccess, "{oops", "", 2, 1).code() ==
         ErrorCode::kInvalidArgument);
-  CHECK(f.jobs.Get(created[0].id)->status == "running");
+  CHECK(f.jobs.Get(created[0].id)->status == JobStatus::kRunning);
   CHECK(f.jobs.MarkLeased(999, "l2", "a", 1, 10, 1).code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("a job whose stored status is not a status word cannot be read") {
+  Fixture f;
+  auto created = f.CreateBuildAndTest();
+  {
+    Connection conn = f.t.db->Lock();
+    REQUIRE(conn.Exec("PRAGMA ignore_check_constraints = ON").ok());
+    REQUIRE(conn.Exec("UPDATE jobs SET status = 'exploded' WHERE id = " + std::to_string(created[1].id)).ok());
+    REQUIRE(conn.Exec("PRAGMA ignore_check_constraints = OFF").ok());
+  }
+  auto job = f.jobs.Get(created[1].id);
+  REQUIRE_FALSE(job.ok());
+  CHECK(job.status().code() == ErrorCode::kInternal);
+  CHECK(job.status().message() == "job " + std::to_string(created[1].id) +
+                                      " has an unknown status 'exploded' in the database");
+  CHECK(f.jobs.ListByRun(created[1].run_id).status().code() == ErrorCode::kInternal);  // not read as pending
+  CHECK(f.jobs.Get(created[0].id).ok());
 }
 
 }  // namespace

@@ -249,7 +249,7 @@ TEST_CASE("the last good build of a stage is the latest whose job succeeded") {
   CHECK(images.LastGood(f.repo_id, "runtime", "main").status().code() == ErrorCode::kNotFound);
   REQUIRE(images.Record(Image(f.repo_id, f.job_id, "sha256:good", "main", 1000, 10)).ok());
   REQUIRE(jobs.MarkLeased(f.job_id, "lease-1", "agent", 1, 100, 5).ok());
-  REQUIRE(jobs.Finish(f.job_id, "lease-1", "success", "{}", "", 20, 15).ok());
+  REQUIRE(jobs.Finish(f.job_id, "lease-1", JobStatus::kSuccess, "{}", "", 20, 15).ok());
   // A later build whose job failed (a broken budget) does not count.
   auto failed = jobs.CreateJobs(f.run_id, {{"runtime-2", "runtime", "{}", {}, 1}});
   REQUIRE(failed.ok());
@@ -258,7 +258,7 @@ TEST_CASE("the last good build of a stage is the latest whose job succeeded") {
   Status leased = jobs.MarkLeased(failed_id, "lease-2", "agent", 1, 100, 25);
   INFO(leased.ToString());
   REQUIRE(leased.ok());
-  REQUIRE(jobs.Finish(failed_id, "lease-2", "failure", "{}", "budget", 40, 15).ok());
+  REQUIRE(jobs.Finish(failed_id, "lease-2", JobStatus::kFailure, "{}", "budget", 40, 15).ok());
   auto last = images.LastGood(f.repo_id, "runtime", "main");
   REQUIRE(last.ok());
   CHECK(last->digest == "sha256:good");

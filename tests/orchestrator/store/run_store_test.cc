@@ -135,7 +135,7 @@ TEST_CASE("a delivery seen twice starts one run") {
   REQUIRE(run.ok());
   CHECK(run->repo_name == "acme/shop");
   CHECK(run->number == 1);
-  CHECK(run->status == "pending");
+  CHECK(run->status == RunStatus::kPending);
   CHECK(run->trigger == "push");
   CHECK(run->created_at == 100);
   CHECK(run->diagnostics_json == "[]");
@@ -204,7 +204,7 @@ TEST_CASE("runs are listed newest first, filtered and paged by id") {
     REQUIRE(f.runs.CreateRun(f.Push(f.shop, i % 2 == 0 ? "main" : "dev", i)).ok());
   }
   REQUIRE(f.runs.CreateRun(f.Push(f.tools, "main", 50)).ok());
-  REQUIRE(f.runs.SetStatus(3, {"failure", "boom", 5, 6}).ok());
+  REQUIRE(f.runs.SetStatus(3, {RunStatus::kFailure, "boom", 5, 6}).ok());
 
   auto all = f.runs.List({});
   REQUIRE(all.ok());
@@ -223,7 +223,7 @@ TEST_CASE("runs are listed newest first, filtered and paged by id") {
   CHECK(ids == std::vector<int64_t>{9, 7, 5, 3, 1});
 
   RunFilter failed;
-  failed.status = "failure";
+  failed.status = RunStatus::kFailure;
   listed = f.runs.List(failed);
   REQUIRE(listed.ok());
   REQUIRE(listed->size() == 1);
@@ -282,27 +282,40 @@ TEST_CASE("run status moves forward and stops at a terminal status") {
   Fixture f;
   auto run = f.runs.CreateRun(f.Push(f.shop, "main", 1));
   REQUIRE(run.ok());
-  REQUIRE(f.runs.SetStatus(run->id, {"running", "", 10, std::nullopt}).ok());
+  REQUIRE(f.runs.SetStatus(run->id, {RunStatus::kRunning, "", 10, std::nullopt}).ok());
   auto unfinished = f.runs.ListUnfinished();
   REQUIRE(unfinished.ok());
   REQUIRE(unfinished->size() == 1);
 
-  REQUIRE(f.runs.SetStatus(run->id, {"success", "", std::nullopt, 20}).ok());
+  REQUIRE(f.runs.SetStatus(run->id, {RunStatus::kSuccess, "", std::nullopt, 20}).ok());
   auto got = f.runs.Get(run->id);
   REQUIRE(got.ok());
-  CHECK(got->status == "success");
+  CHECK(got->status == RunStatus::kSuccess);
   CHECK(got->started_at == 10);  // kept
   CHECK(got->finished_at == 20);
   CHECK(f.runs.ListUnfinished()->empty());
 
-  CHECK(f.runs.SetStatus(run->id, {"canceled", "", std::nullopt, 30}).code() ==
+  CHECK(f.runs.SetStatus(run->id, {RunStatus::kCanceled, "", std::nullopt, 30}).code() ==
         ErrorCode::kConflict);
-  CHECK(f.runs.Get(run->id)->status == "success");
-  CHECK(f.runs.SetStatus(4242, {"canceled", "", std::nullopt, 30}).code() == ErrorCode::kNotFound);
+  CHECK(f.runs.Get(run->id)->status == RunStatus::kSuccess);
+  CHECK(f.runs.SetStatus(4242, {RunStatus::kCanceled, "", std::nullopt, 30}).code() == ErrorCode::kNotFound);
+}
 
-  auto other = f.runs.CreateRun(f.Push(f.shop, "main", 2));
-  CHECK(f.runs.SetStatus(other->id, {"exploded", "", std::nullopt, std::nullopt}).code() ==
-        ErrorCode::kInvalidArgument);
+TEST_CASE("a run whose stored status is not a status word cannot be read") {
+  Fixture f;
+  auto run = f.runs.CreateRun(f.Push(f.shop, "main", 1));
+  REQUIRE(run.ok());
+  {
+    Connection conn = f.t.db->Lock();
+    REQUIRE(conn.Exec("PRAGMA ignore_check_constraints = ON").ok());
+    REQUIRE(conn.Exec("UPDATE runs SET status = 'Pending' WHERE id = " + std::to_string(run->id)).ok());
+    REQUIRE(conn.Exec("PRAGMA ignore_check_constraints = OFF").ok());
+  }
+  auto got = f.runs.Get(run->id);
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.status().code() == ErrorCode::kInternal);
+  CHECK(got.status().message() == "run " + std::to_string(run->id) + " has an unknown status 'Pending' in the database");
+  CHECK(f.runs.List({}).status().code() == ErrorCode::kInternal);
 }
 
 TEST_CASE("diagnostics are stored as JSON") {

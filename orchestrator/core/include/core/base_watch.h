@@ -52,11 +52,6 @@ namespace slipway::core {
 
 class WorkQueue;
 
-// The bases a finish report names (docs/agent-protocol.md), keeping well-formed entries only: a
-// reference without control characters, a sha256 digest, source engine or registry.
-std::vector<store::BaseDigest> ParseReportedBases(const nlohmann::json& bases);
-nlohmann::json BasesJson(const std::vector<store::BaseDigest>& bases);
-
 class BaseWatch {
  public:
   using Clock = std::function<int64_t()>;
@@ -72,8 +67,6 @@ class BaseWatch {
             std::optional<std::vector<std::string>> registries = std::nullopt);
   ~BaseWatch();  // finishes the queued checks
 
-  // Records what a successful job reported: the bases its spec names (others are dropped).
-  Status Record(int64_t job_id, const std::vector<store::BaseDigest>& bases);
   // The registries a check may contact now (repositories and their prefixes change).
   RegistryAllowlist Allowlist();
 

@@ -29,12 +29,14 @@
 #include "core/config.h"
 #include "core/event_hub.h"
 #include "core/image_review.h"
+#include "core/rerun_plan.h"
 #include "core/rescanner.h"
 #include "http/server.h"
 #include "pipelines/diagnostic.h"
 #include "pipelines/job_spec.h"
 #include "pipelines/pipeline.h"
 #include "planner/git_mirror.h"
+#include "protocol/agent_protocol.h"
 #include "scheduler/scheduler.h"
 #include "store/agent_store.h"
 #include "store/database.h"
@@ -70,12 +72,6 @@ struct IntakeAnswer {
   bool duplicate = false;
 };
 
-// Which jobs of a run a rerun repeats.
-struct RerunSelection {
-  bool failed_only = false;
-  std::vector<std::string> jobs;  // empty and !failed_only: all
-};
-
 // One log chunk as the SSE event a follower receives ("log", with its seq and attempt).
 std::string LogEventFrame(const store::LogChunk& chunk, int attempt);
 
@@ -103,8 +99,11 @@ class Coordinator {
   void RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<http::ResponseWriter> writer);
   Status MarkPushing(const std::string& lease_id);
   Status AppendLog(const std::string& lease_id, int64_t seq, const std::string& data);
-  Status ReplaceSteps(const std::string& lease_id, const std::vector<store::Step>& steps);
-  Status FinishJob(const std::string& lease_id, const nlohmann::json& report);
+  Status ReplaceSteps(const std::string& lease_id, const protocol::StepsReport& steps);
+  // Records the job's result, its image and its bases (one transaction), reviewing the image
+  // first. kConflict for a lease that is not held; a finish retried under the lease that already
+  // finished the job with this result is ok.
+  Status FinishJob(const std::string& lease_id, const protocol::FinishReport& report);
 
   // Fresh bases (core/base_watch.h): checks a repository's bases soon; `done` gets the report.
   void CheckBases(const std::string& repo, std::function<void(Result<nlohmann::json>)> done);
@@ -141,11 +140,9 @@ class Coordinator {
     std::shared_ptr<http::ResponseWriter> writer;
     int64_t deadline_ms;
   };
-  struct LeaseRef {
-    int64_t job_id;
-    int64_t run_id;
-    int attempt;
-  };
+
+  // The answer to a renewal (docs/agent-protocol.md).
+  static http::Response RenewReply(bool cancel) { return {.body = protocol::ToBody(protocol::RenewAnswer{cancel})}; }
 
   void TickUnguarded();
   // Planning, on the worker thread. QueuePlanning posts a planning task for the run; anything it
@@ -167,6 +164,8 @@ class Coordinator {
   // webhook secrets, clone URL passwords) redacted (common/redact.h): applied before it is stored.
   std::string RedactSecrets(std::string_view text);
   nlohmann::json RedactJsonSecrets(const nlohmann::json& value);  // each string inside
+  // The report with every text an agent wrote (error, failed step, log tail) redacted.
+  protocol::FinishReport RedactReport(const protocol::FinishReport& report);
   // Fresh bases (coordinator_bases.cc): the BaseWatch for this configuration, and a base-update
   // run at `sha`, planned like a push.
   std::unique_ptr<BaseWatch> MakeBaseWatch();
@@ -182,13 +181,14 @@ class Coordinator {
   // REQUIRES: mu_ held. Hands ready jobs to waiting agents; answers cancels to renew waiters.
   void DispatchLocked();
   void NotifyCancelsLocked();
-  // REQUIRES: mu_ held. The lease JSON an agent receives, recording the grant.
-  std::optional<nlohmann::json> GrantLocked(const scheduler::AgentInfo& agent, int64_t now);
-  Result<LeaseRef> LiveLeaseLocked(const std::string& lease_id);
+  // REQUIRES: mu_ held. The lease an agent receives, recording the grant.
+  std::optional<protocol::LeaseOffer> GrantLocked(const scheduler::AgentInfo& agent, int64_t now);
+  // REQUIRES: mu_ held. The job holding the lease; kConflict when the lease is not held.
+  Result<scheduler::JobNode> LeasedJobLocked(const std::string& lease_id);
   Status RestoreLocked();
   // The review of the image a finishing job built (image_review.h), when the agent sent its
   // insight report and the job is still running under this lease.
-  std::optional<ReviewOutcome> ReviewImage(const std::string& lease_id, const nlohmann::json& report);
+  std::optional<ReviewOutcome> ReviewImage(const std::string& lease_id, const protocol::FinishReport& report);
 
   const ServerConfig config_;
   store::Database& db_;
@@ -211,7 +211,6 @@ class Coordinator {
   scheduler::Scheduler scheduler_;                 // GUARDED_BY(mu_)
   std::vector<LeaseWaiter> lease_waiters_;         // GUARDED_BY(mu_)
   std::vector<RenewWaiter> renew_waiters_;         // GUARDED_BY(mu_)
-  std::map<std::string, LeaseRef> leases_;         // GUARDED_BY(mu_)
   // Reading a run's files at its commit and planning them (the fetch before has its own timeout).
   static constexpr std::chrono::seconds kPlanningDeadline{120};
   static constexpr int64_t kPruneEveryMs = 3600 * 1000;

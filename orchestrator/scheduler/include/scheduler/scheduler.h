@@ -160,6 +160,10 @@ class Scheduler {
   // Queries.
   std::optional<RunStatus> GetRunStatus(int64_t run_id) const;
   std::optional<JobNode> GetJob(int64_t job_id) const;
+  // The job a lease was granted for, while the lease is held (granted or restored, and not yet
+  // finished, expired or taken back); its lease_id, run_id and attempt say which attempt it is.
+  std::optional<JobNode> JobByLease(std::string_view lease_id) const;
+  std::size_t LeaseCount() const { return leases_.size(); }
   std::optional<int64_t> NextExpiryMs() const;  // the earliest lease expiry, for the caller's timer
   std::size_t ReadyCount() const { return ready_.size(); }
   std::size_t RunCount() const { return runs_.size(); }

@@ -4,7 +4,8 @@
 // that id, and a write under any other id (the job was requeued, canceled or finished) is refused
 // with kConflict, so a result is recorded exactly once. A retried Finish under the lease that
 // already finished the job is kAlreadyExists (the first result stays), so the API can answer it as
-// done. Terminal statuses (success failure canceled error skipped) are final.
+// done. Terminal statuses (success failure canceled error skipped) are final. A row whose status
+// is not one of common/build_status.h's words is an error (kInternal) wherever it is read.
 //
 // Thread-safety: safe from any thread (each call holds the Database's connection for its length).
 #pragma once
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/build_status.h"
 #include "common/status.h"
 #include "store/database.h"
 
@@ -35,7 +37,7 @@ struct Job {
   std::string stage;
   std::string spec_json;
   std::vector<std::string> needs;
-  std::string status;  // pending running success failure canceled error skipped
+  JobStatus status = JobStatus::kPending;
   int attempt = 0;     // 0 until first leased
   int max_attempts = 1;
   std::optional<std::string> lease_id;
@@ -83,14 +85,13 @@ class JobStore {
   // Records the result (status: success failure canceled error) and ends the lease.
   // kConflict when the job is not running under `lease_id`; kAlreadyExists when this lease already
   // finished it. `result_json` empty stores NULL.
-  Status Finish(int64_t job_id, std::string_view lease_id, std::string_view status,
+  Status Finish(int64_t job_id, std::string_view lease_id, JobStatus status,
                 std::string_view result_json, std::string_view error, int64_t finished_at,
                 int64_t duration_ms);
-  // For the scheduler: "pending" requeues (a lost agent), "skipped" / "canceled" / "error" end an
+  // For the scheduler: pending requeues (a lost agent), skipped / canceled / error end an
   // unfinished job without a result. Drops any lease, so the old holder is fenced off.
-  // kConflict when the job has finished; kInvalidArgument for "running" (that needs a lease).
-  Status SetStatus(int64_t job_id, std::string_view status,
-                   std::optional<int64_t> finished_at = std::nullopt);
+  // kConflict when the job has finished; kInvalidArgument for running (that needs a lease).
+  Status SetStatus(int64_t job_id, JobStatus status, std::optional<int64_t> finished_at = std::nullopt);
 
  private:
   Database& db_;

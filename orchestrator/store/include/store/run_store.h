@@ -4,7 +4,8 @@
 // (per forge) returns the first run instead of starting another: webhook intake is durable and
 // deduplicated before it answers. Run numbers count from 1 per repository.
 // Terminal statuses (success failure canceled error skipped) are final: SetStatus on a finished run
-// is kConflict.
+// is kConflict. A row whose status is not one of common/build_status.h's words is an error
+// (kInternal) wherever it is read.
 //
 // Thread-safety: safe from any thread (each call holds the Database's connection for its length).
 #pragma once
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/build_status.h"
 #include "common/status.h"
 #include "store/database.h"
 
@@ -42,7 +44,7 @@ struct Run {
   std::string author;
   std::string trigger;
   std::optional<int64_t> parent_run_id;
-  std::string status;  // pending running success failure canceled error skipped
+  RunStatus status = RunStatus::kPending;
   std::string error;
   std::string diagnostics_json;  // a JSON array
   int64_t created_at = 0;
@@ -59,14 +61,14 @@ struct DeliveryOutcome {
 struct RunFilter {
   std::optional<std::string> repo;  // "owner/repo"
   std::optional<std::string> branch;
-  std::optional<std::string> status;
+  std::optional<RunStatus> status;
   int limit = 50;                 // clamped to [1, 500]; 0 or less means 50
   std::optional<int64_t> before;  // cursor: only runs with a smaller id
   std::optional<int64_t> after;   // cursor: only runs with a larger id (the page just newer)
 };
 
 struct RunStatusUpdate {
-  std::string status;
+  RunStatus status = RunStatus::kPending;
   std::string error;
   std::optional<int64_t> started_at;   // nullopt: unchanged
   std::optional<int64_t> finished_at;  // nullopt: unchanged
