@@ -20,6 +20,7 @@ const std::vector<Command>& Commands() {
       {"rerun", "rerun a run: all jobs, --failed, or --stage S", RerunCommand},
       {"cancel", "cancel a run's pending and running jobs", CancelCommand},
       {"base-check", "check a repo's base images now; moved ones start base-update runs", BaseCheckCommand},
+      {"secret", "set (value from stdin), list or rm a repository's secrets", SecretCommand},
       {"analyze", "size, layers, waste, packages and vulnerabilities of a local image", AnalyzeCommand},
   };
   return kCommands;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -359,6 +360,58 @@ int BaseCheckCommand(const std::vector<std::string>& args) {
     }
     if (branch["started_run_id"].is_number()) std::printf("  started run %s\n", Str(branch, "started_run_id").c_str());
   }
+  return 0;
+}
+
+namespace {
+
+// The secrets path of REPO ("server": the server-wide ones), each name segment percent-encoded.
+std::string SecretsPath(const std::string& repo) {
+  if (repo == "server") return "/api/v1/secrets";
+  std::string path = "/api/v1/repos";
+  for (const auto& segment : SplitNonEmpty(repo, '/')) path += "/" + PercentEncode(segment);
+  return path + "/secrets";
+}
+
+}  // namespace
+
+int SecretCommand(const std::vector<std::string>& args) {
+  Remote r;
+  std::string action, repo, name;
+  bool is_protected = false;
+  auto app = RemoteApp("secret",
+                       "Sets (value from standard input), lists or removes a repository's secrets (admin token); "
+                       "REPO \"server\" names the server-wide ones.",
+                       &r);
+  app->add_option("ACTION", action, "set, list or rm")->required()->check(CLI::IsMember({"set", "list", "rm"}));
+  app->add_option("REPO", repo, "the repository, owner/name, or server")->required();
+  app->add_option("NAME", name, "the secret's name (set, rm)");
+  app->add_flag("--protected", is_protected, "only default-branch, protected-branch and tag runs get it (set)");
+  if (auto done = ParseRemote(*app, "secret", args, &r)) return *done;
+  if (action != "list" && name.empty()) return UsageError("secret", action + " needs the secret's NAME");
+  const std::string path = SecretsPath(repo);
+  if (action == "list") {
+    auto j = Call(r, "GET", path);
+    if (!j) return 1;
+    if (r.json_output) {
+      std::cout << JsonText(*j, 2) << "\n";
+      return 0;
+    }
+    for (const auto& s : (*j)["secrets"]) {
+      std::printf("%-32s %-10s updated %s\n", Str(s, "name").c_str(),
+                  s.value("protected", false) ? "protected" : "-", Str(s, "updated_at").c_str());
+    }
+    return 0;
+  }
+  if (action == "rm") return Call(r, "DELETE", path + "/" + PercentEncode(name)) ? 0 : 1;
+  // The value comes from standard input, never from argv, so it stays out of process lists and
+  // shell history; one trailing newline (from echo or a file) is not part of it.
+  std::string value{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+  if (value.ends_with("\n")) value.pop_back();
+  if (value.ends_with("\r")) value.pop_back();
+  auto j = Call(r, "PUT", path + "/" + PercentEncode(name), JsonText(json{{"value", value}, {"protected", is_protected}}));
+  if (!j) return 1;
+  std::cout << "secret " << name << " set for " << repo << (is_protected ? " (protected)" : "") << "\n";
   return 0;
 }
 

@@ -93,6 +93,30 @@ TEST_CASE("Secrets are set, listed by name and deleted; their values are never a
   CHECK((st.st_mode & 0777) == 0600);
 }
 
+TEST_CASE("slipway secret sets a value read from standard input, lists names only, and removes it") {
+  TempDir dir;
+  const std::string value = UniqueName("cli-secret-value");
+  const std::string repo = UniqueName("acme/cli-app");
+  Server server(dir.path() + "/data");
+  server.AddRepo(repo, dir.path() + "/nowhere.git", "hook-secret");
+  const std::string slipway = BinaryDir() + "/cli/slipway";
+  const std::string common = " --server=" + server.url() + " --token=" + Server::kAdminToken;
+  // The value goes in through a pipe ($1), never as an argument of slipway.
+  std::string set = Run({"sh", "-c", "printf '%s\\n' \"$1\" | \"$2\" secret set \"$3\" PIP_TOKEN --protected" + common, "sh",
+                         value, slipway, repo});
+  CHECK(set.find("secret PIP_TOKEN set for " + repo + " (protected)") != std::string::npos);
+  std::string listed = Run({slipway, "secret", "list", repo, "--server=" + server.url(),
+                            std::string("--token=") + Server::kAdminToken});
+  CHECK(listed.find("PIP_TOKEN") != std::string::npos);
+  CHECK(listed.find("protected") != std::string::npos);
+  CHECK(listed.find(value) == std::string::npos);
+  // Sealed at rest: no file of the data folder holds the value.
+  CHECK(FilesHolding(dir.path() + "/data", value).empty());
+  Run({slipway, "secret", "rm", repo, "PIP_TOKEN", "--server=" + server.url(), std::string("--token=") + Server::kAdminToken});
+  auto empty = Call(server, "GET", "/api/v1/repos/" + repo + "/secrets", "");
+  CHECK(empty.json["secrets"].empty());
+}
+
 TEST_CASE("slipwayd refuses to start with a secrets key others can read") {
   TempDir dir;
   std::filesystem::create_directories(dir.path() + "/data");
