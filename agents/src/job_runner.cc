@@ -272,7 +272,7 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
       pipelines::JobSpec spec = lease.spec;
       Status paths = ResolveJobPaths(checkout, &spec);
       if (!paths.ok()) {
-        report.status = "error";
+        report.status = JobStatus::kError;
         report.error = paths.message();
         reporter.AddLine("slipway: " + report.error);
       }

@@ -86,23 +86,23 @@ TEST_CASE("Debian releases as distro-info-data numbers them, from VERSION_ID or 
 
 TEST_CASE("an index answers from memory and is loaded again when the database changes") {
   TempDir dir;
-  fs::create_directories(dir.path + "/db");
-  fs::copy_file(kOsvDir + "/GHSA-j8r2-6x86-q33q.json", dir.path + "/db/GHSA-j8r2-6x86-q33q.json");
-  OsvIndexCache cache(dir.path + "/db");
+  fs::create_directories(dir.path() + "/db");
+  fs::copy_file(kOsvDir + "/GHSA-j8r2-6x86-q33q.json", dir.path() + "/db/GHSA-j8r2-6x86-q33q.json");
+  OsvIndexCache cache(dir.path() + "/db");
   auto first = cache.Current();
   REQUIRE(first.ok());
   CHECK((*first)->Scan(Python("requests", "2.28.0")).size() == 1);
   auto again = cache.Current();
   REQUIRE(again.ok());
   CHECK(again->get() == first->get());  // unchanged: the same index
-  std::ofstream(dir.path + "/db/TEST-DEB-0001.json") << DebianRecord().dump();
+  std::ofstream(dir.path() + "/db/TEST-DEB-0001.json") << DebianRecord().dump();
   auto reloaded = cache.Current();
   REQUIRE(reloaded.ok());
   CHECK(reloaded->get() != first->get());
   CHECK((*reloaded)->Scan(DebianImage("3.0.11-1~deb12u1")).size() == 1);
   // A PyPI record's name is found by its normalised form, whatever the image spells.
   CHECK((*reloaded)->Scan(Python("Requests", "2.28.0")).size() == 1);
-  fs::remove_all(dir.path + "/db");
+  fs::remove_all(dir.path() + "/db");
   CHECK(cache.Current().status().code() == ErrorCode::kNotFound);
 }
 

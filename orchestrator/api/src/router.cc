@@ -80,7 +80,7 @@ void Router::AddOnWorkers(std::string method, std::string pattern, RouteHandler 
 
 void Router::Post(std::function<void()> task) const {
   std::lock_guard lock(mu_);
-  if (workers_) workers_->Post(std::move(task));
+  if (workers_) workers_->Post(std::move(task), nullptr);
 }
 
 void Router::Stop() {

@@ -165,7 +165,7 @@ std::optional<std::string> Coordinator::OlderThanBuilt(const store::Run& run, co
   if (!recent.ok()) return std::nullopt;
   for (const auto& built : *recent) {
     if (built.id >= run.id) continue;
-    if (built.status != "running" && built.status != "success" && built.status != "failure") continue;
+    if (built.status != RunStatus::kRunning && built.status != RunStatus::kSuccess && built.status != RunStatus::kFailure) continue;
     if (built.sha == run.sha) return std::nullopt;  // the same commit again: not older
     auto older = mirror_.IsAncestor(repo, run.sha, built.sha);
     if (!older.ok() || !*older) return std::nullopt;

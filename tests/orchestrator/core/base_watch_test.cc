@@ -235,7 +235,7 @@ TEST_CASE("a base on a registry outside the allowlist is unresolved and its regi
   const std::string outside = registry.host() + "/acme/base:1";  // not in the engine: a registry look-up
   World w(std::nullopt);
   std::string gone = "sha256:" + std::string(64, '1');
-  w.BuiltRun("main", "sha-main", "success", {{outside, gone, "registry"}});
+  w.BuiltRun("main", "sha-main", RunStatus::kSuccess, {{outside, gone, "registry"}});
   auto report = w.CheckNow();
   const auto& base = report["branches"][0]["bases"][0];
   CHECK(base["ref"] == outside);
@@ -253,7 +253,7 @@ TEST_CASE("a base on a registry outside the allowlist is unresolved and its regi
         return Status::Internal("no run expected");
       },
       "docker", std::vector<std::string>{"127.0.0.2"});
-  allowed.BuiltRun("main", "sha-main", "success", {{outside, gone, "registry"}});
+  allowed.BuiltRun("main", "sha-main", RunStatus::kSuccess, {{outside, gone, "registry"}});
   CHECK(allowed.CheckNow()["branches"][0]["bases"][0]["status"] == "unresolved");
   CHECK(registry.connections() >= 1);
 }
