@@ -65,6 +65,9 @@ start_unit() {
   env_file=$(unit_value "$unit" EnvironmentFile)
   cmd=$(unit_value "$unit" ExecStart)
   (
+    # What systemd gives a unit's process: its user's HOME, USER and LOGNAME, then the env file.
+    export HOME USER=$user LOGNAME=$user
+    HOME=$(getent passwd "$user" | cut -d: -f6)
     if [ -n "$env_file" ]; then set -a; . "$env_file"; set +a; fi
     # ${NAME} in ExecStart is replaced from the environment, one argument per word.
     read -r -a argv <<<"$cmd"
