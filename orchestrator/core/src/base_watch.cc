@@ -51,12 +51,13 @@ nlohmann::json BasesJson(const std::vector<store::BaseDigest>& bases) {
 }
 
 BaseWatch::BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optional<CronSchedule> server_schedule,
-                     Clock clock, StartRun start_run, std::string docker)
+                     Clock clock, StartRun start_run, std::string docker, RegistryAccessSource registry_access)
     : db_(db),
       mirror_(mirror),
       clock_(std::move(clock)),
       start_run_(std::move(start_run)),
       docker_(std::move(docker)),
+      registry_access_(std::move(registry_access)),
       schedule_(std::move(server_schedule)),
       work_(std::make_unique<WorkQueue>()) {}
 
@@ -165,11 +166,13 @@ Result<nlohmann::json> BaseWatch::Check(const std::string& repo_name) {
   if (!built.ok()) return built.status();
   nlohmann::json out = {{"repo", repo->name}, {"checked_at", clock_()}, {"branches", nlohmann::json::array()}};
   std::map<std::string, Result<ResolvedDigest>> resolved;  // each reference once per check
-  for (const auto& branch : *built) out["branches"].push_back(CheckBranch(*repo, branch, resolved));
+  const RegistryAccess access = registry_access_ ? registry_access_() : RegistryAccess{};
+  for (const auto& branch : *built) out["branches"].push_back(CheckBranch(*repo, branch, access, resolved));
   return out;
 }
 
 nlohmann::json BaseWatch::CheckBranch(const store::Repo& repo, const store::BuiltBranch& built,
+                                      const RegistryAccess& access,
                                       std::map<std::string, Result<ResolvedDigest>>& resolved) {
   // One entry per (reference, recorded digest), naming the stages built from it.
   nlohmann::json bases = nlohmann::json::array();
@@ -184,7 +187,7 @@ nlohmann::json BaseWatch::CheckBranch(const store::Repo& repo, const store::Buil
       continue;
     }
     auto now = resolved.find(b.ref);
-    if (now == resolved.end()) now = resolved.emplace(b.ref, ResolveImageDigest(b.ref, docker_)).first;
+    if (now == resolved.end()) now = resolved.emplace(b.ref, ResolveImageDigest(b.ref, docker_, access)).first;
     nlohmann::json entry = {{"ref", b.ref},        {"stages", {record.stage}}, {"recorded", b.digest},
                             {"current", nullptr},  {"source", nullptr},        {"status", "unresolved"}};
     if (now->second.ok()) {

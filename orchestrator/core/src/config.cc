@@ -6,6 +6,7 @@
 
 #include "common/strings.h"
 #include "common/cron.h"
+#include "common/image_ref.h"
 
 namespace slipway::core {
 
@@ -103,6 +104,14 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
         config->secrets_key_file = v.as<std::string>();
       } else if (key == "base_check") {
         config->base_check = v.as<std::string>();
+      } else if (key == "upstream_registry") {
+        config->upstream_registry = v.as<std::string>();
+      } else if (key == "registries") {
+        for (const auto& r : v) {
+          RegistryConfig registry{.host = r["host"].as<std::string>(), .ca_file = ""};
+          if (r["ca_file"]) registry.ca_file = r["ca_file"].as<std::string>();
+          config->registries.push_back(registry);
+        }
       } else if (key == "repos") {
         for (const auto& r : v) {
           RepoConfig repo;
@@ -183,6 +192,9 @@ Result<ServerConfig> LoadServerConfig(const std::vector<std::string>& args) {
     if (auto cron = CronSchedule::Parse(config.base_check); !cron.ok()) {
       return cron.status().Annotate("base_check \"" + config.base_check + "\"");
     }
+  }
+  if (!ParseImageRef("x", config.upstream_registry).ok()) {
+    return Status::InvalidArgument("upstream_registry \"" + config.upstream_registry + "\" is not a registry host");
   }
   if (config.admin_token.empty()) return Status::InvalidArgument("an admin token is required (--admin-token)");
   if (config.agent_token.empty()) return Status::InvalidArgument("an agent token is required (--agent-token)");

@@ -120,3 +120,25 @@ TEST_CASE("the base check schedule comes from the file or the flag and is checke
   REQUIRE_FALSE(range.ok());
   CHECK(range.status().message() == "base_check \"0 30 * * *\": hour field: 30 is out of range 0-23");
 }
+
+TEST_CASE("the upstream registry and registries with their CA files come from the file") {
+  ConfigFile file(
+      "admin_token: a\nagent_token: b\n"
+      "upstream_registry: mirror.example:5000\n"
+      "registries:\n"
+      "  - {host: registry.example, ca_file: /etc/slipway/ca.crt}\n");
+  auto config = LoadServerConfig({"--config", file.path});
+  REQUIRE(config.ok());
+  CHECK(config->upstream_registry == "mirror.example:5000");
+  REQUIRE(config->registries.size() == 1);
+  CHECK(config->registries[0].host == "registry.example");
+  CHECK(config->registries[0].ca_file == "/etc/slipway/ca.crt");
+  auto defaults = LoadServerConfig({"--admin-token", "a", "--agent-token", "b"});
+  REQUIRE(defaults.ok());
+  CHECK(defaults->upstream_registry == "registry-1.docker.io");
+
+  ConfigFile bad("admin_token: a\nagent_token: b\nupstream_registry: \"bad host/\"\n");
+  auto refused = LoadServerConfig({"--config", bad.path});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message() == "upstream_registry \"bad host/\" is not a registry host");
+}

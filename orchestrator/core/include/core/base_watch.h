@@ -60,9 +60,14 @@ class BaseWatch {
                                                     const std::string& sha, const std::string& message)>;
   static constexpr int64_t kRefreshEveryMs = 15'000;
 
-  // `server_schedule` nullopt: only the repositories' own times (and requests) check.
+  // Which registries to ask and how (upstream, CA files, credentials); asked once per check.
+  using RegistryAccessSource = std::function<RegistryAccess()>;
+
+  // `server_schedule` nullopt: only the repositories' own times (and requests) check. Without
+  // `registry_access`, the defaults: Docker Hub upstream, anonymous.
   BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optional<CronSchedule> server_schedule,
-            Clock clock, StartRun start_run, std::string docker = "docker");
+            Clock clock, StartRun start_run, std::string docker = "docker",
+            RegistryAccessSource registry_access = {});
   ~BaseWatch();  // finishes the queued checks
 
   // Records what a successful job reported.
@@ -86,6 +91,7 @@ class BaseWatch {
   // The on.schedule times of the repository's newest planned run on its default branch.
   std::vector<CronSchedule> RepoSchedules(const store::Repo& repo);
   nlohmann::json CheckBranch(const store::Repo& repo, const store::BuiltBranch& built,
+                             const RegistryAccess& access,
                              std::map<std::string, Result<ResolvedDigest>>& resolved);
 
   store::Database& db_;
@@ -93,6 +99,7 @@ class BaseWatch {
   Clock clock_;
   StartRun start_run_;
   std::string docker_;
+  RegistryAccessSource registry_access_;
 
   std::mutex mu_;
   BaseCheckSchedule schedule_;                       // GUARDED_BY(mu_)

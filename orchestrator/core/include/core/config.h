@@ -13,6 +13,9 @@
 //     recheck_seconds: 300     # when the database changed since, pushed images are scanned again
 //   base_check: "0 */6 * * *"  # cron (UTC) of base checks of every repo (common/cron.h); "off": none.
 //                              # A repo's on.schedule adds its own times (core/base_watch.h).
+//   upstream_registry: registry-1.docker.io  # serves base images named without a registry host
+//   registries:                # registries with a private CA; credentials: core/registry_access.h
+//     - {host: registry.example:5000, ca_file: /etc/slipway/registry-ca.crt}
 //   repos:
 //     - {name: owner/app, clone_url: ..., forge: github, secret: ...}
 #pragma once
@@ -39,6 +42,11 @@ struct ScanConfig {
   bool Uses(const std::string& scanner) const;
 };
 
+struct RegistryConfig {
+  std::string host;     // "host[:port]" as image references name it
+  std::string ca_file;  // PEM certificates to trust for it; "" for the system's store
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
@@ -51,6 +59,8 @@ struct ServerConfig {
   std::string base_check = "0 */6 * * *";  // a cron expression or "off"
   std::vector<RepoConfig> repos;
   ScanConfig scan;
+  std::string upstream_registry = "registry-1.docker.io";
+  std::vector<RegistryConfig> registries;
   // The key that seals stored secrets (32 bytes, 0600); empty: secrets.key in the data folder,
   // made on first start.
   std::string secrets_key_file;
