@@ -12,7 +12,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cstdlib>
 #include <memory>
+#include <optional>
+
+#include "common/strings.h"
 
 namespace slipway {
 namespace beast = boost::beast;
@@ -57,6 +61,31 @@ Result<UrlParts> ParseHttpUrl(std::string_view url) {
 
 namespace {
 
+// HTTPS_PROXY (or https_proxy), an http:// URL, unless NO_PROXY (or no_proxy) names the host, a
+// domain of it, or "*".
+std::optional<UrlParts> HttpsProxyFor(const std::string& host) {
+  auto env = [](const char* upper, const char* lower) {
+    const char* v = std::getenv(upper);
+    if (v == nullptr || *v == '\0') v = std::getenv(lower);
+    return std::string(v == nullptr ? "" : v);
+  };
+  const std::string proxy = env("HTTPS_PROXY", "https_proxy");
+  if (proxy.empty()) return std::nullopt;
+  for (std::string entry : SplitNonEmpty(env("NO_PROXY", "no_proxy"), ',')) {
+    while (!entry.empty() && entry.front() == ' ') entry.erase(0, 1);
+    while (!entry.empty() && entry.back() == ' ') entry.pop_back();
+    if (!entry.empty() && entry.front() == '.') entry.erase(0, 1);
+    if (entry == "*" || entry == host ||
+        (host.size() > entry.size() && host.compare(host.size() - entry.size(), entry.size(), entry) == 0 &&
+         host[host.size() - entry.size() - 1] == '.')) {
+      return std::nullopt;
+    }
+  }
+  auto parsed = ParseHttpUrl(proxy.find("://") == std::string::npos ? "http://" + proxy : proxy);
+  if (!parsed.ok() || parsed->tls) return std::nullopt;
+  return *parsed;
+}
+
 http::verb VerbOf(const std::string& method) {
   http::verb v = http::string_to_verb(method);
   return v == http::verb::unknown ? http::verb::get : v;
@@ -74,18 +103,24 @@ class Connection {
     return tls_ ? f(*tls_) : f(tcp_);
   }
 
-  // Connects to the URL's host and writes the request; the caller reads the response.
+  // Connects to the URL's host (through the proxy, if any) and writes the request; the caller
+  // reads the response.
   Status Open(const HttpRequest& request, const UrlParts& url) {
+    std::optional<UrlParts> proxy = url.tls ? HttpsProxyFor(url.host) : std::nullopt;
+    const UrlParts& peer = proxy ? *proxy : url;
     beast::error_code ec;
     asio::ip::tcp::resolver resolver(ioc_);
-    auto endpoints = resolver.resolve(url.host, url.port, ec);
-    if (ec) return Status::Unavailable("resolve " + url.host + ": " + ec.message());
+    auto endpoints = resolver.resolve(peer.host, peer.port, ec);
+    if (ec) return Status::Unavailable("resolve " + peer.host + ": " + ec.message());
     if (url.tls) {
       if (Status s = PrepareTls(request, url); !s.ok()) return s;
     }
     Tcp().expires_after(request.timeout);
     Tcp().connect(endpoints, ec);
-    if (ec) return Status::Unavailable("connect " + url.host + ":" + url.port + ": " + ec.message());
+    if (ec) return Status::Unavailable("connect " + peer.host + ":" + peer.port + ": " + ec.message());
+    if (proxy) {
+      if (Status s = Tunnel(url, *proxy); !s.ok()) return s;
+    }
     if (tls_) {
       tls_->handshake(asio::ssl::stream_base::client, ec);
       if (ec) return HandshakeError(url, ec);
@@ -103,6 +138,27 @@ class Connection {
     }
     With([&](auto& stream) { http::write(stream, req, ec); });
     if (ec) return Status::Unavailable("send to " + url.host + ": " + ec.message());
+    return Status::Ok();
+  }
+
+  // CONNECT host:port through the proxy; afterwards the socket reaches the URL's host.
+  Status Tunnel(const UrlParts& url, const UrlParts& proxy) {
+    const std::string where = url.host.find(':') != std::string::npos ? "[" + url.host + "]:" + url.port
+                                                                      : url.host + ":" + url.port;
+    http::request<http::empty_body> connect{http::verb::connect, where, 11};
+    connect.set(http::field::host, where);
+    beast::error_code ec;
+    http::write(Tcp(), connect, ec);
+    if (ec) return Status::Unavailable("proxy " + proxy.host + ":" + proxy.port + ": " + ec.message());
+    beast::flat_buffer buffer;
+    http::response_parser<http::empty_body> parser;
+    parser.skip(true);  // a tunnel follows the header, not a body
+    http::read_header(Tcp(), buffer, parser, ec);
+    if (ec) return Status::Unavailable("proxy " + proxy.host + ":" + proxy.port + ": " + ec.message());
+    if (parser.get().result_int() != 200) {
+      return Status::Unavailable("proxy " + proxy.host + ":" + proxy.port + " refused CONNECT " + where + ": " +
+                                 std::to_string(parser.get().result_int()));
+    }
     return Status::Ok();
   }
 

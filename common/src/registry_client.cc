@@ -70,7 +70,8 @@ Result<HttpResponse> Send(const RegistryAccess& access, const std::string& host,
   if (resp.ok() || resp.status().code() == ErrorCode::kPermissionDenied || !IsLoopback(host)) return resp;
   req.url = "http://" + host + target;
   auto plain = HttpFetch(req);
-  return plain.ok() ? plain : resp;
+  // Only a registry's answer counts (a TLS server answers plain HTTP with a bare 400).
+  return plain.ok() && !plain->Header("Docker-Distribution-API-Version").empty() ? plain : resp;
 }
 
 // The token flow: asks the realm for a token with pull access to `repository`.

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -307,4 +308,41 @@ TEST_CASE("a reference without a registry host resolves on the configured upstre
   REQUIRE_FALSE(unreachable.ok());
   CHECK(unreachable.status().code() == ErrorCode::kUnavailable);
   CHECK_THAT(unreachable.status().message(), Catch::Contains("upstream " + access.upstream + " unreachable: "));
+}
+
+TEST_CASE("https requests go through the HTTPS_PROXY tunnel, and a dead proxy is named") {
+  TestPki pki;
+  Registry registry(pki, "basic", HtpasswdAuth(pki));
+  PushedImage pushed = PushImage(pki, registry.host(), "team/app", "4.0");
+  const int proxy_port = FreePort();
+  WriteFile(pki.dir / "tinyproxy.conf", "Port " + std::to_string(proxy_port) + "\nListen 127.0.0.1\nTimeout 30\n" +
+                                            "MaxClients 8\nAllow 127.0.0.1\nLogLevel Connect\nLogFile \"" +
+                                            (pki.dir / "tinyproxy.log").string() + "\"\n");
+  auto proxy = Subprocess::Start({"tinyproxy", "-d", "-c", (pki.dir / "tinyproxy.conf").string()});
+  REQUIRE(proxy.ok());
+  const std::string proxy_url = "http://127.0.0.1:" + std::to_string(proxy_port);
+  for (int i = 0; i < 100 && !HttpFetch({.url = proxy_url + "/", .timeout = std::chrono::milliseconds(500)}).ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  auto ref = ParseImageRef(registry.host() + "/team/app:4.0");
+  REQUIRE(ref.ok());
+  const RegistryAccess access = AccessFor(pki, registry.host(), kPassword);
+
+  setenv("HTTPS_PROXY", proxy_url.c_str(), 1);
+  auto through = RegistryImageDigest(*ref, access);
+  INFO(through.status().ToString());
+  REQUIRE(through.ok());
+  CHECK(*through == pushed.digest);
+  CHECK_THAT(ReadFile(pki.dir / "tinyproxy.log"), Catch::Contains("CONNECT") && Catch::Contains(registry.host()));
+
+  const std::string dead = "127.0.0.1:" + std::to_string(FreePort());
+  setenv("HTTPS_PROXY", ("http://" + dead).c_str(), 1);
+  auto refused = RegistryImageDigest(*ref, access);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.status().message(), Catch::Contains("connect " + dead));
+
+  setenv("NO_PROXY", "example.org, 127.0.0.1", 1);  // listed: direct again
+  CHECK(RegistryImageDigest(*ref, access).ok());
+  unsetenv("HTTPS_PROXY");
+  unsetenv("NO_PROXY");
 }

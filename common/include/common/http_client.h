@@ -4,7 +4,9 @@
 // https:// URLs are spoken over TLS with the server's certificate verified against the system's CA
 // store (or `ca_file`) and the URL's host name or IP address; http:// only where a URL says so.
 // A certificate that does not verify is PermissionDenied, so a caller can tell it from a server
-// that cannot be reached (Unavailable). No proxy is used.
+// that cannot be reached (Unavailable). An https:// request goes through the HTTP proxy named by
+// HTTPS_PROXY (http://host:port, a CONNECT tunnel; no proxy credentials) unless NO_PROXY names its
+// host or a domain of it; http:// requests go direct.
 //
 // Thread-safety: each call opens its own connection; calls from many threads are fine.
 #pragma once

@@ -4,8 +4,8 @@
 // service and scope, with basic auth when credentials are known, and send the token it returns).
 //
 // Loopback registries (localhost, 127.0.0.0/8, ::1) are tried over HTTPS first and spoken to over
-// plain HTTP when no TLS server answers there, as the Docker engine does; a certificate that does
-// not verify is never a reason to fall back.
+// plain HTTP when HTTPS fails there and a registry answers over HTTP (Docker-Distribution-API-Version),
+// as the Docker engine does; a certificate that does not verify is never a reason to fall back.
 //
 // Errors name the registry host and never contain a password or a token.
 //
