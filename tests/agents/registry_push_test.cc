@@ -1,10 +1,12 @@
 // An image built and pushed by the real engine (`docker buildx build --push`) to a TLS registry
 // with htpasswd users (tls_registry.h): the engine trusts the test CA through
 // /etc/docker/certs.d/HOST:PORT/ca.crt, the credentials live in a build-scoped DOCKER_CONFIG (no
-// global `docker login`), and the registry client then reads the pushed manifest (label: docker).
+// global `docker login`), and the registry client then reads the pushed manifest with what the
+// engine uses (agent/docker_registry_access.h) (label: docker).
 #include <catch2/catch.hpp>
 
 #include "../test_images.h"
+#include "agent/docker_registry_access.h"
 #include "agent/image_inspector.h"
 #include "common/image_ref.h"
 #include "tls_registry.h"
@@ -67,7 +69,9 @@ TEST_CASE("the engine pushes to a TLS registry with build-scoped credentials, an
   REQUIRE(engine.ok());
   CHECK(*digest == *engine);  // containerd image store: the id is the digest the registry serves
 
-  auto manifest = agent::FetchRegistryManifest(*ref, access);
+  // As the agent reads it: credentials from the build's docker config, the CA the engine trusts.
+  auto manifest = agent::FetchRegistryManifest(
+      *ref, agent::DockerRegistryAccess(registry.host(), (pki.dir / "docker-config").string()));
   INFO(manifest.status().ToString());
   REQUIRE(manifest.ok());
   REQUIRE(manifest->layers.size() >= 2);  // busybox's layer and the COPY
