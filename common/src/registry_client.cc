@@ -42,7 +42,9 @@ std::string QueryEscape(std::string_view in) {
   return out;
 }
 
+// "localhost", 127.0.0.0/8 or ::1, with or without a port ("[::1]:5000", "127.0.0.1:5000", "::1").
 bool IsLoopback(const std::string& host_port) {
+  if (host_port == "::1") return true;
   if (host_port.empty()) return false;
   std::string host = host_port.substr(0, host_port.front() == '[' ? host_port.find(']') + 1 : host_port.rfind(':'));
   return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
@@ -88,6 +90,12 @@ Result<std::string> FetchToken(const RegistryAccess& access, const std::string& 
   }
   url += "scope=" + QueryEscape(scope != challenge.end() ? scope->second : "repository:" + repository + ":pull");
   const RegistryHostConfig config = HostConfig(access, host);
+  auto realm_url = ParseHttpUrl(realm->second);
+  if (!realm_url.ok()) return Status::Unavailable("registry " + host + " named a bad token realm");
+  if (!realm_url->tls && !config.credentials.username.empty() && !IsLoopback(realm_url->host)) {
+    return Status::Unavailable("registry " + host + " asks for credentials at a plain-HTTP token realm (" +
+                               realm_url->host + "); they are sent only over HTTPS or to loopback");
+  }
   HttpRequest req;
   req.url = url;
   req.timeout = access.timeout;

@@ -107,6 +107,15 @@ TEST_CASE("the token flow asks the realm for pull scope with the credentials, th
   CHECK(refused.status().code() == ErrorCode::kUnauthenticated);
   CHECK(refused.status().message() ==
         "the token service of registry " + token.host() + " refused the credentials of tester");
+  // A realm elsewhere over plain HTTP never receives the credentials.
+  Registry far(pki, "far-realm",
+               "auth:\n  token: {realm: \"http://token.example.invalid/token\", service: " + std::string(kService) +
+                   ", issuer: slipway-fake-issuer, rootcertbundle: " + (pki.dir / "token.crt").string() + "}\n");
+  auto far_ref = ParseImageRef(far.host() + "/team/app:2.0");
+  REQUIRE(far_ref.ok());
+  auto kept = RegistryImageDigest(*far_ref, AccessFor(pki, far.host(), kPassword));
+  REQUIRE_FALSE(kept.ok());
+  CHECK_THAT(kept.status().message(), Catch::Contains("plain-HTTP token realm (token.example.invalid)"));
 }
 
 TEST_CASE("a reference without a registry host resolves on the configured upstream, or says why not") {
