@@ -120,7 +120,8 @@ Result<ResolvedDigest> ResolveImageDigest(const std::string& ref, const std::str
   if (remote.ok()) return ResolvedDigest{*remote, "registry"};
   std::string why = remote.status().message();
   if (parsed->on_upstream) {
-    why = "upstream " + parsed->host + (remote.status().code() == ErrorCode::kUnavailable ? " unreachable: " : ": ") + why;
+    const bool unreachable = remote.status().code() == ErrorCode::kUnavailable;
+    why = "upstream " + parsed->host + (unreachable ? " unreachable: " : ": ") + why;
   }
   return Status(remote.status().code(), local.status().message() + "; " + why);
 }

@@ -56,6 +56,11 @@ RegistryHostConfig HostConfig(const RegistryAccess& access, const std::string& h
   return it == access.hosts.end() ? RegistryHostConfig{} : it->second;
 }
 
+// Who was refused, for an error: the username, never the password.
+std::string Who(const RegistryCredentials& c) {
+  return c.username.empty() ? "anonymous access" : "the credentials of " + c.username;
+}
+
 std::string BasicAuth(const RegistryCredentials& c) { return "Basic " + Base64(c.username + ":" + c.password); }
 
 // Sends one request to the registry over https, or http for a loopback host without TLS.
@@ -104,9 +109,7 @@ Result<std::string> FetchToken(const RegistryAccess& access, const std::string& 
   auto resp = HttpFetch(req);
   if (!resp.ok()) return resp.status().Annotate("token service of registry " + host);
   if (resp->status == 401 || resp->status == 403) {
-    return Status::Unauthenticated("the token service of registry " + host + " refused " +
-                                   (config.credentials.username.empty() ? std::string("anonymous access")
-                                                                        : "the credentials of " + config.credentials.username));
+    return Status::Unauthenticated("the token service of registry " + host + " refused " + Who(config.credentials));
   }
   if (resp->status != 200) {
     return Status::Unavailable("the token service of registry " + host + " answered " + std::to_string(resp->status));
@@ -179,11 +182,7 @@ Result<HttpResponse> RegistryFetch(const RegistryAccess& access, const std::stri
   }
   auto second = Send(access, host, method, target, accept, authorization);
   if (!second.ok()) return second.status().Annotate("registry " + host);
-  if (second->status == 401) {
-    return Status::Unauthenticated("registry " + host + " refused " +
-                                   (credentials.username.empty() ? std::string("anonymous access")
-                                                                 : "the credentials of " + credentials.username));
-  }
+  if (second->status == 401) return Status::Unauthenticated("registry " + host + " refused " + Who(credentials));
   return second;
 }
 

@@ -55,7 +55,8 @@ struct RegistryManifest {
 };
 
 // GET /v2/<name>/manifests/<reference> of the reference's registry (common/registry_client.h:
-// https, its credentials in `access`) with OCI and Docker index and manifest types in Accept. An index leads to its `platform` manifest (default linux/amd64); attestation manifests
+// https, its credentials in `access`) with OCI and Docker index and manifest types in Accept.
+// An index leads to its `platform` manifest (default linux/amd64); attestation manifests
 // (platform unknown/unknown) are skipped. The config blob is read for the history's empty layers.
 Result<RegistryManifest> FetchRegistryManifest(const ImageRef& ref, const RegistryAccess& access = {},
                                                const std::string& platform = "linux/amd64");
