@@ -1,6 +1,7 @@
 // BaseWatch: fresh bases. Keeps the base images agents report per job, and checks whether they
 // have moved: for each branch of a repository, the bases of its newest successful run are resolved
-// again (the server's engine first, else the image's registry; common/image_ref.h) and a base
+// again (the server's engine first, else the image's registry or, for a name without a registry
+// host, the upstream; common/image_ref.h, core/registry_access.h) and a base
 // whose digest differs starts a `base-update` run at that run's commit, its message naming the
 // change ("base busybox:1.36 changed: sha256:23f4a9a3dae5 -> sha256:6a688ed17791").
 //
