@@ -67,6 +67,19 @@ TEST_CASE("a registry whose certificate is not signed by a trusted CA is refused
   CHECK_THAT(refused.status().message(), Catch::Contains(registry.host()) && Catch::Contains("not trusted"));
   CHECK(refused.status().message().find(kPassword) == std::string::npos);
 
+  // Streams verify the same way.
+  int status = 0;
+  std::string streamed;
+  auto on_chunk = [&streamed](std::string_view chunk) {
+    streamed += chunk;
+    return true;
+  };
+  const std::string v2 = "https://" + registry.host() + "/v2/";
+  CHECK(HttpStream({.url = v2}, &status, on_chunk).code() == ErrorCode::kPermissionDenied);
+  REQUIRE(HttpStream({.url = v2, .ca_file = (pki.dir / "ca.crt").string()}, &status, on_chunk).ok());
+  CHECK(status == 401);
+  CHECK_THAT(streamed, Catch::Contains("UNAUTHORIZED"));
+
   // The token key's self-signed certificate is a CA file too, just not the one that signed the server.
   RegistryAccess other_ca = AccessFor(pki, registry.host(), kPassword);
   other_ca.hosts[registry.host()].ca_file = (pki.dir / "token.crt").string();
