@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   }
 
   core::Coordinator coordinator(*config, **db, WallClockMs);
+  coordinator.UseSecrets(&*secret_box);
   if (Status s = coordinator.Start(); !s.ok()) {
     std::cerr << "slipwayd: " << s.ToString() << "\n";
     return 1;

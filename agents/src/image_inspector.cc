@@ -5,25 +5,24 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/http_client.h"
+#include "common/registry_client.h"
 #include "common/subprocess.h"
 
 namespace slipway::agent {
 namespace {
 
-Result<nlohmann::json> GetJson(const std::string& url, const char* accept) {
-  HttpRequest req;
-  req.url = url;
-  req.timeout = std::chrono::milliseconds(15000);
-  if (accept) req.headers.emplace_back("Accept", accept);
-  auto resp = HttpFetch(req);
-  if (!resp.ok()) return resp.status().Annotate("registry " + url);
-  if (resp->status == 404) return Status::NotFound("registry has no " + url);
+// GET /v2/<name>/<path> of the reference's registry as JSON.
+Result<nlohmann::json> GetJson(const RegistryAccess& access, const ImageRef& ref, const std::string& path,
+                               const char* accept) {
+  const std::string what = ref.host + "/" + ref.name + " " + path;
+  auto resp = RegistryFetch(access, ref.host, ref.name, "GET", path, accept ? accept : "");
+  if (!resp.ok()) return resp.status();
+  if (resp->status == 404) return Status::NotFound("registry has no " + what);
   if (resp->status != 200) {
-    return Status::Unavailable("registry answered " + std::to_string(resp->status) + " for " + url);
+    return Status::Unavailable("registry answered " + std::to_string(resp->status) + " for " + what);
   }
   nlohmann::json j = nlohmann::json::parse(resp->body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Status::Internal("registry sent invalid JSON for " + url);
+  if (j.is_discarded() || !j.is_object()) return Status::Internal("registry sent invalid JSON for " + what);
   return j;
 }
 
@@ -98,9 +97,9 @@ Result<ImageInfo> InspectLocalImage(const std::string& ref, const std::string& d
   return image;
 }
 
-Result<RegistryManifest> FetchRegistryManifest(const ImageRef& ref, const std::string& platform) {
-  const std::string base = "http://" + ref.host + "/v2/" + ref.name;
-  auto top = GetJson(base + "/manifests/" + ref.reference, kManifestAccept);
+Result<RegistryManifest> FetchRegistryManifest(const ImageRef& ref, const RegistryAccess& access,
+                                               const std::string& platform) {
+  auto top = GetJson(access, ref, "manifests/" + ref.reference, kManifestAccept);
   if (!top.ok()) return top.status();
   nlohmann::json manifest = *top;
   std::string digest;
@@ -117,7 +116,7 @@ Result<RegistryManifest> FetchRegistryManifest(const ImageRef& ref, const std::s
       }
     }
     if (digest.empty()) return Status::NotFound("image index has no " + platform + " manifest");
-    auto one = GetJson(base + "/manifests/" + digest, kManifestAccept);
+    auto one = GetJson(access, ref, "manifests/" + digest, kManifestAccept);
     if (!one.ok()) return one.status();
     manifest = *one;
   }
@@ -137,7 +136,7 @@ Result<RegistryManifest> FetchRegistryManifest(const ImageRef& ref, const std::s
     return Status::Internal("registry manifest lists no layers");
   }
   if (!out.config_digest.empty()) {
-    auto config = GetJson(base + "/blobs/" + out.config_digest, nullptr);
+    auto config = GetJson(access, ref, "blobs/" + out.config_digest, nullptr);
     if (config.ok()) {
       if (auto h = config->find("history"); h != config->end() && h->is_array()) {
         for (const auto& e : *h) out.history_empty.push_back(e.is_object() && e.value("empty_layer", false));

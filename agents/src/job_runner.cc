@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/build_command.h"
+#include "agent/docker_registry_access.h"
 #include "agent/buildx_runner.h"
 #include "agent/image_inspector.h"
 #include "agent/log_batcher.h"
@@ -308,7 +309,8 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
             if (!outcome->image_digest.empty()) image->digest = outcome->image_digest;
             if (lease.spec.push) {
               auto parsed = ParseImageRef(ref);
-              auto manifest = parsed.ok() ? FetchRegistryManifest(*parsed) : Result<RegistryManifest>(parsed.status());
+              auto manifest = parsed.ok() ? FetchRegistryManifest(*parsed, DockerRegistryAccess(parsed->host))
+                                          : Result<RegistryManifest>(parsed.status());
               if (manifest.ok()) MergeRegistrySizes(*manifest, &*image);
               else LogWarn("registry manifest", {{"ref", ref}, {"error", manifest.status().ToString()}});
             }

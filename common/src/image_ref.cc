@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "common/http_client.h"
 #include "common/strings.h"
+#include "common/registry_client.h"
 #include "common/subprocess.h"
 
 namespace slipway {
@@ -20,18 +20,26 @@ const char kManifestAccept[] =
     "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, "
     "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
-Result<ImageRef> ParseImageRef(const std::string& ref) {
+Result<ImageRef> ParseImageRef(const std::string& ref, const std::string& upstream) {
   auto slash = ref.find('/');
-  if (slash == std::string::npos) return Status::InvalidArgument("image reference names no registry: " + ref);
   ImageRef out;
-  out.host = ref.substr(0, slash);
-  if (out.host.find_first_of(".:") == std::string::npos && out.host != "localhost") {
+  std::string rest;
+  // As Docker reads it: the first part is a host when it has a dot or a port, or is localhost.
+  std::string first = slash == std::string::npos ? "" : ref.substr(0, slash);
+  if (first.find_first_of(".:") != std::string::npos || first == "localhost") {
+    out.host = first == "docker.io" || first == "index.docker.io" ? "registry-1.docker.io" : first;
+    rest = ref.substr(slash + 1);
+    if (out.host == "registry-1.docker.io" && rest.find('/') == std::string::npos) rest = "library/" + rest;
+  } else if (upstream.empty()) {
     return Status::InvalidArgument("image reference names no registry host: " + ref);
+  } else {
+    out.host = upstream;
+    out.on_upstream = true;
+    rest = slash == std::string::npos ? "library/" + ref : ref;
   }
-  if (!std::all_of(out.host.begin(), out.host.end(), IsHostChar)) {
+  if (out.host.empty() || !std::all_of(out.host.begin(), out.host.end(), IsHostChar)) {
     return Status::InvalidArgument("bad registry host in image reference: " + ref);
   }
-  std::string rest = ref.substr(slash + 1);
   if (auto at = rest.find('@'); at != std::string::npos) {
     out.name = rest.substr(0, at);
     out.reference = rest.substr(at + 1);
@@ -79,27 +87,20 @@ Result<std::string> EngineImageDigest(const std::string& ref, const std::string&
   return id;
 }
 
-Result<std::string> RegistryImageDigest(const ImageRef& ref, std::chrono::milliseconds timeout) {
-  const std::string url = "http://" + ref.host + "/v2/" + ref.name + "/manifests/" + ref.reference;
+Result<std::string> RegistryImageDigest(const ImageRef& ref, const RegistryAccess& access) {
+  const std::string what = ref.name + ":" + ref.reference;
   // HEAD first (it does not count as a pull); a registry that sends no digest there gets a GET.
   for (const char* method : {"HEAD", "GET"}) {
-    HttpRequest req;
-    req.method = method;
-    req.url = url;
-    req.timeout = timeout;
-    req.headers.emplace_back("Accept", kManifestAccept);
-    auto resp = HttpFetch(req);
-    if (!resp.ok()) return resp.status().Annotate("registry " + ref.host);
-    if (resp->status == 404) return Status::NotFound("registry " + ref.host + " has no " + ref.name + ":" + ref.reference);
+    auto resp = RegistryFetch(access, ref.host, ref.name, method, "manifests/" + ref.reference, kManifestAccept);
+    if (!resp.ok()) return resp.status();
+    if (resp->status == 404) return Status::NotFound("registry " + ref.host + " has no " + what);
     if (resp->status != 200) {
-      return Status::Unavailable("registry " + ref.host + " answered " + std::to_string(resp->status) + " for " +
-                                 ref.name + ":" + ref.reference);
+      return Status::Unavailable("registry " + ref.host + " answered " + std::to_string(resp->status) + " for " + what);
     }
     std::string digest = std::string(TrimAsciiSpace(resp->Header("Docker-Content-Digest")));
     if (IsImageDigest(digest)) return digest;
   }
-  return Status::Unavailable("registry " + ref.host + " sent no Docker-Content-Digest for " + ref.name + ":" +
-                             ref.reference);
+  return Status::Unavailable("registry " + ref.host + " sent no Docker-Content-Digest for " + what);
 }
 
 bool RegistryAllowlist::Allows(const std::string& host) const {
@@ -111,19 +112,24 @@ bool RegistryAllowlist::Allows(const std::string& host) const {
 }
 
 Result<ResolvedDigest> ResolveImageDigest(const std::string& ref, const std::string& docker,
-                                          const RegistryAllowlist* allowed) {
+                                          const RegistryAccess& access, const RegistryAllowlist* allowed) {
   auto local = EngineImageDigest(ref, docker);
   if (local.ok()) return ResolvedDigest{*local, "engine"};
   if (local.status().code() == ErrorCode::kInvalidArgument) return local.status();
-  auto parsed = ParseImageRef(ref);
-  if (!parsed.ok()) return local.status();  // no registry named: the engine's answer stands
+  auto parsed = ParseImageRef(ref, access.upstream);
+  if (!parsed.ok()) return Status(parsed.status().code(), local.status().message() + "; " + parsed.status().message());
   if (allowed && !allowed->Allows(parsed->host)) {
     return Status::PermissionDenied(local.status().message() + "; registry " + parsed->host +
                                     " is not in the allowlist of registries to contact");
   }
-  auto remote = RegistryImageDigest(*parsed);
+  auto remote = RegistryImageDigest(*parsed, access);
   if (remote.ok()) return ResolvedDigest{*remote, "registry"};
-  return Status(remote.status().code(), local.status().message() + "; " + remote.status().message());
+  std::string why = remote.status().message();
+  if (parsed->on_upstream) {
+    const bool unreachable = remote.status().code() == ErrorCode::kUnavailable;
+    why = "upstream " + parsed->host + (unreachable ? " unreachable: " : ": ") + why;
+  }
+  return Status(remote.status().code(), local.status().message() + "; " + why);
 }
 
 }  // namespace slipway

@@ -16,10 +16,15 @@ TEST_CASE("ParseHttpUrl splits host, port and target") {
   CHECK(v6->port == "5000");
   CHECK(v6->target == "/");
   CHECK(ParseHttpUrl("http://example.org/x")->port == "80");
+  auto tls = ParseHttpUrl("https://registry-1.docker.io/v2/");
+  REQUIRE(tls.ok());
+  CHECK(tls->tls);
+  CHECK(tls->port == "443");
+  CHECK_FALSE(ParseHttpUrl("http://example.org/x")->tls);
 }
 
 TEST_CASE("ParseHttpUrl refuses what it cannot speak") {
-  CHECK_FALSE(ParseHttpUrl("https://example.org/").ok());
+  CHECK_FALSE(ParseHttpUrl("https://").ok());
   CHECK_FALSE(ParseHttpUrl("ftp://x").ok());
   CHECK_FALSE(ParseHttpUrl("http://").ok());
 }

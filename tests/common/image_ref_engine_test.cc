@@ -65,10 +65,15 @@ TEST_CASE("an image's engine digest is the digest its registry serves once pushe
 }
 
 TEST_CASE("an image neither the engine nor any registry has is not found") {
+  // A name without a registry host is looked up on the upstream: here the local registry.
   std::string local = Unique("slipway-test-absent") + ":1";
-  auto r = ResolveImageDigest(local);
+  slipway::RegistryAccess access;
+  access.upstream = "127.0.0.1:5000";
+  auto r = ResolveImageDigest(local, "docker", access);
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == ErrorCode::kNotFound);
+  CHECK(r.status().message().find("upstream 127.0.0.1:5000: registry 127.0.0.1:5000 has no library/") !=
+        std::string::npos);
   auto remote = ResolveImageDigest("127.0.0.1:5000/slipway-test/" + Unique("absent") + ":1");
   REQUIRE_FALSE(remote.ok());
   CHECK(remote.status().code() == ErrorCode::kNotFound);

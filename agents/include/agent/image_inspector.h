@@ -54,10 +54,12 @@ struct RegistryManifest {
   long long CompressedSize() const;
 };
 
-// GET http://host/v2/<name>/manifests/<reference> with OCI and Docker index and manifest types in
-// Accept. An index leads to its `platform` manifest (default linux/amd64); attestation manifests
+// GET /v2/<name>/manifests/<reference> of the reference's registry (common/registry_client.h:
+// https, its credentials in `access`) with OCI and Docker index and manifest types in Accept.
+// An index leads to its `platform` manifest (default linux/amd64); attestation manifests
 // (platform unknown/unknown) are skipped. The config blob is read for the history's empty layers.
-Result<RegistryManifest> FetchRegistryManifest(const ImageRef& ref, const std::string& platform = "linux/amd64");
+Result<RegistryManifest> FetchRegistryManifest(const ImageRef& ref, const RegistryAccess& access = {},
+                                               const std::string& platform = "linux/amd64");
 
 // Adds compressed sizes and blob digests from the registry to layers listed from `docker history`.
 void MergeRegistrySizes(const RegistryManifest& manifest, ImageInfo* image);

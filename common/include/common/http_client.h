@@ -1,5 +1,12 @@
-// A small blocking HTTP/1.1 client (plain http://), for the agent, the CLI, registry look-ups and
-// tests. Beast stays inside http_client.cc so that this header is cheap to include.
+// A small blocking HTTP/1.1 client, for the agent, the CLI, registry look-ups and tests. Beast and
+// its OpenSSL streams stay inside http_client.cc so that this header is cheap to include.
+//
+// https:// URLs are spoken over TLS with the server's certificate verified against the system's CA
+// store (or `ca_file`) and the URL's host name or IP address; http:// only where a URL says so.
+// A certificate that does not verify is PermissionDenied, so a caller can tell it from a server
+// that cannot be reached (Unavailable). An https:// request goes through the HTTP proxy named by
+// HTTPS_PROXY (http://host:port, a CONNECT tunnel; no proxy credentials) unless NO_PROXY names its
+// host or a domain of it; http:// requests go direct.
 //
 // Thread-safety: each call opens its own connection; calls from many threads are fine.
 #pragma once
@@ -17,10 +24,11 @@ namespace slipway {
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string url;  // http://host:port/path?query
+  std::string url;  // http[s]://host:port/path?query
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds timeout{30000};
+  std::string ca_file;  // https://: the PEM certificates to trust; "" for the system's store
 };
 
 struct HttpResponse {
@@ -44,6 +52,7 @@ struct UrlParts {
   std::string host;
   std::string port;
   std::string target;  // path and query, "/" at least
+  bool tls = false;    // https://
 };
 Result<UrlParts> ParseHttpUrl(std::string_view url);
 

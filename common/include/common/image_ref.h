@@ -6,8 +6,10 @@
 // resolves `FROM` to (`FROM ref@sha256:<id>` in the build's progress). With the classic store the
 // id is the config digest instead, comparable only with another id from the same engine.
 //
-// Registries are spoken to over plain http:// (the loopback and insecure registries of a build
-// farm); an https-only registry is reported unavailable.
+// Registries are spoken to through common/registry_client.h: HTTPS with the certificate verified,
+// basic auth or the token flow, plain HTTP for a loopback registry without TLS. A reference that
+// names no registry host ("python:3.11-slim") is looked up on the configured upstream
+// (RegistryAccess::upstream, Docker Hub by default).
 //
 // Nothing here reaches a shell: docker runs from an argument vector, references are checked first.
 //
@@ -18,17 +20,22 @@
 #include <string>
 #include <vector>
 
+#include "common/registry_client.h"
 #include "common/status.h"
 
 namespace slipway {
 
-// The parts of "host[:port]/name[:tag|@digest]". Only references with an explicit registry host.
+// The parts of "host[:port]/name[:tag|@digest]".
 struct ImageRef {
   std::string host;       // "127.0.0.1:5000"
   std::string name;       // "slipway-test/app"
   std::string reference;  // the tag or "sha256:..."; "latest" when absent
+  bool on_upstream = false;  // the reference named no host: `host` is the upstream given
 };
-Result<ImageRef> ParseImageRef(const std::string& ref);
+// With `upstream` empty, only references with an explicit registry host. Else a reference without
+// one is placed on `upstream`, a one-part name under "library/" as Docker Hub keeps official
+// images ("python:3.11-slim" -> library/python:3.11-slim); "docker.io" names Docker Hub's registry.
+Result<ImageRef> ParseImageRef(const std::string& ref, const std::string& upstream = "");
 
 // The Accept header that asks a registry for OCI and Docker image indexes and manifests.
 extern const char kManifestAccept[];
@@ -41,8 +48,7 @@ bool IsImageDigest(const std::string& digest);
 Result<std::string> EngineImageDigest(const std::string& ref, const std::string& docker = "docker");
 
 // The digest the registry serves for the reference (HEAD of its manifest, Docker-Content-Digest).
-Result<std::string> RegistryImageDigest(const ImageRef& ref,
-                                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+Result<std::string> RegistryImageDigest(const ImageRef& ref, const RegistryAccess& access = {});
 
 // The registries a caller may contact. An entry matches a host equal to it, or, when the entry
 // names no port, the same host on any port ("127.0.0.1" allows "127.0.0.1:5000").
@@ -56,10 +62,12 @@ struct ResolvedDigest {
   std::string source;  // "engine" or "registry"
 };
 
-// The local engine first; when it lacks the image or cannot be asked, and the reference names a
-// registry host, that registry: any (allowed null), or only one `allowed` lists (else
-// kPermissionDenied naming the host, without contacting it).
+// The local engine first; when it lacks the image or cannot be asked, the reference's registry, or
+// the upstream for a reference naming none. A failure says which registry and why ("upstream
+// registry-1.docker.io unreachable: ..."). With `allowed`, a registry it does not list is not
+// contacted: kPermissionDenied naming the host.
 Result<ResolvedDigest> ResolveImageDigest(const std::string& ref, const std::string& docker = "docker",
+                                          const RegistryAccess& access = {},
                                           const RegistryAllowlist* allowed = nullptr);
 
 }  // namespace slipway

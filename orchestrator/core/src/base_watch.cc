@@ -18,21 +18,22 @@ std::string ShortDigest(const std::string& digest) { return digest.substr(0, 7 +
 
 BaseWatch::BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optional<CronSchedule> server_schedule,
                      Clock clock, StartRun start_run, std::string docker,
-                     std::optional<std::vector<std::string>> registries)
+                     std::optional<std::vector<std::string>> registries, RegistryAccessSource registry_access)
     : db_(db),
       mirror_(mirror),
       clock_(std::move(clock)),
       start_run_(std::move(start_run)),
       docker_(std::move(docker)),
       registries_(std::move(registries)),
+      registry_access_(std::move(registry_access)),
       schedule_(std::move(server_schedule)),
       work_(std::make_unique<WorkQueue>()) {}
 
 BaseWatch::~BaseWatch() { work_.reset(); }
 
-RegistryAllowlist BaseWatch::Allowlist() {
+RegistryAllowlist BaseWatch::Allowlist(const std::string& upstream) {
   if (registries_) return {*registries_};
-  RegistryAllowlist allow{{"127.0.0.1"}};
+  RegistryAllowlist allow{{"127.0.0.1", upstream}};
   if (auto repos = store::RepoStore(db_).List(); repos.ok()) {
     for (const auto& repo : *repos) {
       for (const auto& prefix : repo.policy.image_prefixes) allow.hosts.push_back(prefix.substr(0, prefix.find('/')));
@@ -149,13 +150,14 @@ Result<nlohmann::json> BaseWatch::Check(const std::string& repo_name) {
   if (!built.ok()) return built.status();
   nlohmann::json out = {{"repo", repo->name}, {"checked_at", clock_()}, {"branches", nlohmann::json::array()}};
   std::map<std::string, Result<ResolvedDigest>> resolved;  // each reference once per check
-  const RegistryAllowlist allowlist = Allowlist();
-  for (const auto& branch : *built) out["branches"].push_back(CheckBranch(*repo, branch, allowlist, resolved));
+  const RegistryAccess access = registry_access_ ? registry_access_() : RegistryAccess{};
+  const RegistryAllowlist allowlist = Allowlist(access.upstream);
+  for (const auto& branch : *built) out["branches"].push_back(CheckBranch(*repo, branch, access, allowlist, resolved));
   return out;
 }
 
 nlohmann::json BaseWatch::CheckBranch(const store::Repo& repo, const store::BuiltBranch& built,
-                                      const RegistryAllowlist& allowlist,
+                                      const RegistryAccess& access, const RegistryAllowlist& allowlist,
                                       std::map<std::string, Result<ResolvedDigest>>& resolved) {
   // One entry per (reference, recorded digest), naming the stages built from it.
   nlohmann::json bases = nlohmann::json::array();
@@ -170,7 +172,7 @@ nlohmann::json BaseWatch::CheckBranch(const store::Repo& repo, const store::Buil
       continue;
     }
     auto now = resolved.find(b.ref);
-    if (now == resolved.end()) now = resolved.emplace(b.ref, ResolveImageDigest(b.ref, docker_, &allowlist)).first;
+    if (now == resolved.end()) now = resolved.emplace(b.ref, ResolveImageDigest(b.ref, docker_, access, &allowlist)).first;
     nlohmann::json entry = {{"ref", b.ref},        {"stages", {record.stage}}, {"recorded", b.digest},
                             {"current", nullptr},  {"source", nullptr},        {"status", "unresolved"}};
     if (now->second.ok()) {

@@ -8,6 +8,7 @@
 #include "common/flags.h"
 #include "common/strings.h"
 #include "core/publish_policy.h"
+#include "common/image_ref.h"
 
 namespace slipway::core {
 
@@ -155,8 +156,16 @@ Status ReadKey(const std::string& path, const std::string& key, const YAML::Node
     config->base_check = v.as<std::string>();
   } else if (key == "secrets_key_file") {
     config->secrets_key_file = v.as<std::string>();
+  } else if (key == "allowed_registries") {
+    config->allowed_registries = v.as<std::vector<std::string>>();
+  } else if (key == "upstream_registry") {
+    config->upstream_registry = v.as<std::string>();
   } else if (key == "registries") {
-    config->registries = v.as<std::vector<std::string>>();
+    for (const auto& r : v) {
+      RegistryConfig registry{.host = r["host"].as<std::string>(), .ca_file = ""};
+      if (r["ca_file"]) registry.ca_file = r["ca_file"].as<std::string>();
+      config->registries.push_back(registry);
+    }
   } else if (key == "http") {
     return ReadHttpSection(path, v, config);
   } else if (key == "repos") {
@@ -176,7 +185,8 @@ Status ReadKey(const std::string& path, const std::string& key, const YAML::Node
 Status LoadFile(const std::string& path, ServerConfig* config) {
   static const std::vector<std::string> kKeys = {
       "listen", "data",       "admin_token",      "agent_token", "lease_seconds", "max_attempts", "supersede",
-      "scan",   "base_check", "secrets_key_file", "registries",  "http",          "repos"};
+      "scan",   "base_check", "secrets_key_file", "registries",  "http",          "repos",
+      "allowed_registries", "upstream_registry"};
   try {
     YAML::Node root = YAML::LoadFile(path);
     if (!root.IsMap()) return Status::InvalidArgument(path + ": the configuration must be a mapping");
@@ -275,6 +285,9 @@ Result<ServerConfig> LoadServerConfig(const std::vector<std::string>& args) {
     if (auto cron = CronSchedule::Parse(config.base_check); !cron.ok()) {
       return cron.status().Annotate("base_check \"" + config.base_check + "\"");
     }
+  }
+  if (!ParseImageRef("x", config.upstream_registry).ok()) {
+    return Status::InvalidArgument("upstream_registry \"" + config.upstream_registry + "\" is not a registry host");
   }
   if (config.admin_token.empty()) {
     return Status::InvalidArgument("an admin token is required (--admin-token, --admin-token-file or SLIPWAY_ADMIN_TOKEN)");

@@ -2,6 +2,7 @@
 #include "common/log.h"
 #include "core/base_watch.h"
 #include "core/coordinator.h"
+#include "core/registry_access.h"
 #include "core/work_queue.h"
 
 namespace slipway::core {
@@ -17,7 +18,12 @@ std::unique_ptr<BaseWatch> Coordinator::MakeBaseWatch() {
       [this](const store::Repo& repo, const std::string& branch, const std::string& sha, const std::string& message) {
         return StartBaseUpdate(repo, branch, sha, message);
       },
-      "docker", config_.registries);
+      "docker", config_.allowed_registries,
+      [this] {
+        if (secret_box_ == nullptr) return BuildRegistryAccess(config_, nullptr);
+        store::SecretStore secrets(db_, *secret_box_);
+        return BuildRegistryAccess(config_, &secrets);
+      });
 }
 
 Result<store::Run> Coordinator::StartBaseUpdate(const store::Repo& repo, const std::string& branch,

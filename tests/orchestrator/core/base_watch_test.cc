@@ -41,6 +41,9 @@ std::string Digest(const std::string& ref) {
 
 std::string Short(const std::string& digest) { return digest.substr(0, 19); }
 
+// Nothing listens there: bases named without a registry host cannot be resolved on it.
+constexpr char kUpstream[] = "127.0.0.1:1";
+
 // A database with one repository, a git mirror, and a BaseWatch whose base-update runs are real
 // runs in the store, counted as they start.
 struct World {
@@ -68,7 +71,8 @@ struct World {
           if (run.ok()) started.push_back(*run);
           cv.notify_all();
           return run;
-        });
+        },
+        "docker", std::nullopt, [] { return RegistryAccess{.hosts = {}, .upstream = std::string(kUpstream)}; });
   }
   ~World() { watch.reset(); }
 
@@ -184,6 +188,8 @@ TEST_CASE("unchanged and unresolvable bases start nothing, and each branch is ch
   CHECK(main["bases"][0]["status"] == "unchanged");
   CHECK(main["bases"][1]["status"] == "unresolved");
   CHECK(main["bases"][1]["error"].get<std::string>().find("no image") != std::string::npos);
+  // Named without a registry host, so looked for on the upstream too, and the reason said.
+  CHECK(main["bases"][1]["error"].get<std::string>().find("upstream 127.0.0.1:1 unreachable: ") != std::string::npos);
   CHECK(main["note"] == "no base changed");
   const auto& release = report["branches"][1];
   CHECK(release["branch"] == "release/1");

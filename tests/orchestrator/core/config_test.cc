@@ -185,15 +185,15 @@ TEST_CASE("a repository's publish policy and the registry allowlist come from th
   ConfigFile file(
       "admin_token: a\n"
       "agent_token: b\n"
-      "registries: [127.0.0.1:5000, registry.example]\n"
+      "allowed_registries: [127.0.0.1:5000, registry.example]\n"
       "repos:\n"
       "  - {name: acme/app, clone_url: /srv/app.git, image_prefixes: [127.0.0.1:5000/app],\n"
       "     protected_tags: [latest, \"v*\"], protected_branches: [release], agent_labels: [pool=build]}\n"
       "  - {name: acme/plain, clone_url: /srv/plain.git}\n");
   auto config = LoadServerConfig({"--config", file.path});
   REQUIRE(config.ok());
-  REQUIRE(config->registries);
-  CHECK(*config->registries == std::vector<std::string>{"127.0.0.1:5000", "registry.example"});
+  REQUIRE(config->allowed_registries);
+  CHECK(*config->allowed_registries == std::vector<std::string>{"127.0.0.1:5000", "registry.example"});
   REQUIRE(config->repos.size() == 2);
   REQUIRE(config->repos[0].policy);
   CHECK(config->repos[0].policy->image_prefixes == std::vector<std::string>{"127.0.0.1:5000/app"});
@@ -237,4 +237,26 @@ TEST_CASE("the http section sets the limits on clients; unknown keys and values 
   auto odd = LoadServerConfig({"--config", unknown.path});
   REQUIRE_FALSE(odd.ok());
   CHECK(odd.status().message() == unknown.path + ":4:3: unknown key 'http.keepalive'");
+}
+
+TEST_CASE("the upstream registry and registries with their CA files come from the file") {
+  ConfigFile file(
+      "admin_token: a\nagent_token: b\n"
+      "upstream_registry: mirror.example:5000\n"
+      "registries:\n"
+      "  - {host: registry.example, ca_file: /etc/slipway/ca.crt}\n");
+  auto config = LoadServerConfig({"--config", file.path});
+  REQUIRE(config.ok());
+  CHECK(config->upstream_registry == "mirror.example:5000");
+  REQUIRE(config->registries.size() == 1);
+  CHECK(config->registries[0].host == "registry.example");
+  CHECK(config->registries[0].ca_file == "/etc/slipway/ca.crt");
+  auto defaults = LoadServerConfig({"--admin-token", "a", "--agent-token", "b"});
+  REQUIRE(defaults.ok());
+  CHECK(defaults->upstream_registry == "registry-1.docker.io");
+
+  ConfigFile bad("admin_token: a\nagent_token: b\nupstream_registry: \"bad host/\"\n");
+  auto refused = LoadServerConfig({"--config", bad.path});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message() == "upstream_registry \"bad host/\" is not a registry host");
 }

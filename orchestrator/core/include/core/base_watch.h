@@ -1,6 +1,7 @@
 // BaseWatch: fresh bases. Keeps the base images agents report per job, and checks whether they
 // have moved: for each branch of a repository, the bases of its newest successful run are resolved
-// again (the server's engine first, else the image's registry; common/image_ref.h) and a base
+// again (the server's engine first, else the image's registry or, for a name without a registry
+// host, the upstream; common/image_ref.h, core/registry_access.h) and a base
 // whose digest differs starts a `base-update` run at that run's commit, its message naming the
 // change ("base busybox:1.36 changed: sha256:23f4a9a3dae5 -> sha256:6a688ed17791").
 //
@@ -15,7 +16,7 @@
 // one now.
 //
 // Registries: a base missing from the server's engine is looked up only in a registry of the
-// allowlist (the server's `registries`; absent: 127.0.0.1 and the hosts of the repositories' image
+// allowlist (the server's `allowed_registries`; absent: 127.0.0.1, the upstream and the hosts of the repositories' image
 // prefixes), and only bases a job's own spec names are recorded at all; any other base is reported
 // `unresolved` with the reason, its registry never contacted.
 //
@@ -60,15 +61,21 @@ class BaseWatch {
                                                     const std::string& sha, const std::string& message)>;
   static constexpr int64_t kRefreshEveryMs = 15'000;
 
+  // Which registries to ask and how (upstream, CA files, credentials); asked once per check.
+  using RegistryAccessSource = std::function<RegistryAccess()>;
+
   // `server_schedule` nullopt: only the repositories' own times (and requests) check. `registries`
-  // nullopt: the default allowlist (above).
+  // nullopt: the default allowlist (above). Without `registry_access`, the defaults: Docker Hub
+  // upstream, anonymous.
   BaseWatch(store::Database& db, planner::GitMirror& mirror, std::optional<CronSchedule> server_schedule,
             Clock clock, StartRun start_run, std::string docker = "docker",
-            std::optional<std::vector<std::string>> registries = std::nullopt);
+            std::optional<std::vector<std::string>> registries = std::nullopt,
+            RegistryAccessSource registry_access = {});
   ~BaseWatch();  // finishes the queued checks
 
   // The registries a check may contact now (repositories and their prefixes change).
-  RegistryAllowlist Allowlist();
+  // The server's configured upstream is one a deliberate setting names, so it is allowed too.
+  RegistryAllowlist Allowlist(const std::string& upstream);
 
   // Housekeeping, about once a second: refreshes the repositories' schedules now and then, and
   // queues the checks that fall due.
@@ -88,7 +95,7 @@ class BaseWatch {
   // The on.schedule times of the repository's newest planned run on its default branch.
   std::vector<CronSchedule> RepoSchedules(const store::Repo& repo);
   nlohmann::json CheckBranch(const store::Repo& repo, const store::BuiltBranch& built,
-                             const RegistryAllowlist& allowlist,
+                             const RegistryAccess& access, const RegistryAllowlist& allowlist,
                              std::map<std::string, Result<ResolvedDigest>>& resolved);
 
   store::Database& db_;
@@ -97,6 +104,7 @@ class BaseWatch {
   StartRun start_run_;
   std::string docker_;
   const std::optional<std::vector<std::string>> registries_;
+  RegistryAccessSource registry_access_;
 
   std::mutex mu_;
   BaseCheckSchedule schedule_;                       // GUARDED_BY(mu_)

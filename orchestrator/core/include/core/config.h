@@ -16,8 +16,8 @@
 //     recheck_seconds: 300     # when the database changed since, pushed images are scanned again
 //   base_check: "0 */6 * * *"  # cron (UTC) of base checks of every repo (common/cron.h); "off": none.
 //                              # A repo's on.schedule adds its own times (core/base_watch.h).
-//   registries: [127.0.0.1:5000]  # the only registries base checks may contact (core/base_watch.h);
-//                                 # absent: 127.0.0.1 and the hosts of the repos' image prefixes
+//   allowed_registries: [127.0.0.1:5000]  # the only registries base checks may contact
+//                      # (core/base_watch.h); absent: 127.0.0.1, the upstream, the repos' prefixes' hosts
 //   http:                      # what one client may hold (http::ServerOptions has the defaults)
 //     max_connections: 1024
 //     max_connections_per_address: 64
@@ -25,6 +25,9 @@
 //     write_timeout_seconds: 30  # a reader that takes none of a write this long is disconnected
 //     max_streams: 256           # open SSE streams and streamed logs
 //     workers: 4                 # threads for heavy requests (webhooks, finishing jobs, triggers)
+//   upstream_registry: registry-1.docker.io  # serves base images named without a registry host
+//   registries:                # registries with a private CA; credentials: core/registry_access.h
+//     - {host: registry.example:5000, ca_file: /etc/slipway/registry-ca.crt}
 //   repos:
 //     - {name: owner/app, clone_url: ..., forge: github, secret: ...,
 //        image_prefixes: [127.0.0.1:5000/app], protected_tags: [latest, "v*"],
@@ -57,6 +60,11 @@ struct ScanConfig {
   bool Uses(const std::string& scanner) const;
 };
 
+struct RegistryConfig {
+  std::string host;     // "host[:port]" as image references name it
+  std::string ca_file;  // PEM certificates to trust for it; "" for the system's store
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
@@ -68,8 +76,10 @@ struct ServerConfig {
   bool supersede = true;
   std::string base_check = "0 */6 * * *";  // a cron expression or "off"
   std::vector<RepoConfig> repos;
-  std::optional<std::vector<std::string>> registries;  // registry hosts base checks may contact
+  std::optional<std::vector<std::string>> allowed_registries;  // registry hosts base checks may contact
   ScanConfig scan;
+  std::string upstream_registry = "registry-1.docker.io";
+  std::vector<RegistryConfig> registries;
   // The key that seals stored secrets (32 bytes, 0600); empty: secrets.key in the data folder,
   // made on first start.
   std::string secrets_key_file;

@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/secret_box.h"
 #include "common/status.h"
 #include "core/config.h"
 #include "core/event_hub.h"
@@ -81,6 +82,10 @@ class Coordinator {
 
   Coordinator(const ServerConfig& config, store::Database& db, Clock clock);
   ~Coordinator();
+
+  // The key of the secret store, for registry credentials (core/registry_access.h). Call before
+  // Start(); without it registries are asked anonymously.
+  void UseSecrets(const SecretBox* box) { secret_box_ = box; }
 
   // Loads unfinished runs from the store and starts the worker thread. Call once, before serving.
   Status Start();
@@ -205,6 +210,7 @@ class Coordinator {
   planner::GitMirror mirror_;
   EventHub hub_;
   std::unique_ptr<WorkQueue> work_;
+  const SecretBox* secret_box_ = nullptr;
   std::unique_ptr<BaseWatch> bases_;  // after work_: its checks post planning there
 
   std::mutex mu_;
