@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 #include <thread>
+#include "support/loopback.h"
 
 namespace slipway::testing {
 
@@ -19,17 +20,7 @@ class ConnectionRecorder {
  public:
   // 127.0.0.2 is loopback too, but not the "127.0.0.1" a default allowlist names.
   explicit ConnectionRecorder(const std::string& address = "127.0.0.2") : address_(address) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = 0;
-    REQUIRE(inet_pton(AF_INET, address.c_str(), &addr.sin_addr) == 1);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(fd_, 16) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port_ = ntohs(addr.sin_port);
+    fd_ = slipway::testing::ListenOnLoopback(&port_, 16, address);
     thread_ = std::thread([this] { Loop(); });
   }
   ~ConnectionRecorder() {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/subprocess.h"
+#include "support/loopback.h"
 
 namespace {
 
@@ -163,16 +164,7 @@ namespace {
 class OneRequestListener {
  public:
   explicit OneRequestListener(std::string body) : body_(std::move(body)) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(fd_, 1) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port_ = ntohs(addr.sin_port);
+    fd_ = slipway::testing::ListenOnLoopback(&port_, 1);
     thread_ = std::thread([this] { Serve(); });
   }
   ~OneRequestListener() {

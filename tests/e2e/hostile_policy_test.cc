@@ -19,6 +19,7 @@
 #include "common/image_ref.h"
 #include "harness.h"
 #include "webhooks/signature.h"
+#include "support/loopback.h"
 
 using namespace slipway::e2e;
 using nlohmann::json;
@@ -33,16 +34,7 @@ const std::string kZero(40, '0');
 class DumbHttpServer {
  public:
   explicit DumbHttpServer(std::string root) : root_(std::move(root)) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(fd_, 16) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port_ = ntohs(addr.sin_port);
+    fd_ = slipway::testing::ListenOnLoopback(&port_);
     thread_ = std::thread([this] { Loop(); });
   }
   ~DumbHttpServer() {

@@ -15,6 +15,7 @@
 #include <fstream>
 
 #include "harness.h"
+#include "support/loopback.h"
 
 using namespace slipway::e2e;
 using nlohmann::json;
@@ -63,15 +64,7 @@ long long ResidentBytes(pid_t pid) {
 class SilentPort {
  public:
   SilentPort() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(fd_, 16) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port_ = ntohs(addr.sin_port);
+    fd_ = slipway::testing::ListenOnLoopback(&port_);
   }
   // Ends the connections it held, so the stalled git gives up and exits.
   ~SilentPort() {
