@@ -118,7 +118,7 @@ TEST_CASE("a 100 MB log is sent whole and followed with bounded server memory") 
   std::atomic<int> stored{0};
   std::vector<std::thread> uploaders;
   for (int t = 0; t < 8; ++t) {
-    uploaders.emplace_back([&, t] {
+    uploaders.emplace_back([&, t, lease = lease] {
       for (int seq = t; seq < kChunks; seq += 8) {
         auto r = slipway::HttpFetch({.method = "POST",
                                      .url = server.url() + "/api/v1/agent/leases/" + lease + "/log",
