@@ -20,13 +20,7 @@ namespace {
 
 HttpResult Fetch(const Server& server, const std::string& method, const std::string& path, const std::string& body = "",
                  const std::string& token = "") {
-  slipway::HttpRequest req{.method = method, .url = server.url() + path, .body = body, .headers = {}};
-  if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
-  auto res = slipway::HttpFetch(req);
-  REQUIRE(res.ok());
-  HttpResult out{res->status, res->body, json::parse(res->body, nullptr, false)};
-  if (out.json.is_discarded()) out.json = nullptr;
-  return out;
+  return server.Call(method, path, body, token);
 }
 
 // A signed GitHub-format push for a commit that does not exist: the run ends in error at once.

@@ -122,6 +122,14 @@ HttpResult Server::Get(const std::string& path) const {
   return ToResult(HttpFetch({.method = "GET", .url = url() + path, .body = "", .headers = {}}));
 }
 
+HttpResult Server::Call(const std::string& method, const std::string& path, const std::string& body,
+                        const std::string& token) const {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+  if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+  return ToResult(HttpFetch({.method = method, .url = url() + path, .body = body, .headers = headers}));
+}
+
 HttpResult Server::Post(const std::string& path, const std::string& body, const std::string& token,
                         std::vector<std::pair<std::string, std::string>> headers) const {
   if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);

@@ -66,6 +66,9 @@ class Server {
   Process& process() { return *process_; }
 
   HttpResult Get(const std::string& path) const;
+  // Any method; a Bearer token when `token` is given, a JSON content type when there is a body.
+  HttpResult Call(const std::string& method, const std::string& path, const std::string& body = "",
+                  const std::string& token = "") const;
   HttpResult Post(const std::string& path, const std::string& body, const std::string& token = kAdminToken,
                   std::vector<std::pair<std::string, std::string>> headers = {}) const;
 

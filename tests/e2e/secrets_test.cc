@@ -17,13 +17,7 @@ namespace {
 
 HttpResult Call(const Server& server, const std::string& method, const std::string& path, const std::string& body,
                 const std::string& token = Server::kAdminToken) {
-  slipway::HttpRequest req{.method = method, .url = server.url() + path, .body = body, .headers = {}};
-  if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
-  auto res = slipway::HttpFetch(req);
-  REQUIRE(res.ok());
-  HttpResult out{res->status, res->body, json::parse(res->body, nullptr, false)};
-  if (out.json.is_discarded()) out.json = nullptr;
-  return out;
+  return server.Call(method, path, body, token);
 }
 
 // Every file under `dir` that holds `needle` as bytes.
