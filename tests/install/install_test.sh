@@ -27,7 +27,9 @@ trap cleanup EXIT
 echo "install_test: packaging"
 (cd "$build" && cpack -G DEB -B "$work/pkg" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; fail "cpack failed"; }
 deb=$(ls "$work"/pkg/slipway_*.deb)
-dpkg-deb --info "$deb" | grep -q 'Depends:.*git' || fail "the package does not depend on git"
+# Outputs are read whole before matching: under pipefail, grep -q ending a pipe early fails it.
+info=$(dpkg-deb --info "$deb")
+grep -q 'Depends:.*git' <<<"$info" || fail "the package does not depend on git"
 DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; fail "dpkg -i failed"; }
 
 # What the package put on the machine.
@@ -36,9 +38,11 @@ for f in /usr/bin/slipwayd /usr/bin/slipway-agent /usr/bin/slipway /lib/systemd/
   [ -e "$f" ] || fail "missing after install: $f"
 done
 id slipway >/dev/null || fail "no slipway system user"
-id -nG slipway-agent | tr ' ' '\n' | grep -qx docker || fail "slipway-agent is not in the docker group"
+groups=$(id -nG slipway-agent)
+grep -qw docker <<<"$groups" || fail "slipway-agent is not in the docker group"
 [ "$(stat -c '%a %G' /etc/slipway/slipwayd.yml)" = "640 slipway" ] || fail "slipwayd.yml must be 0640 root:slipway"
-dpkg-query -W -f='${Conffiles}' slipway | grep -q /etc/slipway/slipwayd.yml || fail "slipwayd.yml is not a conffile"
+conffiles=$(dpkg-query -W -f='${Conffiles}' slipway)
+grep -q /etc/slipway/slipwayd.yml <<<"$conffiles" || fail "slipwayd.yml is not a conffile"
 /usr/bin/slipwayd --help >/dev/null || fail "installed slipwayd --help failed"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -120,8 +124,8 @@ if ! SLIPWAY_SERVER=$server SLIPWAY_TOKEN=$admin_token /usr/bin/slipway wait "$r
   echo "--- slipwayd"; tail -30 "$work/slipwayd.log"; echo "--- agent"; tail -30 "$work/agent.log"
   fail "run $run_id did not succeed through the installed services"
 fi
-curl -fsS "http://127.0.0.1:5000/v2/install-test/hello/tags/list" | grep -q '"main"' \
-  || fail "the runtime image was not pushed"
+tags=$(curl -fsS "http://127.0.0.1:5000/v2/install-test/hello/tags/list")
+grep -q '"main"' <<<"$tags" || fail "the runtime image was not pushed"
 
 # SIGTERM drains: both services exit 0 (the units' KillSignal).
 for pid in "${pids[@]:0:2}"; do kill -TERM "$pid"; done
