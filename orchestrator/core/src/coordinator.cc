@@ -232,7 +232,7 @@ void Coordinator::TickUnguarded() {
   }
 }
 
-std::string Coordinator::RedactSecrets(std::string_view text) {
+std::vector<std::string> Coordinator::KnownSecrets() {
   std::vector<std::string> secrets = {config_.admin_token, config_.agent_token};
   if (auto repos = repos_.List(); repos.ok()) {
     for (const auto& r : *repos) {
@@ -240,22 +240,17 @@ std::string Coordinator::RedactSecrets(std::string_view text) {
       secrets.push_back(UrlCredential(r.clone_url));
     }
   }
-  return Redact(text, secrets);
+  return secrets;
 }
 
-nlohmann::json Coordinator::RedactJsonSecrets(const nlohmann::json& value) {
-  if (value.is_string()) return RedactSecrets(value.get<std::string>());
-  if (!value.is_structured()) return value;
-  nlohmann::json out = value;
-  for (auto& item : out) item = RedactJsonSecrets(item);
-  return out;
-}
+std::string Coordinator::RedactSecrets(std::string_view text) { return Redact(text, KnownSecrets()); }
 
 protocol::FinishReport Coordinator::RedactReport(const protocol::FinishReport& report) {
+  const std::vector<std::string> secrets = KnownSecrets();  // read once, not once per line
   protocol::FinishReport out = report;
-  out.error = RedactSecrets(report.error);
-  out.failed_step = RedactSecrets(report.failed_step);
-  for (auto& line : out.log_tail) line = RedactSecrets(line);
+  out.error = Redact(report.error, secrets);
+  out.failed_step = Redact(report.failed_step, secrets);
+  for (auto& line : out.log_tail) line = Redact(line, secrets);
   return out;
 }
 

@@ -168,7 +168,7 @@ class Coordinator {
   // Text from agents and git with URL credentials and every secret the server knows (its tokens,
   // webhook secrets, clone URL passwords) redacted (common/redact.h): applied before it is stored.
   std::string RedactSecrets(std::string_view text);
-  nlohmann::json RedactJsonSecrets(const nlohmann::json& value);  // each string inside
+  std::vector<std::string> KnownSecrets();  // what RedactSecrets hides; one read of the repositories
   // The report with every text an agent wrote (error, failed step, log tail) redacted.
   protocol::FinishReport RedactReport(const protocol::FinishReport& report);
   // Fresh bases (coordinator_bases.cc): the BaseWatch for this configuration, and a base-update
