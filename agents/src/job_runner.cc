@@ -162,12 +162,18 @@ class Reporter {
 };
 
 // The digest of each base the build used, as its engine (or registry) has it now, just after the
-// build; bases that cannot be resolved are named in the log and left out of the report.
+// build; bases that cannot be resolved are named in the log and left out of the report. A base
+// naming no registry is looked up on the server's upstream, as the server's base checks do.
 std::vector<BaseImage> ResolveBases(const std::vector<std::string>& bases, const std::string& docker,
-                                    Reporter& reporter) {
+                                    const std::string& upstream, Reporter& reporter) {
   std::vector<BaseImage> out;
   for (const std::string& ref : bases) {
-    auto resolved = ResolveImageDigest(ref, docker);
+    RegistryAccess access;
+    if (!upstream.empty()) access.upstream = upstream;
+    if (auto parsed = ParseImageRef(ref, access.upstream); parsed.ok()) {
+      access.hosts = DockerRegistryAccess(parsed->host).hosts;
+    }
+    auto resolved = ResolveImageDigest(ref, docker, access);
     if (!resolved.ok()) {
       reporter.AddLine("slipway: base " + ref + ": digest unknown (" + resolved.status().message() + ")");
       continue;
@@ -330,7 +336,7 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
             report.insight = std::move(exam.report);
             report.scans = std::move(exam.scans);
           }
-          report.bases = ResolveBases(lease.spec.bases, inv.docker, reporter);
+          report.bases = ResolveBases(lease.spec.bases, inv.docker, lease.upstream_registry, reporter);
         }
         break;
       }

@@ -72,6 +72,7 @@ void to_json(nlohmann::json& j, const LeaseOffer& v) {
        {"branch", v.branch},
        {"renew_every_ms", v.renew_every_ms},
        {"scanners", v.scanners},
+       {"upstream_registry", v.upstream_registry},
        {"spec", pipelines::ToJson(v.spec)}};
 }
 
@@ -126,6 +127,7 @@ Result<LeaseOffer> ReadLeaseOffer(const nlohmann::json& j) {
   r.String("branch", &v.branch, kMaxRefBytes);
   r.Int("renew_every_ms", &v.renew_every_ms, 100, kMaxMs);
   r.Strings("scanners", &v.scanners, kMaxScans, kMaxNameBytes);
+  r.String("upstream_registry", &v.upstream_registry, kMaxNameBytes);
   if (r.ok() && !j.contains("spec")) r.Fail("spec", "is required");
   if (!r.ok()) return r.status();
   auto spec = pipelines::JobSpecFromJson(j.at("spec"));

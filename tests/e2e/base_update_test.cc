@@ -158,3 +158,53 @@ TEST_CASE("a repo's on.schedule checks its bases at those times") {
   CHECK(done["jobs"][0]["bases"][0]["digest"] == two);
   CHECK(server.process().Output().find("msg=\"base-update run started\"") != std::string::npos);
 }
+
+// A base named as on Docker Hub (no registry host), as `python:3.11-slim` is. The local registry
+// is the engine's Docker Hub mirror (scripts/setup writes `registry-mirrors`), and the server's
+// upstream, so the name resolves the same way for buildx and for the base check. The name is made
+// up, so a build only finds it through the mirror: that proves buildx honours the mirror.
+TEST_CASE("a base named as on Docker Hub, moved in the mirror, is picked up by the next base-update run with --pull") {
+  TempDir dir;
+  std::ofstream(dir.path() + "/slipwayd.yml") << "upstream_registry: 127.0.0.1:5000\n";
+  Server server(dir.path() + "/data", {"--config", dir.path() + "/slipwayd.yml"});
+  Agent agent(server, "agent-mirror", dir.path() + "/agent");
+  const std::string name = UniqueName("e2e-hub-base");
+  const std::string base = name + ":1";  // what a Dockerfile writes, like python:3.11-slim
+  const std::string mirrored = "127.0.0.1:5000/library/" + base;
+  ImageCleanup cleanup_mirrored(mirrored), cleanup_base(base), cleanup_hub("docker.io/library/" + base);
+  // Only the mirror has it: the engine's copy under the mirror's name goes after the push.
+  auto publish = [&](const std::string& version) {
+    PublishBase(mirrored, version);
+    Run({"docker", "image", "rm", "--force", "--", mirrored});
+  };
+  publish("hub-one\n");
+  BaseRepo repo(server, dir.path() + "/repo", base, "");
+
+  json first = server.WaitForRun(repo.git.PushForRun());
+  INFO(first.dump(2));
+  REQUIRE(first["status"] == "success");
+  const std::string first_log = server.Get("/api/v1/jobs/" + first["jobs"][0]["id"].dump() + "/log").body;
+  CHECK(first_log.find("hub-one") != std::string::npos);
+  const std::string one = first["jobs"][0]["bases"][0]["digest"];
+
+  publish("hub-two\n");
+  json moved = Check(server, repo.name);
+  INFO(moved.dump(2));
+  CHECK(moved["bases"][0]["ref"] == base);
+  CHECK(moved["bases"][0]["status"] == "changed");
+  CHECK(moved["bases"][0]["recorded"] == one);
+  REQUIRE(moved["started_run_id"].is_number());
+
+  json update = server.WaitForRun(moved["started_run_id"].get<int64_t>());
+  INFO(update.dump(2));
+  REQUIRE(update["status"] == "success");
+  CHECK(update["trigger"] == "base-update");
+  CHECK(update["jobs"][0]["spec"]["pull"] == true);
+  CHECK(update["jobs"][0]["bases"][0]["digest"] == moved["bases"][0]["current"]);
+  CHECK(update["jobs"][0]["bases"][0]["digest"] != one);
+  // Built on the moved base: without --pull, the copy the first build fetched would have served.
+  const std::string log = server.Get("/api/v1/jobs/" + update["jobs"][0]["id"].dump() + "/log").body;
+  CHECK(log.find("hub-two") != std::string::npos);
+  CHECK(log.find("hub-one") == std::string::npos);
+  CHECK(Check(server, repo.name)["bases"][0]["status"] == "unchanged");
+}

@@ -91,6 +91,7 @@ TEST_CASE("a lease offer round-trips with its job spec; an id unfit for a URL pa
   offer.sha = std::string(40, 'c');
   offer.branch = "main";
   offer.scanners = {"trivy"};
+  offer.upstream_registry = "127.0.0.1:5000";
   offer.spec.name = "runtime";
   offer.spec.labels = {{"arch", "amd64"}};
   json j = offer;
@@ -99,6 +100,7 @@ TEST_CASE("a lease offer round-trips with its job spec; an id unfit for a URL pa
   CHECK(read->id == offer.id);
   CHECK(read->sha == offer.sha);
   CHECK(read->scanners == offer.scanners);
+  CHECK(read->upstream_registry == offer.upstream_registry);
   CHECK(read->spec.name == "runtime");
   CHECK(read->spec.labels == offer.spec.labels);
 

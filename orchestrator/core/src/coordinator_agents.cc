@@ -93,6 +93,7 @@ std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::Ag
                                 .branch = run->branch,
                                 .renew_every_ms = std::max<int64_t>(1000, config_.lease_seconds * 1000LL / 5),
                                 .scanners = AgentScanners(config_.scan),
+                                .upstream_registry = config_.upstream_registry,
                                 .spec = std::move(*spec)};
   }
 }

@@ -59,6 +59,9 @@ struct LeaseOffer {
   std::string branch;
   int64_t renew_every_ms = 3000;
   std::vector<std::string> scanners;  // external scanners the server asks for ("trivy", "grype")
+  // The registry of bases named without one ("python:3.11-slim"): the server's, so the digests the
+  // agent reports are the ones its base checks compare with. Empty: Docker Hub.
+  std::string upstream_registry;
   pipelines::JobSpec spec;
 };
 
