@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/duration.h"
 #include "common/log.h"
 #include "common/subprocess.h"
 
@@ -44,12 +45,14 @@ void ReadMetadata(const std::string& path, BuildOutcome* out) {
   out->build_ref = str("buildx.build.ref");
 }
 
-// Sends SIGTERM when the token fires and SIGKILL after the grace period, until Stop().
+// Sends SIGTERM when the token fires or the timeout (0: none) passes, and SIGKILL after the grace
+// period, until Stop().
 class CancelWatcher {
  public:
-  CancelWatcher(Subprocess* proc, const CancelToken* token, std::chrono::milliseconds grace)
-      : proc_(proc), token_(token), grace_(grace) {
-    if (token_) thread_ = std::thread([this] { Run(); });
+  CancelWatcher(Subprocess* proc, const CancelToken* token, std::chrono::milliseconds grace,
+                std::chrono::seconds timeout)
+      : proc_(proc), token_(token), grace_(grace), timeout_(timeout) {
+    if (token_ || timeout_.count() > 0) thread_ = std::thread([this] { Run(); });
   }
   ~CancelWatcher() { Stop(); }
   void Stop() {
@@ -61,6 +64,7 @@ class CancelWatcher {
     if (thread_.joinable()) thread_.join();
   }
   bool fired() const { return fired_; }
+  bool timed_out() const { return timed_out_; }
 
  private:
   bool StoppedWithin(std::chrono::milliseconds d) {
@@ -68,11 +72,18 @@ class CancelWatcher {
     return cv_.wait_for(lock, d, [this] { return stopped_; });
   }
   void Run() {
-    while (!token_->WaitFor(std::chrono::milliseconds(50))) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout_;
+    const std::chrono::milliseconds tick(50);
+    for (;;) {
+      if (token_ ? token_->WaitFor(tick) : StoppedWithin(tick)) break;
       if (StoppedWithin(std::chrono::milliseconds(0))) return;
+      if (timeout_.count() > 0 && std::chrono::steady_clock::now() >= deadline) {
+        timed_out_ = true;
+        break;
+      }
     }
     if (StoppedWithin(std::chrono::milliseconds(0))) return;
-    fired_ = true;
+    if (!timed_out_) fired_ = true;
     proc_->Signal(SIGTERM);
     if (StoppedWithin(grace_)) return;
     proc_->Signal(SIGKILL);
@@ -81,11 +92,13 @@ class CancelWatcher {
   Subprocess* proc_;
   const CancelToken* token_;
   std::chrono::milliseconds grace_;
+  std::chrono::seconds timeout_;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopped_ = false;
   std::atomic<bool> fired_{false};
+  std::atomic<bool> timed_out_{false};
 };
 
 }  // namespace
@@ -149,7 +162,7 @@ Result<BuildOutcome> RunBuild(const std::vector<std::string>& argv, const RunOpt
     }
   };
 
-  CancelWatcher watcher(&proc, cancel, options.grace);
+  CancelWatcher watcher(&proc, cancel, options.grace, options.timeout);
   proc.Pump(
       [&](std::string_view chunk) {
         stdout_partial.append(chunk);
@@ -173,12 +186,16 @@ Result<BuildOutcome> RunBuild(const std::vector<std::string>& argv, const RunOpt
   deliver();
 
   out.canceled = watcher.fired();
+  out.timed_out = watcher.timed_out();
   out.steps = parser.steps();
   out.cache = parser.Cache();
   out.log_tail.assign(tail.begin(), tail.end());
   out.duration_ms = NowMs() - start;
   if (out.canceled) {
     out.error = "canceled";
+  } else if (out.timed_out) {
+    out.failed_step = parser.FailedName();
+    out.error = "timed out after " + FormatDuration(options.timeout.count());
   } else if (out.exit_code == 0) {
     ReadMetadata(options.metadata_file, &out);
   } else {

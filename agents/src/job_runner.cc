@@ -275,6 +275,7 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
       hooks.on_steps = [&](const std::vector<BuildStep>& steps) { reporter.SetSteps(steps); };
       RunOptions options;
       options.metadata_file = inv.metadata_file;
+      options.timeout = std::chrono::seconds(lease.spec.timeout_seconds);
       // The build reads the context and the Dockerfile where their links lead: inside the checkout only.
       pipelines::JobSpec spec = lease.spec;
       Status paths = ResolveJobPaths(checkout, &spec);

@@ -28,7 +28,7 @@ FinishReport ReportFromOutcome(const BuildOutcome& o) {
   if (o.canceled) {
     r.status = JobStatus::kCanceled;
     r.error = o.error;
-  } else if (o.exit_code != 0) {
+  } else if (o.exit_code != 0 || o.timed_out) {
     r.status = JobStatus::kFailure;
     r.error = o.error;
     r.failed_step = o.failed_step;

@@ -53,6 +53,7 @@ nlohmann::json ToJson(const JobSpec& spec) {
       {"needs", spec.needs},
       {"labels", spec.labels},
       {"bases", spec.bases},
+      {"timeout_seconds", spec.timeout_seconds},
       {"budget", BudgetToJson(spec.budget)},
       {"scan", ScanToJson(spec.scan)},
   };
@@ -93,6 +94,8 @@ Result<JobSpec> JobSpecFromJson(const nlohmann::json& j) {
     ReadIf(j, "needs", spec.needs);
     ReadIf(j, "labels", spec.labels);
     ReadIf(j, "bases", spec.bases);
+    ReadIf(j, "timeout_seconds", spec.timeout_seconds);
+    if (spec.timeout_seconds < 0) return Status::InvalidArgument("job spec: timeout_seconds is negative");
     if (auto it = j.find("budget"); it != j.end() && it->is_object()) {
       if (auto v = it->find("max_size_bytes"); v != it->end() && !v->is_null()) {
         spec.budget.max_size_bytes = v->get<long long>();

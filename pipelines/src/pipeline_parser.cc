@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/cron.h"
+#include "common/duration.h"
 #include "pipelines/input_text.h"
 #include "pipelines/limits.h"
 #include "pipelines/units.h"
@@ -401,7 +402,7 @@ class Parser {
     const std::string prefix = "stages." + stage->key + ".";
     ForEachKey(node, where,
                {"target", "needs", "push", "pull", "tags", "build_args", "platforms", "dockerfile", "context",
-                "labels", "runs_on", "budget", "scan"},
+                "labels", "runs_on", "budget", "scan", "timeout"},
                [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v) {
                  if (key == "target") {
                    Located<std::string> t;
@@ -433,9 +434,23 @@ class Parser {
                    ParseBudget(v, prefix + key, &stage->budget);
                  } else if (key == "scan") {
                    ParseScan(v, prefix + key, &stage->scan);
+                 } else if (key == "timeout") {
+                   ParseTimeout(v, prefix + key, stage);
                  }
                  (void)key_node;
                });
+  }
+
+  void ParseTimeout(const YAML::Node& v, const std::string& what, StageConfig* stage) {
+    Located<std::string> text;
+    if (!GetString(v, what, &text)) return;
+    auto seconds = ParseDurationSeconds(text.value);
+    if (!seconds) {
+      return Error(text.pos, "bad-duration",
+                   "\"" + text.value + "\" is not a duration (examples: 90s, 10m, 1h30m; at most " +
+                       FormatDuration(kMaxDurationSeconds) + ")");
+    }
+    stage->timeout_seconds = *seconds;
   }
 
   // runs_on: a mapping like labels, or a list of "name" / "name=value" ("name" means name=true).

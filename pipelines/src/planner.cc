@@ -258,6 +258,7 @@ class Planner {
           job.platforms = c->platforms;
           job.push = c->push;
           job.pull = c->pull;
+          job.timeout_seconds = c->timeout_seconds;
           job.labels = c->labels;
           job.budget = c->budget;
           job.scan = c->scan;

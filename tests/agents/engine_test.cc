@@ -15,6 +15,7 @@
 #include "agent/build_command.h"
 #include "agent/buildx_runner.h"
 #include "agent/image_inspector.h"
+#include "agent/report.h"
 #include "common/http_client.h"
 #include "common/subprocess.h"
 #include "support/files.h"
@@ -248,4 +249,32 @@ TEST_CASE("cancel stops a long build quickly and leaves no buildx process") {
 }
 
 }  // namespace
+TEST_CASE("a build running past its timeout is stopped and fails timed out") {
+  const std::string id = UniqueId();
+  Context ctx("FROM busybox:1.36\nARG NONCE\nRUN echo \"sleeping $NONCE\" && sleep 60\n");
+  pipelines::JobSpec spec;
+  spec.build_args = {{"NONCE", id}};
+  BuildInvocation inv = ctx.Inv("timeout");
+  auto argv = BuildxArgv(spec, inv);
+  REQUIRE(argv.ok());
+  RunOptions options;
+  options.grace = std::chrono::milliseconds(3000);
+  options.timeout = std::chrono::seconds(4);
+  auto t0 = std::chrono::steady_clock::now();
+  Result<BuildOutcome> outcome = RunBuild(*argv, options, {}, nullptr);
+  auto took = std::chrono::steady_clock::now() - t0;
+  REQUIRE(outcome.ok());
+  CHECK(outcome->timed_out);
+  CHECK_FALSE(outcome->canceled);
+  CHECK_FALSE(outcome->ok());
+  CHECK(outcome->error == "timed out after 4s");
+  CHECK(took >= std::chrono::seconds(4));
+  CHECK(took < std::chrono::seconds(30));  // not the 60 s the step would sleep
+  CHECK(ProcessGroupMembers(outcome->process_group).empty());
+  CHECK(!AnyProcessMentions("NONCE=" + id));
+  FinishReport report = ReportFromOutcome(*outcome);
+  CHECK(report.status == JobStatus::kFailure);
+  CHECK(report.error == "timed out after 4s");
+}
+
 }  // namespace slipway::agent

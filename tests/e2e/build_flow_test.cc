@@ -280,3 +280,29 @@ TEST_CASE("a newer push to a branch supersedes the older run, and slipway cancel
   CHECK(wait_canceled.code == 1);
   CHECK(Contains(wait_canceled.out, "canceled"));
 }
+
+TEST_CASE("a stage past its timeout is stopped and fails timed out; the server's maximum caps a longer one") {
+  TempDir dir;
+  Server server(dir.path() + "/data", {"--max-stage-timeout", "5s"});
+  Agent agent(server, "agent-timeout", dir.path() + "/agent");
+  const std::string name = "e2e/" + UniqueName("timeout");
+  GitRepo git(dir.path() + "/repo", name, server, "s");
+  server.AddRepo(name, git.bare(), "s");
+  git.WriteFile("Dockerfile",
+                "FROM busybox:1.36 AS quick\nRUN echo " + name + " && sleep 120\n"
+                "FROM busybox:1.36 AS capped\nRUN echo " + name + " capped && sleep 120\n");
+  git.WriteFile(".slipway.yml", "version: 1\nstages:\n  quick: {timeout: 3s}\n  capped: {timeout: 1h}\n");
+  git.Commit("builds that outlast their time");
+  auto started = std::chrono::steady_clock::now();
+  json run = server.WaitForRun(git.PushForRun());
+  INFO(run.dump(2));
+  CHECK(run["status"] == "failure");
+  CHECK(JobStatus(run, "quick") == "failure");
+  CHECK(JobStatus(run, "capped") == "failure");
+  for (const auto& job : run["jobs"]) {
+    CHECK(job["error"] == (job["name"] == "quick" ? "timed out after 3s" : "timed out after 5s"));
+    CHECK(job["spec"]["timeout_seconds"] == (job["name"] == "quick" ? 3 : 3600));  // as planned
+  }
+  // Neither build slept its 120 s.
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(100));
+}

@@ -69,6 +69,19 @@ TEST_CASE("ParsePipeline checks budget.max_ratio_of: a stage and a positive perc
   CHECK(p.diagnostics[2].code == "wrong-type");
 }
 
+TEST_CASE("ParsePipeline reads a stage's timeout and points at one that is not a duration") {
+  auto p = ParsePipeline("stages:\n  a: {timeout: 90s}\n  b: {timeout: 1h30m}\n  c: {timeout: 10 minutes}\n"
+                         "  d: {timeout: 200h}\n",
+                         "p.yml");
+  REQUIRE(p.diagnostics.size() == 2);
+  CHECK(FormatDiagnostic(p.diagnostics[0]) ==
+        "p.yml:4:16: error[bad-duration]: \"10 minutes\" is not a duration (examples: 90s, 10m, 1h30m; at most 168h)");
+  CHECK(p.diagnostics[1].code == "bad-duration");
+  CHECK(p.diagnostics[1].line == 5);
+  CHECK(p.pipeline.stages.at(0).timeout_seconds == 90);
+  CHECK(p.pipeline.stages.at(1).timeout_seconds == 5400);
+}
+
 TEST_CASE("ParsePipeline checks on.schedule entries as cron expressions, at their position") {
   auto p = ParsePipeline("version: 1\non:\n  schedule:\n    - \"0 */6 * * *\"\n    - \"@weekly\"\n"
                          "    - \"0 25 * * *\"\n    - \"0 0 * * FUN\"\n", ".slipway.yml");

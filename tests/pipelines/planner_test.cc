@@ -35,6 +35,7 @@ stages:
     platforms: [linux/amd64]
     labels: {arch: amd64}
     pull: true
+    timeout: 20m
     budget: {max_size: 150MB, max_growth: 10%, min_efficiency: 90%, max_ratio_of: {stage: test, ratio: 30%}}
     scan: {fail_on: critical, ignore: [{id: CVE-1, until: 2030-01-31, reason: later}]}
 matrix: {PY: ["3.11"]}
@@ -55,6 +56,8 @@ matrix: {PY: ["3.11"]}
   CHECK(rt.build_args == std::vector<std::pair<std::string, std::string>>{{"APP_ENV", "prod"}, {"PY", "3.11"}});
   CHECK(rt.matrix.at("PY") == "3.11");
   CHECK(rt.push);
+  CHECK(rt.timeout_seconds == 1200);
+  CHECK(r.jobs[0].timeout_seconds == 0);  // the server's default
   CHECK(rt.platforms == std::vector<std::string>{"linux/amd64"});
   CHECK(rt.labels.at("arch") == "amd64");
   CHECK(rt.budget.max_size_bytes == 150000000LL);

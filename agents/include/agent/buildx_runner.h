@@ -31,6 +31,7 @@ struct BuildHooks {
 struct BuildOutcome {
   int exit_code = -1;
   bool canceled = false;       // stopped through the CancelToken
+  bool timed_out = false;      // stopped at RunOptions::timeout
   std::string image_digest;    // metadata "containerimage.digest" (what a pull by digest names)
   std::string config_digest;   // metadata "containerimage.config.digest"
   std::string image_name;      // metadata "image.name" (the tags, comma separated)
@@ -42,13 +43,14 @@ struct BuildOutcome {
   std::vector<std::string> log_tail;  // the last kTailLines log lines
   long long duration_ms = 0;
   pid_t process_group = -1;    // the build's process group (empty by the time RunBuild returns)
-  bool ok() const { return exit_code == 0 && !canceled; }
+  bool ok() const { return exit_code == 0 && !canceled && !timed_out; }
 };
 
 inline constexpr size_t kTailLines = 20;
 
 struct RunOptions {
   std::chrono::milliseconds grace{5000};  // SIGTERM -> SIGKILL
+  std::chrono::seconds timeout{0};         // the build is stopped like a cancel after this; 0: never
   std::string metadata_file;              // read after a successful build
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/cron.h"
+#include "common/duration.h"
 #include "common/flags.h"
 #include "common/strings.h"
 #include "core/publish_policy.h"
@@ -150,6 +151,12 @@ Status ReadKey(const std::string& path, const std::string& key, const YAML::Node
     return ReadNumber(path, key, v, kMaxAttempts, &config->max_attempts);
   } else if (key == "supersede") {
     config->supersede = v.as<bool>();
+  } else if (key == "stage_timeout" || key == "max_stage_timeout") {
+    auto seconds = ParseDurationSeconds(v.IsScalar() ? v.Scalar() : "");
+    if (!seconds) {
+      return Status::InvalidArgument(Where(path, v.Mark()) + ": " + key + " is not a duration (90s, 10m, 1h)");
+    }
+    (key == "stage_timeout" ? config->stage_timeout_seconds : config->max_stage_timeout_seconds) = *seconds;
   } else if (key == "scan") {
     return ReadScanSection(path, v, &config->scan);
   } else if (key == "base_check") {
@@ -186,7 +193,7 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
   static const std::vector<std::string> kKeys = {
       "listen", "data",       "admin_token",      "agent_token", "lease_seconds", "max_attempts", "supersede",
       "scan",   "base_check", "secrets_key_file", "registries",  "http",          "repos",
-      "allowed_registries", "upstream_registry"};
+      "allowed_registries", "upstream_registry", "stage_timeout", "max_stage_timeout"};
   try {
     YAML::Node root = YAML::LoadFile(path);
     if (!root.IsMap()) return Status::InvalidArgument(path + ": the configuration must be a mapping");
@@ -201,6 +208,19 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
     return Status::InvalidArgument(Where(path, e.mark) + ": " + e.msg);
   }
   return Status::Ok();
+}
+
+// A duration flag ("90s", "10m", "1h") stored in seconds.
+void AddDurationFlag(CLI::App& app, const std::string& name, long long* seconds, const std::string& help) {
+  app.add_option_function<std::string>(
+         name,
+         [name, seconds](const std::string& text) {
+           auto parsed = ParseDurationSeconds(text);
+           if (!parsed) throw CLI::ValidationError(name, "\"" + text + "\" is not a duration (90s, 10m, 1h)");
+           *seconds = *parsed;
+         },
+         help + " (default " + FormatDuration(*seconds) + ")")
+      ->type_name("DURATION");
 }
 
 // slipwayd's flags, bound to *config: a flag given replaces what the file (read before) set. A
@@ -230,6 +250,10 @@ void DeclareFlags(CLI::App& app, ServerConfig* config) {
       ->check(InRange(kLeaseSeconds))
       ->type_name("N")
       ->capture_default_str();
+  AddDurationFlag(app, "--stage-timeout", &config->stage_timeout_seconds,
+                  "a build running longer ends timed out, unless its stage says `timeout:`");
+  AddDurationFlag(app, "--max-stage-timeout", &config->max_stage_timeout_seconds,
+                  "the longest `timeout:` a stage may ask for");
   app.add_flag_callback("--no-supersede", [config] { config->supersede = false; },
                         "a newer push does not cancel the older run's unstarted work");
   app.add_option_function<std::string>(

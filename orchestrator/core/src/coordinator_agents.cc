@@ -83,6 +83,8 @@ std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::Ag
     }
     PersistLocked(grant->changes, now);
     counters_["slipway_leases_granted_total"]++;
+    spec->timeout_seconds = std::min(spec->timeout_seconds > 0 ? spec->timeout_seconds : config_.stage_timeout_seconds,
+                                     config_.max_stage_timeout_seconds);
     return protocol::LeaseOffer{.id = lease.id,
                                 .job_id = lease.job_id,
                                 .run_id = lease.run_id,

@@ -55,6 +55,9 @@ struct JobSpec {
   std::vector<std::string> needs;       // names of jobs in the same run that must succeed first
   std::map<std::string, std::string> labels;  // agent labels this job requires
   std::vector<std::string> bases;       // external images the target is built from (Dockerfile::BaseImages)
+  // The stage's `timeout:` in seconds; 0: the server's default. In a lease: the limit the agent
+  // enforces, the server's default and maximum applied.
+  long long timeout_seconds = 0;
   Budget budget;
   ScanPolicy scan;
 };

@@ -32,6 +32,7 @@ struct StageConfig {
   bool push = false;
   Position push_pos;
   bool pull = false;  // build with --pull: bases asked of their registry, never the engine's copy
+  long long timeout_seconds = 0;  // `timeout:`; 0: the server's default
   std::vector<Located<std::string>> tags;
   std::vector<std::pair<std::string, std::string>> build_args;
   std::vector<std::string> platforms;

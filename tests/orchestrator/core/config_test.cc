@@ -260,3 +260,24 @@ TEST_CASE("the upstream registry and registries with their CA files come from th
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().message() == "upstream_registry \"bad host/\" is not a registry host");
 }
+
+TEST_CASE("stage timeouts come from the file or flags, as durations") {
+  auto defaults = LoadServerConfig({"--admin-token", "a", "--agent-token", "g"});
+  REQUIRE(defaults.ok());
+  CHECK(defaults->stage_timeout_seconds == 3600);
+  CHECK(defaults->max_stage_timeout_seconds == 6 * 3600);
+
+  ConfigFile file("stage_timeout: 20m\nmax_stage_timeout: 2h\n");
+  auto config = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--config", file.path, "--max-stage-timeout", "3h"});
+  REQUIRE(config.ok());
+  CHECK(config->stage_timeout_seconds == 1200);
+  CHECK(config->max_stage_timeout_seconds == 3 * 3600);
+
+  ConfigFile bad("stage_timeout: soon\n");
+  auto not_duration = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--config", bad.path});
+  REQUIRE_FALSE(not_duration.ok());
+  CHECK(not_duration.status().message() == bad.path + ":1:16: stage_timeout is not a duration (90s, 10m, 1h)");
+  auto flag = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--stage-timeout", "1d"});
+  REQUIRE_FALSE(flag.ok());
+  CHECK(flag.status().message().find("\"1d\" is not a duration") != std::string::npos);
+}

@@ -10,6 +10,8 @@
 //   lease_seconds: 15          # an agent silent this long loses its job (requeued)
 //   max_attempts: 3            # tries per job before it ends as error
 //   supersede: true            # a newer push to a branch cancels the older run's unstarted work
+//   stage_timeout: 60m         # a build running longer ends "timed out" (a stage's `timeout:` wins)
+//   max_stage_timeout: 6h      # no build runs longer, whatever its stage or stage_timeout say
 //   scan:
 //     scanners: [osv, trivy]   # osv: built in, on the server; trivy, grype: on the agent, if installed
 //     osv_database: /var/lib/slipway/osv   # a folder of OSV records or osv.dev's ecosystem zips
@@ -74,6 +76,8 @@ struct ServerConfig {
   int lease_seconds = 15;
   int max_attempts = 3;
   bool supersede = true;
+  long long stage_timeout_seconds = 3600;
+  long long max_stage_timeout_seconds = 6 * 3600;
   std::string base_check = "0 */6 * * *";  // a cron expression or "off"
   std::vector<RepoConfig> repos;
   std::optional<std::vector<std::string>> allowed_registries;  // registry hosts base checks may contact
