@@ -371,7 +371,10 @@ TEST_CASE("agent protocol over HTTP: tokens, fencing of made-up and expired leas
                   Server::kAgentToken)
             .status == 200);
 
-  // Not renewed: the lease expires (2 s), the job is requeued, and the first lease is fenced off.
+  // Renewed once, then silent: the lease expires (2 s), the job is requeued with the attempt
+  // spent, and the first lease is fenced off.
+  REQUIRE(server.Post("/api/v1/agent/leases/" + first_lease + "/renew?wait=0", "{}", Server::kAgentToken).status ==
+          200);
   json requeued = server.WaitForRunState(
       run_id, [](const json& r) { return r["jobs"][0]["status"] == "pending"; }, std::chrono::seconds(15));
   CHECK(requeued["jobs"][0]["attempt"] == 1);

@@ -196,14 +196,16 @@ TEST_CASE("an agent killed mid-build loses its job to a second agent, and the re
   std::string repo_name = "e2e/" + UniqueName("lost");
   server.AddRepo(repo_name, dir.path() + "/repo/repo.git", "s");
   GitRepo repo(dir.path() + "/repo", repo_name, server, "s");
-  repo.WriteFile("Dockerfile", "FROM busybox:1.36 AS work\nRUN echo " + UniqueName("nocache") +
-                                   " && sleep 6 && echo done > /done\n");
+  const std::string nonce = UniqueName("nocache");
+  repo.WriteFile("Dockerfile", "FROM busybox:1.36 AS work\nRUN echo " + nonce + " && sleep 6 && echo done > /done\n");
   repo.WriteFile(".slipway.yml", "version: 1\nstages:\n  work: {target: work}\n");
   repo.Commit("work");
 
   int64_t run_id = repo.PushForRun();
-  server.WaitForRunState(run_id, [](const json& r) {
-    return !r["jobs"].empty() && r["jobs"][0]["status"] == "running" && r["jobs"][0]["agent"] == "agent-a";
+  // Killed mid-build (its step has started, so the lease was renewed): the attempt is spent.
+  server.WaitForRunState(run_id, [&](const json& r) {
+    return !r["jobs"].empty() && r["jobs"][0]["status"] == "running" && r["jobs"][0]["agent"] == "agent-a" &&
+           server.Get("/api/v1/jobs/" + r["jobs"][0]["id"].dump() + "/log").body.find(nonce) != std::string::npos;
   });
   first->process().Signal(SIGKILL);
   first.reset();

@@ -199,6 +199,7 @@ std::optional<Grant> Scheduler::Acquire(const AgentInfo& agent, int64_t now_ms) 
     job.lease_expires_ms = now_ms + options_.lease_ms;
     job.pushing = false;
     job.cancel_requested = false;
+    job.renewed = false;
     leases_[job.lease_id] = id;
     ++agent_leases_[agent.name];
     grant.lease = Lease{job.lease_id, id, job.run_id, job.name, agent.name, job.attempt,
@@ -227,6 +228,7 @@ Result<Renewal> Scheduler::Renew(std::string_view lease_id, int64_t now_ms) {
   Result<JobNode*> job = LiveJob(lease_id, now_ms);
   if (!job.ok()) return job.status();
   (*job)->lease_expires_ms = now_ms + options_.lease_ms;
+  (*job)->renewed = true;
   return Renewal{(*job)->lease_expires_ms, (*job)->cancel_requested};
 }
 
@@ -341,7 +343,13 @@ std::vector<Change> Scheduler::Expire(int64_t now_ms) {
   for (int64_t id : lost) {
     JobNode& job = jobs_.at(id);
     int64_t run_id = job.run_id;
-    LoseLease(job, "lease of agent " + job.agent + " expired", &changes);
+    std::string reason = "lease of agent " + job.agent + " expired";
+    if (!job.renewed && job.unrenewed_losses < kMaxUnrenewedLosses) {
+      ++job.unrenewed_losses;
+      --job.attempt;  // the build never reported in: this lease costs no attempt
+      reason += " before its first renewal";
+    }
+    LoseLease(job, reason, &changes);
     UpdateRun(run_id, "", &changes);
   }
   return changes;

@@ -59,7 +59,7 @@ TEST_CASE("A canceled job whose agent is lost ends canceled, not requeued") {
   auto lost = s.Expire(kT0 + 1000);
   REQUIRE(lost.size() == 2);
   CHECK(lost[0].job_status == JobStatus::kCanceled);
-  CHECK(lost[0].reason == "lease of agent x expired; canceled");
+  CHECK(lost[0].reason == "lease of agent x expired before its first renewal; canceled");
   CHECK(lost[1].run_status == RunStatus::kCanceled);
   CHECK(s.ReadyCount() == 0);
 }

@@ -100,6 +100,7 @@ TEST_CASE("A lost lease is requeued, then errors once the attempts are spent") {
   auto first = s.Acquire(Agent("b1"), kT0);
   REQUIRE(first);
   CHECK(first->lease.attempt == 1);
+  REQUIRE(s.Renew(first->lease.id, kT0).ok());  // the build started: losing it costs the attempt
 
   auto lost = s.Expire(kT0 + 15000);
   REQUIRE(lost.size() == 1);
@@ -113,6 +114,7 @@ TEST_CASE("A lost lease is requeued, then errors once the attempts are spent") {
   REQUIRE(second);
   CHECK(second->lease.attempt == 2);
   CHECK(second->lease.id != first->lease.id);
+  REQUIRE(s.Renew(second->lease.id, kT0 + 15001).ok());
 
   auto gone = s.Expire(kT0 + 30001);
   REQUIRE(gone.size() == 3);
@@ -130,6 +132,7 @@ TEST_CASE("After a requeue the old lease is fenced off: its result is refused, t
   REQUIRE(s.AddRun(Run(1), {Job(1, "build"), Job(2, "after", {"build"})}, kT0).ok());
   auto old_grant = s.Acquire(Agent("slow"), kT0);
   REQUIRE(old_grant);
+  REQUIRE(s.Renew(old_grant->lease.id, kT0).ok());
   REQUIRE(s.Expire(kT0 + 15000).size() == 1);
   auto new_grant = s.Acquire(Agent("fast"), kT0 + 15001);
   REQUIRE(new_grant);
@@ -158,10 +161,36 @@ TEST_CASE("A job's own max_attempts overrides the default") {
   JobNode once = Job(1, "once");
   once.max_attempts = 1;
   REQUIRE(s.AddRun(Run(1), {once}, kT0).ok());
-  REQUIRE(s.Acquire(Agent("x"), kT0));
+  auto grant = s.Acquire(Agent("x"), kT0);
+  REQUIRE(grant);
+  REQUIRE(s.Renew(grant->lease.id, kT0).ok());
   auto lost = s.Expire(kT0 + 1000);
   REQUIRE_FALSE(lost.empty());
   CHECK(lost[0].job_status == JobStatus::kError);
+}
+
+TEST_CASE("A lease that expires before its first renewal gives its attempt back, a bounded number of times") {
+  Scheduler s(CountingIds(1000));
+  JobNode once = Job(1, "once");
+  once.max_attempts = 1;
+  REQUIRE(s.AddRun(Run(1), {once}, kT0).ok());
+  int64_t now = kT0;
+  for (int loss = 1; loss <= kMaxUnrenewedLosses; ++loss) {
+    auto grant = s.Acquire(Agent("x"), now);
+    REQUIRE(grant);
+    CHECK(grant->lease.attempt == 1);  // still the first attempt
+    now += 1000;
+    auto lost = s.Expire(now);
+    REQUIRE_FALSE(lost.empty());
+    CHECK(lost[0].job_status == JobStatus::kPending);
+    CHECK(lost[0].reason == "lease of agent x expired before its first renewal; requeued after attempt 0 of 1");
+  }
+  // An agent that keeps dying before it reports in cannot hold the job forever.
+  REQUIRE(s.Acquire(Agent("x"), now));
+  auto last = s.Expire(now + 1000);
+  REQUIRE_FALSE(last.empty());
+  CHECK(last[0].job_status == JobStatus::kError);
+  CHECK(last[0].reason == "lease of agent x expired; no attempts left (1 of 1)");
 }
 
 TEST_CASE("Expire handles several leases in job id order and leaves live ones alone") {

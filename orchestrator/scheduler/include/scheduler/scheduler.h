@@ -55,7 +55,13 @@ struct JobNode {
   int64_t lease_expires_ms = 0;
   bool pushing = false;           // the agent is pushing the image (supersede spares it)
   bool cancel_requested = false;
+  // Whether the lease was renewed at least once. A lease that expires unrenewed (the agent died
+  // or never got the offer) gives its attempt back, up to kMaxUnrenewedLosses times per job.
+  bool renewed = true;
+  int unrenewed_losses = 0;
 };
+
+inline constexpr int kMaxUnrenewedLosses = 3;
 
 struct RunInfo {
   int64_t run_id = 0;
