@@ -3,6 +3,7 @@
 
 #include "api/replies.h"
 #include "api/routes.h"
+#include "api/sinks.h"
 #include "protocol/agent_protocol.h"
 
 namespace slipway::api {
@@ -33,12 +34,12 @@ void RegisterAgentRoutes(Router& router, core::Coordinator& c) {
     auto request = protocol::ReadLeaseRequest(*body);
     if (!request.ok()) return ReplyStatus(*w, request.status());
     scheduler::AgentInfo agent{.name = request->agent, .labels = request->labels, .capacity = request->capacity};
-    c.WaitForLease(agent, request->version, WaitMs(req, kMaxLeaseWaitSeconds, kMaxLeaseWaitSeconds), w);
+    c.WaitForLease(agent, request->version, WaitMs(req, kMaxLeaseWaitSeconds, kMaxLeaseWaitSeconds), LeasePollOn(w));
   });
 
   router.Add("POST", "/api/v1/agent/leases/{lease}/renew", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
     if (!RequireAgent(req, c, *w)) return;
-    c.RenewLease(p.at("lease"), WaitMs(req, 3, 10), w);
+    c.RenewLease(p.at("lease"), WaitMs(req, 3, 10), RenewPollOn(w));
   });
 
   router.Add("POST", "/api/v1/agent/leases/{lease}/pushing", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {

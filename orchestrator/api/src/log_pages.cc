@@ -1,5 +1,6 @@
 #include "api/log_pages.h"
 
+#include "api/sinks.h"
 #include "common/log.h"
 
 namespace slipway::api {
@@ -53,7 +54,7 @@ void FollowLog(const Router& router, core::Coordinator& c, int64_t job_id, int a
   auto as_event = [attempt](const store::LogChunk& chunk) { return core::LogEventFrame(chunk, attempt); };
   SendLogPages(router, c.db(), job_id, attempt, after_seq, writer, as_event,
                [&router, &c, job_id, attempt, writer](int64_t last) {
-                 auto more = c.FollowLogFrom(job_id, attempt, last, writer);
+                 auto more = c.FollowLogFrom(job_id, attempt, last, EventSinkOn(writer));
                  if (!more.ok()) {
                    LogError("log follow failed", {{"job", std::to_string(job_id)}, {"error", more.status().message()}});
                    return writer->Close();

@@ -6,6 +6,7 @@
 
 #include "api/replies.h"
 #include "api/routes.h"
+#include "api/sinks.h"
 #include "common/json_text.h"
 #include "core/image_details.h"
 #include "core/publish_policy.h"
@@ -58,7 +59,8 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
   });
 
   router.Add("GET", "/api/v1/events", [&c](const http::Request&, const PathParams&, WriterPtr w) {
-    c.hub().Subscribe("events", w);
+    w->BeginStream(200, "text/event-stream");
+    c.hub().Subscribe("events", EventSinkOn(w));
   });
 
   router.Add("GET", "/api/v1/repos", [&c](const http::Request&, const PathParams&, WriterPtr w) {

@@ -53,9 +53,9 @@ void Coordinator::Stop() {
   bases_.reset();     // finishes queued base checks, which may queue planning
   work_.reset();      // finishes queued planning
   std::lock_guard lock(mu_);
-  for (auto& w : lease_waiters_) w.writer->Send({.status = 204});
+  for (auto& w : lease_waiters_) w.poll->Answer(std::nullopt);
   lease_waiters_.clear();
-  for (auto& w : renew_waiters_) w.writer->Send(RenewReply(false));
+  for (auto& w : renew_waiters_) w.poll->Answer(protocol::RenewAnswer{.cancel = false});
   renew_waiters_.clear();
   hub_.CloseAll();
 }
@@ -202,18 +202,18 @@ void Coordinator::TickUnguarded() {
     DispatchLocked();
   }
   for (auto it = lease_waiters_.begin(); it != lease_waiters_.end();) {
-    if (it->writer->Closed()) {
+    if (it->poll->Closed()) {
       it = lease_waiters_.erase(it);
     } else if (it->deadline_ms <= now) {
-      it->writer->Send({.status = 204});
+      it->poll->Answer(std::nullopt);
       it = lease_waiters_.erase(it);
     } else {
       ++it;
     }
   }
   for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
-    if (it->deadline_ms <= now || it->writer->Closed()) {
-      it->writer->Send(RenewReply(false));
+    if (it->deadline_ms <= now || it->poll->Closed()) {
+      it->poll->Answer(protocol::RenewAnswer{.cancel = false});
       it = renew_waiters_.erase(it);
     } else {
       ++it;

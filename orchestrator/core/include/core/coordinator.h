@@ -7,7 +7,7 @@
 // it returns happen together, so a restart restores exactly what was recorded.
 //
 // Long-polls: an agent asking for work, or renewing, may be answered later. The Coordinator keeps
-// its ResponseWriter and answers when a job becomes ready (or a cancel arrives), or on time-out.
+// its poll (core/sinks.h) and answers when a job becomes ready (or a cancel arrives), or on time-out.
 //
 // Thread-safety: every public method may be called from any thread.
 #pragma once
@@ -32,7 +32,7 @@
 #include "core/image_review.h"
 #include "core/rerun_plan.h"
 #include "core/rescanner.h"
-#include "http/server.h"
+#include "core/sinks.h"
 #include "pipelines/diagnostic.h"
 #include "pipelines/job_spec.h"
 #include "pipelines/pipeline.h"
@@ -98,10 +98,10 @@ class Coordinator {
   Result<store::Run> Rerun(int64_t run_id, const RerunSelection& selection);
   Status CancelRun(int64_t run_id);
 
-  // Agents. These answer on `writer`, now or later.
+  // Agents. These answer on `poll`, now or later.
   void WaitForLease(const scheduler::AgentInfo& agent, const std::string& version, int wait_ms,
-                    std::shared_ptr<http::ResponseWriter> writer);
-  void RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<http::ResponseWriter> writer);
+                    std::shared_ptr<LeasePoll> poll);
+  void RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<RenewPoll> poll);
   Status MarkPushing(const std::string& lease_id);
   Status AppendLog(const std::string& lease_id, int64_t seq, const std::string& data);
   Status ReplaceSteps(const std::string& lease_id, const protocol::StepsReport& steps);
@@ -113,14 +113,14 @@ class Coordinator {
   // Fresh bases (core/base_watch.h): checks a repository's bases soon; `done` gets the report.
   void CheckBases(const std::string& repo, std::function<void(Result<nlohmann::json>)> done);
 
-  // Follows a job's log as SSE on writer, which already carries the attempt's chunks up to
+  // Follows a job's log as SSE on sink, which already carries the attempt's chunks up to
   // after_seq (-1: none), sent by the caller from the store page by page, outside the lock. Under
   // the lock: sends the chunks stored since (one page at most) and, if that was all, subscribes
-  // writer to the live chunks, so that none is lost or sent twice. Returns the last seq sent when
-  // more remain (the caller pages on and calls again), or nullopt once writer follows the live log
+  // sink to the live chunks, so that none is lost or sent twice. Returns the last seq sent when
+  // more remain (the caller pages on and calls again), or nullopt once sink follows the live log
   // (or has received the end of a finished job's log).
   Result<std::optional<int64_t>> FollowLogFrom(int64_t job_id, int attempt, int64_t after_seq,
-                                               std::shared_ptr<http::ResponseWriter> writer);
+                                               std::shared_ptr<EventSink> sink);
   // Log chunks per page read from the store when a log is sent.
   static constexpr int kLogPageChunks = 16;
 
@@ -137,17 +137,14 @@ class Coordinator {
  private:
   struct LeaseWaiter {
     scheduler::AgentInfo agent;
-    std::shared_ptr<http::ResponseWriter> writer;
+    std::shared_ptr<LeasePoll> poll;
     int64_t deadline_ms;
   };
   struct RenewWaiter {
     std::string lease_id;
-    std::shared_ptr<http::ResponseWriter> writer;
+    std::shared_ptr<RenewPoll> poll;
     int64_t deadline_ms;
   };
-
-  // The answer to a renewal (docs/agent-protocol.md).
-  static http::Response RenewReply(bool cancel) { return {.body = protocol::ToBody(protocol::RenewAnswer{cancel})}; }
 
   void TickUnguarded();
   // Planning, on the worker thread. QueuePlanning posts a planning task for the run; anything it
