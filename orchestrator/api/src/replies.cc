@@ -29,7 +29,7 @@ void ReplyJson(http::ResponseWriter& writer, int status, const nlohmann::json& b
 }
 
 nlohmann::json ErrorBody(const Status& status) {
-  return {{"error", {{"code", ErrorCodeName(status.code()), {"message", status.message()}}}};
+  return {{"error", {{"code", ErrorCodeName(status.code())}, {"message", status.message()}}}};
 }
 
 void ReplyStatus(http::ResponseWriter& writer, const Status& status) {
