@@ -19,7 +19,8 @@ Result<nlohmann::json> Queries::RunsPage(const store::RunFilter& filter) {
   // Cursors to the neighbouring pages: `more` says whether runs go on the way the cursor reads
   // (older without `after`, newer with it); the other way, the cursor's own run is there.
   if (!list->empty() && (filter.after || more)) out["next_before"] = list->back().id;
-  if (!list->empty() && (filter.after ? more : filter.before.has_value())) out["prev_after"] = list->front().id;
+  if (!list->empty() && (filter.after ? more : filter.before.has_value()))
+    out["prev_after"] = list->front().id;
   return out;
 }
 
@@ -44,13 +45,16 @@ Result<nlohmann::json> Queries::JobDetail(int64_t job_id) {
 
 Result<store::Job> Queries::Job(int64_t job_id) { return store::JobStore(db_).Get(job_id); }
 
-Result<std::vector<store::LogChunk>> Queries::LogPage(int64_t job_id, int attempt, int64_t after_seq) {
+Result<std::vector<store::LogChunk>> Queries::LogPage(int64_t job_id, int attempt,
+                                                      int64_t after_seq) {
   return store::LogStore(db_).ReadFrom(job_id, attempt, after_seq, kLogPageChunks);
 }
 
 Result<std::vector<store::Repo>> Queries::Repos() { return store::RepoStore(db_).List(); }
 
-Result<store::Repo> Queries::Repo(const std::string& name) { return store::RepoStore(db_).GetByName(name); }
+Result<store::Repo> Queries::Repo(const std::string& name) {
+  return store::RepoStore(db_).GetByName(name);
+}
 
 Result<nlohmann::json> Queries::RepoList() {
   auto list = Repos();
@@ -89,6 +93,8 @@ Result<nlohmann::json> Queries::ImageDetail(const std::string& digest) {
   return ImageDetailView(db_, *image);
 }
 
-Result<nlohmann::json> Queries::ImageSbom(const std::string& digest) { return core::ImageSbom(db_, digest); }
+Result<nlohmann::json> Queries::ImageSbom(const std::string& digest) {
+  return core::ImageSbom(db_, digest);
+}
 
 }  // namespace slipway::core

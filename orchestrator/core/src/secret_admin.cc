@@ -11,8 +11,9 @@ Result<store::SecretScope> SecretAdmin::ScopeOf(const std::string& repo) {
   return store::SecretScope{found->id};
 }
 
-Result<store::SecretInfo> SecretAdmin::Put(const std::string& repo, const std::string& name, const std::string& value,
-                                           bool is_protected, int64_t now_ms) {
+Result<store::SecretInfo> SecretAdmin::Put(const std::string& repo, const std::string& name,
+                                           const std::string& value, bool is_protected,
+                                           int64_t now_ms) {
   Result<store::SecretScope> scope = ScopeOf(repo);
   if (!scope.ok()) return scope.status();
   store::SecretStore secrets(db_, box_);

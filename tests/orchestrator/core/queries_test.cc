@@ -20,16 +20,22 @@ struct Fixture {
   int64_t repo_id = 0;
 
   Fixture() {
-    auto repo = store::RepoStore(*temp.db).Upsert({.name = "owner/app", .forge = "gitea",
-                                                  .clone_url = "http://user:pw@127.0.0.1:9/app.git", .secret = "s"},
-                                                 kNow);
+    auto repo =
+        store::RepoStore(*temp.db).Upsert({.name = "owner/app",
+                                           .forge = "gitea",
+                                           .clone_url = "http://user:pw@127.0.0.1:9/app.git",
+                                           .secret = "s"},
+                                          kNow);
     REQUIRE(repo.ok());
     repo_id = repo->id;
   }
 
   int64_t AddRun() {
-    auto run = store::RunStore(*temp.db).CreateRun({.repo_id = repo_id, .branch = "main", .sha = std::string(40, 'c'),
-                                                    .trigger = "manual", .created_at = kNow});
+    auto run = store::RunStore(*temp.db).CreateRun({.repo_id = repo_id,
+                                                    .branch = "main",
+                                                    .sha = std::string(40, 'c'),
+                                                    .trigger = "manual",
+                                                    .created_at = kNow});
     REQUIRE(run.ok());
     return run->id;
   }
@@ -57,7 +63,8 @@ TEST_CASE("details of what does not exist are not found; repositories are listed
   Fixture f;
   CHECK(f.queries.RunDetail(99).status().code() == ErrorCode::kNotFound);
   CHECK(f.queries.JobDetail(99).status().code() == ErrorCode::kNotFound);
-  CHECK(f.queries.ImageHistory("nobody/here", "runtime", std::nullopt).status().code() == ErrorCode::kNotFound);
+  CHECK(f.queries.ImageHistory("nobody/here", "runtime", std::nullopt).status().code() ==
+        ErrorCode::kNotFound);
   int64_t run = f.AddRun();
   auto detail = f.queries.RunDetail(run);
   REQUIRE(detail.ok());
@@ -73,7 +80,8 @@ TEST_CASE("secrets are set, listed and deleted by repository name or server-wide
   Fixture f;
   SecretBox box{SecretBox::Key{}};
   SecretAdmin secrets(*f.temp.db, box);
-  CHECK(secrets.Put("nobody/here", "TOKEN", "v", false, kNow).status().code() == ErrorCode::kNotFound);
+  CHECK(secrets.Put("nobody/here", "TOKEN", "v", false, kNow).status().code() ==
+        ErrorCode::kNotFound);
   auto stored = secrets.Put("owner/app", "TOKEN", "v", true, kNow);
   REQUIRE(stored.ok());
   CHECK(stored->name == "TOKEN");

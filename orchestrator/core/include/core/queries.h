@@ -1,6 +1,7 @@
-// Queries: what the API reads. Lists and details come back as the JSON the API sends (core/views.h);
-// single records (a job, a repository, a page of a log) as records, for routes that decide from them.
-// Reads only: writes go through the Coordinator, which keeps the scheduler and the store in step.
+// Queries: what the API reads. Lists and details come back as the JSON the API sends
+// (core/views.h); single records (a job, a repository, a page of a log) as records, for routes that
+// decide from them. Reads only: writes go through the Coordinator, which keeps the scheduler and
+// the store in step.
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -28,7 +29,8 @@ class Queries {
 
   explicit Queries(store::Database& db) : db_(db) {}
 
-  // {"runs": [...], "next_before", "prev_after"}: the cursors to the neighbouring pages, when there are runs that way.
+  // {"runs": [...], "next_before", "prev_after"}: the cursors to the neighbouring pages, when there
+  // are runs that way.
   Result<nlohmann::json> RunsPage(const store::RunFilter& filter);
   // The run with its jobs.
   Result<nlohmann::json> RunDetail(int64_t run_id);

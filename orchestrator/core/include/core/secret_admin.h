@@ -21,8 +21,8 @@ class SecretAdmin {
   SecretAdmin(store::Database& db, const SecretBox& box) : db_(db), box_(box) {}
 
   // Creates or replaces the secret; what a listing shows of it afterwards.
-  Result<store::SecretInfo> Put(const std::string& repo, const std::string& name, const std::string& value,
-                                bool is_protected, int64_t now_ms);
+  Result<store::SecretInfo> Put(const std::string& repo, const std::string& name,
+                                const std::string& value, bool is_protected, int64_t now_ms);
   Result<std::vector<store::SecretInfo>> List(const std::string& repo);
   Status Delete(const std::string& repo, const std::string& name);  // kNotFound when absent
 
