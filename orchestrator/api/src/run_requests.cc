@@ -11,7 +11,8 @@ namespace slipway::api {
 Result<int64_t> ParseId(const std::string& text, const std::string& what) {
   char* end = nullptr;
   long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || v <= 0) return Status::InvalidArgument(what + " must be a positive integer, not '" + text + "'");
+  if (text.empty() || *end != '\0' || v <= 0)
+    return Status::InvalidArgument(what + " must be a positive integer, not '" + text + "'");
   return static_cast<int64_t>(v);
 }
 
@@ -22,7 +23,8 @@ Result<store::RunFilter> RunFilterOf(const http::Request& req) {
   if (auto v = req.Query("status"); !v.empty()) {
     filter.status = RunStatusFromName(v);
     if (!filter.status) {
-      return Status::InvalidArgument("status must be pending, running, success, failure, canceled, error or skipped");
+      return Status::InvalidArgument(
+          "status must be pending, running, success, failure, canceled, error or skipped");
     }
   }
   if (auto v = req.Query("limit"); !v.empty()) {
@@ -30,22 +32,27 @@ Result<store::RunFilter> RunFilterOf(const http::Request& req) {
     if (!n.ok()) return n.status();
     filter.limit = static_cast<int>(std::min<int64_t>(*n, store::RunStore::kMaxListLimit));
   }
-  for (auto [name, cursor] : {std::pair{"before", &filter.before}, std::pair{"after", &filter.after}}) {
+  for (auto [name, cursor] :
+       {std::pair{"before", &filter.before}, std::pair{"after", &filter.after}}) {
     if (auto v = req.Query(name); !v.empty()) {
       auto n = ParseId(v, name);
       if (!n.ok()) return n.status();
       *cursor = *n;
     }
   }
-  if (filter.before && filter.after) return Status::InvalidArgument("give one of before and after, not both");
+  if (filter.before && filter.after)
+    return Status::InvalidArgument("give one of before and after, not both");
   return filter;
 }
 
 Result<ManualTrigger> ManualTriggerOf(const nlohmann::json& body) {
-  if (!body.contains("repo") || !body["repo"].is_string() || !body.contains("branch") || !body["branch"].is_string()) {
-    return Status::InvalidArgument("body needs string fields \"repo\" and \"branch\" (and optionally \"sha\")");
+  if (!body.contains("repo") || !body["repo"].is_string() || !body.contains("branch") ||
+      !body["branch"].is_string()) {
+    return Status::InvalidArgument(
+        "body needs string fields \"repo\" and \"branch\" (and optionally \"sha\")");
   }
-  ManualTrigger trigger{.repo = body["repo"], .branch = body["branch"], .sha = body.value("sha", "")};
+  ManualTrigger trigger{
+      .repo = body["repo"], .branch = body["branch"], .sha = body.value("sha", "")};
   if (Status s = webhooks::ValidateBranchName(trigger.branch); !s.ok()) return s;
   if (!trigger.sha.empty()) {
     if (Status s = webhooks::ValidateSha(trigger.sha); !s.ok()) return s;

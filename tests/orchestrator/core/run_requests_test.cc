@@ -17,7 +17,8 @@ http::Request Get(const std::string& target) {
 }
 
 TEST_CASE("the run list's query becomes a filter; bad values name the parameter") {
-  auto filter = RunFilterOf(Get("/api/v1/runs?repo=owner/app&branch=main&status=failure&limit=900&before=12"));
+  auto filter = RunFilterOf(
+      Get("/api/v1/runs?repo=owner/app&branch=main&status=failure&limit=900&before=12"));
   REQUIRE(filter.ok());
   CHECK(filter->repo == "owner/app");
   CHECK(filter->branch == "main");
@@ -26,8 +27,12 @@ TEST_CASE("the run list's query becomes a filter; bad values name the parameter"
   CHECK(filter->before == 12);
   CHECK_FALSE(filter->after);
 
-  CHECK(RunFilterOf(Get("/api/v1/runs?status=done")).status().message().starts_with("status must be"));
-  CHECK(RunFilterOf(Get("/api/v1/runs?limit=0")).status().message() == "limit must be a positive integer, not '0'");
+  CHECK(RunFilterOf(Get("/api/v1/runs?status=done"))
+            .status()
+            .message()
+            .starts_with("status must be"));
+  CHECK(RunFilterOf(Get("/api/v1/runs?limit=0")).status().message() ==
+        "limit must be a positive integer, not '0'");
   CHECK(RunFilterOf(Get("/api/v1/runs?before=1&after=2")).status().message() ==
         "give one of before and after, not both");
 }
@@ -37,9 +42,11 @@ TEST_CASE("a manual trigger needs a repo and a valid branch; a sha is optional b
   REQUIRE(trigger.ok());
   CHECK(trigger->sha.empty());
   CHECK(ManualTriggerOf({{"repo", "owner/app"}}).status().code() == ErrorCode::kInvalidArgument);
-  CHECK(ManualTriggerOf({{"repo", "owner/app"}, {"branch", "-x"}}).status().code() == ErrorCode::kInvalidArgument);
-  CHECK(ManualTriggerOf({{"repo", "owner/app"}, {"branch", "main"}, {"sha", "zz"}}).status().code() ==
+  CHECK(ManualTriggerOf({{"repo", "owner/app"}, {"branch", "-x"}}).status().code() ==
         ErrorCode::kInvalidArgument);
+  CHECK(
+      ManualTriggerOf({{"repo", "owner/app"}, {"branch", "main"}, {"sha", "zz"}}).status().code() ==
+      ErrorCode::kInvalidArgument);
 }
 
 TEST_CASE("a rerun repeats all jobs, the failed ones or those named") {
