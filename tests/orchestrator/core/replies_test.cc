@@ -44,7 +44,8 @@ TEST_CASE("an error answers with its mapped status and one JSON body naming code
   CHECK(w.response.status == 409);
   CHECK(w.response.content_type == "application/json");
   auto body = nlohmann::json::parse(w.response.body);
-  CHECK(body == nlohmann::json{{"error", {{"code", "conflict"}, {"message", "lease \"x\" is not held"}}}});
+  CHECK(body ==
+        nlohmann::json{{"error", {{"code", "conflict"}, {"message", "lease \"x\" is not held"}}}});
   CHECK(ErrorBody(Status::NotFound("no run 7")) ==
         nlohmann::json{{"error", {{"code", "not_found"}, {"message", "no run 7"}}}});
 }
