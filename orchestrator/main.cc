@@ -10,6 +10,7 @@
 
 #include "api/router.h"
 #include "api/routes.h"
+#include "api/server_options.h"
 #include "common/log.h"
 #include "common/secret_box.h"
 #include "core/config.h"
@@ -94,10 +95,7 @@ int main(int argc, char** argv) {
   api::RegisterSecretRoutes(router, coordinator, *secret_box);
   api::RegisterWebRoutes(router);
 
-  http::ServerOptions http_options = config->http;
-  http_options.host = config->host;
-  http_options.port = config->port;
-  http::Server server(http_options, [&router](http::Request req, auto writer) {
+  http::Server server(api::ServerOptionsFor(*config), [&router](http::Request req, auto writer) {
     router.Dispatch(std::move(req), std::move(writer));
   });
   std::string error;

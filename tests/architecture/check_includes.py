@@ -41,7 +41,9 @@ def read_table(doc):
         prefix = FOLDER_TO_PREFIX.get(folder)
         if prefix is None:
             continue
-        words = set(re.findall(r"[a-z]+", cells[-1].split("(")[0] + " " + cells[-1]))
+        # Asides in parentheses and `code` name files and types, not parts ("inside `http_client.cc`
+        # only" must not let a part use http).
+        words = set(re.findall(r"[a-z]+", re.sub(r"\([^)]*\)|`[^`]*`", " ", cells[-1])))
         uses = {NAME_ALIASES.get(w, w) for w in words} & set(PARTS)
         allowed[prefix] = uses | {prefix}
     # A part may use what the parts it uses may use: the table lists direct edges only.

@@ -3,6 +3,7 @@
 
 #include "api/replies.h"
 #include "api/routes.h"
+#include "api/sinks.h"
 #include "protocol/agent_protocol.h"
 
 namespace slipway::api {
@@ -19,7 +20,7 @@ int WaitMs(const http::Request& req, int default_seconds, int most_seconds) {
 
 bool RequireAgent(const http::Request& req, core::Coordinator& c, http::ResponseWriter& w) {
   if (HasBearer(req, c.config().agent_token)) return true;
-  ReplyError(w, 401, "unauthenticated", "agent calls need the agent token (Authorization: Bearer ...)");
+  ReplyStatus(w, Status::Unauthenticated("agent calls need the agent token (Authorization: Bearer ...)"));
   return false;
 }
 
@@ -33,12 +34,12 @@ void RegisterAgentRoutes(Router& router, core::Coordinator& c) {
     auto request = protocol::ReadLeaseRequest(*body);
     if (!request.ok()) return ReplyStatus(*w, request.status());
     scheduler::AgentInfo agent{.name = request->agent, .labels = request->labels, .capacity = request->capacity};
-    c.WaitForLease(agent, request->version, WaitMs(req, kMaxLeaseWaitSeconds, kMaxLeaseWaitSeconds), w);
+    c.WaitForLease(agent, request->version, WaitMs(req, kMaxLeaseWaitSeconds, kMaxLeaseWaitSeconds), LeasePollOn(w));
   });
 
   router.Add("POST", "/api/v1/agent/leases/{lease}/renew", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
     if (!RequireAgent(req, c, *w)) return;
-    c.RenewLease(p.at("lease"), WaitMs(req, 3, 10), w);
+    c.RenewLease(p.at("lease"), WaitMs(req, 3, 10), RenewPollOn(w));
   });
 
   router.Add("POST", "/api/v1/agent/leases/{lease}/pushing", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {

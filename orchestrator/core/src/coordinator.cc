@@ -27,6 +27,7 @@ Coordinator::Coordinator(const ServerConfig& config, store::Database& db, Clock 
       logs_(db),
       agents_(db),
       images_(db),
+      queries_(db),
       reviewer_(config_.scan, db),
       mirror_(config.data_dir + "/mirrors"),
       scheduler_(scheduler::SchedulerOptions{.lease_ms = config.lease_seconds * 1000LL,
@@ -53,9 +54,9 @@ void Coordinator::Stop() {
   bases_.reset();     // finishes queued base checks, which may queue planning
   work_.reset();      // finishes queued planning
   std::lock_guard lock(mu_);
-  for (auto& w : lease_waiters_) w.writer->Send({.status = 204});
+  for (auto& w : lease_waiters_) w.poll->Answer(std::nullopt);
   lease_waiters_.clear();
-  for (auto& w : renew_waiters_) w.writer->Send(RenewReply(false));
+  for (auto& w : renew_waiters_) w.poll->Answer(protocol::RenewAnswer{.cancel = false});
   renew_waiters_.clear();
   hub_.CloseAll();
 }
@@ -202,18 +203,18 @@ void Coordinator::TickUnguarded() {
     DispatchLocked();
   }
   for (auto it = lease_waiters_.begin(); it != lease_waiters_.end();) {
-    if (it->writer->Closed()) {
+    if (it->poll->Closed()) {
       it = lease_waiters_.erase(it);
     } else if (it->deadline_ms <= now) {
-      it->writer->Send({.status = 204});
+      it->poll->Answer(std::nullopt);
       it = lease_waiters_.erase(it);
     } else {
       ++it;
     }
   }
   for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
-    if (it->deadline_ms <= now || it->writer->Closed()) {
-      it->writer->Send(RenewReply(false));
+    if (it->deadline_ms <= now || it->poll->Closed()) {
+      it->poll->Answer(protocol::RenewAnswer{.cancel = false});
       it = renew_waiters_.erase(it);
     } else {
       ++it;
@@ -228,7 +229,8 @@ void Coordinator::TickUnguarded() {
     last_prune_ms_ = now;
     // Delivery ids are kept for dedupe well past the forges' redelivery window.
     auto pruned = runs_.PruneDeliveries(now - kKeepDeliveriesMs);
-    if (pruned.ok() && *pruned > 0) LogInfo("pruned old webhook deliveries", {{"count", std::to_string(*pruned)}});
+    if (!pruned.ok()) LogWarn("old webhook deliveries not pruned", {{"error", pruned.status().ToString()}});
+    else if (*pruned > 0) LogInfo("pruned old webhook deliveries", {{"count", std::to_string(*pruned)}});
   }
 }
 

@@ -101,31 +101,31 @@ std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::Ag
 }
 
 void Coordinator::WaitForLease(const scheduler::AgentInfo& agent, const std::string& version, int wait_ms,
-                               std::shared_ptr<http::ResponseWriter> writer) {
+                               std::shared_ptr<LeasePoll> poll) {
   int64_t now = clock_();
   auto heard = agents_.Heartbeat(agent.name, JsonText(nlohmann::json(agent.labels)), agent.capacity, version, now);
   if (!heard.ok()) LogWarn("agent heartbeat not stored", {{"agent", agent.name}, {"error", heard.status().ToString()}});
   std::lock_guard lock(mu_);
   if (auto lease = GrantLocked(agent, now)) {
-    writer->Send({.body = protocol::ToBody({{"lease", *lease}})});
+    poll->Answer(std::move(lease));
     return;
   }
   if (wait_ms <= 0) {
-    writer->Send({.status = 204});
+    poll->Answer(std::nullopt);
     return;
   }
-  lease_waiters_.push_back({agent, std::move(writer), now + wait_ms});
+  lease_waiters_.push_back({agent, std::move(poll), now + wait_ms});
 }
 
 void Coordinator::DispatchLocked() {
   int64_t now = clock_();
   for (auto it = lease_waiters_.begin(); it != lease_waiters_.end() && scheduler_.ReadyCount() > 0;) {
-    if (it->writer->Closed()) {
+    if (it->poll->Closed()) {
       it = lease_waiters_.erase(it);
       continue;
     }
     if (auto lease = GrantLocked(it->agent, now)) {
-      it->writer->Send({.body = protocol::ToBody({{"lease", *lease}})});
+      it->poll->Answer(std::move(lease));
       it = lease_waiters_.erase(it);
     } else {
       ++it;
@@ -136,7 +136,7 @@ void Coordinator::DispatchLocked() {
 void Coordinator::NotifyCancelsLocked() {
   for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
     if (scheduler_.CancelRequested(it->lease_id)) {
-      it->writer->Send(RenewReply(true));
+      it->poll->Answer(protocol::RenewAnswer{.cancel = true});
       it = renew_waiters_.erase(it);
     } else {
       ++it;
@@ -150,14 +150,13 @@ Result<scheduler::JobNode> Coordinator::LeasedJobLocked(const std::string& lease
   return *job;
 }
 
-void Coordinator::RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<http::ResponseWriter> writer) {
+void Coordinator::RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<RenewPoll> poll) {
   std::lock_guard lock(mu_);
   int64_t now = clock_();
   auto job = LeasedJobLocked(lease_id);
   auto renewal = job.ok() ? scheduler_.Renew(lease_id, now) : Result<scheduler::Renewal>(job.status());
   if (!renewal.ok()) {
-    writer->Send({.status = 409,
-                  .body = JsonText(nlohmann::json{{"error", {{"code", "conflict"}, {"message", renewal.status().message()}}}})});
+    poll->Answer(renewal.status());
     return;
   }
   // The scheduler holds the lease; the store's copy matters after a restart, and the agent's
@@ -170,15 +169,11 @@ void Coordinator::RenewLease(const std::string& lease_id, int wait_ms, std::shar
     LogWarn("agent heartbeat not stored", {{"run", std::to_string(job->run_id)}, {"job", std::to_string(job->job_id)},
                                            {"error", s.ToString()}});
   }
-  if (renewal->cancel_requested) {
-    writer->Send(RenewReply(true));
+  if (renewal->cancel_requested || wait_ms <= 0) {
+    poll->Answer(protocol::RenewAnswer{.cancel = renewal->cancel_requested});
     return;
   }
-  if (wait_ms <= 0) {
-    writer->Send(RenewReply(false));
-    return;
-  }
-  renew_waiters_.push_back({lease_id, std::move(writer), now + wait_ms});
+  renew_waiters_.push_back({lease_id, std::move(poll), now + wait_ms});
 }
 
 Status Coordinator::MarkPushing(const std::string& lease_id) {
@@ -251,7 +246,7 @@ Status Coordinator::FinishJob(const std::string& lease_id, const protocol::Finis
   PersistLocked(*changes, now, held->job_id);
   for (auto it = renew_waiters_.begin(); it != renew_waiters_.end();) {
     if (it->lease_id == lease_id) {
-      it->writer->Send(RenewReply(false));
+      it->poll->Answer(protocol::RenewAnswer{.cancel = false});
       it = renew_waiters_.erase(it);
     } else {
       ++it;
@@ -266,20 +261,20 @@ std::string LogEventFrame(const store::LogChunk& chunk, int attempt) {
 }
 
 Result<std::optional<int64_t>> Coordinator::FollowLogFrom(int64_t job_id, int attempt, int64_t after_seq,
-                                                         std::shared_ptr<http::ResponseWriter> writer) {
+                                                         std::shared_ptr<EventSink> sink) {
   // Under mu_, which AppendLog holds too: no chunk lands between the last page and the subscription.
   std::lock_guard lock(mu_);
-  auto chunks = logs_.ReadFrom(job_id, attempt, after_seq, kLogPageChunks);
+  auto chunks = queries_.LogPage(job_id, attempt, after_seq);
   if (!chunks.ok()) return chunks.status();
   std::string page;
   for (const auto& c : *chunks) page += LogEventFrame(c, attempt);
-  if (!page.empty()) writer->Write(std::move(page));
-  if (chunks->size() == static_cast<size_t>(kLogPageChunks)) return std::optional<int64_t>(chunks->back().seq);
-  hub_.Subscribe("job/" + std::to_string(job_id) + "/log", writer);
+  if (!page.empty()) sink->Write(std::move(page));
+  if (chunks->size() == static_cast<size_t>(Queries::kLogPageChunks)) return std::optional<int64_t>(chunks->back().seq);
+  hub_.Subscribe("job/" + std::to_string(job_id) + "/log", sink);
   auto fresh = jobs_.Get(job_id);
   if (fresh.ok() && IsFinal(fresh->status)) {
-    writer->Write(EventHub::Frame("end", {{"status", JobStatusName(fresh->status)}}, 0));
-    writer->Close();
+    sink->Write(EventHub::Frame("end", {{"status", JobStatusName(fresh->status)}}, 0));
+    sink->Close();
   }
   return std::optional<int64_t>();
 }

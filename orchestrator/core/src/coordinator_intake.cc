@@ -55,6 +55,13 @@ Result<IntakeAnswer> Coordinator::AcceptPush(const PushIntake& push) {
   return answer;
 }
 
+Status Coordinator::RecordIgnoredDelivery(const std::string& forge, const std::string& delivery_id,
+                                          const std::string& event, int64_t repo_id, const std::string& reason) {
+  return runs_.RecordDelivery(forge, delivery_id, event, repo_id, reason, clock_()).status();
+}
+
+Result<store::Repo> Coordinator::SaveRepo(const store::RepoSpec& spec) { return repos_.Upsert(spec, clock_()); }
+
 Result<store::Run> Coordinator::TriggerManual(const std::string& repo_name, const std::string& branch,
                                               const std::string& sha_or_empty) {
   auto repo = repos_.GetByName(repo_name);
@@ -141,7 +148,7 @@ void Coordinator::FailRun(int64_t run_id, const std::string& raw_error) {
   const std::string error = RedactSecrets(raw_error);
   LogWarn("run failed to plan", {{"run", std::to_string(run_id)}, {"error", error}});
   Status s = runs_.SetStatus(run_id, {.status = RunStatus::kError, .error = error, .finished_at = clock_()});
-  if (!s.ok()) return;
+  if (!s.ok()) return LogError("run status not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
   hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "error"}, {"reason", error}});
 }
 
@@ -181,23 +188,33 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
   MarkPlanningStarted(run_id);
   auto repo = repos_.GetById(run->repo_id);
   if (!repo.ok()) return FailRun(run_id, repo.status().message());
-  // A commit already in the mirror (a manual trigger, the same sha pushed to another branch) needs
-  // no fetch: what a sha names never changes.
-  auto commit = mirror_.Commit(repo->name, run->sha);
-  if (!commit.ok()) {
-    if (Status s = mirror_.Fetch(repo->name, repo->clone_url); !s.ok()) return FailRun(run_id, s.message());
-    commit = mirror_.Commit(repo->name, run->sha);
-  }
-  if (!commit.ok()) return FailRun(run_id, commit.status().message());
+  if (Status s = FetchCommit(*repo, run->sha); !s.ok()) return FailRun(run_id, s.message());
   if (run->trigger == "push") {
     if (auto older = OlderThanBuilt(*run, repo->name)) return SkipRun(run_id, *older);
   }
+  auto plan = PlanAtCommit(*run, *repo, std::move(changed_paths));
+  if (!plan.ok()) return FailRun(run_id, plan.status().message());
+  RecordPlan(*run, std::move(*plan));
+}
 
+// A commit already in the mirror (a manual trigger, the same sha pushed to another branch) needs
+// no fetch: what a sha names never changes.
+Status Coordinator::FetchCommit(const store::Repo& repo, const std::string& sha) {
+  auto commit = mirror_.Commit(repo.name, sha);
+  if (!commit.ok()) {
+    if (Status s = mirror_.Fetch(repo.name, repo.clone_url); !s.ok()) return s;
+    commit = mirror_.Commit(repo.name, sha);
+  }
+  return commit.status();
+}
+
+Result<pipelines::PlanResult> Coordinator::PlanAtCommit(const store::Run& run, const store::Repo& repo,
+                                                        std::optional<std::vector<std::string>> changed_paths) {
   std::string read_error;
   std::string pipeline_text;
   pipelines::FileReader reader = [&](const std::string& path) -> std::optional<std::string> {
     // One byte past the larger limit at most: the parsers report a longer file as too large.
-    auto content = mirror_.ReadFile(repo->name, run->sha, path,
+    auto content = mirror_.ReadFile(repo.name, run.sha, path,
                                     std::max(pipelines::kMaxPipelineBytes, pipelines::kMaxDockerfileBytes));
     if (!content.ok()) {
       read_error = content.status().message();
@@ -207,27 +224,33 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
     return *content;
   };
   pipelines::RepoLookup lookup = [&](const std::string& path) -> Result<pipelines::RepoEntry> {
-    auto entry = TreeEntryAt(mirror_, repo->name, run->sha, path);
+    auto entry = TreeEntryAt(mirror_, repo.name, run.sha, path);
     if (!entry.ok()) read_error = entry.status().message();
     return entry;
   };
   pipelines::PlanResult plan = pipelines::PlanPipeline(
-      reader, {.branch = run->branch,
-               .sha = run->sha,
-               .run_number = run->number,
+      reader, {.branch = run.branch,
+               .sha = run.sha,
+               .run_number = run.number,
                .changed_paths = changed_paths,
                .apply_filters = true,
                .lookup = lookup,
                .deadline = std::chrono::steady_clock::now() + kPlanningDeadline});
-  if (!read_error.empty()) return FailRun(run_id, read_error);
+  if (!read_error.empty()) return Status::Unavailable(read_error);
   if (!plan.has_errors && !plan.filtered_out) {
     // Positions for the policy's diagnostics; the file parsed without errors just now.
     auto parsed = pipelines::ParsePipeline(pipeline_text, ".slipway.yml");
-    auto violations = PolicyViolations(*repo, run->branch, plan.jobs, &parsed.pipeline);
+    auto violations = PolicyViolations(repo, run.branch, plan.jobs, &parsed.pipeline);
     plan.has_errors = !violations.empty();
     plan.diagnostics.insert(plan.diagnostics.end(), violations.begin(), violations.end());
   }
+  return plan;
+}
 
+// Stores the plan's diagnostics, then fails the run on errors, skips it when filtered out, or
+// stores its jobs and schedules them (unless a cancel came while planning).
+void Coordinator::RecordPlan(const store::Run& run, pipelines::PlanResult plan) {
+  const int64_t run_id = run.id;
   nlohmann::json diagnostics = nlohmann::json::array();
   for (const auto& d : plan.diagnostics) diagnostics.push_back(pipelines::ToJson(d));
   if (Status s = runs_.SetDiagnostics(run_id, JsonText(diagnostics)); !s.ok()) {
@@ -246,7 +269,7 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
   std::vector<store::NewJob> new_jobs;
   for (auto& spec : plan.jobs) {
     // A base-update run exists because a base moved: its builds fetch the bases (--pull).
-    if (run->trigger == "base-update") spec.pull = true;
+    if (run.trigger == "base-update") spec.pull = true;
     new_jobs.push_back({.name = spec.name,
                         .stage = spec.stage,
                         .spec_json = JsonText(pipelines::ToJson(spec)),
@@ -257,7 +280,9 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
   if (!jobs.ok()) return FailRun(run_id, jobs.status().message());
   std::lock_guard lock(mu_);
   auto fresh = runs_.Get(run_id);  // a cancel may have come while planning
-  if (!fresh.ok()) return;
+  if (!fresh.ok()) {
+    return LogError("planned run unreadable", {{"run", std::to_string(run_id)}, {"error", fresh.status().ToString()}});
+  }
   if (fresh->status != RunStatus::kPending) {
     for (const auto& j : *jobs) {
       if (Status s = jobs_.SetStatus(j.id, JobStatus::kCanceled, clock_()); !s.ok()) {
@@ -305,7 +330,10 @@ void Coordinator::PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelectio
   if (!jobs.ok()) return FailRun(run_id, jobs.status().message());
   std::lock_guard lock(mu_);
   auto fresh = runs_.Get(run_id);
-  if (!fresh.ok() || fresh->status != RunStatus::kPending) return;
+  if (!fresh.ok()) {
+    return LogError("planned run unreadable", {{"run", std::to_string(run_id)}, {"error", fresh.status().ToString()}});
+  }
+  if (fresh->status != RunStatus::kPending) return;
   ScheduleRunLocked(*fresh, *jobs);
 }
 

@@ -18,15 +18,14 @@ std::string EventHub::Frame(std::string_view event, const nlohmann::json& data, 
   return frame;
 }
 
-void EventHub::Subscribe(const std::string& topic, std::shared_ptr<http::ResponseWriter> writer) {
-  writer->BeginStream(200, "text/event-stream");
-  writer->Write(": subscribed to " + topic + "\n\n");
+void EventHub::Subscribe(const std::string& topic, std::shared_ptr<EventSink> sink) {
+  sink->Write(": subscribed to " + topic + "\n\n");
   std::unique_lock lock(mu_);
   if (closed_) {
     lock.unlock();
-    return writer->Close();
+    return sink->Close();
   }
-  topics_[topic].push_back(std::move(writer));
+  topics_[topic].push_back(std::move(sink));
 }
 
 void EventHub::Publish(const std::string& topic, std::string_view event, const nlohmann::json& data, long long id) {
@@ -41,7 +40,7 @@ void EventHub::Publish(const std::string& topic, std::string_view event, const n
 }
 
 void EventHub::CloseAll() {
-  std::map<std::string, std::vector<std::shared_ptr<http::ResponseWriter>>> topics;
+  std::map<std::string, std::vector<std::shared_ptr<EventSink>>> topics;
   {
     std::lock_guard lock(mu_);
     topics.swap(topics_);
@@ -54,7 +53,7 @@ void EventHub::CloseAll() {
 
 void EventHub::CloseTopic(const std::string& topic, std::string_view event, const nlohmann::json& data) {
   std::string frame = Frame(event, data, 0);
-  std::vector<std::shared_ptr<http::ResponseWriter>> subs;
+  std::vector<std::shared_ptr<EventSink>> subs;
   {
     std::lock_guard lock(mu_);
     auto it = topics_.find(topic);

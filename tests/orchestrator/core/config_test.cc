@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "api/server_options.h"
 #include "support/files.h"
 
 using slipway::core::LoadServerConfig;
@@ -223,11 +224,19 @@ TEST_CASE("the http section sets the limits on clients; unknown keys and values 
   CHECK(config->http.write_timeout_ms == 7000);
   CHECK(config->http.max_streams == 9);
   CHECK(config->http_workers == 2);
-  // Untouched limits keep their defaults.
-  auto defaults = LoadServerConfig({"--admin-token", "a", "--agent-token", "g"});
+  // The server takes them; untouched limits keep its defaults.
+  slipway::http::ServerOptions options = slipway::api::ServerOptionsFor(*config);
+  CHECK(options.max_connections == 50);
+  CHECK(options.max_streams == 9);
+  CHECK(options.port == 8080);
+  auto defaults = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--listen", "0.0.0.0:9000"});
   REQUIRE(defaults.ok());
-  CHECK(defaults->http.max_connections_per_address == 64);
-  CHECK(defaults->http.head_timeout_ms == 10000);
+  CHECK_FALSE(defaults->http.max_connections_per_address);
+  options = slipway::api::ServerOptionsFor(*defaults);
+  CHECK(options.host == "0.0.0.0");
+  CHECK(options.port == 9000);
+  CHECK(options.max_connections_per_address == 64);
+  CHECK(options.head_timeout_ms == 10000);
 
   ConfigFile zero("admin_token: a\nagent_token: g\nhttp:\n  max_streams: 0\n");
   auto bad = LoadServerConfig({"--config", zero.path});

@@ -21,35 +21,30 @@ const std::string kDigest = "sha256:" + std::string(64, 'a');
 const std::string kBase = "sha256:" + std::string(64, 'b');
 constexpr int64_t kStart = 1'764'000'000'000;
 
-// Keeps the one response a long-poll gets.
-class CapturingWriter : public http::ResponseWriter {
+// Keeps the one answer a long-poll gets.
+template <typename T>
+class CapturingPoll : public LongPoll<T> {
  public:
-  void Send(http::Response response) override {
+  void Answer(T answer) override {
     std::lock_guard lock(mu_);
-    if (sent_) return;
-    sent_ = true;
-    response_ = std::move(response);
+    if (!answer_) answer_.emplace(std::move(answer));
   }
-  void BeginStream(int, std::string) override {}
-  void Write(std::string) override {}
-  void Close() override {}
   bool Closed() const override {
     std::lock_guard lock(mu_);
-    return sent_;
+    return answer_.has_value();
   }
-  void OnClose(std::function<void()>) override {}
 
-  std::optional<http::Response> response() const {
+  std::optional<T> answer() const {
     std::lock_guard lock(mu_);
-    if (!sent_) return std::nullopt;
-    return response_;
+    return answer_;
   }
 
  private:
   mutable std::mutex mu_;
-  bool sent_ = false;
-  http::Response response_;
+  std::optional<T> answer_;
 };
+using CapturingLease = CapturingPoll<std::optional<protocol::LeaseOffer>>;
+using CapturingRenewal = CapturingPoll<Result<protocol::RenewAnswer>>;
 
 struct Fixture {
   TempDatabase temp;
@@ -100,13 +95,11 @@ struct Fixture {
 
   // Asks for work as `agent`, without waiting; the lease id, or "" when none was given.
   std::string Lease(const std::string& agent = "builder-1") {
-    auto writer = std::make_shared<CapturingWriter>();
-    coordinator->WaitForLease({.name = agent, .labels = {}, .capacity = 4}, "0.1.0", 0, writer);
-    auto response = writer->response();
-    REQUIRE(response);
-    if (response->status == 204) return "";
-    REQUIRE(response->status == 200);
-    return json::parse(response->body)["lease"]["id"].get<std::string>();
+    auto poll = std::make_shared<CapturingLease>();
+    coordinator->WaitForLease({.name = agent, .labels = {}, .capacity = 4}, "0.1.0", 0, poll);
+    auto answer = poll->answer();
+    REQUIRE(answer);
+    return *answer ? (*answer)->id : "";
   }
 
   // A run of one job "runtime", the coordinator started, and the job leased to builder-1.
@@ -124,12 +117,13 @@ struct Fixture {
     return {run, job, lease};
   }
 
-  int Renew(const std::string& lease_id) {
-    auto writer = std::make_shared<CapturingWriter>();
-    coordinator->RenewLease(lease_id, 0, writer);
-    auto response = writer->response();
-    REQUIRE(response);
-    return response->status;
+  // The renewal's answer: ok, or the error code (kConflict for a lease not held).
+  ErrorCode Renew(const std::string& lease_id) {
+    auto poll = std::make_shared<CapturingRenewal>();
+    coordinator->RenewLease(lease_id, 0, poll);
+    auto answer = poll->answer();
+    REQUIRE(answer);
+    return answer->status().code();
   }
 };
 
@@ -159,8 +153,8 @@ TEST_CASE("a restart keeps live leases and takes back dead ones") {
   CHECK(f.Job(dead.id).status == JobStatus::kPending);  // requeued, for another attempt
   CHECK_FALSE(f.Job(dead.id).lease_id);
   CHECK(f.coordinator->Metrics()["slipway_leases_live"] == 1);
-  CHECK(f.Renew("lease-live") == 200);
-  CHECK(f.Renew("lease-dead") == 409);
+  CHECK(f.Renew("lease-live") == ErrorCode::kOk);
+  CHECK(f.Renew("lease-dead") == ErrorCode::kConflict);
   // The requeued job goes out again, as its second attempt.
   std::string again = f.Lease("builder-3");
   REQUIRE_FALSE(again.empty());
@@ -225,7 +219,7 @@ TEST_CASE("a stale lease is refused with a conflict and writes nothing") {
   CHECK(f.coordinator->FinishJob(lease, Success()).code() == ErrorCode::kConflict);
   CHECK(f.coordinator->AppendLog(lease, 0, "late\n").code() == ErrorCode::kConflict);
   CHECK(f.coordinator->MarkPushing(lease).code() == ErrorCode::kConflict);
-  CHECK(f.Renew(lease) == 409);
+  CHECK(f.Renew(lease) == ErrorCode::kConflict);
   CHECK(CountRows(*f.temp.db, "log_chunks") == 0);
   CHECK(f.Job(job.id).status == JobStatus::kPending);
 }
@@ -247,10 +241,11 @@ TEST_CASE("canceling a running run asks its agent to stop; the canceled finish i
   Fixture f;
   auto [run, job, lease] = f.StartWithLeasedJob();
   REQUIRE(f.coordinator->CancelRun(run.id).ok());
-  auto writer = std::make_shared<CapturingWriter>();
-  f.coordinator->RenewLease(lease, 0, writer);
-  REQUIRE(writer->response());
-  CHECK(json::parse(writer->response()->body)["cancel"] == true);
+  auto poll = std::make_shared<CapturingRenewal>();
+  f.coordinator->RenewLease(lease, 0, poll);
+  REQUIRE(poll->answer());
+  REQUIRE(poll->answer()->ok());
+  CHECK((*poll->answer())->cancel);
   protocol::FinishReport canceled;
   canceled.status = JobStatus::kCanceled;
   REQUIRE(f.coordinator->FinishJob(lease, canceled).ok());

@@ -8,15 +8,12 @@ using slipway::core::EventHub;
 namespace {
 
 // Records what the hub writes, as an SSE response would carry it.
-class RecordingWriter : public slipway::http::ResponseWriter {
+class RecordingSink : public slipway::core::EventSink {
  public:
-  void Send(slipway::http::Response) override {}
-  void BeginStream(int status, std::string content_type) override { began = content_type; }
   void Write(std::string data) override { written += data; }
   void Close() override { closed = true; }
   bool Closed() const override { return closed; }
-  void OnClose(std::function<void()>) override {}
-  std::string began, written;
+  std::string written;
   bool closed = false;
 };
 
@@ -29,11 +26,11 @@ TEST_CASE("an SSE frame is one event with its JSON on one data line") {
 
 TEST_CASE("the hub fans events out per topic and forgets closed subscribers") {
   EventHub hub;
-  auto a = std::make_shared<RecordingWriter>();
-  auto b = std::make_shared<RecordingWriter>();
+  auto a = std::make_shared<RecordingSink>();
+  auto b = std::make_shared<RecordingSink>();
   hub.Subscribe("events", a);
   hub.Subscribe("job/1/log", b);
-  CHECK(a->began == "text/event-stream");
+  CHECK(a->written == ": subscribed to events\n\n");
   hub.Publish("events", "run", {{"run_id", 1}});
   CHECK(a->written.find("event: run") != std::string::npos);
   CHECK(b->written.find("event: run") == std::string::npos);

@@ -20,7 +20,7 @@
 //                              # A repo's on.schedule adds its own times (core/base_watch.h).
 //   allowed_registries: [127.0.0.1:5000]  # the only registries base checks may contact
 //                      # (core/base_watch.h); absent: 127.0.0.1, the upstream, the repos' prefixes' hosts
-//   http:                      # what one client may hold (http::ServerOptions has the defaults)
+//   http:                      # what one client may hold (HttpLimits; unset ones keep the server's defaults)
 //     max_connections: 1024
 //     max_connections_per_address: 64
 //     head_timeout_seconds: 10   # to send a request's head; body_timeout_seconds: 60 for its body
@@ -42,7 +42,6 @@
 
 #include "common/status.h"
 #include "store/repo_store.h"
-#include "http/server.h"
 
 namespace slipway::core {
 
@@ -67,6 +66,17 @@ struct RegistryConfig {
   std::string ca_file;  // PEM certificates to trust for it; "" for the system's store
 };
 
+// The http: section: what one client may hold. Unset limits keep the HTTP server's defaults
+// (orchestrator/api maps these to http::ServerOptions).
+struct HttpLimits {
+  std::optional<int> max_connections;
+  std::optional<int> max_connections_per_address;
+  std::optional<int> head_timeout_ms;
+  std::optional<int> body_timeout_ms;
+  std::optional<int> write_timeout_ms;
+  std::optional<int> max_streams;
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;
@@ -87,7 +97,7 @@ struct ServerConfig {
   // The key that seals stored secrets (32 bytes, 0600); empty: secrets.key in the data folder,
   // made on first start.
   std::string secrets_key_file;
-  http::ServerOptions http;  // its limits; host and port are the fields above
+  HttpLimits http;  // host and port are the fields above
   int http_workers = 4;
 };
 

@@ -7,7 +7,7 @@
 // it returns happen together, so a restart restores exactly what was recorded.
 //
 // Long-polls: an agent asking for work, or renewing, may be answered later. The Coordinator keeps
-// its ResponseWriter and answers when a job becomes ready (or a cancel arrives), or on time-out.
+// its poll (core/sinks.h) and answers when a job becomes ready (or a cancel arrives), or on time-out.
 //
 // Thread-safety: every public method may be called from any thread.
 #pragma once
@@ -30,12 +30,14 @@
 #include "core/config.h"
 #include "core/event_hub.h"
 #include "core/image_review.h"
+#include "core/queries.h"
 #include "core/rerun_plan.h"
 #include "core/rescanner.h"
-#include "http/server.h"
+#include "core/sinks.h"
 #include "pipelines/diagnostic.h"
 #include "pipelines/job_spec.h"
 #include "pipelines/pipeline.h"
+#include "pipelines/planner.h"
 #include "planner/git_mirror.h"
 #include "protocol/agent_protocol.h"
 #include "scheduler/scheduler.h"
@@ -97,11 +99,16 @@ class Coordinator {
   Result<store::Run> TriggerManual(const std::string& repo, const std::string& branch, const std::string& sha);
   Result<store::Run> Rerun(int64_t run_id, const RerunSelection& selection);
   Status CancelRun(int64_t run_id);
+  // A webhook delivery that starts no run (`reason` says why), kept so a redelivery is known.
+  Status RecordIgnoredDelivery(const std::string& forge, const std::string& delivery_id, const std::string& event,
+                               int64_t repo_id, const std::string& reason);
+  // Registers a repository, or updates the one of that name.
+  Result<store::Repo> SaveRepo(const store::RepoSpec& spec);
 
-  // Agents. These answer on `writer`, now or later.
+  // Agents. These answer on `poll`, now or later.
   void WaitForLease(const scheduler::AgentInfo& agent, const std::string& version, int wait_ms,
-                    std::shared_ptr<http::ResponseWriter> writer);
-  void RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<http::ResponseWriter> writer);
+                    std::shared_ptr<LeasePoll> poll);
+  void RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<RenewPoll> poll);
   Status MarkPushing(const std::string& lease_id);
   Status AppendLog(const std::string& lease_id, int64_t seq, const std::string& data);
   Status ReplaceSteps(const std::string& lease_id, const protocol::StepsReport& steps);
@@ -113,16 +120,14 @@ class Coordinator {
   // Fresh bases (core/base_watch.h): checks a repository's bases soon; `done` gets the report.
   void CheckBases(const std::string& repo, std::function<void(Result<nlohmann::json>)> done);
 
-  // Follows a job's log as SSE on writer, which already carries the attempt's chunks up to
+  // Follows a job's log as SSE on sink, which already carries the attempt's chunks up to
   // after_seq (-1: none), sent by the caller from the store page by page, outside the lock. Under
   // the lock: sends the chunks stored since (one page at most) and, if that was all, subscribes
-  // writer to the live chunks, so that none is lost or sent twice. Returns the last seq sent when
-  // more remain (the caller pages on and calls again), or nullopt once writer follows the live log
+  // sink to the live chunks, so that none is lost or sent twice. Returns the last seq sent when
+  // more remain (the caller pages on and calls again), or nullopt once sink follows the live log
   // (or has received the end of a finished job's log).
   Result<std::optional<int64_t>> FollowLogFrom(int64_t job_id, int attempt, int64_t after_seq,
-                                               std::shared_ptr<http::ResponseWriter> writer);
-  // Log chunks per page read from the store when a log is sent.
-  static constexpr int kLogPageChunks = 16;
+                                               std::shared_ptr<EventSink> sink);
 
   // Housekeeping, called about once a second: lost leases, long-poll time-outs, SSE keepalives,
   // base checks that fall due.
@@ -130,6 +135,7 @@ class Coordinator {
 
   int64_t Now() const { return clock_(); }
   EventHub& hub() { return hub_; }
+  Queries& queries() { return queries_; }
   store::Database& db() { return db_; }
   const ServerConfig& config() const { return config_; }
   nlohmann::json Metrics();
@@ -137,17 +143,14 @@ class Coordinator {
  private:
   struct LeaseWaiter {
     scheduler::AgentInfo agent;
-    std::shared_ptr<http::ResponseWriter> writer;
+    std::shared_ptr<LeasePoll> poll;
     int64_t deadline_ms;
   };
   struct RenewWaiter {
     std::string lease_id;
-    std::shared_ptr<http::ResponseWriter> writer;
+    std::shared_ptr<RenewPoll> poll;
     int64_t deadline_ms;
   };
-
-  // The answer to a renewal (docs/agent-protocol.md).
-  static http::Response RenewReply(bool cancel) { return {.body = protocol::ToBody(protocol::RenewAnswer{cancel})}; }
 
   void TickUnguarded();
   // Planning, on the worker thread. QueuePlanning posts a planning task for the run; anything it
@@ -156,6 +159,12 @@ class Coordinator {
   void MarkPlanningStarted(int64_t run_id);
   void PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths);
   void PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection);
+  // PlanRun's steps: the run's commit in the mirror (fetched when missing), the pipeline planned
+  // at it (with the publish policy's violations), and the plan recorded and scheduled.
+  Status FetchCommit(const store::Repo& repo, const std::string& sha);
+  Result<pipelines::PlanResult> PlanAtCommit(const store::Run& run, const store::Repo& repo,
+                                             std::optional<std::vector<std::string>> changed_paths);
+  void RecordPlan(const store::Run& run, pipelines::PlanResult plan);
   void FailRun(int64_t run_id, const std::string& error);
   void SkipRun(int64_t run_id, const std::string& reason);
   // Publish policy (core/publish_policy.h): what the jobs of `repo` on `branch` may not do.
@@ -205,6 +214,7 @@ class Coordinator {
   store::LogStore logs_;
   store::AgentStore agents_;
   store::ImageStore images_;
+  Queries queries_;
   ImageReviewer reviewer_;
   std::unique_ptr<Rescanner> rescanner_;           // GUARDED_BY(mu_); when the server runs the osv scanner
   planner::GitMirror mirror_;
