@@ -17,6 +17,7 @@
 #include "agent/image_inspector.h"
 #include "common/http_client.h"
 #include "common/subprocess.h"
+#include "support/engine.h"
 #include "support/files.h"
 
 namespace slipway::agent {
@@ -64,6 +65,7 @@ BuildOutcome Build(const pipelines::JobSpec& spec, const BuildInvocation& inv, s
 }
 
 TEST_CASE("two-stage build: runtime image smaller than its build stage, steps and digests") {
+  ::slipway::testing::RequireDockerEngine();
   const std::string id = UniqueId();
   Context ctx(kTwoStage);
   const std::string repo = "127.0.0.1:5000/slipway-test/engine-" + id;
@@ -135,6 +137,7 @@ TEST_CASE("two-stage build: runtime image smaller than its build stage, steps an
 }
 
 TEST_CASE("push: compressed sizes come from the registry manifest") {
+  ::slipway::testing::RequireDockerEngine();
   const std::string id = UniqueId();
   Context ctx(kTwoStage);
   const std::string repo = "127.0.0.1:5000/slipway-test/push-" + id;
@@ -176,15 +179,18 @@ TEST_CASE("push: compressed sizes come from the registry manifest") {
   }
   CHECK(sum == manifest->CompressedSize());
 
-  // The registry cache was exported: a second build of the same stage comes back cached from it.
-  if (ctx.Inv("x").cache_export) {
-    HttpRequest req;
-    req.url = "http://127.0.0.1:5000/v2/slipway-test/cache-" + id + "/manifests/runtime";
-    req.headers = {{"Accept", "application/vnd.oci.image.index.v1+json"}};
-    auto resp = HttpFetch(req);
-    REQUIRE(resp.ok());
-    CHECK(resp->status == 200);
+  // The registry cache was exported (the builder can: scripts/setup gives the engine the containerd
+  // image store), so a later build of the same stage can come back cached from it.
+  {
+    INFO("the engine's builder cannot export a registry cache (no containerd image store)");
+    CHECK(ctx.Inv("x").cache_export);
   }
+  HttpRequest req;
+  req.url = "http://127.0.0.1:5000/v2/slipway-test/cache-" + id + "/manifests/runtime";
+  req.headers = {{"Accept", "application/vnd.oci.image.index.v1+json"}};
+  auto resp = HttpFetch(req);
+  REQUIRE(resp.ok());
+  CHECK(resp->status == 200);
   RunProcess({"docker", "image", "rm", "-f", repo + ":v1"}).ok();
 }
 
@@ -203,6 +209,7 @@ bool AnyProcessMentions(const std::string& needle) {
 }
 
 TEST_CASE("cancel stops a long build quickly and leaves no buildx process") {
+  ::slipway::testing::RequireDockerEngine();
   const std::string id = UniqueId();
   Context ctx("FROM busybox:1.36\nARG NONCE\nRUN echo \"sleeping $NONCE\" && sleep 60\n");
   pipelines::JobSpec spec;
