@@ -239,7 +239,8 @@ TEST_CASE("cancel stops a long build quickly and leaves no buildx process") {
   std::thread runner([&] { outcome = RunBuild(*argv, options, hooks, &cancel); });
   {
     std::unique_lock<std::mutex> lock(mu);
-    REQUIRE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return sleeping; }));
+    // Reaching the RUN step is not what is measured: a loaded engine may take its time.
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(120), [&] { return sleeping; }));
   }
   REQUIRE(AnyProcessMentions("NONCE=" + id));
   auto t0 = std::chrono::steady_clock::now();
@@ -249,7 +250,10 @@ TEST_CASE("cancel stops a long build quickly and leaves no buildx process") {
   REQUIRE(outcome.ok());
   CHECK(outcome->canceled);
   CHECK(!outcome->ok());
-  CHECK(took < std::chrono::seconds(10));
+  // The RUN step sleeps 60 s. A cancel that works ends the build after at most the grace period
+  // (then SIGKILL) plus the engine's own delays, which a loaded 2-core machine stretches to several
+  // seconds; waiting for the build itself would take the whole minute.
+  CHECK(took < options.grace + std::chrono::seconds(15));
   CHECK(ProcessGroupMembers(outcome->process_group).empty());
   CHECK(!AnyProcessMentions("NONCE=" + id));
 }
