@@ -2,7 +2,7 @@
 //
 // A Status is ok, or an error code with a message meant for a person. The code is stable and
 // machine-readable ("not_found", "invalid_argument", ...); the orchestrator maps codes to HTTP
-// statuses in one place (orchestrator/api/http_errors). Third-party exceptions (yaml-cpp, nlohmann,
+// statuses in one place (orchestrator/api/src/replies.cc). Third-party exceptions (yaml-cpp, nlohmann,
 // SQLite) are caught where they enter and turned into a Status.
 //
 // Thread-safety: plain values; safe to copy between threads.
