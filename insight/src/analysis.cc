@@ -31,7 +31,7 @@ uint64_t SizeUnder(const std::map<std::string, uint64_t>& stacked, const std::st
   if (self != stacked.end()) total += self->second;
   std::string prefix = path.empty() ? "" : path + "/";
   for (auto it = stacked.lower_bound(prefix);
-       it != stacked.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+       it != stacked.end() && it->first.starts_with(prefix); ++it) {
     if (it->first != path) total += it->second;
   }
   return total;
@@ -42,7 +42,7 @@ void RemoveUnder(std::map<std::string, uint64_t>* stacked, const std::string& pa
   if (!keep_self) stacked->erase(path);
   std::string prefix = path.empty() ? "" : path + "/";
   auto it = stacked->lower_bound(prefix);
-  while (it != stacked->end() && it->first.rfind(prefix, 0) == 0) it = stacked->erase(it);
+  while (it != stacked->end() && it->first.starts_with(prefix)) it = stacked->erase(it);
 }
 
 template <typename T>
@@ -100,7 +100,7 @@ void StackLayer(const Layer& layer, PathSizes* stacked, PathStatsMap* stats) {
     // Everything below an opaque directory is removed: each such path was written and removed.
     std::string prefix = dir.empty() ? "" : dir + "/";
     for (auto it = stacked->lower_bound(prefix);
-         it != stacked->end() && it->first.rfind(prefix, 0) == 0; ++it) {
+         it != stacked->end() && it->first.starts_with(prefix); ++it) {
       Record(stats, it->first, it->second);
     }
     RemoveUnder(stacked, dir, /*keep_self=*/true);

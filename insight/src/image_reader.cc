@@ -68,7 +68,7 @@ void ErasePrefix(std::map<std::string, Captured>* m, const std::string& dir) {
   }
   m->erase(dir);
   std::string prefix = dir + "/";
-  for (auto it = m->lower_bound(prefix); it != m->end() && it->first.rfind(prefix, 0) == 0;) {
+  for (auto it = m->lower_bound(prefix); it != m->end() && it->first.starts_with(prefix);) {
     it = m->erase(it);
   }
 }
@@ -310,7 +310,7 @@ std::map<std::string, std::string> ResolveCaptured(const std::map<std::string, C
 
 std::string NormalisePath(std::string_view path) {
   while (true) {
-    if (path.rfind("./", 0) == 0) {
+    if (path.starts_with("./")) {
       path.remove_prefix(2);
     } else if (!path.empty() && path[0] == '/') {
       path.remove_prefix(1);
@@ -328,7 +328,7 @@ bool IsCapturedPath(std::string_view path) {
       path == "lib/apk/db/installed") {
     return true;
   }
-  if (path.rfind("var/lib/dpkg/status.d/", 0) == 0) {
+  if (path.starts_with("var/lib/dpkg/status.d/")) {
     // Distroless images keep one status file per package; skip their .md5sums companions.
     return path.find('/', 22) == std::string_view::npos && !path.ends_with(".md5sums");
   }
