@@ -263,8 +263,8 @@ int LogsCommand(const std::vector<std::string>& args) {
                           while ((nl = buffer.find('\n')) != std::string::npos) {
                             std::string line = buffer.substr(0, nl);
                             buffer.erase(0, nl + 1);
-                            if (line.rfind("event: ", 0) == 0) event = line.substr(7);
-                            if (line.rfind("data: ", 0) != 0) continue;
+                            if (line.starts_with("event: ")) event = line.substr(7);
+                            if (!line.starts_with("data: ")) continue;
                             auto j = json::parse(line.substr(6), nullptr, false);
                             if (event == "end") {
                               ended = true;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/subprocess.h"
+#include "support/files.h"
 
 namespace slipway::testing {
 
@@ -26,9 +27,8 @@ inline void MustRun(const std::vector<std::string>& argv) {
 inline void ImportTestImage(const std::string& ref, const std::map<std::string, std::string>& files,
                             bool with_shell = false) {
   namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() /
-                 ("slipway-image-" + std::to_string(getpid()) + "-" +
-                  std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  TempDir temp;
+  const fs::path dir = temp.path();
   fs::create_directories(dir / "root");
   for (const auto& [path, content] : files) std::ofstream(dir / "root" / path) << content;
   if (with_shell) {
@@ -39,7 +39,6 @@ inline void ImportTestImage(const std::string& ref, const std::map<std::string, 
   }
   MustRun({"tar", "-C", (dir / "root").string(), "-cf", (dir / "image.tar").string(), "."});
   MustRun({"docker", "import", (dir / "image.tar").string(), ref});
-  fs::remove_all(dir);
 }
 
 // Removes the tag when the test ends, passed or failed (the engine keeps layers other tags use).

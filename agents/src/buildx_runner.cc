@@ -15,6 +15,7 @@
 
 #include "common/duration.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "common/subprocess.h"
 
 namespace slipway::agent {
@@ -217,11 +218,8 @@ bool DetectCacheExport(const std::string& docker) {
     std::istringstream in(inspect->out);
     std::string line;
     while (std::getline(in, line)) {
-      if (line.rfind("Driver:", 0) != 0) continue;
-      std::string driver = line.substr(7);
-      driver.erase(0, driver.find_first_not_of(" \t"));
-      while (!driver.empty() && std::isspace(static_cast<unsigned char>(driver.back()))) driver.pop_back();
-      if (driver != "docker") return true;
+      if (!line.starts_with("Driver:")) continue;
+      if (TrimAsciiSpace(std::string_view(line).substr(7)) != "docker") return true;
       break;
     }
   }

@@ -133,7 +133,7 @@ Result<std::string> GitWorkspace::Checkout(const std::string& clone_url, const s
                                            const std::string& name) {
   if (!IsCommitSha(sha)) return Status::InvalidArgument("not a commit sha: " + sha);
   if (clone_url.empty() || clone_url[0] == '-' || clone_url.find_first_of("\n\r") != std::string::npos ||
-      clone_url.rfind("ext::", 0) == 0) {
+      clone_url.starts_with("ext::")) {
     return Status::InvalidArgument("bad clone URL: " + RedactUrlCredentials(clone_url));
   }
   if (!IsPlainName(name)) return Status::InvalidArgument("bad checkout name: " + name);

@@ -1,165 +1,23 @@
 #include "agent/job_runner.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "agent/build_command.h"
-#include "agent/docker_registry_access.h"
 #include "agent/buildx_runner.h"
+#include "agent/docker_registry_access.h"
 #include "agent/image_inspector.h"
-#include "agent/log_batcher.h"
 #include "agent/report.h"
 #include "common/image_ref.h"
 #include "common/log.h"
+#include "job_channel.h"
 
 namespace slipway::agent {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-std::atomic<int> live_renewers{0};
-
-// State shared by the job's thread, its renewer and its reporter.
-struct JobState {
-  CancelToken build_cancel;    // stops the build (server cancel, lost lease, shutdown)
-  std::atomic<bool> lost{false};
-  std::atomic<bool> cancel_requested{false};
-  CancelToken done;            // the job is over: the renewer stops
-};
-
-void StartRenewer(AgentClient* client, std::string lease_id, int renew_every_ms, std::shared_ptr<JobState> st) {
-  ++live_renewers;
-  std::thread([client, lease_id, renew_every_ms, st] {
-    int failures = 0;
-    while (!st->done.canceled()) {
-      auto start = Clock::now();
-      auto answer = client->Renew(lease_id, 3);
-      if (st->done.canceled()) break;
-      if (answer.ok()) {
-        failures = 0;
-        if (*answer == RenewAnswer::kCancel && !st->cancel_requested.exchange(true)) {
-          LogInfo("job canceled by the server", {{"lease", lease_id}});
-          st->build_cancel.Cancel();
-        }
-      } else if (answer.status().code() == ErrorCode::kConflict) {
-        LogWarn("lease lost", {{"lease", lease_id}});
-        st->lost = true;
-        st->build_cancel.Cancel();
-        break;
-      } else {
-        ++failures;
-        LogWarn("renew failed", {{"lease", lease_id}, {"error", answer.status().ToString()}});
-      }
-      // The server holds a renew for up to 3 s; a quick answer (cancel seen, or an error) must not
-      // turn into a busy loop.
-      auto elapsed = Clock::now() - start;
-      milliseconds pause = failures ? milliseconds(std::min(250 * failures, 2000))
-                                    : (st->cancel_requested ? milliseconds(renew_every_ms / 2) : milliseconds(0));
-      if (elapsed < milliseconds(200) && pause < milliseconds(200)) pause = milliseconds(200);
-      if (pause.count() > 0) st->done.WaitFor(pause);
-    }
-    --live_renewers;
-  }).detach();
-}
-
-// Ships log chunks and step lists from its own thread, in order, so the build never waits on HTTP.
-class Reporter {
- public:
-  Reporter(AgentClient* client, std::string lease_id, std::shared_ptr<JobState> st)
-      : client_(client), lease_id_(std::move(lease_id)), st_(std::move(st)), thread_([this] { Run(); }) {}
-  ~Reporter() { Close(); }
-
-  void AddLines(const std::vector<std::string>& lines) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto now = Clock::now();
-    bool was_empty = batcher_.pending_bytes() == 0;
-    for (const auto& l : lines) batcher_.Append(l, now);
-    // Wake the sender when a chunk is full, or when lines arrive while it waits with no deadline.
-    if (was_empty || batcher_.Full()) cv_.notify_one();
-  }
-  void AddLine(const std::string& line) { AddLines({line}); }
-  void SetSteps(const std::vector<BuildStep>& steps) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    steps_ = StepsOf(steps);
-    steps_dirty_ = true;
-    cv_.notify_one();
-  }
-  // Sends everything still pending and stops the thread.
-  void Close() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      closing_ = true;
-    }
-    cv_.notify_one();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  void Run() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      auto deadline = batcher_.Deadline();
-      auto ready = [&] { return closing_ || steps_dirty_ || batcher_.Full(); };
-      if (deadline) {
-        cv_.wait_until(lock, *deadline, ready);
-      } else {
-        // Nothing pending: wait for lines too, then go round to wait for their chunk's deadline.
-        cv_.wait(lock, [&] { return ready() || batcher_.pending_bytes() > 0; });
-      }
-      bool flush = closing_;
-      std::optional<LogChunk> chunk = batcher_.Take(Clock::now(), flush);
-      std::optional<protocol::StepsReport> steps;
-      if (steps_dirty_) {
-        steps = steps_;
-        steps_dirty_ = false;
-      }
-      bool last = closing_ && !chunk && !steps && batcher_.pending_bytes() == 0;
-      if (last) return;
-      lock.unlock();
-      if (chunk) Send([&] { return client_->PostLog(lease_id_, chunk->seq, chunk->data); });
-      if (steps) Send([&] { return client_->PostSteps(lease_id_, *steps); });
-      lock.lock();
-    }
-  }
-
-  template <typename F>
-  void Send(F post) {
-    if (st_->lost) return;
-    for (int attempt = 0; attempt < 8; ++attempt) {
-      Status s = post();
-      if (s.ok()) return;
-      if (s.code() == ErrorCode::kConflict) {
-        st_->lost = true;
-        st_->build_cancel.Cancel();
-        return;
-      }
-      if (s.code() != ErrorCode::kUnavailable) {
-        LogWarn("report refused", {{"lease", lease_id_}, {"error", s.ToString()}});
-        return;
-      }
-      LogWarn("report failed; retrying", {{"lease", lease_id_}, {"error", s.ToString()}});
-      std::this_thread::sleep_for(milliseconds(100 << std::min(attempt, 4)));
-    }
-  }
-
-  AgentClient* client_;
-  std::string lease_id_;
-  std::shared_ptr<JobState> st_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  LogBatcher batcher_;
-  protocol::StepsReport steps_;
-  bool steps_dirty_ = false;
-  bool closing_ = false;
-  std::thread thread_;  // last: starts after the members above exist
-};
 
 // The digest of each base the build used, as its engine (or registry) has it now, just after the
 // build; bases that cannot be resolved are named in the log and left out of the report. A base
@@ -200,6 +58,194 @@ Status ResolveJobPaths(const std::string& checkout, pipelines::JobSpec* spec) {
   return Status::Ok();
 }
 
+// Relays agent shutdown (ctx.stop) to the build until the job is over.
+class StopRelay {
+ public:
+  StopRelay(const CancelToken* stop, std::shared_ptr<JobState> st) {
+    if (!stop) return;
+    thread_ = std::thread([stop, st = std::move(st)] {
+      while (!st->done.canceled()) {
+        if (stop->WaitFor(milliseconds(100))) {
+          st->build_cancel.Cancel();
+          return;
+        }
+      }
+    });
+  }
+  // REQUIRES: the job is over (st->done canceled), or the agent is stopping.
+  ~StopRelay() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+};
+
+// One leased job in progress: what each of its steps needs.
+struct JobRun {
+  const JobContext& ctx;
+  const Lease& lease;
+  std::shared_ptr<JobState> st;
+  Clock::time_point start;
+  Reporter& reporter;
+};
+
+// A job that ended before or around its build with `error`; the job's log says why, when `tell`.
+FinishReport ErrorReport(std::string error, Reporter* tell) {
+  FinishReport report;
+  report.status = JobStatus::kError;
+  report.error = std::move(error);
+  if (tell) tell->AddLine("slipway: " + report.error);
+  return report;
+}
+
+// Log lines go to the reporter; once the export of a pushed image starts, the server hears it,
+// since a newer push must not cancel this job from then on (best effort, off the build's thread).
+BuildHooks HooksFor(const JobRun& job) {
+  BuildHooks hooks;
+  Reporter* reporter = &job.reporter;
+  hooks.on_lines = [reporter, client = job.ctx.client, id = job.lease.id,
+                    told = !job.lease.spec.push](const std::vector<std::string>& lines) mutable {
+    reporter->AddLines(lines);
+    if (told) return;
+    for (const auto& line : lines) {
+      if (line.find("pushing layers") == std::string::npos &&
+          line.find("exporting to image") == std::string::npos) {
+        continue;
+      }
+      told = true;
+      std::thread([client, id] { (void)client->MarkPushing(id); }).detach();
+      break;
+    }
+  };
+  hooks.on_steps = [reporter](const std::vector<BuildStep>& steps) { reporter->SetSteps(steps); };
+  return hooks;
+}
+
+// Runs the build; when the builder refuses to export a registry cache, once more without
+// --cache-to, and every later job of this agent builds without it too (ctx.cache_export).
+Result<BuildOutcome> BuildWithCacheFallback(const JobRun& job, const pipelines::JobSpec& spec,
+                                            BuildInvocation* inv) {
+  const JobContext& ctx = job.ctx;
+  BuildHooks hooks = HooksFor(job);
+  RunOptions options;
+  options.metadata_file = inv->metadata_file;
+  options.timeout = std::chrono::seconds(spec.timeout_seconds);
+  for (int round = 0;; ++round) {
+    inv->cache_export = ctx.cache_export ? ctx.cache_export->load() : true;
+    auto argv = BuildxArgv(spec, *inv);
+    if (!argv.ok()) {
+      job.reporter.AddLine("slipway: " + argv.status().message());
+      return argv.status();
+    }
+    auto outcome = RunBuild(*argv, options, hooks, &job.st->build_cancel);
+    bool refused = outcome.ok() && !outcome->ok() && inv->cache_export &&
+                   !job.lease.spec.cache_ref.empty() && IsCacheExportRefusal(*outcome);
+    if (round > 0 || !refused || !ctx.cache_export) return outcome;
+    ctx.cache_export->store(false);
+    job.reporter.AddLine(
+        "slipway: the builder cannot export a registry cache; building without --cache-to");
+  }
+}
+
+// Adds the compressed sizes of a pushed image's layers, as its registry's manifest lists them.
+void AddRegistrySizes(const std::string& ref, ImageInfo* image) {
+  auto parsed = ParseImageRef(ref);
+  auto manifest = parsed.ok()
+                      ? FetchRegistryManifest(*parsed, DockerRegistryAccess(parsed->host))
+                      : Result<RegistryManifest>(parsed.status());
+  if (manifest.ok()) {
+    MergeRegistrySizes(*manifest, image);
+  } else {
+    LogWarn("registry manifest", {{"ref", ref}, {"error", manifest.status().ToString()}});
+  }
+}
+
+// The built image as the engine (and, once pushed, its registry) describes it; when the engine
+// cannot, its digest alone (the server records an image by its digest), or nothing without one.
+std::optional<protocol::ImageFacts> InspectBuiltImage(const JobRun& job,
+                                                      const BuildOutcome& outcome,
+                                                      const std::string& ref,
+                                                      const std::string& docker) {
+  const pipelines::JobSpec& spec = job.lease.spec;
+  const std::string tagged_ref = spec.tags.empty() ? "" : ref;
+  auto image = InspectLocalImage(ref, docker);
+  if (!image.ok()) {
+    LogWarn("image inspection failed", {{"ref", ref}, {"error", image.status().ToString()}});
+    if (outcome.image_digest.empty()) return std::nullopt;
+    return protocol::ImageFacts{.ref = tagged_ref,
+                                .digest = outcome.image_digest,
+                                .config_digest = outcome.config_digest};
+  }
+  image->ref = tagged_ref;
+  if (!outcome.image_digest.empty()) image->digest = outcome.image_digest;
+  if (spec.push) AddRegistrySizes(ref, &*image);
+  LogDebug("image inspected",
+           {{"lease", job.lease.id}, {"elapsed_ms", std::to_string(ElapsedMs(job.start))}});
+  return ImageFactsOf(*image);
+}
+
+// What a successful build made: the image's facts, its insight report and scans, and the digests
+// of its bases.
+void DescribeBuild(const JobRun& job, const BuildOutcome& outcome, const std::string& docker,
+                   FinishReport* report) {
+  const pipelines::JobSpec& spec = job.lease.spec;
+  std::string ref = spec.tags.empty() ? outcome.image_digest : spec.tags.front();
+  report->image = InspectBuiltImage(job, outcome, ref, docker);
+  if (job.ctx.examiner && report->image) {
+    auto exam = job.ctx.examiner->Examine(ref, report->image->digest, job.lease.scanners);
+    job.reporter.AddLines(exam.log_lines);
+    report->insight = std::move(exam.report);
+    report->scans = std::move(exam.scans);
+  }
+  report->bases = ResolveBases(spec.bases, docker, job.lease.upstream_registry, job.reporter);
+}
+
+// Builds the job's stage in the checkout and describes what it made.
+FinishReport BuildInCheckout(const JobRun& job, const std::string& checkout) {
+  const JobContext& ctx = job.ctx;
+  BuildInvocation inv;
+  inv.docker = ctx.client->config().docker;
+  inv.checkout_dir = checkout;
+  inv.metadata_file = ctx.workdir + "/jobs/" + ctx.slot + ".metadata.json";
+  std::error_code ec;
+  std::filesystem::remove(inv.metadata_file, ec);
+  // The build reads the context and the Dockerfile where their links lead: inside the checkout only.
+  pipelines::JobSpec spec = job.lease.spec;
+  if (Status paths = ResolveJobPaths(checkout, &spec); !paths.ok()) {
+    return ErrorReport(paths.message(), &job.reporter);
+  }
+  auto outcome = BuildWithCacheFallback(job, spec, &inv);
+  if (!outcome.ok()) return ErrorReport(outcome.status().message(), nullptr);
+  FinishReport report = ReportFromOutcome(*outcome);
+  LogDebug("build ended", {{"lease", job.lease.id},
+                           {"exit_code", std::to_string(outcome->exit_code)},
+                           {"build_ms", std::to_string(outcome->duration_ms)}});
+  if (outcome->ok()) DescribeBuild(job, *outcome, inv.docker, &report);
+  return report;
+}
+
+// Checks out the job's commit (its folder in *checkout, for the caller to remove) and builds it.
+// Every log line and step list reaches the server before this returns.
+FinishReport CheckOutAndBuild(const JobContext& ctx, const Lease& lease,
+                              std::shared_ptr<JobState> st, Clock::time_point start,
+                              std::string* checkout) {
+  Reporter reporter(ctx.client, lease.id, st);
+  JobRun job{ctx, lease, std::move(st), start, reporter};
+  FinishReport report;
+  auto dir = ctx.workspace->Checkout(lease.clone_url, lease.sha, ctx.slot);
+  if (!dir.ok()) {
+    report = ErrorReport("checkout: " + dir.status().message(), &reporter);
+  } else {
+    *checkout = *dir;
+    reporter.AddLine("slipway: checked out " + lease.sha + " in " +
+                     std::to_string(ElapsedMs(start)) + " ms");
+    report = BuildInCheckout(job, *checkout);
+  }
+  reporter.Close();
+  return report;
+}
+
 Status SendFinish(AgentClient* client, const std::string& lease_id, const FinishReport& report,
                   const JobState& st) {
   Status s;
@@ -212,154 +258,40 @@ Status SendFinish(AgentClient* client, const std::string& lease_id, const Finish
   return s;
 }
 
-}  // namespace
+// Sends the finish report, unless the lease was lost or the agent is stopping.
+LeaseEnd Conclude(const JobContext& ctx, const Lease& lease, const FinishReport& report,
+                  const JobState& st) {
+  if (st.lost) {
+    LogWarn("lease lost; result dropped", {{"lease", lease.id}});
+    return LeaseEnd::kLost;
+  }
+  if (ctx.stop && ctx.stop->canceled() && !st.cancel_requested) {
+    LogInfo("agent stopping; job left to be requeued", {{"lease", lease.id}});
+    return LeaseEnd::kAbandoned;
+  }
+  Status s = SendFinish(ctx.client, lease.id, report, st);
+  LogInfo("job finished", {{"lease", lease.id}, {"status", std::string(JobStatusName(report.status))},
+                           {"duration_ms", std::to_string(report.duration_ms)},
+                           {"reported", s.ok() ? "yes" : s.ToString()}});
+  return s.code() == ErrorCode::kConflict ? LeaseEnd::kLost : LeaseEnd::kFinished;
+}
 
-int LiveRenewers() { return live_renewers.load(); }
+}  // namespace
 
 LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
   const auto start = Clock::now();
   auto st = std::make_shared<JobState>();
-  AgentClient* client = ctx.client;
   LogInfo("job leased", {{"lease", lease.id}, {"job", std::to_string(lease.job_id)},
                          {"name", lease.spec.name}, {"sha", lease.sha}});
-  StartRenewer(client, lease.id, lease.renew_every_ms, st);
-  // Agent shutdown stops the build too.
-  std::thread stop_relay;
-  if (ctx.stop) {
-    stop_relay = std::thread([&] {
-      while (!st->done.canceled()) {
-        if (ctx.stop->WaitFor(milliseconds(100))) {
-          st->build_cancel.Cancel();
-          return;
-        }
-      }
-    });
-  }
-  auto cleanup = [&](LeaseEnd end) {
-    st->done.Cancel();
-    if (stop_relay.joinable()) stop_relay.join();
-    return end;
-  };
-
-  FinishReport report;
+  StartRenewer(ctx.client, lease.id, lease.renew_every_ms, st);
+  StopRelay stop_relay(ctx.stop, st);  // agent shutdown stops the build too
   std::string checkout;
-  {
-    Reporter reporter(client, lease.id, st);
-    auto dir = ctx.workspace->Checkout(lease.clone_url, lease.sha, ctx.slot);
-    if (!dir.ok()) {
-      report.status = JobStatus::kError;
-      report.error = "checkout: " + dir.status().message();
-      reporter.AddLine("slipway: " + report.error);
-    } else {
-      checkout = *dir;
-      reporter.AddLine("slipway: checked out " + lease.sha + " in " + std::to_string(ElapsedMs(start)) + " ms");
-      BuildInvocation inv;
-      inv.docker = client->config().docker;
-      inv.checkout_dir = checkout;
-      inv.metadata_file = ctx.workdir + "/jobs/" + ctx.slot + ".metadata.json";
-      std::error_code ec;
-      std::filesystem::remove(inv.metadata_file, ec);
-      BuildHooks hooks;
-      bool pushing_told = false;
-      hooks.on_lines = [&](const std::vector<std::string>& lines) {
-        reporter.AddLines(lines);
-        if (!lease.spec.push || pushing_told) return;
-        for (const auto& line : lines) {
-          if (line.find("pushing layers") == std::string::npos && line.find("exporting to image") == std::string::npos) continue;
-          // Once the export starts, a newer push must not cancel this job (best effort, off the build's thread).
-          pushing_told = true;
-          std::thread([client, id = lease.id] { (void)client->MarkPushing(id); }).detach();
-          break;
-        }
-      };
-      hooks.on_steps = [&](const std::vector<BuildStep>& steps) { reporter.SetSteps(steps); };
-      RunOptions options;
-      options.metadata_file = inv.metadata_file;
-      options.timeout = std::chrono::seconds(lease.spec.timeout_seconds);
-      // The build reads the context and the Dockerfile where their links lead: inside the checkout only.
-      pipelines::JobSpec spec = lease.spec;
-      Status paths = ResolveJobPaths(checkout, &spec);
-      if (!paths.ok()) {
-        report.status = JobStatus::kError;
-        report.error = paths.message();
-        reporter.AddLine("slipway: " + report.error);
-      }
-      for (int round = 0; round < 2 && paths.ok(); ++round) {
-        inv.cache_export = ctx.cache_export ? ctx.cache_export->load() : true;
-        auto argv = BuildxArgv(spec, inv);
-        if (!argv.ok()) {
-          report.status = JobStatus::kError;
-          report.error = argv.status().message();
-          reporter.AddLine("slipway: " + report.error);
-          break;
-        }
-        auto outcome = RunBuild(*argv, options, hooks, &st->build_cancel);
-        if (!outcome.ok()) {
-          report.status = JobStatus::kError;
-          report.error = outcome.status().message();
-          break;
-        }
-        if (round == 0 && !outcome->ok() && inv.cache_export && !lease.spec.cache_ref.empty() &&
-            IsCacheExportRefusal(*outcome) && ctx.cache_export) {
-          ctx.cache_export->store(false);
-          reporter.AddLine("slipway: the builder cannot export a registry cache; building without --cache-to");
-          continue;
-        }
-        report = ReportFromOutcome(*outcome);
-        LogDebug("build ended", {{"lease", lease.id}, {"exit_code", std::to_string(outcome->exit_code)},
-                                 {"build_ms", std::to_string(outcome->duration_ms)}});
-        if (outcome->ok()) {
-          std::string ref = lease.spec.tags.empty() ? outcome->image_digest : lease.spec.tags.front();
-          auto image = InspectLocalImage(ref, inv.docker);
-          if (image.ok()) {
-            image->ref = lease.spec.tags.empty() ? "" : ref;
-            if (!outcome->image_digest.empty()) image->digest = outcome->image_digest;
-            if (lease.spec.push) {
-              auto parsed = ParseImageRef(ref);
-              auto manifest = parsed.ok() ? FetchRegistryManifest(*parsed, DockerRegistryAccess(parsed->host))
-                                          : Result<RegistryManifest>(parsed.status());
-              if (manifest.ok()) MergeRegistrySizes(*manifest, &*image);
-              else LogWarn("registry manifest", {{"ref", ref}, {"error", manifest.status().ToString()}});
-            }
-            report.image = ImageFactsOf(*image);
-            LogDebug("image inspected", {{"lease", lease.id}, {"elapsed_ms", std::to_string(ElapsedMs(start))}});
-          } else {
-            LogWarn("image inspection failed", {{"ref", ref}, {"error", image.status().ToString()}});
-            if (!outcome->image_digest.empty()) {  // the server records an image by its digest
-              report.image = protocol::ImageFacts{.ref = lease.spec.tags.empty() ? "" : ref,
-                                                  .digest = outcome->image_digest,
-                                                  .config_digest = outcome->config_digest};
-            }
-          }
-          if (ctx.examiner && report.image) {
-            auto exam = ctx.examiner->Examine(ref, report.image->digest, lease.scanners);
-            reporter.AddLines(exam.log_lines);
-            report.insight = std::move(exam.report);
-            report.scans = std::move(exam.scans);
-          }
-          report.bases = ResolveBases(lease.spec.bases, inv.docker, lease.upstream_registry, reporter);
-        }
-        break;
-      }
-    }
-    reporter.Close();  // every log line and step list reaches the server before finish
-  }
+  FinishReport report = CheckOutAndBuild(ctx, lease, st, start, &checkout);
   report.duration_ms = ElapsedMs(start);
   if (!checkout.empty()) ctx.workspace->Remove(lease.clone_url, checkout);
-
-  if (st->lost) {
-    LogWarn("lease lost; result dropped", {{"lease", lease.id}});
-    return cleanup(LeaseEnd::kLost);
-  }
-  if (ctx.stop && ctx.stop->canceled() && !st->cancel_requested) {
-    LogInfo("agent stopping; job left to be requeued", {{"lease", lease.id}});
-    return cleanup(LeaseEnd::kAbandoned);
-  }
-  Status s = SendFinish(client, lease.id, report, *st);
-  LogInfo("job finished", {{"lease", lease.id}, {"status", std::string(JobStatusName(report.status))},
-                           {"duration_ms", std::to_string(report.duration_ms)},
-                           {"reported", s.ok() ? "yes" : s.ToString()}});
-  return cleanup(s.code() == ErrorCode::kConflict ? LeaseEnd::kLost : LeaseEnd::kFinished);
+  LeaseEnd end = Conclude(ctx, lease, report, *st);
+  st->done.Cancel();  // the renewer and the stop relay end
+  return end;
 }
 
 }  // namespace slipway::agent

@@ -159,7 +159,7 @@ void ProgressParser::Finish(std::vector<std::string>* lines) {
 }
 
 void ProgressParser::HandleText(std::string line, std::vector<std::string>* lines) {
-  if (line.rfind("ERROR", 0) == 0) error_lines_.push_back(line);
+  if (line.starts_with("ERROR")) error_lines_.push_back(line);
   lines->push_back(std::move(line));
 }
 

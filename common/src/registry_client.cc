@@ -1,53 +1,18 @@
 #include "common/registry_client.h"
 
-#include <cctype>
-
 #include <nlohmann/json.hpp>
+
+#include "common/strings.h"
 
 namespace slipway {
 namespace {
-
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(v >> shift) & 63];
-  }
-  if (size_t rest = in.size() - i; rest > 0) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (rest == 2) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::string QueryEscape(std::string_view in) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : in) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[static_cast<unsigned char>(c) >> 4];
-      out += kHex[static_cast<unsigned char>(c) & 15];
-    }
-  }
-  return out;
-}
 
 // "localhost", 127.0.0.0/8 or ::1, with or without a port ("[::1]:5000", "127.0.0.1:5000", "::1").
 bool IsLoopback(const std::string& host_port) {
   if (host_port == "::1") return true;
   if (host_port.empty()) return false;
   std::string host = host_port.substr(0, host_port.front() == '[' ? host_port.find(']') + 1 : host_port.rfind(':'));
-  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+  return host == "localhost" || host == "[::1]" || host.starts_with("127.");
 }
 
 // The configuration for a host, or an empty one.
@@ -61,7 +26,7 @@ std::string Who(const RegistryCredentials& c) {
   return c.username.empty() ? "anonymous access" : "the credentials of " + c.username;
 }
 
-std::string BasicAuth(const RegistryCredentials& c) { return "Basic " + Base64(c.username + ":" + c.password); }
+std::string BasicAuth(const RegistryCredentials& c) { return "Basic " + Base64Encode(c.username + ":" + c.password); }
 
 // Sends one request to the registry over https, or http for a loopback host without TLS.
 Result<HttpResponse> Send(const RegistryAccess& access, const std::string& host, const std::string& method,
@@ -91,9 +56,9 @@ Result<std::string> FetchToken(const RegistryAccess& access, const std::string& 
   auto scope = challenge.find("scope");
   std::string url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
   if (auto service = challenge.find("service"); service != challenge.end()) {
-    url += "service=" + QueryEscape(service->second) + "&";
+    url += "service=" + PercentEncode(service->second) + "&";
   }
-  url += "scope=" + QueryEscape(scope != challenge.end() ? scope->second : "repository:" + repository + ":pull");
+  url += "scope=" + PercentEncode(scope != challenge.end() ? scope->second : "repository:" + repository + ":pull");
   const RegistryHostConfig config = HostConfig(access, host);
   auto realm_url = ParseHttpUrl(realm->second);
   if (!realm_url.ok()) return Status::Unavailable("registry " + host + " named a bad token realm");
@@ -131,16 +96,14 @@ std::map<std::string, std::string> ParseAuthChallenge(const std::string& header)
   while (i < header.size() && header[i] == ' ') ++i;
   size_t scheme_end = header.find(' ', i);
   std::string scheme = header.substr(i, scheme_end - i);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  out[""] = scheme;
+  out[""] = AsciiLower(scheme);
   if (scheme_end == std::string::npos) return out;
   i = scheme_end;
   while (i < header.size()) {
     while (i < header.size() && (header[i] == ' ' || header[i] == ',')) ++i;
     size_t eq = header.find('=', i);
     if (eq == std::string::npos) break;
-    std::string key = header.substr(i, eq - i);
-    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string key = AsciiLower(header.substr(i, eq - i));
     std::string value;
     i = eq + 1;
     if (i < header.size() && header[i] == '"') {  // quoted: commas inside belong to the value

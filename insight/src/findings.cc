@@ -55,7 +55,7 @@ Severity SeverityFromScore(double score) {
 }
 
 double CvssV3BaseScore(std::string_view vector) {
-  if (vector.rfind("CVSS:3.", 0) != 0) return -1;
+  if (!vector.starts_with("CVSS:3.")) return -1;
   std::map<std::string, std::string> m;
   size_t pos = vector.find('/');
   while (pos != std::string_view::npos) {

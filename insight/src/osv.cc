@@ -379,12 +379,6 @@ Result<std::shared_ptr<const OsvIndex>> OsvIndexCache::Current() {
   return index_;
 }
 
-std::vector<Finding> MatchOsvRecord(const json& record, const PackageInventory& inventory) {
-  OsvIndex index;
-  index.Add(record);
-  return index.Scan(inventory);
-}
-
 Result<std::string> OsvDatabaseVersion(const std::string& db_path) {
   auto files = DatabaseFiles(db_path);
   if (!files.ok()) return files.status();

@@ -183,14 +183,14 @@ std::vector<Package> ParsePythonMetadata(std::string_view text, const std::strin
 std::string NormalisePythonName(std::string_view name) {
   std::string out;
   bool sep = false;
-  for (char c : name) {
+  for (char c : AsciiLower(name)) {
     if (c == '-' || c == '_' || c == '.') {
       sep = true;
       continue;
     }
     if (sep && !out.empty()) out += '-';
     sep = false;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out += c;
   }
   return out;
 }
@@ -204,7 +204,7 @@ PackageInventory ExtractPackages(const Image& image) {
   for (const auto& [path, text] : image.files) {
     std::string location = "/" + path;
     std::vector<Package> found;
-    if (path == "var/lib/dpkg/status" || path.rfind("var/lib/dpkg/status.d/", 0) == 0) {
+    if (path == "var/lib/dpkg/status" || path.starts_with("var/lib/dpkg/status.d/")) {
       found = ParseDpkgStatus(text, location);
       deb.insert(deb.end(), found.begin(), found.end());
     } else if (path == "lib/apk/db/installed") {

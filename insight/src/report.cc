@@ -145,7 +145,7 @@ json CycloneDxSbom(const ImageReport& r) {
   bom["specVersion"] = "1.5";
   bom["version"] = 1;
   std::string id = r.analysis.image_id;
-  if (id.rfind("sha256:", 0) == 0 && id.size() == 71) {
+  if (id.starts_with("sha256:") && id.size() == 71) {
     // A stable serial number per image: a UUID-shaped slice of its digest.
     std::string h = id.substr(7);
     bom["serialNumber"] = "urn:uuid:" + h.substr(0, 8) + "-" + h.substr(8, 4) + "-" +

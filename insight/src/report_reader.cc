@@ -78,7 +78,7 @@ Status ForEachObject(const FieldReader& r, const char* key, F read) {
 }
 
 // ToJson writes paths with a leading "/"; the model keeps them without.
-std::string ModelPath(std::string path) { return path.rfind('/', 0) == 0 ? path.substr(1) : path; }
+std::string ModelPath(std::string path) { return path.starts_with('/') ? path.substr(1) : path; }
 
 Status ReadSizedList(const FieldReader& r, const char* key, std::vector<SizedPath>* out) {
   return ForEachObject(r, key, [&](const json& e, const std::string& path) {

@@ -347,10 +347,7 @@ std::vector<std::string> LegacyParts(const std::string& v) {
 }
 
 Pep440 ParsePep440(std::string_view raw) {
-  std::string v = AsciiLower(raw);
-  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.pop_back();
-  size_t start = v.find_first_not_of(" \t");
-  v = start == std::string::npos ? "" : v.substr(start);
+  std::string v = AsciiLower(TrimAsciiSpace(raw));
   Pep440 out;
   std::optional<Pep440Parts> m = Pep440Reader(v).Read();
   if (!m) {

@@ -15,12 +15,6 @@ namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
-std::string TrimRight(const std::string& s) {
-  size_t end = s.size();
-  while (end > 0 && IsSpace(s[end - 1])) --end;
-  return s.substr(0, end);
-}
-
 std::vector<std::string> SplitLines(const std::string& text) {
   std::vector<std::string> lines;
   size_t start = 0;
@@ -153,7 +147,7 @@ class Reader {
       ++i;
       // Continuations: the escape character, then only whitespace, at the end of the line.
       while (true) {
-        std::string trimmed = TrimRight(text);
+        std::string trimmed(TrimAsciiSpace(text));  // text starts at the keyword: no leading space
         if (trimmed.empty() || trimmed.back() != escape_) break;
         text = trimmed.substr(0, trimmed.size() - 1);
         while (i < lines.size() && (IsComment(lines[i]) || TrimAsciiSpace(lines[i]).empty())) ++i;
@@ -260,7 +254,7 @@ class Reader {
     stage.column = ins.column;
     std::string rest;
     for (const std::string& flag : LeadingFlags(ins.args, &rest)) {
-      if (flag.rfind("--platform=", 0) == 0) stage.platform = flag.substr(11);
+      if (flag.starts_with("--platform=")) stage.platform = flag.substr(11);
     }
     std::vector<std::string> words = SplitWords(rest);
     std::string image;
@@ -356,18 +350,18 @@ class Reader {
       df_.stages.back().instructions.push_back(ins);
       if (ins.keyword == "COPY" || ins.keyword == "ADD") {
         for (const std::string& flag : LeadingFlags(ins.args)) {
-          if (flag.rfind("--from=", 0) == 0) AddReference(flag.substr(7), EdgeKind::kCopyFrom, ins, all_names);
+          if (flag.starts_with("--from=")) AddReference(flag.substr(7), EdgeKind::kCopyFrom, ins, all_names);
         }
       } else if (ins.keyword == "RUN") {
         for (const std::string& flag : LeadingFlags(ins.args)) {
-          if (flag.rfind("--mount=", 0) != 0) continue;
+          if (!flag.starts_with("--mount=")) continue;
           std::string spec = flag.substr(8);
           size_t start = 0;
           while (start <= spec.size()) {
             size_t comma = spec.find(',', start);
             if (comma == std::string::npos) comma = spec.size();
             std::string kv = spec.substr(start, comma - start);
-            if (kv.rfind("from=", 0) == 0) AddReference(kv.substr(5), EdgeKind::kMountFrom, ins, all_names);
+            if (kv.starts_with("from=")) AddReference(kv.substr(5), EdgeKind::kMountFrom, ins, all_names);
             start = comma + 1;
           }
         }

@@ -23,14 +23,14 @@ void CheckPinned(RuleContext& ctx, const DockerStage& s) {
 void CheckAddUrl(RuleContext& ctx, const Instruction& ins) {
   std::string rest;
   for (const std::string& flag : LeadingFlags(ins.args, &rest)) {
-    if (flag.rfind("--checksum", 0) == 0) return;
+    if (flag.starts_with("--checksum")) return;
   }
   std::vector<std::string> words = SplitWords(rest);
   if (words.size() < 2) return;
   words.pop_back();
   for (const std::string& source : words) {
     std::string lower = AsciiLower(source);
-    if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) continue;
+    if (!lower.starts_with("http://") && !lower.starts_with("https://")) continue;
     ctx.Report(ins, ctx.Locate(ins, source), "add-url",
                "ADD downloads " + source +
                    " with no integrity check and no cache key of its own; fix: "

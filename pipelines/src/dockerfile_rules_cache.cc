@@ -57,7 +57,7 @@ std::string InstallEcosystem(const ShellCommand& c) {
   if ((p == "poetry" || p == "pipenv") && a1 == "install") return "python";
   if (p == "uv" && (a1 == "sync" || (a1 == "pip" && c.Arg(2) == "install"))) return "python";
   if ((p == "npm" || p == "pnpm") && (a1 == "install" || a1 == "i" || a1 == "ci")) return "node";
-  if (p == "yarn" && (a1.empty() || a1 == "install" || a1.rfind("--", 0) == 0)) return "node";
+  if (p == "yarn" && (a1.empty() || a1 == "install" || a1.starts_with("--"))) return "node";
   if (p == "go" && a1 == "mod" && c.Arg(2) == "download") return "go";
   if (p == "cargo" && (a1 == "fetch" || a1 == "build")) return "rust";
   if ((p == "bundle" || p == "bundler") && a1 == "install") return "ruby";
@@ -70,7 +70,7 @@ std::string InstallEcosystem(const ShellCommand& c) {
 std::vector<std::string> ContextSources(const Instruction& ins) {
   std::string rest;
   for (const std::string& flag : LeadingFlags(ins.args, &rest)) {
-    if (flag.rfind("--from=", 0) == 0) return {};
+    if (flag.starts_with("--from=")) return {};
   }
   std::vector<std::string> words;
   try {
@@ -101,7 +101,7 @@ const char* CacheTarget(const ShellCommand& c) {
   std::string p = c.Program();
   const std::string& a1 = c.Arg(1);
   if (p == "npm" && (a1 == "install" || a1 == "i" || a1 == "ci")) return "/root/.npm";
-  if (p == "yarn" && (a1.empty() || a1 == "install" || a1.rfind("--", 0) == 0))
+  if (p == "yarn" && (a1.empty() || a1 == "install" || a1.starts_with("--")))
     return "/usr/local/share/.cache/yarn";
   if (p == "pnpm" && (a1 == "install" || a1 == "i")) return "/root/.local/share/pnpm/store";
   if (p == "go" && ((a1 == "mod" && c.Arg(2) == "download") || a1 == "build")) return "/go/pkg/mod";
@@ -134,7 +134,7 @@ void CheckStageOrder(RuleContext& ctx, int stage) {
           std::string eco = InstallEcosystem(c);
           if (eco.empty() || std::find(copied.begin(), copied.end(), eco) != copied.end()) continue;
           std::string what = c.Arg(0) + " " + c.Arg(1);
-          if (c.Program().rfind("python", 0) == 0) what = "pip install";
+          if (c.Program().starts_with("python")) what = "pip install";
           ctx.Report(
               *whole, {whole->line, whole->column}, "copy-before-install",
               whole->keyword + " of the whole context comes before \"" + what + "\" on line " +

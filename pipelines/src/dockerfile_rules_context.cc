@@ -114,7 +114,7 @@ bool ShellCommand::Has(const std::string& word) const {
 
 bool ShellCommand::HasPrefix(const std::string& prefix) const {
   return std::any_of(words.begin(), words.end(),
-                     [&](const Word& w) { return w.text.rfind(prefix, 0) == 0; });
+                     [&](const Word& w) { return w.text.starts_with(prefix); });
 }
 
 size_t ShellCommand::SubcommandIndex() const {
@@ -124,7 +124,7 @@ size_t ShellCommand::SubcommandIndex() const {
       ++i;
       continue;
     }
-    if (w.rfind('-', 0) != 0) return i;
+    if (!w.starts_with('-')) return i;
   }
   return words.size();
 }
@@ -182,7 +182,7 @@ RunCommand ReadRun(const Instruction& ins) {
   std::string rest;
   run.flags = LeadingFlags(ins.args, &rest);
   for (const std::string& flag : run.flags) {
-    if (flag.rfind("--mount=", 0) != 0) continue;
+    if (!flag.starts_with("--mount=")) continue;
     std::map<std::string, std::string> kv;
     std::string spec = flag.substr(8);
     size_t start = 0;
@@ -230,7 +230,7 @@ RunCommand ReadRun(const Instruction& ins) {
       if (IsAssignment(w) || w == "sudo" || w == "env" || w == "exec" || w == "nohup") {
         ++skip;
         while (w == "sudo" && skip < command.words.size() &&
-               command.words[skip].text.rfind('-', 0) == 0)
+               command.words[skip].text.starts_with('-'))
           ++skip;
         continue;
       }

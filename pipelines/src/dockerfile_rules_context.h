@@ -73,7 +73,6 @@ class RuleContext {
               const DockerfileRuleOptions& options);
 
   const Dockerfile& dockerfile() const { return df_; }
-  bool IsRuntime(int stage) const { return runtime_.count(stage) > 0; }
   bool IsReached(int stage) const { return reached_.count(stage) > 0; }
   const std::set<int>& runtime_stages() const { return runtime_; }
   // `stage`, the stage it is FROM, and so on; the last one has an image base.

@@ -34,7 +34,7 @@ void CheckApt(RuleContext& ctx, const Instruction& ins, const RunCommand& run) {
   const ShellCommand* first_apt = nullptr;
   bool lists_removed = false;
   for (const std::string& target : run.cache_targets) {
-    if (target.rfind("/var/lib/apt", 0) == 0) lists_removed = true;
+    if (target.starts_with("/var/lib/apt")) lists_removed = true;
   }
   for (const ShellCommand& c : run.commands) {
     if (c.Program() == "rm" && c.HasPrefix("/var/lib/apt/lists")) lists_removed = true;

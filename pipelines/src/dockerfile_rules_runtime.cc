@@ -73,7 +73,7 @@ std::vector<const Word*> InstalledPackages(const ShellCommand& c, std::string* v
       *virtual_name = c.words[++i].text;
       continue;
     }
-    if (w.rfind('-', 0) == 0) continue;
+    if (w.starts_with('-')) continue;
     out.push_back(&c.words[i]);
   }
   return out;

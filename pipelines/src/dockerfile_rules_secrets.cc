@@ -30,10 +30,10 @@ std::string SecretValueKind(const std::string& v) {
                                           "ghr_",  "github_pat_", "glpat-",   "xoxb-",
                                           "xoxp-", "xoxa-",       "sk_live_", "npm_"};
   for (const char* p : kPrefixes) {
-    if (v.rfind(p, 0) == 0 && v.size() > std::string(p).size() + 8)
+    if (v.starts_with(p) && v.size() > std::string(p).size() + 8)
       return std::string("a token (") + p + "...)";
   }
-  if (v.size() == 20 && v.rfind("AKIA", 0) == 0 && std::all_of(v.begin(), v.end(), [](char c) {
+  if (v.size() == 20 && v.starts_with("AKIA") && std::all_of(v.begin(), v.end(), [](char c) {
         return std::isupper(static_cast<unsigned char>(c)) ||
                std::isdigit(static_cast<unsigned char>(c));
       })) {

@@ -33,14 +33,6 @@ std::optional<std::string> NormalizeRepoPath(std::string_view path) {
   return out;
 }
 
-std::optional<std::string> JoinRepoPath(std::string_view dir, std::string_view path) {
-  if (path.empty() || path.front() == '/') return std::nullopt;
-  auto base = NormalizeRepoPath(dir);
-  if (!base) return std::nullopt;
-  if (*base == ".") return NormalizeRepoPath(path);
-  return NormalizeRepoPath(*base + "/" + std::string(path));
-}
-
 namespace {
 
 void PushParts(std::string_view path, std::deque<std::string>* parts, bool front) {

@@ -18,6 +18,7 @@
 #include "agent/report.h"
 #include "common/http_client.h"
 #include "common/subprocess.h"
+#include "support/engine.h"
 #include "support/files.h"
 
 namespace slipway::agent {
@@ -65,6 +66,7 @@ BuildOutcome Build(const pipelines::JobSpec& spec, const BuildInvocation& inv, s
 }
 
 TEST_CASE("two-stage build: runtime image smaller than its build stage, steps and digests") {
+  ::slipway::testing::RequireDockerEngine();
   const std::string id = UniqueId();
   Context ctx(kTwoStage);
   const std::string repo = "127.0.0.1:5000/slipway-test/engine-" + id;
@@ -136,6 +138,7 @@ TEST_CASE("two-stage build: runtime image smaller than its build stage, steps an
 }
 
 TEST_CASE("push: compressed sizes come from the registry manifest") {
+  ::slipway::testing::RequireDockerEngine();
   const std::string id = UniqueId();
   Context ctx(kTwoStage);
   const std::string repo = "127.0.0.1:5000/slipway-test/push-" + id;
@@ -177,15 +180,18 @@ TEST_CASE("push: compressed sizes come from the registry manifest") {
   }
   CHECK(sum == manifest->CompressedSize());
 
-  // The registry cache was exported: a second build of the same stage comes back cached from it.
-  if (ctx.Inv("x").cache_export) {
-    HttpRequest req;
-    req.url = "http://127.0.0.1:5000/v2/slipway-test/cache-" + id + "/manifests/runtime";
-    req.headers = {{"Accept", "application/vnd.oci.image.index.v1+json"}};
-    auto resp = HttpFetch(req);
-    REQUIRE(resp.ok());
-    CHECK(resp->status == 200);
+  // The registry cache was exported (the builder can: scripts/setup gives the engine the containerd
+  // image store), so a later build of the same stage can come back cached from it.
+  {
+    INFO("the engine's builder cannot export a registry cache (no containerd image store)");
+    CHECK(ctx.Inv("x").cache_export);
   }
+  HttpRequest req;
+  req.url = "http://127.0.0.1:5000/v2/slipway-test/cache-" + id + "/manifests/runtime";
+  req.headers = {{"Accept", "application/vnd.oci.image.index.v1+json"}};
+  auto resp = HttpFetch(req);
+  REQUIRE(resp.ok());
+  CHECK(resp->status == 200);
   RunProcess({"docker", "image", "rm", "-f", repo + ":v1"}).ok();
 }
 
@@ -204,6 +210,7 @@ bool AnyProcessMentions(const std::string& needle) {
 }
 
 TEST_CASE("cancel stops a long build quickly and leaves no buildx process") {
+  ::slipway::testing::RequireDockerEngine();
   const std::string id = UniqueId();
   Context ctx("FROM busybox:1.36\nARG NONCE\nRUN echo \"sleeping $NONCE\" && sleep 60\n");
   pipelines::JobSpec spec;
@@ -233,7 +240,8 @@ TEST_CASE("cancel stops a long build quickly and leaves no buildx process") {
   std::thread runner([&] { outcome = RunBuild(*argv, options, hooks, &cancel); });
   {
     std::unique_lock<std::mutex> lock(mu);
-    REQUIRE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return sleeping; }));
+    // Reaching the RUN step is not what is measured: a loaded engine may take its time.
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(120), [&] { return sleeping; }));
   }
   REQUIRE(AnyProcessMentions("NONCE=" + id));
   auto t0 = std::chrono::steady_clock::now();
@@ -243,7 +251,10 @@ TEST_CASE("cancel stops a long build quickly and leaves no buildx process") {
   REQUIRE(outcome.ok());
   CHECK(outcome->canceled);
   CHECK(!outcome->ok());
-  CHECK(took < std::chrono::seconds(10));
+  // The RUN step sleeps 60 s. A cancel that works ends the build after at most the grace period
+  // (then SIGKILL) plus the engine's own delays, which a loaded 2-core machine stretches to several
+  // seconds; waiting for the build itself would take the whole minute.
+  CHECK(took < options.grace + std::chrono::seconds(15));
   CHECK(ProcessGroupMembers(outcome->process_group).empty());
   CHECK(!AnyProcessMentions("NONCE=" + id));
 }

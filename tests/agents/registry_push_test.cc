@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "../test_images.h"
+#include "support/engine.h"
 #include "agent/docker_registry_access.h"
 #include "agent/image_inspector.h"
 #include "common/image_ref.h"
@@ -36,6 +37,7 @@ ProcessOutput Build(const fs::path& context, const std::string& tag, const fs::p
 }  // namespace
 
 TEST_CASE("the engine pushes to a TLS registry with build-scoped credentials, and its sizes are read back") {
+  ::slipway::testing::RequireDockerEngine();
   TestPki pki;
   Registry registry(pki, "push", HtpasswdAuth(pki));
   EngineTrust trust(pki, registry.host());

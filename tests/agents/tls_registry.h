@@ -14,7 +14,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
@@ -22,7 +21,9 @@
 
 #include "common/http_client.h"
 #include "common/registry_client.h"
+#include "common/strings.h"
 #include "common/subprocess.h"
+#include "support/files.h"
 
 namespace slipway::testing {
 
@@ -55,36 +56,29 @@ inline std::string MustRun(const std::vector<std::string>& argv, const std::stri
 
 inline void WriteFile(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 
-inline std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 inline std::string Sha256(const std::string& data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned len = 0;
   EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (unsigned i = 0; i < len; ++i) out += {kHex[md[i] >> 4], kHex[md[i] & 15]};
-  return out;
+  return "sha256:" + HexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
-inline void WaitForServer(const std::string& url, const std::string& ca, const std::string& log) {
+// Waits for `url` to answer; fails the test naming `what`, and with the server's log when one is given.
+inline void WaitForServer(const std::string& url, const std::string& ca, const std::string& what,
+                          const fs::path& log = {}) {
   for (int i = 0; i < 100; ++i) {
     auto r = HttpFetch({.url = url, .timeout = std::chrono::milliseconds(1000), .ca_file = ca});
     if (r.ok()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  FAIL(url << " did not answer: " << log);
+  FAIL(url << " (" << what << ") did not answer" << (log.empty() ? "" : ": " + ReadFile(log)));
 }
 
 // A CA, a server certificate for 127.0.0.1 signed by it, a token signing key, htpasswd users.
 struct TestPki {
-  fs::path dir;
+  TempDir temp;
+  fs::path dir = temp.path();
   TestPki() {
-    char tmpl[] = "/tmp/slipway-registry-XXXXXX";
-    dir = mkdtemp(tmpl);
     const std::string d = dir.string();
     MustRun({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
              "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=slipway test CA", "-days", "1"}, d);
@@ -97,7 +91,6 @@ struct TestPki {
              "token.crt", "-subj", "/CN=slipway fake token issuer", "-days", "1"}, d);
     WriteFile(dir / "htpasswd", MustRun({"htpasswd", "-Bbn", kUser, kPassword}, d));
   }
-  ~TestPki() { fs::remove_all(dir); }
 };
 
 // docker-registry on a free loopback port with TLS and the given auth section.
@@ -115,7 +108,8 @@ class Registry {
                                    (pki.dir / (name + ".log")).string()});
     REQUIRE(proc.ok());
     proc_ = std::move(*proc);
-    WaitForServer("https://" + host() + "/v2/", (pki.dir / "ca.crt").string(), ReadFile(pki.dir / (name + ".log")));
+    WaitForServer("https://" + host() + "/v2/", (pki.dir / "ca.crt").string(), "docker-registry " + name,
+                  pki.dir / (name + ".log"));
   }
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
 

@@ -6,6 +6,7 @@
 
 #include "common/image_ref.h"
 #include "../test_images.h"
+#include "support/engine.h"
 
 using namespace slipway;
 using slipway::testing::MustRun;
@@ -24,6 +25,7 @@ std::string Unique(const std::string& prefix) {
 }  // namespace
 
 TEST_CASE("an image's engine digest is the digest its registry serves once pushed") {
+  slipway::testing::RequireDockerEngine();
   std::string name = "slipway-test/" + Unique("digest");
   std::string ref = "127.0.0.1:5000/" + name + ":1";
   slipway::testing::ImageCleanup cleanup(ref);
@@ -65,6 +67,7 @@ TEST_CASE("an image's engine digest is the digest its registry serves once pushe
 }
 
 TEST_CASE("an image neither the engine nor any registry has is not found") {
+  slipway::testing::RequireDockerEngine();
   // A name without a registry host is looked up on the upstream: here the local registry.
   std::string local = Unique("slipway-test-absent") + ":1";
   slipway::RegistryAccess access;

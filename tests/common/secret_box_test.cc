@@ -3,19 +3,12 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 #include "common/secret_box.h"
+#include "support/files.h"
 
 namespace slipway {
 namespace {
-
-std::filesystem::path FreshDir() {
-  std::random_device random;
-  auto dir = std::filesystem::temp_directory_path() / ("slipway-secret-box-" + std::to_string(random()));
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 SecretBox::Key KeyOf(unsigned char fill) {
   SecretBox::Key key;
@@ -63,8 +56,8 @@ TEST_CASE("Seal and Open carry empty, binary and large values") {
 }
 
 TEST_CASE("The key file is created 0600 on first use and read back the same") {
-  auto dir = FreshDir();
-  const std::string path = (dir / "secrets.key").string();
+  testing::TempDir dir;
+  const std::string path = dir.File("secrets.key");
   auto first = SecretBox::LoadOrCreateKeyFile(path);
   REQUIRE(first.ok());
   struct stat st {};
@@ -76,12 +69,11 @@ TEST_CASE("The key file is created 0600 on first use and read back the same") {
   auto second = SecretBox::LoadOrCreateKeyFile(path);
   REQUIRE(second.ok());
   CHECK(*second->Open(*sealed, "c") == "v");
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("A key file others can read, or of the wrong size, is refused with its name") {
-  auto dir = FreshDir();
-  const std::string path = (dir / "secrets.key").string();
+  testing::TempDir dir;
+  const std::string path = dir.File("secrets.key");
   { std::ofstream(path) << std::string(32, 'k'); }
   chmod(path.c_str(), 0644);
   auto open_to_all = SecretBox::LoadOrCreateKeyFile(path);
@@ -90,7 +82,6 @@ TEST_CASE("A key file others can read, or of the wrong size, is refused with its
   chmod(path.c_str(), 0600);
   { std::ofstream(path) << "short"; }
   CHECK(!SecretBox::LoadOrCreateKeyFile(path).ok());
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace slipway

@@ -32,6 +32,15 @@ TEST_CASE("HexEncode writes two lower-case digits per byte") {
   CHECK(HexEncode("") == "");
 }
 
+TEST_CASE("Base64Encode pads to whole groups of four (RFC 4648's vectors)") {
+  CHECK(Base64Encode("") == "");
+  CHECK(Base64Encode("f") == "Zg==");
+  CHECK(Base64Encode("fo") == "Zm8=");
+  CHECK(Base64Encode("foo") == "Zm9v");
+  CHECK(Base64Encode("foobar") == "Zm9vYmFy");
+  CHECK(Base64Encode(std::string("\xff\xfe\x00", 3)) == "//4A");
+}
+
 TEST_CASE("PercentEncode keeps unreserved bytes and encodes the rest") {
   CHECK(PercentEncode("feat/a b&c") == "feat%2Fa%20b%26c");
   CHECK(PercentEncode("AZaz09-._~") == "AZaz09-._~");

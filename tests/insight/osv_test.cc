@@ -21,6 +21,13 @@ const std::string kOsvDir = std::string(SLIPWAY_TEST_DATA_DIR) + "/fixtures/osv"
 using ::slipway::testing::ReadFile;
 using ::slipway::testing::TempDir;
 
+// The findings one OSV record gives for the inventory.
+std::vector<Finding> MatchOsvRecord(const nlohmann::json& record, const PackageInventory& inventory) {
+  OsvIndex index;
+  REQUIRE(index.Add(record));
+  return index.Scan(inventory);
+}
+
 PackageInventory Python(const std::string& name, const std::string& version) {
   PackageInventory inv;
   inv.packages.push_back({PackageType::kPython, name, version, name, version, "", "/m"});

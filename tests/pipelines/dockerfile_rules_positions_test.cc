@@ -24,7 +24,7 @@ TEST_CASE("Dockerfile rules: every finding on the test data points inside its fi
   size_t findings = 0;
   for (const fs::path& file : files) {
     INFO("file " << file.string());
-    std::string text = *ReadFile(file);
+    std::string text = ReadFile(file);
     std::vector<std::string> lines;
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) lines.push_back(line);

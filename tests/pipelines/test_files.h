@@ -1,4 +1,4 @@
-// Helpers shared by the pipelines tests: reading checked-in data and an in-memory FileReader.
+// Helpers shared by the pipelines tests: reading checked-in data and in-memory or on-disk FileReaders.
 #pragma once
 
 #include <filesystem>
@@ -10,12 +10,16 @@
 #include <vector>
 
 #include "pipelines/planner.h"
+#include "support/files.h"
 
 namespace slipway::pipelines::testing {
 
 inline std::filesystem::path DataDir() { return std::filesystem::path(SLIPWAY_TEST_DATA_DIR) / "pipelines"; }
 
-inline std::optional<std::string> ReadFile(const std::filesystem::path& path) {
+using ::slipway::testing::ReadFile;
+
+// The file's content, or nullopt when it cannot be read (a FileReader's answer for a missing file).
+inline std::optional<std::string> ReadIfExists(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream out;
@@ -50,7 +54,7 @@ struct MemoryRepo {
 
 // A FileReader over a directory of the checked-in corpus.
 inline FileReader DirectoryReader(const std::filesystem::path& root) {
-  return [root](const std::string& path) { return ReadFile(root / path); };
+  return [root](const std::string& path) { return ReadIfExists(root / path); };
 }
 
 }  // namespace slipway::pipelines::testing

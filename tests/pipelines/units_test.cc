@@ -52,10 +52,3 @@ TEST_CASE("NormalizeRepoPath keeps paths inside the repository") {
   CHECK_FALSE(NormalizeRepoPath(std::string("a\0b", 3)));
 }
 
-TEST_CASE("JoinRepoPath joins then normalises") {
-  CHECK(JoinRepoPath(".", "Dockerfile") == "Dockerfile");
-  CHECK(JoinRepoPath("app", "../Dockerfile") == "Dockerfile");
-  CHECK(JoinRepoPath("app/", "docker/Dockerfile") == "app/docker/Dockerfile");
-  CHECK_FALSE(JoinRepoPath("app", "../../Dockerfile"));
-  CHECK_FALSE(JoinRepoPath("app", "/Dockerfile"));
-}

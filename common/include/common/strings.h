@@ -23,6 +23,9 @@ std::string_view TrimAsciiSpace(std::string_view text);
 // Two lower-case hex digits per byte: "\x01\xab" -> "01ab".
 std::string HexEncode(std::string_view bytes);
 
+// Standard base64 (RFC 4648, `+/` and `=` padding): "ci:pass" -> "Y2k6cGFzcw==".
+std::string Base64Encode(std::string_view bytes);
+
 // `text` fit for a URL path segment or query value (or a purl's version): every byte but RFC 3986's
 // unreserved ones (A-Z a-z 0-9 - . _ ~) as %XX, so "feat/a b&c" becomes "feat%2Fa%20b%26c".
 std::string PercentEncode(std::string_view text);

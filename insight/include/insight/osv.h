@@ -61,7 +61,6 @@ class OsvIndex {
   // The sorted findings for the inventory.
   std::vector<Finding> Scan(const PackageInventory& inventory) const;
 
-  size_t entries() const { return entries_.size(); }
   size_t skipped() const { return skipped_; }
   const std::string& version() const { return version_; }
 
@@ -84,10 +83,6 @@ class OsvIndexCache {
   std::mutex mu_;
   std::shared_ptr<const OsvIndex> index_;
 };
-
-// The findings one OSV record (already parsed) gives for the inventory.
-std::vector<Finding> MatchOsvRecord(const nlohmann::json& record,
-                                    const PackageInventory& inventory);
 
 // Loads the database under db_path and scans the inventory once (OsvIndex::Load, then Scan): for
 // one-off scans. NotFound if db_path does not exist; *skipped gets the unreadable records.

@@ -48,6 +48,32 @@ Change JobChange(const JobNode& job, std::string reason) {
   return c;
 }
 
+// Kahn's algorithm over the needs (a need listed twice counts twice both ways).
+bool HasCycle(const std::vector<JobNode>& jobs,
+              const std::map<int64_t, std::vector<int64_t>>& dependents) {
+  std::map<int64_t, std::size_t> position;
+  std::vector<int> missing(jobs.size());
+  std::deque<std::size_t> free;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    position[jobs[i].job_id] = i;
+    missing[i] = static_cast<int>(jobs[i].needs.size());
+    if (missing[i] == 0) free.push_back(i);
+  }
+  std::size_t seen = 0;
+  while (!free.empty()) {
+    std::size_t i = free.front();
+    free.pop_front();
+    ++seen;
+    auto it = dependents.find(jobs[i].job_id);
+    if (it == dependents.end()) continue;
+    for (int64_t dep_id : it->second) {
+      std::size_t d = position[dep_id];
+      if (--missing[d] == 0) free.push_back(d);
+    }
+  }
+  return seen != jobs.size();
+}
+
 }  // namespace
 
 RunStatus DeriveRunStatus(const std::vector<JobNode>& jobs, bool canceled) {
@@ -82,18 +108,11 @@ std::string Scheduler::NewLeaseId() {
   }
 }
 
-Result<std::vector<Change>> Scheduler::AddRun(const RunInfo& info, std::vector<JobNode> jobs,
-                                              int64_t now_ms) {
-  if (runs_.count(info.run_id)) {
-    return Status::AlreadyExists("run " + std::to_string(info.run_id) + " is already scheduled");
-  }
-  RunState run;
-  run.info = info;
-  run.status = info.status;
+Status Scheduler::IndexJobs(const std::vector<JobNode>& jobs, RunState* run) const {
   std::set<int64_t> ids;
   for (const JobNode& job : jobs) {
     if (job.name.empty()) return Status::InvalidArgument("a job has no name");
-    if (!run.by_name.emplace(job.name, job.job_id).second) {
+    if (!run->by_name.emplace(job.name, job.job_id).second) {
       return Status::InvalidArgument("job name \"" + job.name + "\" appears twice");
     }
     if (!ids.insert(job.job_id).second || jobs_.count(job.job_id)) {
@@ -105,50 +124,22 @@ Result<std::vector<Change>> Scheduler::AddRun(const RunInfo& info, std::vector<J
   }
   for (const JobNode& job : jobs) {
     for (const std::string& need : job.needs) {
-      auto it = run.by_name.find(need);
-      if (it == run.by_name.end()) {
+      auto it = run->by_name.find(need);
+      if (it == run->by_name.end()) {
         return Status::InvalidArgument("job \"" + job.name + "\" needs unknown job \"" + need + "\"");
       }
-      run.dependents[it->second].push_back(job.job_id);
+      run->dependents[it->second].push_back(job.job_id);
     }
   }
-  // Cycle check: Kahn's algorithm over the needs (a need listed twice counts twice both ways).
-  {
-    std::map<int64_t, std::size_t> position;
-    std::vector<int> missing(jobs.size());
-    std::deque<std::size_t> free;
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      position[jobs[i].job_id] = i;
-      missing[i] = static_cast<int>(jobs[i].needs.size());
-      if (missing[i] == 0) free.push_back(i);
-    }
-    std::size_t seen = 0;
-    while (!free.empty()) {
-      std::size_t i = free.front();
-      free.pop_front();
-      ++seen;
-      for (int64_t dep_id : run.dependents[jobs[i].job_id]) {
-        std::size_t d = position[dep_id];
-        if (--missing[d] == 0) free.push_back(d);
-      }
-    }
-    if (seen != jobs.size()) {
-      return Status::InvalidArgument("the needs of run " + std::to_string(info.run_id) +
-                                     " form a cycle");
-    }
+  if (HasCycle(jobs, run->dependents)) {
+    return Status::InvalidArgument("the needs of run " + std::to_string(run->info.run_id) +
+                                   " form a cycle");
   }
+  return Status::Ok();
+}
 
-  std::vector<Change> changes;
-  for (JobNode& job : jobs) {
-    job.run_id = info.run_id;
-    run.job_ids.push_back(job.job_id);
-  }
-  runs_.emplace(info.run_id, std::move(run));
-  for (JobNode& job : jobs) jobs_.emplace(job.job_id, std::move(job));
-
-  RunState& held = runs_.at(info.run_id);
-  // Live leases come back; dead ones are taken back as Expire would.
-  for (int64_t id : held.job_ids) {
+void Scheduler::RestoreLeases(const RunState& run, int64_t now_ms, std::vector<Change>* out) {
+  for (int64_t id : run.job_ids) {
     JobNode& job = jobs_.at(id);
     if (job.status != JobStatus::kRunning) {
       job.lease_id.clear();
@@ -157,12 +148,34 @@ Result<std::vector<Change>> Scheduler::AddRun(const RunInfo& info, std::vector<J
     }
     if (job.lease_id.empty() || job.lease_expires_ms <= now_ms) {
       job.lease_id.clear();
-      LoseLease(job, "lease lost while the orchestrator was down", &changes);
+      LoseLease(job, "lease lost while the orchestrator was down", out);
       continue;
     }
     leases_[job.lease_id] = job.job_id;
     ++agent_leases_[job.agent];
   }
+}
+
+Result<std::vector<Change>> Scheduler::AddRun(const RunInfo& info, std::vector<JobNode> jobs,
+                                              int64_t now_ms) {
+  if (runs_.count(info.run_id)) {
+    return Status::AlreadyExists("run " + std::to_string(info.run_id) + " is already scheduled");
+  }
+  RunState run;
+  run.info = info;
+  run.status = info.status;
+  if (Status s = IndexJobs(jobs, &run); !s.ok()) return s;
+  for (JobNode& job : jobs) {
+    job.run_id = info.run_id;
+    run.job_ids.push_back(job.job_id);
+  }
+  runs_.emplace(info.run_id, std::move(run));
+  for (JobNode& job : jobs) jobs_.emplace(job.job_id, std::move(job));
+
+  RunState& held = runs_.at(info.run_id);
+  std::vector<Change> changes;
+  // Live leases come back; dead ones are taken back as Expire would.
+  RestoreLeases(held, now_ms, &changes);
   if (held.info.canceled) {
     CancelJobs(held, "canceled", /*spare_pushing=*/true, &changes);
   }
@@ -420,31 +433,10 @@ void Scheduler::UpdateRun(int64_t run_id, std::string reason, std::vector<Change
   }
 }
 
-std::optional<RunStatus> Scheduler::GetRunStatus(int64_t run_id) const {
-  auto it = runs_.find(run_id);
-  if (it == runs_.end()) return std::nullopt;
-  return it->second.status;
-}
-
-std::optional<JobNode> Scheduler::GetJob(int64_t job_id) const {
-  auto it = jobs_.find(job_id);
-  if (it == jobs_.end()) return std::nullopt;
-  return it->second;
-}
-
 std::optional<JobNode> Scheduler::JobByLease(std::string_view lease_id) const {
   auto it = leases_.find(std::string(lease_id));
   if (it == leases_.end()) return std::nullopt;
   return jobs_.at(it->second);
-}
-
-std::optional<int64_t> Scheduler::NextExpiryMs() const {
-  std::optional<int64_t> next;
-  for (const auto& [lease, job_id] : leases_) {
-    int64_t at = jobs_.at(job_id).lease_expires_ms;
-    if (!next || at < *next) next = at;
-  }
-  return next;
 }
 
 int Scheduler::LeasesHeldBy(std::string_view agent) const {

@@ -1,7 +1,7 @@
 // Pipeline: the in-memory model of `.slipway.yml` (version 1), as parsed, before expansion.
 //
 // Keeps the 1-based position of every value that a later step may complain about, so the linter and
-// expander can point at the right line. Defaults follow DESIGN.md §3: dockerfile "Dockerfile",
+// expander can point at the right line. Defaults: dockerfile "Dockerfile",
 // context ".", no image (nothing pushed), no filters (every push runs), no matrix.
 //
 // Thread-safety: plain values.

@@ -26,9 +26,6 @@ namespace slipway::pipelines {
 // The normalised path, or nullopt when it is absolute, empty or escapes the root.
 std::optional<std::string> NormalizeRepoPath(std::string_view path);
 
-// Joins a directory and a relative path, then normalises ("." + "Dockerfile" -> "Dockerfile").
-std::optional<std::string> JoinRepoPath(std::string_view dir, std::string_view path);
-
 // One entry of the repository's tree.
 struct RepoEntry {
   enum class Kind { kMissing, kFile, kDirectory, kSymlink };

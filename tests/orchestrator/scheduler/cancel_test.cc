@@ -1,6 +1,8 @@
 // Canceling runs and superseding older runs of a branch.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "scheduler/scheduler.h"
 #include "scheduler_test_util.h"
 
@@ -38,7 +40,7 @@ TEST_CASE("Canceling a running run asks the agent to stop, the run ends when it 
   REQUIRE(changes->size() == 1);  // only the pending "push"; the run is still running
   CHECK((*changes)[0].job_name == "push");
   CHECK(s.CancelRequested(grant->lease.id));
-  CHECK(s.GetRunStatus(1) == RunStatus::kRunning);
+  CHECK(s.RunCount() == 1);  // running until the agent finishes
   auto renewal = s.Renew(grant->lease.id, kT0 + 3000);
   REQUIRE(renewal.ok());
   CHECK(renewal->cancel_requested);
@@ -94,10 +96,10 @@ TEST_CASE("A newer push supersedes older runs of the same branch, sparing a push
   CHECK(changes[0].reason == "superseded by run 4");
   CHECK(s.CancelRequested(test->lease.id));
   CHECK_FALSE(s.CancelRequested(runtime->lease.id));  // pushing: left to finish
-  // Other branches, other repos and the newer run itself are untouched.
-  CHECK(s.GetJob(4)->status == JobStatus::kPending);
-  CHECK(s.GetJob(5)->status == JobStatus::kPending);
-  CHECK(s.GetJob(6)->status == JobStatus::kPending);
+  // Other branches, other repos and the newer run itself are untouched: their jobs are still ready.
+  std::set<int64_t> ready_runs;
+  while (auto other = s.Acquire(Agent("y", 10), kT0 + 25)) ready_runs.insert(other->lease.run_id);
+  CHECK(ready_runs == std::set<int64_t>{2, 3, 4});
 
   auto pushed = s.Finish(runtime->lease.id, JobStatus::kSuccess, kT0 + 30);
   REQUIRE(pushed.ok());
@@ -112,7 +114,7 @@ TEST_CASE("Supersede never touches newer runs or finished ones") {
   REQUIRE(s.AddRun(Run(5), {Job(1, "a")}, kT0).ok());
   CHECK(s.SupersedeBranch("acme/shop", "main", 5).empty());
   CHECK(s.SupersedeBranch("acme/shop", "main", 3).empty());
-  CHECK(s.GetJob(1)->status == JobStatus::kPending);
+  CHECK(s.ReadyCount() == 1);
   auto changes = s.SupersedeBranch("acme/shop", "main", 6);
   CHECK(changes.size() == 2);
   CHECK(s.RunCount() == 0);

@@ -33,19 +33,21 @@ TEST_CASE("An agent gets only jobs whose labels it has") {
 
 TEST_CASE("An agent never holds more leases than its capacity") {
   Scheduler s(CountingIds());
-  REQUIRE(s.AddRun(Run(1), {Job(1, "a"), Job(2, "b"), Job(3, "c")}, kT0).ok());
+  REQUIRE(s.AddRun(Run(1), {Job(1, "a"), Job(2, "b"), Job(3, "c"), Job(4, "d")}, kT0).ok());
   auto first = s.Acquire(Agent("x", 2), kT0);
   auto second = s.Acquire(Agent("x", 2), kT0);
   REQUIRE(first);
   REQUIRE(second);
   CHECK_FALSE(s.Acquire(Agent("x", 2), kT0));
-  CHECK(s.LeasesHeldBy("x") == 2);
+  CHECK(s.LeaseCount() == 2);
   CHECK_FALSE(s.Acquire(Agent("zero", 0), kT0));
   // Another agent is not limited by x's load.
   CHECK(s.Acquire(Agent("y", 1), kT0));
   // Finishing frees a slot.
   REQUIRE(s.Finish(first->lease.id, JobStatus::kSuccess, kT0).ok());
-  CHECK(s.LeasesHeldBy("x") == 1);
+  auto third = s.Acquire(Agent("x", 2), kT0);
+  REQUIRE(third);
+  CHECK(third->lease.job_name == "d");
 }
 
 TEST_CASE("Lease ids are unguessable by default: 32 hex digits, all different") {
@@ -80,7 +82,6 @@ TEST_CASE("Renewing pushes the expiry forward, an expired lease is refused even 
   auto grant = s.Acquire(Agent("x"), kT0);
   REQUIRE(grant);
   CHECK(grant->lease.expires_ms == kT0 + 15000);
-  CHECK(s.NextExpiryMs() == kT0 + 15000);
   auto renewed = s.Renew(grant->lease.id, kT0 + 3000);
   REQUIRE(renewed.ok());
   CHECK(renewed->expires_ms == kT0 + 18000);
@@ -107,7 +108,7 @@ TEST_CASE("A lost lease is requeued, then errors once the attempts are spent") {
   CHECK(lost[0].job_name == "build");
   CHECK(lost[0].job_status == JobStatus::kPending);
   CHECK(lost[0].reason == "lease of agent b1 expired; requeued after attempt 1 of 2");
-  CHECK(s.LeasesHeldBy("b1") == 0);
+  CHECK(s.LeaseCount() == 0);
   CHECK(s.ReadyCount() == 1);
 
   auto second = s.Acquire(Agent("b2"), kT0 + 15001);
@@ -142,8 +143,11 @@ TEST_CASE("After a requeue the old lease is fenced off: its result is refused, t
   CHECK(s.MarkPushing(old_grant->lease.id, kT0 + 15002).code() == ErrorCode::kConflict);
   CHECK(s.Finish(old_grant->lease.id, JobStatus::kFailure, kT0 + 15002).status().code() ==
         ErrorCode::kConflict);
-  CHECK(s.GetJob(1)->status == JobStatus::kRunning);
-  CHECK(s.GetJob(1)->agent == "fast");
+  CHECK_FALSE(s.JobByLease(old_grant->lease.id));
+  auto held = s.JobByLease(new_grant->lease.id);
+  REQUIRE(held);
+  CHECK(held->status == JobStatus::kRunning);
+  CHECK(held->agent == "fast");
 
   auto done = s.Finish(new_grant->lease.id, JobStatus::kSuccess, kT0 + 16000);
   REQUIRE(done.ok());
@@ -204,12 +208,12 @@ TEST_CASE("Expire handles several leases in job id order and leaves live ones al
   auto lost = s.Expire(kT0 + 1000);
   REQUIRE(lost.size() == 1);
   CHECK(lost[0].job_name == "b");
-  CHECK(s.NextExpiryMs() == kT0 + 1500);
+  CHECK(s.Expire(kT0 + 1499).empty());  // c's lease lives until kT0 + 1500, a's until kT0 + 1900
   auto more = s.Expire(kT0 + 2000);
   REQUIRE(more.size() == 2);
   CHECK(more[0].job_name == "a");
   CHECK(more[1].job_name == "c");
-  CHECK_FALSE(s.NextExpiryMs().has_value());
+  CHECK(s.LeaseCount() == 0);
 }
 
 TEST_CASE("MarkPushing needs a live lease") {
@@ -218,7 +222,7 @@ TEST_CASE("MarkPushing needs a live lease") {
   auto grant = s.Acquire(Agent("x"), kT0);
   REQUIRE(grant);
   CHECK(s.MarkPushing(grant->lease.id, kT0 + 1).ok());
-  CHECK(s.GetJob(1)->pushing);
+  CHECK(s.JobByLease(grant->lease.id)->pushing);
   CHECK(s.MarkPushing("nope", kT0 + 1).code() == ErrorCode::kConflict);
 }
 

@@ -164,16 +164,12 @@ class Scheduler {
   bool CancelRequested(std::string_view lease_id) const;
 
   // Queries.
-  std::optional<RunStatus> GetRunStatus(int64_t run_id) const;
-  std::optional<JobNode> GetJob(int64_t job_id) const;
   // The job a lease was granted for, while the lease is held (granted or restored, and not yet
   // finished, expired or taken back); its lease_id, run_id and attempt say which attempt it is.
   std::optional<JobNode> JobByLease(std::string_view lease_id) const;
   std::size_t LeaseCount() const { return leases_.size(); }
-  std::optional<int64_t> NextExpiryMs() const;  // the earliest lease expiry, for the caller's timer
   std::size_t ReadyCount() const { return ready_.size(); }
   std::size_t RunCount() const { return runs_.size(); }
-  int LeasesHeldBy(std::string_view agent) const;
 
  private:
   struct RunState {
@@ -184,6 +180,13 @@ class Scheduler {
     RunStatus status = RunStatus::kPending;
   };
 
+  // Fills run->by_name and run->dependents. InvalidArgument: a job without a name, a duplicate
+  // name, an unknown need, a cycle; AlreadyExists: a job id or lease already held.
+  Status IndexJobs(const std::vector<JobNode>& jobs, RunState* run) const;
+  // Takes a restored run's live leases back into the lease table; running jobs whose lease is gone
+  // are requeued (or end) as Expire would.
+  void RestoreLeases(const RunState& run, int64_t now_ms, std::vector<Change>* out);
+  int LeasesHeldBy(std::string_view agent) const;
   // The running job holding `lease_id`, if the lease is live at now_ms; else Conflict.
   Result<JobNode*> LiveJob(std::string_view lease_id, int64_t now_ms);
   void ReleaseLease(JobNode& job);
