@@ -16,12 +16,6 @@ nlohmann::json SecretView(const store::SecretInfo& s, const std::string& scope) 
           {"updated_at", s.updated_at}};
 }
 
-bool RequireAdmin(const http::Request& req, core::Coordinator& c, http::ResponseWriter& w) {
-  if (HasBearer(req, c.config().admin_token)) return true;
-  ReplyStatus(w, Status::Unauthenticated("secrets need the admin token (Authorization: Bearer ...)"));
-  return false;
-}
-
 // The scope a request names: a repository's id (by "{name...}"), or the server's (no name).
 Result<store::SecretScope> ScopeOf(core::Coordinator& c, const PathParams& p) {
   auto name = p.find("name");
@@ -47,7 +41,6 @@ Status ReadSecretBody(const std::string& body, std::string* value, bool* is_prot
 
 void AddSecretRoutes(Router& router, core::Coordinator& c, const SecretBox& box, const std::string& base) {
   router.Add("PUT", base + "/{secret}", [&c, &box](const http::Request& req, const PathParams& p, WriterPtr w) {
-    if (!RequireAdmin(req, c, *w)) return;
     Result<store::SecretScope> scope = ScopeOf(c, p);
     if (!scope.ok()) return ReplyStatus(*w, scope.status());
     std::string value;
@@ -66,7 +59,6 @@ void AddSecretRoutes(Router& router, core::Coordinator& c, const SecretBox& box,
   });
 
   router.Add("GET", base, [&c, &box](const http::Request& req, const PathParams& p, WriterPtr w) {
-    if (!RequireAdmin(req, c, *w)) return;
     Result<store::SecretScope> scope = ScopeOf(c, p);
     if (!scope.ok()) return ReplyStatus(*w, scope.status());
     store::SecretStore secrets(c.db(), box);
@@ -78,7 +70,6 @@ void AddSecretRoutes(Router& router, core::Coordinator& c, const SecretBox& box,
   });
 
   router.Add("DELETE", base + "/{secret}", [&c, &box](const http::Request& req, const PathParams& p, WriterPtr w) {
-    if (!RequireAdmin(req, c, *w)) return;
     Result<store::SecretScope> scope = ScopeOf(c, p);
     if (!scope.ok()) return ReplyStatus(*w, scope.status());
     store::SecretStore secrets(c.db(), box);
