@@ -179,8 +179,12 @@ nlohmann::json Server::WaitForRun(int64_t run_id, std::chrono::seconds timeout) 
 
 Agent::Agent(const Server& server, const std::string& name, const std::string& workdir,
              std::vector<std::string> extra_args) {
-  std::vector<std::string> argv = {BinaryDir() + "/agents/slipway-agent", "--server", server.url(), "--token",
-                                   Server::kAgentToken, "--name", name, "--workdir", workdir};
+  std::vector<std::string> argv = {BinaryDir() + "/agents/slipway-agent", "--server", server.url(), "--name", name,
+                                   "--workdir", workdir};
+  // The shared agent token, unless the test gives the agent one of its own.
+  if (std::find(extra_args.begin(), extra_args.end(), "--token") == extra_args.end()) {
+    argv.insert(argv.end(), {"--token", Server::kAgentToken});
+  }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Process>(argv, "agent " + name);
 }

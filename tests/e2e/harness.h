@@ -93,7 +93,7 @@ class Server {
   std::string ca_file_;
 };
 
-// slipway-agent connected to a Server.
+// slipway-agent connected to a Server, with the shared agent token unless extra_args has --token.
 class Agent {
  public:
   Agent(const Server& server, const std::string& name, const std::string& workdir,
