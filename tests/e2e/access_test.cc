@@ -249,3 +249,25 @@ TEST_CASE("HTTPS: the API, the CLI, an agent and the post-receive hook speak TLS
   CHECK(agents[0]["labels"] == json{{"pool", "tls"}});
   CHECK(bad.process().WaitForOutput("certificate", std::chrono::seconds(20)));
 }
+
+TEST_CASE("listening beyond loopback without TLS is warned about at start; with TLS it is not") {
+  TempDir dir;
+  TestCa ca;
+  const std::string slipwayd = BinaryDir() + "/orchestrator/slipwayd";
+  Process plain({slipwayd, "--listen", "0.0.0.0:0", "--data", dir.path() + "/plain", "--admin-token", "a",
+                 "--base-check", "off"},
+                "slipwayd plain");
+  REQUIRE(plain.WaitForOutput("msg=listening", std::chrono::seconds(10)));
+  CHECK(plain.WaitForOutput("serving plain HTTP beyond loopback", std::chrono::seconds(2)));
+  Process tls({slipwayd, "--listen", "0.0.0.0:0", "--data", dir.path() + "/tls", "--admin-token", "a", "--base-check",
+               "off", "--tls-cert", ca.cert_file(), "--tls-key", ca.key_file()},
+              "slipwayd tls");
+  REQUIRE(tls.WaitForOutput("msg=listening", std::chrono::seconds(10)));
+  CHECK_FALSE(tls.WaitForOutput("plain HTTP", std::chrono::milliseconds(500)));
+  // A key that does not match is a clear error at start, not a server that cannot shake hands.
+  Process bad({slipwayd, "--listen", "127.0.0.1:0", "--data", dir.path() + "/bad", "--admin-token", "a",
+               "--tls-cert", ca.cert_file(), "--tls-key", ca.ca_file()},
+              "slipwayd bad key");
+  CHECK(bad.Wait() == 1);
+  CHECK(bad.Output().find("cannot use TLS key") != std::string::npos);
+}

@@ -260,3 +260,24 @@ TEST_CASE("the upstream registry and registries with their CA files come from th
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().message() == "upstream_registry \"bad host/\" is not a registry host");
 }
+
+TEST_CASE("TLS files go together, reads are private unless public_read, the agent token is optional") {
+  auto plain = LoadServerConfig({"--admin-token", "a"});
+  REQUIRE(plain.ok());
+  CHECK(plain->agent_token.empty());
+  CHECK_FALSE(plain->public_read);
+  CHECK(plain->http.tls_cert_file.empty());
+  auto half = LoadServerConfig({"--admin-token", "a", "--tls-cert", "c.pem"});
+  REQUIRE_FALSE(half.ok());
+  CHECK(half.status().message() == "--tls-cert and --tls-key go together");
+  ConfigFile file("admin_token: a\ntls_cert: /etc/c.pem\ntls_key: /etc/k.pem\npublic_read: true\n");
+  auto config = LoadServerConfig({"--config", file.path});
+  REQUIRE(config.ok());
+  CHECK(config->http.tls_cert_file == "/etc/c.pem");
+  CHECK(config->http.tls_key_file == "/etc/k.pem");
+  CHECK(config->public_read);
+  auto flags = LoadServerConfig({"--admin-token", "a", "--public-read", "--tls-cert", "c", "--tls-key", "k"});
+  REQUIRE(flags.ok());
+  CHECK(flags->public_read);
+  CHECK(flags->http.tls_key_file == "k");
+}
