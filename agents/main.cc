@@ -33,6 +33,7 @@ void DeclareFlags(CLI::App& app, slipway::agent::AgentConfig* config, std::strin
   app.description("slipway-agent: the Slipway build agent; leases jobs from slipwayd and builds them");
   app.add_option("--server", config->server, "slipwayd's URL, http[s]://HOST:PORT")->required();
   app.add_option("--ca-file", config->ca_file, "the CA certificates (PEM) to trust for an https:// server")
+      ->envname("SLIPWAY_CA_FILE")
       ->type_name("FILE");
   app.add_option("--token", config->token, "the shared agent token, or this agent's own")
       ->envname("SLIPWAY_AGENT_TOKEN");
