@@ -34,7 +34,8 @@ Cli RunCli(const Server& server, std::vector<std::string> args, std::vector<std:
 std::string AdminEnv() { return std::string("SLIPWAY_TOKEN=") + Server::kAdminToken; }
 
 // Makes a token with the CLI (printed once, alone on standard output) and returns it.
-std::string MakeToken(const Server& server, std::vector<std::string> args, std::vector<std::string> env = {}) {
+std::string MakeToken(const Server& server, std::vector<std::string> args,
+                      std::vector<std::string> env = {}) {
   env.push_back(AdminEnv());
   Cli made = RunCli(server, std::move(args), env);
   INFO(made.err);
@@ -43,12 +44,14 @@ std::string MakeToken(const Server& server, std::vector<std::string> args, std::
   return made.out.substr(0, made.out.size() - 1);
 }
 
-void CheckError(const HttpResult& r, int status, const std::string& code, const std::string& message_part = "") {
+void CheckError(const HttpResult& r, int status, const std::string& code,
+                const std::string& message_part = "") {
   INFO(r.body);
   CHECK(r.status == status);
   REQUIRE(r.json.is_object());
   CHECK(r.json["error"]["code"] == code);
-  if (!message_part.empty()) CHECK(r.json["error"]["message"].get<std::string>().find(message_part) != std::string::npos);
+  if (!message_part.empty())
+    CHECK(r.json["error"]["message"].get<std::string>().find(message_part) != std::string::npos);
 }
 
 json Lease(const std::string& agent, json labels) {
@@ -57,16 +60,20 @@ json Lease(const std::string& agent, json labels) {
 
 }  // namespace
 
-TEST_CASE("reads need a viewer token unless public; a viewer token cannot write; tokens are listed, never shown again") {
+TEST_CASE(
+    "reads need a viewer token unless public; a viewer token cannot write; tokens are listed, "
+    "never shown again") {
   TempDir dir;
   Server server(dir.path() + "/data", {}, /*public_read=*/false);
 
-  for (const char* path : {"/api/v1/runs", "/api/v1/agents", "/api/v1/repos", "/metrics", "/api/v1/events"}) {
+  for (const char* path :
+       {"/api/v1/runs", "/api/v1/agents", "/api/v1/repos", "/metrics", "/api/v1/events"}) {
     INFO(path);
     CheckError(server.Call("GET", path), 401, "unauthenticated", "viewer");
   }
   CHECK(server.Call("GET", "/healthz").status == 200);
-  CHECK(server.Call("GET", "/").status == 200);  // the dashboard itself, which then asks for a token
+  CHECK(server.Call("GET", "/").status ==
+        200);  // the dashboard itself, which then asks for a token
   CHECK(server.Call("GET", "/api/v1/runs", "", Server::kAdminToken).status == 200);
 
   const std::string viewer = MakeToken(server, {"token", "create", "reader", "--role", "viewer"});
@@ -83,9 +90,11 @@ TEST_CASE("reads need a viewer token unless public; a viewer token cannot write;
   CheckError(server.Call("POST", "/api/v1/repos", "{}", viewer), 403, "permission_denied");
   CheckError(server.Call("GET", "/api/v1/secrets", "", viewer), 403, "permission_denied");
   CheckError(server.Call("GET", "/api/v1/tokens", "", viewer), 403, "permission_denied");
-  CheckError(server.Call("POST", "/api/v1/agent/lease?wait=0", Lease("x", json::object()).dump(), viewer), 401,
-             "unauthenticated");
-  CheckError(server.Call("GET", "/api/v1/runs", "", Server::kAgentToken), 401, "unauthenticated");  // agents' only
+  CheckError(
+      server.Call("POST", "/api/v1/agent/lease?wait=0", Lease("x", json::object()).dump(), viewer),
+      401, "unauthenticated");
+  CheckError(server.Call("GET", "/api/v1/runs", "", Server::kAgentToken), 401,
+             "unauthenticated");  // agents' only
 
   // The CLI reads with a viewer token and without one is told why.
   Cli runs = RunCli(server, {"runs"}, {"SLIPWAY_TOKEN=" + viewer});
@@ -97,12 +106,14 @@ TEST_CASE("reads need a viewer token unless public; a viewer token cannot write;
 
   // An issued admin token writes; names are unique among live tokens.
   const std::string admin = MakeToken(server, {"token", "create", "ops", "--role", "admin"});
-  auto repo = server.Call("POST", "/api/v1/repos",
-                          R"({"name":"o/app","clone_url":"/nowhere","forge":"github","secret":"s"})", admin);
+  auto repo = server.Call(
+      "POST", "/api/v1/repos",
+      R"({"name":"o/app","clone_url":"/nowhere","forge":"github","secret":"s"})", admin);
   CHECK(repo.status == 201);
-  CheckError(server.Call("POST", "/api/v1/tokens", R"({"name":"ops","role":"viewer"})", admin), 409, "already_exists");
-  CheckError(server.Call("POST", "/api/v1/tokens", R"({"name":"x","role":"agent"})", admin), 400, "invalid_argument",
-             "role");
+  CheckError(server.Call("POST", "/api/v1/tokens", R"({"name":"ops","role":"viewer"})", admin), 409,
+             "already_exists");
+  CheckError(server.Call("POST", "/api/v1/tokens", R"({"name":"x","role":"agent"})", admin), 400,
+             "invalid_argument", "role");
   CheckError(server.Call("POST", "/api/v1/tokens", R"({"name":"a b","role":"viewer"})", admin), 400,
              "invalid_argument", "name");
 
@@ -124,8 +135,11 @@ TEST_CASE("reads need a viewer token unless public; a viewer token cannot write;
   INFO(revoked.err);
   CHECK(revoked.code == 0);
   CheckError(server.Call("GET", "/api/v1/runs", "", viewer), 401, "unauthenticated");
-  CHECK_FALSE(server.Call("GET", "/api/v1/tokens", "", Server::kAdminToken).json["tokens"][1]["revoked_at"].is_null());
-  CheckError(server.Call("DELETE", "/api/v1/tokens/reader", "", Server::kAdminToken), 404, "not_found");
+  CHECK_FALSE(server.Call("GET", "/api/v1/tokens", "", Server::kAdminToken)
+                  .json["tokens"][1]["revoked_at"]
+                  .is_null());
+  CheckError(server.Call("DELETE", "/api/v1/tokens/reader", "", Server::kAdminToken), 404,
+             "not_found");
   const std::string again = MakeToken(server, {"token", "create", "reader"});
   CHECK(again != viewer);
   CHECK(server.Call("GET", "/api/v1/runs", "", again).status == 200);
@@ -135,54 +149,63 @@ TEST_CASE("reads need a viewer token unless public; a viewer token cannot write;
   for (const auto& t : {viewer, admin, again}) CHECK(log.find(t) == std::string::npos);
 }
 
-TEST_CASE("a per-agent token leases only as its agent with its labels, writes only its leases, and is revocable") {
+TEST_CASE(
+    "a per-agent token leases only as its agent with its labels, writes only its leases, and is "
+    "revocable") {
   TempDir dir;
   Server server(dir.path() + "/data", {"--lease-seconds", "30"});
   std::string name = "e2e/" + UniqueName("identity");
   server.AddRepo(name, dir.path() + "/repo/repo.git", "s");
   GitRepo repo(dir.path() + "/repo", name, server, "s");
-  repo.WriteFile("Dockerfile", "FROM busybox:1.36 AS only\nRUN true\n");
-  repo.WriteFile(".slipway.yml", "version: 1\nstages:\n  only: {target: only}\n");
-  repo.Commit("one job");
+  repo.CommitOneJob();
 
-  const std::string builder = MakeToken(server, {"agent-token", "create", "builder", "--labels", "pool=fast,arch=amd64"});
+  const std::string builder =
+      MakeToken(server, {"agent-token", "create", "builder", "--labels", "pool=fast,arch=amd64"});
   const std::string other = MakeToken(server, {"agent-token", "create", "other"});
   auto list = server.Call("GET", "/api/v1/agent-tokens", "", Server::kAdminToken);
   REQUIRE(list.json["agent_tokens"].size() == 2);
   CHECK(list.json["agent_tokens"][0]["labels"] == json{{"arch", "amd64"}, {"pool", "fast"}});
-  CheckError(server.Call("POST", "/api/v1/agent-tokens", R"({"name":"builder"})", Server::kAdminToken), 409,
-             "already_exists");
-  CheckError(server.Call("POST", "/api/v1/agent-tokens", R"({"name":"x","labels":{"k":1}})", Server::kAdminToken), 400,
-             "invalid_argument", "labels");
+  CheckError(
+      server.Call("POST", "/api/v1/agent-tokens", R"({"name":"builder"})", Server::kAdminToken),
+      409, "already_exists");
+  CheckError(server.Call("POST", "/api/v1/agent-tokens", R"({"name":"x","labels":{"k":1}})",
+                         Server::kAdminToken),
+             400, "invalid_argument", "labels");
 
   // Only its own name, only labels its token grants (fewer is fine).
   auto lease = [&](const std::string& token, const json& body) {
     return server.Call("POST", "/api/v1/agent/lease?wait=0", body.dump(), token);
   };
-  CheckError(lease(builder, Lease("other", json::object())), 403, "permission_denied", "belongs to agent builder");
-  CheckError(lease(builder, Lease("builder", {{"pool", "slow"}})), 403, "permission_denied", "pool=slow");
-  CheckError(lease(builder, Lease("builder", {{"pool", "fast"}, {"gpu", "yes"}})), 403, "permission_denied", "gpu");
+  CheckError(lease(builder, Lease("other", json::object())), 403, "permission_denied",
+             "belongs to agent builder");
+  CheckError(lease(builder, Lease("builder", {{"pool", "slow"}})), 403, "permission_denied",
+             "pool=slow");
+  CheckError(lease(builder, Lease("builder", {{"pool", "fast"}, {"gpu", "yes"}})), 403,
+             "permission_denied", "gpu");
   CHECK(lease(builder, Lease("builder", {{"pool", "fast"}})).status == 204);
   CheckError(lease(Server::kAdminToken, Lease("builder", json::object())), 401, "unauthenticated");
   CheckError(server.Call("POST", "/api/v1/runs", "{}", builder), 401, "unauthenticated");
 
   int64_t run_id = repo.PushForRun();
   REQUIRE(run_id > 0);
-  auto granted = server.Call("POST", "/api/v1/agent/lease?wait=10", Lease("builder", {{"pool", "fast"}}).dump(), builder);
+  auto granted = server.Call("POST", "/api/v1/agent/lease?wait=10",
+                             Lease("builder", {{"pool", "fast"}}).dump(), builder);
   INFO(granted.body);
   REQUIRE(granted.status == 200);
   const std::string lease_id = granted.json["lease"]["id"];
   const std::string leases = "/api/v1/agent/leases/" + lease_id;
   CHECK(server.Call("POST", leases + "/renew?wait=0", "{}", builder).status == 200);
   // Another agent's token cannot touch this lease; the shared token still can (one machine).
-  CheckError(server.Call("POST", leases + "/renew?wait=0", "{}", other), 403, "permission_denied", "not held");
-  CheckError(server.Call("POST", leases + "/log", json{{"seq", 0}, {"data", "x"}}.dump(), other), 403,
-             "permission_denied");
+  CheckError(server.Call("POST", leases + "/renew?wait=0", "{}", other), 403, "permission_denied",
+             "not held");
+  CheckError(server.Call("POST", leases + "/log", json{{"seq", 0}, {"data", "x"}}.dump(), other),
+             403, "permission_denied");
   CHECK(server.Call("POST", leases + "/renew?wait=0", "{}", Server::kAgentToken).status == 200);
 
   // A lease request held when the token is revoked ends without work; then every call is 401.
   std::thread held([&] {
-    auto waited = server.Call("POST", "/api/v1/agent/lease?wait=20", Lease("builder", json::object()).dump(), builder);
+    auto waited = server.Call("POST", "/api/v1/agent/lease?wait=20",
+                              Lease("builder", json::object()).dump(), builder);
     CHECK(waited.status == 204);
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -195,17 +218,20 @@ TEST_CASE("a per-agent token leases only as its agent with its labels, writes on
   CheckError(server.Call("POST", leases + "/renew?wait=0", "{}", builder), 401, "unauthenticated");
   CheckError(server.Call("POST", leases + "/finish", finish, builder), 401, "unauthenticated");
   CheckError(lease(builder, Lease("builder", json::object())), 401, "unauthenticated");
-  CHECK(server.Get("/api/v1/jobs/" + std::to_string(granted.json["lease"]["job_id"].get<int64_t>())).json["status"] ==
-        "running");  // nothing recorded under the revoked token
+  CHECK(server.Get("/api/v1/jobs/" + std::to_string(granted.json["lease"]["job_id"].get<int64_t>()))
+            .json["status"] == "running");  // nothing recorded under the revoked token
 
   auto cancel = server.Post("/api/v1/runs/" + std::to_string(run_id) + "/cancel", "{}");
   CHECK(cancel.status == 202);
 }
 
-TEST_CASE("HTTPS: the API, the CLI, an agent and the post-receive hook speak TLS with a CA file; a wrong CA is refused") {
+TEST_CASE(
+    "HTTPS: the API, the CLI, an agent and the post-receive hook speak TLS with a CA file; a wrong "
+    "CA is refused") {
   TempDir dir;
   TestCa ca, wrong;
-  Server server(dir.path() + "/data", {"--tls-cert", ca.cert_file(), "--tls-key", ca.key_file()}, true, ca.ca_file());
+  Server server(dir.path() + "/data", {"--tls-cert", ca.cert_file(), "--tls-key", ca.key_file()},
+                true, ca.ca_file());
   REQUIRE(server.url().starts_with("https://"));
   CHECK(server.process().Output().find("tls=true") != std::string::npos);
   CHECK(server.Get("/api/v1/runs").status == 200);
@@ -231,8 +257,9 @@ TEST_CASE("HTTPS: the API, the CLI, an agent and the post-receive hook speak TLS
 
   // An agent with the CA file and its own token asks for work (listed as heard from); one with
   // the wrong CA never gets through.
-  const std::string token = MakeToken(server, {"agent-token", "create", "tls-agent", "--labels", "pool=tls"},
-                                      {"SLIPWAY_CA_FILE=" + ca.ca_file()});
+  const std::string token =
+      MakeToken(server, {"agent-token", "create", "tls-agent", "--labels", "pool=tls"},
+                {"SLIPWAY_CA_FILE=" + ca.ca_file()});
   Agent good(server, "tls-agent", dir.path() + "/good",
              {"--ca-file", ca.ca_file(), "--token", token, "--labels", "pool=tls"});
   Agent bad(server, "wrong-ca-agent", dir.path() + "/bad", {"--ca-file", wrong.ca_file()});
@@ -254,19 +281,20 @@ TEST_CASE("listening beyond loopback without TLS is warned about at start; with 
   TempDir dir;
   TestCa ca;
   const std::string slipwayd = BinaryDir() + "/orchestrator/slipwayd";
-  Process plain({slipwayd, "--listen", "0.0.0.0:0", "--data", dir.path() + "/plain", "--admin-token", "a",
-                 "--base-check", "off"},
+  Process plain({slipwayd, "--listen", "0.0.0.0:0", "--data", dir.path() + "/plain",
+                 "--admin-token", "a", "--base-check", "off"},
                 "slipwayd plain");
   REQUIRE(plain.WaitForOutput("msg=listening", std::chrono::seconds(10)));
   CHECK(plain.WaitForOutput("serving plain HTTP beyond loopback", std::chrono::seconds(2)));
-  Process tls({slipwayd, "--listen", "0.0.0.0:0", "--data", dir.path() + "/tls", "--admin-token", "a", "--base-check",
-               "off", "--tls-cert", ca.cert_file(), "--tls-key", ca.key_file()},
-              "slipwayd tls");
+  Process tls(
+      {slipwayd, "--listen", "0.0.0.0:0", "--data", dir.path() + "/tls", "--admin-token", "a",
+       "--base-check", "off", "--tls-cert", ca.cert_file(), "--tls-key", ca.key_file()},
+      "slipwayd tls");
   REQUIRE(tls.WaitForOutput("msg=listening", std::chrono::seconds(10)));
   CHECK_FALSE(tls.WaitForOutput("plain HTTP", std::chrono::milliseconds(500)));
   // A key that does not match is a clear error at start, not a server that cannot shake hands.
-  Process bad({slipwayd, "--listen", "127.0.0.1:0", "--data", dir.path() + "/bad", "--admin-token", "a",
-               "--tls-cert", ca.cert_file(), "--tls-key", ca.ca_file()},
+  Process bad({slipwayd, "--listen", "127.0.0.1:0", "--data", dir.path() + "/bad", "--admin-token",
+               "a", "--tls-cert", ca.cert_file(), "--tls-key", ca.ca_file()},
               "slipwayd bad key");
   CHECK(bad.Wait() == 1);
   CHECK(bad.Output().find("cannot use TLS key") != std::string::npos);

@@ -341,6 +341,12 @@ GitRepo::GitRepo(const std::string& dir, const std::string& repo_name, const Ser
   Run({"git", "-C", worktree_, "remote", "add", "origin", bare_});
 }
 
+std::string GitRepo::CommitOneJob() {
+  WriteFile("Dockerfile", "FROM busybox:1.36 AS only\nRUN true\n");
+  WriteFile(".slipway.yml", "version: 1\nstages:\n  only: {target: only}\n");
+  return Commit("one job");
+}
+
 void GitRepo::CopyFrom(const std::string& source_dir) {
   fs::copy(source_dir, worktree_, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
 }

@@ -117,6 +117,8 @@ class GitRepo {
   void WriteFile(const std::string& relative_path, const std::string& content);
   // Commits everything; returns the new commit's sha.
   std::string Commit(const std::string& message);
+  // Writes and commits a pipeline of one stage, "only", building busybox with one RUN.
+  std::string CommitOneJob();
   // Pushes HEAD to the branch; returns the push's output (the hook's lines included).
   std::string Push(const std::string& branch = "main");
   // Pushes and returns the run id the hook's webhook answered with (0 when none).

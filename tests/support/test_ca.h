@@ -24,13 +24,13 @@ class TestCa {
     char tmpl[] = "/tmp/slipway-ca-XXXXXX";
     REQUIRE(mkdtemp(tmpl) != nullptr);
     dir = tmpl;
-    Openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-             "ca.key", "-out", "ca.crt", "-subj", "/CN=slipway test CA", "-days", "1"});
-    Openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "server.key",
-             "-out", "server.csr", "-subj", "/CN=127.0.0.1"});
+    Openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=slipway test CA", "-days", "1"});
+    Openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"});
     std::ofstream(dir / "san.cnf") << "subjectAltName=IP:127.0.0.1\n";
-    Openssl({"x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out",
-             "server.crt", "-days", "1", "-extfile", "san.cnf"});
+    Openssl({"x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", "server.crt", "-days", "1", "-extfile", "san.cnf"});
   }
   ~TestCa() { std::filesystem::remove_all(dir); }
   TestCa(const TestCa&) = delete;

@@ -14,13 +14,16 @@
 namespace slipway::api {
 namespace {
 
-bool StartsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+bool StartsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
 
 // The bearer token of the request; on a GET also ?access_token= (EventSource sends no headers).
 std::string PresentedToken(const http::Request& request) {
   constexpr std::string_view kPrefix = "Bearer ";
   std::string header = request.Header("Authorization");
-  if (header.size() > kPrefix.size() && StartsWith(header, kPrefix)) return header.substr(kPrefix.size());
+  if (header.size() > kPrefix.size() && StartsWith(header, kPrefix))
+    return header.substr(kPrefix.size());
   if (request.method == "GET") return request.Query("access_token");
   return "";
 }
@@ -29,12 +32,12 @@ std::string PresentedToken(const http::Request& request) {
 
 Need RequiredAccess(std::string_view method, std::string_view pattern) {
   if (StartsWith(pattern, "/api/v1/agent/")) return Need::kAgent;
-  if (StartsWith(pattern, "/hooks/") || pattern == "/healthz" || pattern == "/" || pattern == "/index.html" ||
-      StartsWith(pattern, "/static/")) {
+  if (StartsWith(pattern, "/hooks/") || pattern == "/healthz" || pattern == "/" ||
+      pattern == "/index.html" || StartsWith(pattern, "/static/")) {
     return Need::kNone;
   }
-  if (pattern.find("/secrets") != std::string_view::npos || StartsWith(pattern, "/api/v1/agent-tokens") ||
-      StartsWith(pattern, "/api/v1/tokens")) {
+  if (pattern.find("/secrets") != std::string_view::npos ||
+      StartsWith(pattern, "/api/v1/agent-tokens") || StartsWith(pattern, "/api/v1/tokens")) {
     return Need::kAdmin;
   }
   return method == "GET" ? Need::kViewer : Need::kAdmin;
@@ -46,7 +49,8 @@ std::string NewAccessToken() {
     // Only without any entropy source; a predictable token would be worse than none.
     std::abort();
   }
-  return "slw_" + HexEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  return "slw_" +
+         HexEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 std::string AccessTokenHash(std::string_view token) { return webhooks::Sha256Hex(token); }
@@ -64,20 +68,25 @@ Result<Access::Caller> Access::Identify(const std::string& token) const {
     return found.status();
   }
   switch (found->role) {
-    case store::TokenRole::kAdmin: return Caller{Who::kAdmin};
-    case store::TokenRole::kViewer: return Caller{Who::kViewer};
-    case store::TokenRole::kAgent: return Caller{Who::kAgent, found->name, found->labels_json};
+    case store::TokenRole::kAdmin:
+      return Caller{Who::kAdmin};
+    case store::TokenRole::kViewer:
+      return Caller{Who::kViewer};
+    case store::TokenRole::kAgent:
+      return Caller{Who::kAgent, found->name, found->labels_json};
   }
   return Caller{};
 }
 
-Status Access::CheckAgentCall(const http::Request& request, const PathParams& params, const Caller& caller) const {
+Status Access::CheckAgentCall(const http::Request& request, const PathParams& params,
+                              const Caller& caller) const {
   if (auto lease = params.find("lease"); lease != params.end()) {
     store::JobStore jobs(db_);
     Result<store::Job> job = jobs.GetByLease(lease->second);
     // A lease no job holds is refused by the coordinator (409) like any stale lease.
     if (job.ok() && job->agent != caller.agent) {
-      return Status::PermissionDenied("lease " + lease->second + " is not held by agent " + caller.agent);
+      return Status::PermissionDenied("lease " + lease->second + " is not held by agent " +
+                                      caller.agent);
     }
     return Status::Ok();
   }
@@ -88,19 +97,21 @@ Status Access::CheckAgentCall(const http::Request& request, const PathParams& pa
   Result<protocol::LeaseRequest> claim = protocol::ReadLeaseRequest(*body);
   if (!claim.ok()) return Status::Ok();
   if (claim->agent != caller.agent) {
-    return Status::PermissionDenied("this token belongs to agent " + caller.agent + ", not " + claim->agent);
+    return Status::PermissionDenied("this token belongs to agent " + caller.agent + ", not " +
+                                    claim->agent);
   }
   const nlohmann::json granted = nlohmann::json::parse(caller.labels_json, nullptr, false);
   for (const auto& [key, value] : claim->labels) {
     if (!granted.is_object() || !granted.contains(key) || granted[key] != value) {
-      return Status::PermissionDenied("agent " + caller.agent + "'s token does not grant the label " + key + "=" +
-                                      value);
+      return Status::PermissionDenied("agent " + caller.agent +
+                                      "'s token does not grant the label " + key + "=" + value);
     }
   }
   return Status::Ok();
 }
 
-Status Access::Check(const http::Request& request, const std::string& pattern, const PathParams& params) const {
+Status Access::Check(const http::Request& request, const std::string& pattern,
+                     const PathParams& params) const {
   const Need need = RequiredAccess(request.method, pattern);
   if (need == Need::kNone || (need == Need::kViewer && config_.public_read)) return Status::Ok();
   Result<Caller> caller = Identify(PresentedToken(request));
@@ -109,14 +120,19 @@ Status Access::Check(const http::Request& request, const std::string& pattern, c
   const bool agent = who == Who::kSharedAgent || who == Who::kAgent;
   switch (need) {
     case Need::kAgent:
-      if (!agent) return Status::Unauthenticated("agent calls need an agent token (Authorization: Bearer ...)");
+      if (!agent)
+        return Status::Unauthenticated(
+            "agent calls need an agent token (Authorization: Bearer ...)");
       return who == Who::kAgent ? CheckAgentCall(request, params, *caller) : Status::Ok();
     case Need::kViewer:
       if (who == Who::kAdmin || who == Who::kViewer) return Status::Ok();
-      return Status::Unauthenticated("reading needs a viewer or admin token (Authorization: Bearer ...)");
+      return Status::Unauthenticated(
+          "reading needs a viewer or admin token (Authorization: Bearer ...)");
     case Need::kAdmin:
       if (who == Who::kAdmin) return Status::Ok();
-      if (who == Who::kViewer) return Status::PermissionDenied("a viewer token only reads; this call needs an admin token");
+      if (who == Who::kViewer)
+        return Status::PermissionDenied(
+            "a viewer token only reads; this call needs an admin token");
       return Status::Unauthenticated("this call needs the admin token (Authorization: Bearer ...)");
     case Need::kNone:
       break;
@@ -125,9 +141,8 @@ Status Access::Check(const http::Request& request, const std::string& pattern, c
 }
 
 RouteGuard Access::Guard() const {
-  return [this](const http::Request& request, const std::string& pattern, const PathParams& params) {
-    return Check(request, pattern, params);
-  };
+  return [this](const http::Request& request, const std::string& pattern,
+                const PathParams& params) { return Check(request, pattern, params); };
 }
 
 }  // namespace slipway::api

@@ -18,9 +18,11 @@ namespace {
 constexpr size_t kMaxTokenName = 128;
 
 Status CheckName(const std::string& name) {
-  bool fine = !name.empty() && name.size() <= kMaxTokenName && std::all_of(name.begin(), name.end(), [](char ch) {
-    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
-  });
+  bool fine =
+      !name.empty() && name.size() <= kMaxTokenName &&
+      std::all_of(name.begin(), name.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+      });
   if (fine) return Status::Ok();
   return Status::InvalidArgument("\"name\" must be 1 to 128 of A-Z a-z 0-9 . _ -");
 }
@@ -31,11 +33,13 @@ Result<std::string> LabelsOf(const nlohmann::json& body) {
   if (labels == body.end()) return std::string("{}");
   bool fine = labels->is_object() && labels->size() <= protocol::kMaxLabels;
   for (auto it = labels->begin(); fine && it != labels->end(); ++it) {
-    fine = it.key().size() <= protocol::kMaxNameBytes && !it.key().empty() && it.value().is_string() &&
+    fine = it.key().size() <= protocol::kMaxNameBytes && !it.key().empty() &&
+           it.value().is_string() &&
            it.value().get<std::string>().size() <= protocol::kMaxNameBytes;
   }
   if (!fine) {
-    return Status::InvalidArgument("\"labels\" must be an object of at most " + std::to_string(protocol::kMaxLabels) +
+    return Status::InvalidArgument("\"labels\" must be an object of at most " +
+                                   std::to_string(protocol::kMaxLabels) +
                                    " string values, keys and values at most " +
                                    std::to_string(protocol::kMaxNameBytes) + " bytes");
   }
@@ -43,9 +47,13 @@ Result<std::string> LabelsOf(const nlohmann::json& body) {
 }
 
 nlohmann::json TokenView(const store::AccessToken& t) {
-  nlohmann::json out = {{"name", t.name}, {"role", store::TokenRoleName(t.role)}, {"created_at", t.created_at},
-                        {"revoked_at", t.revoked_at ? nlohmann::json(*t.revoked_at) : nlohmann::json()}};
-  if (t.role == store::TokenRole::kAgent) out["labels"] = nlohmann::json::parse(t.labels_json, nullptr, false);
+  nlohmann::json out = {
+      {"name", t.name},
+      {"role", store::TokenRoleName(t.role)},
+      {"created_at", t.created_at},
+      {"revoked_at", t.revoked_at ? nlohmann::json(*t.revoked_at) : nlohmann::json()}};
+  if (t.role == store::TokenRole::kAgent)
+    out["labels"] = nlohmann::json::parse(t.labels_json, nullptr, false);
   return out;
 }
 
@@ -54,7 +62,8 @@ Result<nlohmann::json> Create(core::Coordinator& c, const std::string& body, boo
   Result<nlohmann::json> json = ParseJsonObject(body);
   if (!json.ok()) return json.status();
   auto name = json->find("name");
-  if (name == json->end() || !name->is_string()) return Status::InvalidArgument("\"name\" must be a string");
+  if (name == json->end() || !name->is_string())
+    return Status::InvalidArgument("\"name\" must be a string");
   store::NewAccessToken spec{.name = name->get<std::string>(), .role = store::TokenRole::kAgent};
   if (Status s = CheckName(spec.name); !s.ok()) return s;
   if (agent) {
@@ -64,7 +73,9 @@ Result<nlohmann::json> Create(core::Coordinator& c, const std::string& body, boo
   } else {
     auto role = json->find("role");
     std::optional<store::TokenRole> parsed =
-        role != json->end() && role->is_string() ? store::TokenRoleFromName(role->get<std::string>()) : std::nullopt;
+        role != json->end() && role->is_string()
+            ? store::TokenRoleFromName(role->get<std::string>())
+            : std::nullopt;
     if (!parsed || *parsed == store::TokenRole::kAgent) {
       return Status::InvalidArgument("\"role\" must be \"viewer\" or \"admin\"");
     }
@@ -87,21 +98,23 @@ void AddTokenRoutes(Router& router, core::Coordinator& c, const std::string& bas
     if (!made.ok()) return ReplyStatus(*w, made.status());
     ReplyJson(*w, 201, *made);
   });
-  router.Add("GET", base, [&c, agent, list_key](const http::Request&, const PathParams&, WriterPtr w) {
-    store::TokenStore tokens(c.db());
-    auto list = tokens.List(agent);
-    if (!list.ok()) return ReplyStatus(*w, list.status());
-    nlohmann::json out = {{list_key, nlohmann::json::array()}};
-    for (const auto& t : *list) out[list_key].push_back(TokenView(t));
-    ReplyJson(*w, 200, out);
-  });
-  router.Add("DELETE", base + "/{name}", [&c, agent](const http::Request&, const PathParams& p, WriterPtr w) {
-    store::TokenStore tokens(c.db());
-    auto revoked = tokens.Revoke(p.at("name"), agent, c.Now());
-    if (!revoked.ok()) return ReplyStatus(*w, revoked.status());
-    if (agent) c.EndLeaseWaits(revoked->name);
-    ReplyJson(*w, 200, TokenView(*revoked));
-  });
+  router.Add("GET", base,
+             [&c, agent, list_key](const http::Request&, const PathParams&, WriterPtr w) {
+               store::TokenStore tokens(c.db());
+               auto list = tokens.List(agent);
+               if (!list.ok()) return ReplyStatus(*w, list.status());
+               nlohmann::json out = {{list_key, nlohmann::json::array()}};
+               for (const auto& t : *list) out[list_key].push_back(TokenView(t));
+               ReplyJson(*w, 200, out);
+             });
+  router.Add("DELETE", base + "/{name}",
+             [&c, agent](const http::Request&, const PathParams& p, WriterPtr w) {
+               store::TokenStore tokens(c.db());
+               auto revoked = tokens.Revoke(p.at("name"), agent, c.Now());
+               if (!revoked.ok()) return ReplyStatus(*w, revoked.status());
+               if (agent) c.EndLeaseWaits(revoked->name);
+               ReplyJson(*w, 200, TokenView(*revoked));
+             });
 }
 
 }  // namespace

@@ -69,10 +69,11 @@ TEST_CASE("an HTTPS server serves clients that trust its CA and no one else") {
   // A stream ends with a TLS close_notify: the client reads every event and a clean end.
   int status = 0;
   std::string body;
-  auto streamed = HttpStream({.url = base + "/stream", .ca_file = ca.ca_file()}, &status, [&](std::string_view chunk) {
-    body.append(chunk);
-    return true;
-  });
+  auto streamed = HttpStream({.url = base + "/stream", .ca_file = ca.ca_file()}, &status,
+                             [&](std::string_view chunk) {
+                               body.append(chunk);
+                               return true;
+                             });
   INFO(streamed.message());
   CHECK(streamed.ok());
   CHECK(status == 200);
@@ -105,7 +106,8 @@ TEST_CASE("Start reports bad TLS files and a busy port as a Status") {
   Server second(ServerOptions{.port = first.port()}, h);
   auto busy = second.Start();
   CHECK(busy.code() == ErrorCode::kUnavailable);
-  CHECK(busy.message().find("cannot listen on 127.0.0.1:" + std::to_string(first.port())) != std::string::npos);
+  CHECK(busy.message().find("cannot listen on 127.0.0.1:" + std::to_string(first.port())) !=
+        std::string::npos);
 
   ServerOptions bad_host;
   bad_host.host = "not-an-address";

@@ -13,10 +13,13 @@ std::string Hash(char digit) { return std::string(64, digit); }
 
 }  // namespace
 
-TEST_CASE("tokens are found by hash while live, names are unique per kind, revoked ones stay listed") {
+TEST_CASE(
+    "tokens are found by hash while live, names are unique per kind, revoked ones stay listed") {
   TempDatabase t;
   TokenStore tokens(*t.db);
-  auto agent = tokens.Create({.name = "builder", .role = TokenRole::kAgent, .labels_json = R"({"pool":"fast"})",
+  auto agent = tokens.Create({.name = "builder",
+                              .role = TokenRole::kAgent,
+                              .labels_json = R"({"pool":"fast"})",
                               .token_sha256 = Hash('a')},
                              10);
   REQUIRE(agent.ok());
@@ -24,16 +27,22 @@ TEST_CASE("tokens are found by hash while live, names are unique per kind, revok
   CHECK(agent->labels_json == R"({"pool":"fast"})");
   CHECK_FALSE(agent->revoked_at.has_value());
   // The same name among API tokens is another kind: allowed. Among agent tokens: refused.
-  REQUIRE(tokens.Create({.name = "builder", .role = TokenRole::kViewer, .token_sha256 = Hash('b')}, 11).ok());
-  auto twice = tokens.Create({.name = "builder", .role = TokenRole::kAgent, .token_sha256 = Hash('c')}, 12);
+  REQUIRE(
+      tokens.Create({.name = "builder", .role = TokenRole::kViewer, .token_sha256 = Hash('b')}, 11)
+          .ok());
+  auto twice =
+      tokens.Create({.name = "builder", .role = TokenRole::kAgent, .token_sha256 = Hash('c')}, 12);
   CHECK(twice.status().code() == ErrorCode::kAlreadyExists);
   CHECK(twice.status().message().find("builder") != std::string::npos);
   // A hash is never reused either.
-  CHECK(tokens.Create({.name = "other", .role = TokenRole::kAdmin, .token_sha256 = Hash('a')}, 13).status().code() ==
-        ErrorCode::kAlreadyExists);
+  CHECK(tokens.Create({.name = "other", .role = TokenRole::kAdmin, .token_sha256 = Hash('a')}, 13)
+            .status()
+            .code() == ErrorCode::kAlreadyExists);
   // Bad rows are refused by the table's checks.
-  CHECK_FALSE(tokens.Create({.name = "", .role = TokenRole::kAdmin, .token_sha256 = Hash('d')}, 13).ok());
-  CHECK_FALSE(tokens.Create({.name = "x", .role = TokenRole::kAdmin, .token_sha256 = "short"}, 13).ok());
+  CHECK_FALSE(
+      tokens.Create({.name = "", .role = TokenRole::kAdmin, .token_sha256 = Hash('d')}, 13).ok());
+  CHECK_FALSE(
+      tokens.Create({.name = "x", .role = TokenRole::kAdmin, .token_sha256 = "short"}, 13).ok());
 
   auto found = tokens.FindLive(Hash('a'));
   REQUIRE(found.ok());
@@ -49,7 +58,9 @@ TEST_CASE("tokens are found by hash while live, names are unique per kind, revok
   CHECK(tokens.Revoke("builder", true, 21).status().code() == ErrorCode::kNotFound);
 
   // The name may be issued again; the list shows both, the revoked one with its time.
-  REQUIRE(tokens.Create({.name = "builder", .role = TokenRole::kAgent, .token_sha256 = Hash('f')}, 30).ok());
+  REQUIRE(
+      tokens.Create({.name = "builder", .role = TokenRole::kAgent, .token_sha256 = Hash('f')}, 30)
+          .ok());
   auto agents = tokens.List(/*agents=*/true);
   REQUIRE(agents.ok());
   REQUIRE(agents->size() == 2);

@@ -43,7 +43,8 @@ class Access {
   Access(const core::ServerConfig& config, store::Database& db) : config_(config), db_(db) {}
 
   // Ok when the request may reach the route; Unauthenticated or PermissionDenied, with the reason.
-  Status Check(const http::Request& request, const std::string& pattern, const PathParams& params) const;
+  Status Check(const http::Request& request, const std::string& pattern,
+               const PathParams& params) const;
   // The guard to install with Router::SetGuard; the Access must outlive the router.
   RouteGuard Guard() const;
 
@@ -51,12 +52,13 @@ class Access {
   enum class Who { kNobody, kAdmin, kViewer, kSharedAgent, kAgent };
   struct Caller {
     Who who = Who::kNobody;
-    std::string agent;         // kAgent: the name its token is bound to
-    std::string labels_json;   // kAgent: the labels it may claim
+    std::string agent;        // kAgent: the name its token is bound to
+    std::string labels_json;  // kAgent: the labels it may claim
   };
   Result<Caller> Identify(const std::string& token) const;
   // A per-agent token: may it make this agent call (its own name, labels and leases)?
-  Status CheckAgentCall(const http::Request& request, const PathParams& params, const Caller& caller) const;
+  Status CheckAgentCall(const http::Request& request, const PathParams& params,
+                        const Caller& caller) const;
 
   const core::ServerConfig& config_;
   store::Database& db_;
