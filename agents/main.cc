@@ -1,4 +1,5 @@
 // slipway-agent --server URL --token T --name N [--labels k=v,...] [--capacity N] [--workdir DIR]
+//   [--ca-file PEM]
 // (the token may come from --token-file or SLIPWAY_AGENT_TOKEN instead)
 #include <signal.h>
 #include <unistd.h>
@@ -30,8 +31,12 @@ int Usage(const std::string& problem) {
 // The agent's flags, bound to *config; the labels stay text until parsed.
 void DeclareFlags(CLI::App& app, slipway::agent::AgentConfig* config, std::string* labels) {
   app.description("slipway-agent: the Slipway build agent; leases jobs from slipwayd and builds them");
-  app.add_option("--server", config->server, "slipwayd's URL, http://HOST:PORT")->required();
-  app.add_option("--token", config->token, "the agent token")->envname("SLIPWAY_AGENT_TOKEN");
+  app.add_option("--server", config->server, "slipwayd's URL, http[s]://HOST:PORT")->required();
+  app.add_option("--ca-file", config->ca_file, "the CA certificates (PEM) to trust for an https:// server")
+      ->envname("SLIPWAY_CA_FILE")
+      ->type_name("FILE");
+  app.add_option("--token", config->token, "the shared agent token, or this agent's own")
+      ->envname("SLIPWAY_AGENT_TOKEN");
   slipway::AddSecretFileFlag(app, "--token-file", &config->token, "a file holding the agent token");
   app.add_option("--name", config->name, "this agent's name, unique among agents")->required();
   app.add_option("--labels", *labels, "labels jobs may ask for")->type_name("k=v,...");

@@ -35,7 +35,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-bench-'));
 
 function startServer(dataDir) {
   const child = spawn(path.join(build, 'orchestrator/slipwayd'),
-    ['--listen', '127.0.0.1:0', '--data', dataDir, '--admin-token', ADMIN, '--agent-token', 'bench-agent'],
+    ['--listen', '127.0.0.1:0', '--data', dataDir, '--admin-token', ADMIN, '--agent-token', 'bench-agent', '--public-read'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let out = '';
   child.stderr.on('data', (d) => { out += d; });

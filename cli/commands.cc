@@ -21,6 +21,8 @@ const std::vector<Command>& Commands() {
       {"cancel", "cancel a run's pending and running jobs", CancelCommand},
       {"base-check", "check a repo's base images now; moved ones start base-update runs", BaseCheckCommand},
       {"secret", "set (value from stdin), list or rm a repository's secrets", SecretCommand},
+      {"agent-token", "create (printed once), list or revoke per-agent tokens", AgentTokenCommand},
+      {"token", "create (printed once), list or revoke viewer and admin tokens", TokenCommand},
       {"analyze", "size, layers, waste, packages and vulnerabilities of a local image", AnalyzeCommand},
   };
   return kCommands;

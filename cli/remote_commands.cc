@@ -25,15 +25,27 @@ using nlohmann::json;
 struct Remote {
   std::string server = "http://127.0.0.1:8080";
   std::string token;
+  std::string ca_file;  // https://: the CA certificates to trust; "" for the system's
   bool json_output = false;
+
+  // A request to the server with the token (when given) and the CA file.
+  HttpRequest Request(const std::string& method, const std::string& path, const std::string& body = "") const {
+    HttpRequest req{.method = method, .url = server + path, .body = body, .headers = {}, .ca_file = ca_file};
+    if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
+    return req;
+  }
 };
 
 // A "slipway COMMAND" app with the shared flags declared on it.
 std::unique_ptr<CLI::App> RemoteApp(const std::string& command, const std::string& description, Remote* r) {
   auto app = std::make_unique<CLI::App>(description, "slipway " + command);
   app->add_option("--server", r->server, "slipwayd's URL")->envname("SLIPWAY_SERVER")->capture_default_str();
-  app->add_option("--token", r->token, "the admin token, for commands that change things")->envname("SLIPWAY_TOKEN");
-  AddSecretFileFlag(*app, "--token-file", &r->token, "a file holding the admin token");
+  app->add_option("--token", r->token, "an admin token, or a viewer token for commands that only read")
+      ->envname("SLIPWAY_TOKEN");
+  AddSecretFileFlag(*app, "--token-file", &r->token, "a file holding the token");
+  app->add_option("--ca-file", r->ca_file, "the CA certificates (PEM) to trust for an https:// server")
+      ->envname("SLIPWAY_CA_FILE")
+      ->type_name("FILE");
   app->add_flag("--json", r->json_output, "print the server's answer as JSON");
   return app;
 }
@@ -58,8 +70,7 @@ std::string Query(const std::vector<std::pair<std::string, std::string>>& pairs)
 // Calls the API; prints the server's error and returns nullopt unless the status is 2xx.
 std::optional<json> Call(const Remote& r, const std::string& method, const std::string& path,
                          const std::string& body = "") {
-  HttpRequest req{.method = method, .url = r.server + path, .body = body, .headers = {}};
-  if (!r.token.empty()) req.headers.emplace_back("Authorization", "Bearer " + r.token);
+  HttpRequest req = r.Request(method, path, body);
   if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
   auto res = HttpFetch(req);
   if (!res.ok()) {
@@ -242,7 +253,7 @@ int LogsCommand(const std::vector<std::string>& args) {
   if (auto done = ParseRemote(*app, "logs", args, &r)) return *done;
   std::string path = "/api/v1/jobs/" + PercentEncode(job) + "/log";
   if (!follow) {
-    auto res = HttpFetch({.method = "GET", .url = r.server + path, .body = "", .headers = {}});
+    auto res = HttpFetch(r.Request("GET", path));
     if (!res.ok() || res->status != 200) {
       std::cerr << "slipway: " << (res.ok() ? res->body : res.status().message()) << "\n";
       return 1;
@@ -255,9 +266,9 @@ int LogsCommand(const std::vector<std::string>& args) {
   std::string buffer, event;
   bool ended = false;
   long long last_seq = -1;
-  Status s = HttpStream({.method = "GET", .url = r.server + path + "?follow=1", .body = "", .headers = {},
-                         .timeout = std::chrono::milliseconds(10000)},
-                        &status, [&](std::string_view chunk) {
+  HttpRequest follow_request = r.Request("GET", path + "?follow=1");
+  follow_request.timeout = std::chrono::milliseconds(10000);
+  Status s = HttpStream(follow_request, &status, [&](std::string_view chunk) {
                           buffer.append(chunk);
                           size_t nl;
                           while ((nl = buffer.find('\n')) != std::string::npos) {
@@ -413,6 +424,95 @@ int SecretCommand(const std::vector<std::string>& args) {
   if (!j) return 1;
   std::cout << "secret " << name << " set for " << repo << (is_protected ? " (protected)" : "") << "\n";
   return 0;
+}
+
+}  // namespace slipway::cli
+
+namespace slipway::cli {
+namespace {
+
+// A token list's rows: name, role, labels (agent tokens), when made and revoked.
+void PrintTokens(const json& list) {
+  for (const auto& t : list) {
+    std::string labels;
+    for (const auto& [k, v] : t.value("labels", json::object()).items()) {
+      labels += (labels.empty() ? "" : ",") + k + "=" + v.get<std::string>();
+    }
+    std::printf("%-24s %-7s %-24s created %s%s\n", Str(t, "name").c_str(), Str(t, "role").c_str(),
+                labels.empty() ? "-" : labels.c_str(), Str(t, "created_at").c_str(),
+                t["revoked_at"].is_null() ? "" : ("  revoked " + Str(t, "revoked_at")).c_str());
+  }
+}
+
+// create, list and revoke under `base` (admin token). The token is printed once, alone on
+// standard output, so that it can be captured; the server keeps only its hash.
+int TokenAction(const Remote& r, const std::string& base, const std::string& list_key, const std::string& action,
+                const std::string& name, const json& create_body) {
+  if (action == "list") {
+    auto j = Call(r, "GET", base);
+    if (!j) return 1;
+    if (r.json_output) std::cout << JsonText(*j, 2) << "\n";
+    else PrintTokens((*j)[list_key]);
+    return 0;
+  }
+  if (action == "revoke") {
+    auto j = Call(r, "DELETE", base + "/" + PercentEncode(name));
+    if (!j) return 1;
+    std::cerr << "revoked " << name << "\n";
+    return 0;
+  }
+  auto j = Call(r, "POST", base, JsonText(create_body));
+  if (!j) return 1;
+  if (r.json_output) {
+    std::cout << JsonText(*j, 2) << "\n";
+  } else {
+    std::cerr << "token " << name << " made; it is shown only now:\n";
+    std::cout << Str(*j, "token") << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int AgentTokenCommand(const std::vector<std::string>& args) {
+  Remote r;
+  std::string action, name;
+  std::vector<std::string> labels;
+  auto app = RemoteApp("agent-token",
+                       "Makes, lists or revokes per-agent tokens (admin token): a token is bound to one agent "
+                       "name and the labels it may claim.",
+                       &r);
+  app->add_option("ACTION", action, "create, list or revoke")
+      ->required()
+      ->check(CLI::IsMember({"create", "list", "revoke"}));
+  app->add_option("NAME", name, "the agent's name (create, revoke)");
+  app->add_option("--labels", labels, "labels the agent may claim (create)")->delimiter(',')->type_name("k=v,...");
+  if (auto done = ParseRemote(*app, "agent-token", args, &r)) return *done;
+  if (action != "list" && name.empty()) return UsageError("agent-token", action + " needs the agent's NAME");
+  json label_map = json::object();
+  for (const auto& label : labels) {
+    auto eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) return UsageError("agent-token", "a label is k=v, not \"" + label + "\"");
+    label_map[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  return TokenAction(r, "/api/v1/agent-tokens", "agent_tokens", action, name,
+                     {{"name", name}, {"labels", label_map}});
+}
+
+int TokenCommand(const std::vector<std::string>& args) {
+  Remote r;
+  std::string action, name, role = "viewer";
+  auto app = RemoteApp("token", "Makes, lists or revokes viewer and admin tokens (admin token).", &r);
+  app->add_option("ACTION", action, "create, list or revoke")
+      ->required()
+      ->check(CLI::IsMember({"create", "list", "revoke"}));
+  app->add_option("NAME", name, "the token's name (create, revoke)");
+  app->add_option("--role", role, "viewer (reads) or admin (create)")
+      ->check(CLI::IsMember({"viewer", "admin"}))
+      ->capture_default_str();
+  if (auto done = ParseRemote(*app, "token", args, &r)) return *done;
+  if (action != "list" && name.empty()) return UsageError("token", action + " needs the token's NAME");
+  return TokenAction(r, "/api/v1/tokens", "tokens", action, name, {{"name", name}, {"role", role}});
 }
 
 }  // namespace slipway::cli

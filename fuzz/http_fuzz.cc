@@ -18,6 +18,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "api/access.h"
 #include "api/router.h"
 #include "api/routes.h"
 #include "common/log.h"
@@ -62,6 +63,7 @@ struct Slipwayd {
   std::unique_ptr<store::Database> db;
   std::unique_ptr<core::Coordinator> coordinator;
   api::Router router;
+  std::unique_ptr<api::Access> access;  // the guard slipwayd installs
 };
 
 Slipwayd& Server() {
@@ -77,6 +79,7 @@ Slipwayd& Server() {
     config.data_dir = s->dir.string();
     config.admin_token = webhooks::Sha256Hex(tmpl + std::to_string(now_ms));  // never in an input
     config.agent_token = "fuzz-agent-token";
+    config.public_read = true;  // every read route is reached; the guard still stands before writes
     config.base_check = "off";
     auto db = store::Database::Open((s->dir / "slipway.db").string());
     if (!db.ok()) std::abort();
@@ -94,6 +97,9 @@ Slipwayd& Server() {
     api::RegisterResourceRoutes(s->router, *s->coordinator);
     api::RegisterBaseRoutes(s->router, *s->coordinator);
     api::RegisterWebRoutes(s->router);
+    api::RegisterTokenRoutes(s->router, *s->coordinator);
+    s->access = std::make_unique<api::Access>(s->coordinator->config(), *s->db);
+    s->router.SetGuard(s->access->Guard());
     return s;
   }();
   return *s;

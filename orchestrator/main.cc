@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "api/access.h"
 #include "api/router.h"
 #include "api/routes.h"
 #include "api/server_options.h"
@@ -20,6 +21,9 @@
 #include "store/repo_store.h"
 
 namespace {
+
+// True for addresses only this machine reaches (127.0.0.0/8, ::1).
+bool IsLoopback(const std::string& host) { return host.starts_with("127.") || host == "::1" || host == "localhost"; }
 
 int64_t WallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -94,16 +98,25 @@ int main(int argc, char** argv) {
   api::RegisterBaseRoutes(router, coordinator);
   api::RegisterSecretRoutes(router, coordinator, *secret_box);
   api::RegisterWebRoutes(router);
+  api::RegisterTokenRoutes(router, coordinator);
+  api::Access access(coordinator.config(), **db);
+  router.SetGuard(access.Guard());
 
   http::Server server(api::ServerOptionsFor(*config), [&router](http::Request req, auto writer) {
     router.Dispatch(std::move(req), std::move(writer));
   });
-  std::string error;
-  if (!server.Start(&error)) {
-    std::cerr << "slipwayd: " << error << "\n";
+  if (Status s = server.Start(); !s.ok()) {
+    std::cerr << "slipwayd: " << s.message() << "\n";
     return 1;
   }
-  LogInfo("listening", {{"host", config->host}, {"port", std::to_string(server.port())}, {"data", config->data_dir}});
+  const bool tls = !http_options.tls_cert_file.empty();
+  LogInfo("listening", {{"host", config->host}, {"port", std::to_string(server.port())}, {"data", config->data_dir},
+                        {"tls", tls ? "true" : "false"}, {"public_read", config->public_read ? "true" : "false"}});
+  if (!tls && !IsLoopback(config->host)) {
+    LogWarn("serving plain HTTP beyond loopback: tokens and logs cross the network unencrypted; "
+            "use --tls-cert and --tls-key",
+            {{"host", config->host}});
+  }
 
   std::atomic<bool> stopping{false};
   std::thread ticker([&] {

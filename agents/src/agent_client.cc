@@ -31,6 +31,7 @@ Result<AgentClient::Answer> AgentClient::Post(const std::string& path, const std
   req.url = config_.server + path;
   req.body = body;
   req.timeout = std::chrono::milliseconds(timeout_ms);
+  req.ca_file = config_.ca_file;
   req.headers = {{"Authorization", "Bearer " + config_.token}, {"Content-Type", "application/json"}};
   auto resp = HttpFetch(req);
   if (!resp.ok()) return Status::Unavailable(resp.status().message());

@@ -24,6 +24,7 @@
 #include "common/strings.h"
 #include "common/subprocess.h"
 #include "support/files.h"
+#include "support/test_ca.h"
 
 namespace slipway::testing {
 
@@ -74,19 +75,10 @@ inline void WaitForServer(const std::string& url, const std::string& ca, const s
   FAIL(url << " (" << what << ") did not answer" << (log.empty() ? "" : ": " + ReadFile(log)));
 }
 
-// A CA, a server certificate for 127.0.0.1 signed by it, a token signing key, htpasswd users.
-struct TestPki {
-  TempDir temp;
-  fs::path dir = temp.path();
+// The test CA's files (support/test_ca.h), a token signing key and htpasswd users.
+struct TestPki : TestCa {
   TestPki() {
     const std::string d = dir.string();
-    MustRun({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-             "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=slipway test CA", "-days", "1"}, d);
-    MustRun({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-             "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"}, d);
-    WriteFile(dir / "san.cnf", "subjectAltName=IP:127.0.0.1\n");
-    MustRun({"openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-             "-out", "server.crt", "-days", "1", "-extfile", "san.cnf"}, d);
     MustRun({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "token.key", "-out",
              "token.crt", "-subj", "/CN=slipway fake token issuer", "-days", "1"}, d);
     WriteFile(dir / "htpasswd", MustRun({"htpasswd", "-Bbn", kUser, kPassword}, d));

@@ -315,9 +315,7 @@ TEST_CASE("agent protocol over HTTP: tokens, fencing of made-up and expired leas
   std::string name = "e2e/" + UniqueName("fence");
   server.AddRepo(name, dir.path() + "/repo/repo.git", "s");
   GitRepo repo(dir.path() + "/repo", name, server, "s");
-  repo.WriteFile("Dockerfile", "FROM busybox:1.36 AS only\nRUN true\n");
-  repo.WriteFile(".slipway.yml", "version: 1\nstages:\n  only: {target: only}\n");
-  repo.Commit("one job");
+  repo.CommitOneJob();
 
   std::string lease_body = LeaseBody("fake-agent").dump();
   CheckError(server.Post("/api/v1/agent/lease?wait=0", lease_body, ""), 401, "unauthenticated");

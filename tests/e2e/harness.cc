@@ -104,11 +104,14 @@ Server::~Server() {
   }
 }
 
-Server::Server(const std::string& data_dir, std::vector<std::string> extra_args) {
+Server::Server(const std::string& data_dir, std::vector<std::string> extra_args, bool public_read,
+               std::string ca_file)
+    : ca_file_(std::move(ca_file)) {
   // No scheduled base checks: a test that re-tags a base must not get a base-update run by the clock.
   std::vector<std::string> argv = {BinaryDir() + "/orchestrator/slipwayd", "--listen", "127.0.0.1:0",
                                    "--data", data_dir, "--admin-token", kAdminToken,
                                    "--agent-token", kAgentToken, "--base-check", "off"};
+  if (public_read) argv.push_back("--public-read");
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Process>(argv, "slipwayd");
   REQUIRE(process_->WaitForOutput("msg=listening", std::chrono::seconds(10)));
@@ -119,7 +122,7 @@ Server::Server(const std::string& data_dir, std::vector<std::string> extra_args)
 }
 
 HttpResult Server::Get(const std::string& path) const {
-  return ToResult(HttpFetch({.method = "GET", .url = url() + path, .body = "", .headers = {}}));
+  return ToResult(HttpFetch({.method = "GET", .url = url() + path, .body = "", .headers = {}, .ca_file = ca_file_}));
 }
 
 HttpResult Server::Call(const std::string& method, const std::string& path, const std::string& body,
@@ -127,14 +130,16 @@ HttpResult Server::Call(const std::string& method, const std::string& path, cons
   std::vector<std::pair<std::string, std::string>> headers;
   if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
   if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
-  return ToResult(HttpFetch({.method = method, .url = url() + path, .body = body, .headers = headers}));
+  return ToResult(
+      HttpFetch({.method = method, .url = url() + path, .body = body, .headers = headers, .ca_file = ca_file_}));
 }
 
 HttpResult Server::Post(const std::string& path, const std::string& body, const std::string& token,
                         std::vector<std::pair<std::string, std::string>> headers) const {
   if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
   headers.emplace_back("Content-Type", "application/json");
-  return ToResult(HttpFetch({.method = "POST", .url = url() + path, .body = body, .headers = headers}));
+  return ToResult(
+      HttpFetch({.method = "POST", .url = url() + path, .body = body, .headers = headers, .ca_file = ca_file_}));
 }
 
 void Server::AddRepo(const std::string& name, const std::string& clone_url, const std::string& secret,
@@ -174,8 +179,12 @@ nlohmann::json Server::WaitForRun(int64_t run_id, std::chrono::seconds timeout) 
 
 Agent::Agent(const Server& server, const std::string& name, const std::string& workdir,
              std::vector<std::string> extra_args) {
-  std::vector<std::string> argv = {BinaryDir() + "/agents/slipway-agent", "--server", server.url(), "--token",
-                                   Server::kAgentToken, "--name", name, "--workdir", workdir};
+  std::vector<std::string> argv = {BinaryDir() + "/agents/slipway-agent", "--server", server.url(), "--name", name,
+                                   "--workdir", workdir};
+  // The shared agent token, unless the test gives the agent one of its own.
+  if (std::find(extra_args.begin(), extra_args.end(), "--token") == extra_args.end()) {
+    argv.insert(argv.end(), {"--token", Server::kAgentToken});
+  }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Process>(argv, "agent " + name);
 }
@@ -330,6 +339,12 @@ GitRepo::GitRepo(const std::string& dir, const std::string& repo_name, const Ser
   Run({"git", "-C", bare_, "config", "slipway.secret", secret});
   Run({"git", "init", "-q", "-b", "main", worktree_});
   Run({"git", "-C", worktree_, "remote", "add", "origin", bare_});
+}
+
+std::string GitRepo::CommitOneJob() {
+  WriteFile("Dockerfile", "FROM busybox:1.36 AS only\nRUN true\n");
+  WriteFile(".slipway.yml", "version: 1\nstages:\n  only: {target: only}\n");
+  return Commit("one job");
 }
 
 void GitRepo::CopyFrom(const std::string& source_dir) {

@@ -53,16 +53,22 @@ struct HttpResult {
   nlohmann::json json;  // null when the body is not JSON
 };
 
-// slipwayd on a free loopback port with its own data directory, server-wide base checks off.
+// slipwayd on a free loopback port with its own data directory, server-wide base checks off, and
+// reads open to all (--public-read) unless public_read is false; then reads need a token.
+// extra_args with --tls-cert and --tls-key (and ca_file, the CA that signed the certificate)
+// serve HTTPS: url() says https:// and the calls below trust ca_file.
 class Server {
  public:
   static constexpr const char* kAdminToken = "e2e-admin-token";
   static constexpr const char* kAgentToken = "e2e-agent-token";
 
-  explicit Server(const std::string& data_dir, std::vector<std::string> extra_args = {});
+  explicit Server(const std::string& data_dir, std::vector<std::string> extra_args = {}, bool public_read = true,
+                  std::string ca_file = "");
   // Stops slipwayd with SIGTERM and checks that it exits cleanly (code 0), unless the test stopped it.
   ~Server();
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return std::string(ca_file_.empty() ? "http" : "https") + "://127.0.0.1:" + std::to_string(port_);
+  }
   Process& process() { return *process_; }
 
   HttpResult Get(const std::string& path) const;
@@ -84,9 +90,10 @@ class Server {
  private:
   std::unique_ptr<Process> process_;
   int port_ = 0;
+  std::string ca_file_;
 };
 
-// slipway-agent connected to a Server.
+// slipway-agent connected to a Server, with the shared agent token unless extra_args has --token.
 class Agent {
  public:
   Agent(const Server& server, const std::string& name, const std::string& workdir,
@@ -110,6 +117,8 @@ class GitRepo {
   void WriteFile(const std::string& relative_path, const std::string& content);
   // Commits everything; returns the new commit's sha.
   std::string Commit(const std::string& message);
+  // Writes and commits a pipeline of one stage, "only", building busybox with one RUN.
+  std::string CommitOneJob();
   // Pushes HEAD to the branch; returns the push's output (the hook's lines included).
   std::string Push(const std::string& branch = "main");
   // Pushes and returns the run id the hook's webhook answered with (0 when none).

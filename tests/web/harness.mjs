@@ -76,10 +76,13 @@ export function git(cwd, ...argv) {
   });
 }
 
-/** slipwayd from the build directory on a free loopback port: {base, api(method, path, body), runState, waitRun}. */
-export async function startServer() {
+/**
+ * slipwayd from the build directory on a free loopback port: {base, api(method, path, body), runState, waitRun, proc}.
+ * Reads are public (--public-read) unless extraArgs is given; api() always sends the admin token.
+ */
+export async function startServer(extraArgs = ['--public-read']) {
   const proc = start([path.join(build, 'orchestrator/slipwayd'), '--listen', '127.0.0.1:0', '--data', path.join(tmp, 'data'),
-    '--admin-token', ADMIN, '--agent-token', AGENT], 'slipwayd');
+    '--admin-token', ADMIN, '--agent-token', AGENT, ...extraArgs], 'slipwayd');
   const port = await waitFor('slipwayd to listen', () => proc.output().match(/msg=listening host=\S+ port=(\d+)/)?.[1], 15000, 50);
   const base = `http://127.0.0.1:${port}`;
   async function api(method, p, body) {
@@ -95,7 +98,7 @@ export async function startServer() {
   const runState = async (id) => (await api('GET', `/api/v1/runs/${id}`)).json;
   const waitRun = (id, pred, timeoutMs = 240000) =>
     waitFor(`run ${id}`, async () => { const r = await runState(id); return pred(r) ? r : null; }, timeoutMs, 250);
-  return { base, api, runState, waitRun };
+  return { base, api, runState, waitRun, proc };
 }
 
 /** Headless Chromium with its own profile: {context, page, pageErrors, shot(name)}. */

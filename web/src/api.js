@@ -1,7 +1,10 @@
 // The one module that talks to slipwayd: REST calls under /api/v1 and its SSE streams. Views call
-// these functions and never fetch() themselves. Mutating calls carry the admin token, asked for
-// once through the provider app.js registers and kept in localStorage; a 401 forgets it and asks
-// again (once per call).
+// these functions and never fetch() themselves. A token, asked for through the provider app.js
+// registers and kept in localStorage, goes with every call as "Authorization: Bearer": reads ask
+// for one only when the server answers 401 (it reads publicly otherwise), writes always need one
+// (an admin token); a refused token (401, or 403 on a write) is forgotten and asked again once.
+// SSE streams (EventSource, which cannot send headers) and the SBOM link carry the token as
+// ?access_token=, which slipwayd accepts on GETs only and never logs.
 
 const BASE = '/api/v1';
 const TOKEN_KEY = 'slipway.adminToken';
@@ -14,9 +17,9 @@ export class ApiError extends Error {
   }
 }
 
-let tokenProvider = async () => null;
+let tokenProvider = async (/* purpose: 'read' | 'write' */) => null;
 
-/** Registers the function that asks the user for the admin token (resolves null on cancel). */
+/** Registers the function that asks the user for a token, given what for (resolves null on cancel). */
 export function setTokenProvider(fn) { tokenProvider = fn; }
 export function storedToken() { return localStorage.getItem(TOKEN_KEY) || ''; }
 export function forgetToken() { localStorage.removeItem(TOKEN_KEY); }
@@ -40,36 +43,67 @@ async function errorFrom(res) {
   return new ApiError(res.status, code, message);
 }
 
-async function getJson(path) {
-  // No extra headers, so the first page of runs can come from the preload in index.html.
-  const res = await fetch(BASE + path);
-  if (!res.ok) throw await errorFrom(res);
-  return res.json();
-}
+let asking = null;  // the dialog open now: calls refused at once share one answer
+const onNewToken = new Set();  // streams refused for want of a token, opened again when one comes
 
-async function token(askEvenIfStored) {
+async function token(askEvenIfStored, purpose) {
   let t = askEvenIfStored ? '' : storedToken();
   if (!t) {
-    t = await tokenProvider();
-    if (!t) throw new ApiError(401, 'unauthenticated', 'An admin token is needed for this action.');
+    if (!asking) asking = tokenProvider(purpose).finally(() => { asking = null; });
+    t = await asking;
+    if (!t) {
+      throw new ApiError(401, 'unauthenticated',
+        purpose === 'read' ? 'A viewer or admin token is needed to see this.' : 'An admin token is needed for this action.');
+    }
     localStorage.setItem(TOKEN_KEY, t);
+    for (const reopen of onNewToken) reopen();
+    onNewToken.clear();
   }
   return t;
 }
 
+/** A GET with the stored token, if any; on 401 asks for a token and tries once more. */
+async function getResponse(path) {
+  let t = storedToken();
+  for (let attempt = 0; ; attempt++) {
+    // Without a token no extra headers, so the first page of runs can come from the preload in index.html.
+    const res = await fetch(BASE + path, t ? { headers: { Authorization: `Bearer ${t}` } } : undefined);
+    if (res.status !== 401 || attempt === 2) {
+      if (!res.ok) throw await errorFrom(res);
+      return res;
+    }
+    // The preload, made before any token, answers the first request for its URL whatever it
+    // carries: a kept token is tried once more before it is forgotten.
+    if (attempt === 0 && t) continue;
+    forgetToken();
+    t = await token(true, 'read');
+  }
+}
+
+async function getJson(path) {
+  return (await getResponse(path)).json();
+}
+
 async function postJson(path, body) {
   for (let attempt = 0; attempt < 2; attempt++) {
-    const t = await token(attempt > 0);
+    const t = await token(attempt > 0, 'write');
     const res = await fetch(BASE + path, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${t}` },
       body: JSON.stringify(body ?? {}),
     });
-    if (res.status === 401) { forgetToken(); if (attempt === 0) continue; }
+    if (res.status === 401 || res.status === 403) { forgetToken(); if (attempt === 0) continue; }
     if (!res.ok) throw await errorFrom(res);
     return res.json();
   }
   throw new ApiError(401, 'unauthenticated', 'The admin token was refused.');
+}
+
+/** path with the stored token as ?access_token= (for EventSource and links), or as it is. */
+function withToken(path) {
+  const t = storedToken();
+  if (!t) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(t)}`;
 }
 
 /** {runs:[...], next_before?, prev_after?} — filter: {repo, branch, status, limit, before, after}. */
@@ -85,28 +119,41 @@ export const listRepos = () => getJson('/repos');
 export const listImages = (repo, stage, branch) => getJson(`/images${query({ repo, stage, branch })}`);
 export const getImage = (digest) => getJson(`/images/${encodeURIComponent(digest)}`);
 /** Where the browser downloads an image's SBOM (a link, not a call). */
-export const sbomUrl = (digest) => `/api/v1/images/${encodeURIComponent(digest)}/sbom`;
+export const sbomUrl = (digest) => withToken(`/api/v1/images/${encodeURIComponent(digest)}/sbom`);
 
 export async function getJobLog(id) {
-  const res = await fetch(`${BASE}/jobs/${encodeURIComponent(id)}/log`);
-  if (!res.ok) throw await errorFrom(res);
-  return res.text();
+  return (await getResponse(`/jobs/${encodeURIComponent(id)}/log`)).text();
 }
 
 function stream(path, handlers) {
-  const es = new EventSource(BASE + path);
+  let es = null;
   let opened = false;
-  for (const [name, fn] of Object.entries(handlers)) {
-    if (name === 'open' || name === 'error') continue;
-    es.addEventListener(name, (e) => {
-      let data = null;
-      try { data = JSON.parse(e.data); } catch { return; }
-      fn(data);
-    });
-  }
-  es.onopen = () => { handlers.open?.(opened); opened = true; };
-  es.onerror = () => handlers.error?.(es.readyState);
-  return () => es.close();
+  let stopped = false;
+  const open = () => {
+    if (stopped) return;
+    const used = storedToken();
+    es = new EventSource(withToken(BASE + path));
+    for (const [name, fn] of Object.entries(handlers)) {
+      if (name === 'open' || name === 'error') continue;
+      es.addEventListener(name, (e) => {
+        let data = null;
+        try { data = JSON.parse(e.data); } catch { return; }
+        fn(data);
+      });
+    }
+    es.onopen = () => { handlers.open?.(opened); opened = true; };
+    es.onerror = () => {
+      // Closed for good (EventSource gives up on a 401): opened again with a token given since, or
+      // once the user gives one.
+      if (es.readyState === EventSource.CLOSED) {
+        if (storedToken() !== used) { setTimeout(open, 0); return; }
+        onNewToken.add(open);
+      }
+      handlers.error?.(es.readyState);
+    };
+  };
+  open();
+  return () => { stopped = true; onNewToken.delete(open); es.close(); };
 }
 
 /** Follows every run and job status change: handlers {run, job, open(reconnected), error}. Returns a stop function. */

@@ -78,11 +78,17 @@ matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
   window.dispatchEvent(new Event('themechange'));
 });
 
-// The admin token dialog: resolves the token, or null when cancelled.
-setTokenProvider(() => new Promise((resolve) => {
+// The token dialog: resolves the token, or null when cancelled. purpose: 'read' (the server wants
+// a viewer token to show anything) or 'write' (an admin action).
+setTokenProvider((purpose) => new Promise((resolve) => {
   const dialog = document.getElementById('token-dialog');
   const form = document.getElementById('token-form');
   const input = document.getElementById('token-input');
+  const reading = purpose === 'read';
+  document.getElementById('token-title').textContent = reading ? 'Access token' : 'Admin token';
+  document.getElementById('token-why').textContent = reading
+    ? 'This server shows its builds only to holders of a viewer or admin token. It is kept in this browser only.'
+    : "This action needs the server's admin token. It is kept in this browser only.";
   input.value = '';
   const done = (value) => {
     form.removeEventListener('submit', onSubmit);

@@ -17,7 +17,8 @@
 namespace slipway::agent {
 
 struct AgentConfig {
-  std::string server;  // http://host:port
+  std::string server;  // http[s]://host:port
+  std::string ca_file;  // https://: the PEM certificates that sign the server's; "" for the system's
   std::string token;
   std::string name;
   std::map<std::string, std::string> labels;

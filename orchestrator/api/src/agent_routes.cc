@@ -18,17 +18,10 @@ int WaitMs(const http::Request& req, int default_seconds, int most_seconds) {
   return std::clamp(seconds, 0, most_seconds) * 1000;
 }
 
-bool RequireAgent(const http::Request& req, core::Coordinator& c, http::ResponseWriter& w) {
-  if (HasBearer(req, c.config().agent_token)) return true;
-  ReplyStatus(w, Status::Unauthenticated("agent calls need the agent token (Authorization: Bearer ...)"));
-  return false;
-}
-
 }  // namespace
 
 void RegisterAgentRoutes(Router& router, core::Coordinator& c) {
   router.Add("POST", "/api/v1/agent/lease", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
-    if (!RequireAgent(req, c, *w)) return;
     auto body = ParseJsonObject(req.body);
     if (!body.ok()) return ReplyStatus(*w, body.status());
     auto request = protocol::ReadLeaseRequest(*body);
@@ -38,19 +31,16 @@ void RegisterAgentRoutes(Router& router, core::Coordinator& c) {
   });
 
   router.Add("POST", "/api/v1/agent/leases/{lease}/renew", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
-    if (!RequireAgent(req, c, *w)) return;
     c.RenewLease(p.at("lease"), WaitMs(req, 3, 10), RenewPollOn(w));
   });
 
   router.Add("POST", "/api/v1/agent/leases/{lease}/pushing", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
-    if (!RequireAgent(req, c, *w)) return;
     Status s = c.MarkPushing(p.at("lease"));
     if (!s.ok()) return ReplyStatus(*w, s);
     ReplyJson(*w, 200, {{"ok", true}});
   });
 
   router.Add("POST", "/api/v1/agent/leases/{lease}/log", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
-    if (!RequireAgent(req, c, *w)) return;
     auto body = ParseJsonObject(req.body);
     if (!body.ok()) return ReplyStatus(*w, body.status());
     auto batch = protocol::ReadLogBatch(*body);
@@ -61,7 +51,6 @@ void RegisterAgentRoutes(Router& router, core::Coordinator& c) {
   });
 
   router.Add("POST", "/api/v1/agent/leases/{lease}/steps", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
-    if (!RequireAgent(req, c, *w)) return;
     auto body = ParseJsonObject(req.body);
     if (!body.ok()) return ReplyStatus(*w, body.status());
     auto steps = protocol::ReadStepsReport(*body);
@@ -73,7 +62,6 @@ void RegisterAgentRoutes(Router& router, core::Coordinator& c) {
 
   // On the workers: the image review scans the reported packages against the OSV database.
   router.AddOnWorkers("POST", "/api/v1/agent/leases/{lease}/finish", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
-    if (!RequireAgent(req, c, *w)) return;
     auto body = ParseJsonObject(req.body);
     if (!body.ok()) return ReplyStatus(*w, body.status());
     // The whole report is checked before anything is written.

@@ -72,11 +72,13 @@ Router::Router(int workers) : workers_(std::make_unique<core::WorkQueue>(workers
 Router::~Router() = default;
 
 void Router::Add(std::string method, std::string pattern, RouteHandler handler) {
-  routes_.push_back({std::move(method), Split(pattern), std::move(handler), false});
+  auto segments = Split(pattern);
+  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler), false});
 }
 
 void Router::AddOnWorkers(std::string method, std::string pattern, RouteHandler handler) {
-  routes_.push_back({std::move(method), Split(pattern), std::move(handler), true});
+  auto segments = Split(pattern);
+  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler), true});
 }
 
 void Router::Post(std::function<void()> task) const {
@@ -101,6 +103,9 @@ void Router::Dispatch(http::Request request, std::shared_ptr<http::ResponseWrite
     if (!Match(route.segments, segments, &params)) continue;
     path_known = true;
     if (route.method != request.method) continue;
+    if (guard_) {
+      if (Status allowed = guard_(request, route.pattern, params); !allowed.ok()) return ReplyStatus(*writer, allowed);
+    }
     if (!route.on_workers) return Invoke(route.handler, request, params, writer);
     bool queued = false;
     {

@@ -15,12 +15,6 @@ nlohmann::json SecretView(const store::SecretInfo& s, const std::string& scope) 
           {"updated_at", s.updated_at}};
 }
 
-bool RequireAdmin(const http::Request& req, core::Coordinator& c, http::ResponseWriter& w) {
-  if (HasBearer(req, c.config().admin_token)) return true;
-  ReplyStatus(w, Status::Unauthenticated("secrets need the admin token (Authorization: Bearer ...)"));
-  return false;
-}
-
 // The repository a request names by "{name...}", or "" for the server's secrets.
 std::string RepoOf(const PathParams& p) { return p.count("name") ? p.at("name") : ""; }
 
@@ -40,7 +34,6 @@ Status ReadSecretBody(const std::string& body, std::string* value, bool* is_prot
 void AddSecretRoutes(Router& router, core::Coordinator& c, std::shared_ptr<core::SecretAdmin> secrets,
                      const std::string& base) {
   router.Add("PUT", base + "/{secret}", [&c, secrets](const http::Request& req, const PathParams& p, WriterPtr w) {
-    if (!RequireAdmin(req, c, *w)) return;
     std::string value;
     bool is_protected = false;
     if (Status s = ReadSecretBody(req.body, &value, &is_protected); !s.ok()) return ReplyStatus(*w, s);
@@ -50,7 +43,6 @@ void AddSecretRoutes(Router& router, core::Coordinator& c, std::shared_ptr<core:
   });
 
   router.Add("GET", base, [&c, secrets](const http::Request& req, const PathParams& p, WriterPtr w) {
-    if (!RequireAdmin(req, c, *w)) return;
     auto listed = secrets->List(RepoOf(p));
     if (!listed.ok()) return ReplyStatus(*w, listed.status());
     nlohmann::json out = {{"secrets", nlohmann::json::array()}};
@@ -59,7 +51,6 @@ void AddSecretRoutes(Router& router, core::Coordinator& c, std::shared_ptr<core:
   });
 
   router.Add("DELETE", base + "/{secret}", [&c, secrets](const http::Request& req, const PathParams& p, WriterPtr w) {
-    if (!RequireAdmin(req, c, *w)) return;
     if (Status s = secrets->Delete(RepoOf(p), p.at("secret")); !s.ok()) return ReplyStatus(*w, s);
     w->Send({.status = 204});
   });

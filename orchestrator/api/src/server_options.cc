@@ -6,6 +6,8 @@ http::ServerOptions ServerOptionsFor(const core::ServerConfig& config) {
   http::ServerOptions options;
   options.host = config.host;
   options.port = config.port;
+  options.tls_cert_file = config.tls_cert_file;
+  options.tls_key_file = config.tls_key_file;
   const core::HttpLimits& limits = config.http;
   options.max_connections = limits.max_connections.value_or(options.max_connections);
   options.max_connections_per_address =

@@ -145,6 +145,12 @@ Status ReadKey(const std::string& path, const std::string& key, const YAML::Node
     config->admin_token = v.as<std::string>();
   } else if (key == "agent_token") {
     config->agent_token = v.as<std::string>();
+  } else if (key == "tls_cert") {
+    config->tls_cert_file = v.as<std::string>();
+  } else if (key == "tls_key") {
+    config->tls_key_file = v.as<std::string>();
+  } else if (key == "public_read") {
+    config->public_read = v.as<bool>();
   } else if (key == "lease_seconds") {
     return ReadNumber(path, key, v, kLeaseSeconds, &config->lease_seconds);
   } else if (key == "max_attempts") {
@@ -193,7 +199,8 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
   static const std::vector<std::string> kKeys = {
       "listen", "data",       "admin_token",      "agent_token", "lease_seconds", "max_attempts", "supersede",
       "scan",   "base_check", "secrets_key_file", "registries",  "http",          "repos",
-      "allowed_registries", "upstream_registry", "stage_timeout", "max_stage_timeout"};
+      "allowed_registries", "upstream_registry", "stage_timeout", "max_stage_timeout", "tls_cert", "tls_key",
+      "public_read"};
   try {
     YAML::Node root = YAML::LoadFile(path);
     if (!root.IsMap()) return Status::InvalidArgument(path + ": the configuration must be a mapping");
@@ -246,6 +253,10 @@ void DeclareFlags(CLI::App& app, ServerConfig* config) {
   CLI::Option* agent = app.add_option("--agent-token", config->agent_token, "the token agents present");
   if (config->agent_token.empty()) agent->envname("SLIPWAY_AGENT_TOKEN");
   AddSecretFileFlag(app, "--agent-token-file", &config->agent_token, "a file holding the agent token");
+  app.add_option("--tls-cert", config->tls_cert_file, "serve HTTPS with this PEM certificate chain")
+      ->type_name("FILE");
+  app.add_option("--tls-key", config->tls_key_file, "the PEM private key of --tls-cert")->type_name("FILE");
+  app.add_flag("--public-read", config->public_read, "reads (GETs, SSE, the dashboard's data) need no token");
   app.add_option("--lease-seconds", config->lease_seconds, "an agent silent this long loses its job")
       ->check(InRange(kLeaseSeconds))
       ->type_name("N")
@@ -316,8 +327,8 @@ Result<ServerConfig> LoadServerConfig(const std::vector<std::string>& args) {
   if (config.admin_token.empty()) {
     return Status::InvalidArgument("an admin token is required (--admin-token, --admin-token-file or SLIPWAY_ADMIN_TOKEN)");
   }
-  if (config.agent_token.empty()) {
-    return Status::InvalidArgument("an agent token is required (--agent-token, --agent-token-file or SLIPWAY_AGENT_TOKEN)");
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    return Status::InvalidArgument("--tls-cert and --tls-key go together");
   }
   return config;
 }

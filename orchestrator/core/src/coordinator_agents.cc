@@ -117,6 +117,15 @@ void Coordinator::WaitForLease(const scheduler::AgentInfo& agent, const std::str
   lease_waiters_.push_back({agent, std::move(poll), now + wait_ms});
 }
 
+void Coordinator::EndLeaseWaits(const std::string& name) {
+  std::lock_guard lock(mu_);
+  std::erase_if(lease_waiters_, [&name](const LeaseWaiter& w) {
+    if (w.agent.name != name) return false;
+    w.writer->Send({.status = 204});
+    return true;
+  });
+}
+
 void Coordinator::DispatchLocked() {
   int64_t now = clock_();
   for (auto it = lease_waiters_.begin(); it != lease_waiters_.end() && scheduler_.ReadyCount() > 0;) {

@@ -6,17 +6,20 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <algorithm>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 #include "common/log.h"
 #include "http/url.h"
@@ -26,6 +29,7 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 std::string Request::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
@@ -90,12 +94,14 @@ std::string ErrorBody(std::string_view code, std::string_view message) {
   return "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" + std::string(message) + "\"}}";
 }
 
+template <class Stream>
 class Session;
 
 // Answers one request of a Session. Every method posts to the session's strand.
-class Writer : public ResponseWriter, public std::enable_shared_from_this<Writer> {
+template <class Stream>
+class Writer : public ResponseWriter, public std::enable_shared_from_this<Writer<Stream>> {
  public:
-  Writer(std::shared_ptr<Session> session, bool keep_alive, unsigned version)
+  Writer(std::shared_ptr<Session<Stream>> session, bool keep_alive, unsigned version)
       : session_(std::move(session)), keep_alive_(keep_alive), version_(version) {}
   void Send(Response response) override;
   void BeginStream(int status, std::string content_type) override;
@@ -113,8 +119,9 @@ class Writer : public ResponseWriter, public std::enable_shared_from_this<Writer
   void SendNow(Response r);
   void WriteNext();
   void Drop(const char* why);
+  std::shared_ptr<Writer> shared_from_this() { return std::enable_shared_from_this<Writer>::shared_from_this(); }
 
-  std::shared_ptr<Session> session_;
+  std::shared_ptr<Session<Stream>> session_;
   bool keep_alive_;
   unsigned version_;
   // The rest is used on the strand only (closed_ is read from anywhere).
@@ -129,17 +136,33 @@ class Writer : public ResponseWriter, public std::enable_shared_from_this<Writer
   std::vector<std::function<void()>> on_drained_;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: plain (Stream = beast::tcp_stream) or TLS (TlsStream), which differ only in the
+// handshake before the first request and the close_notify at the end.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, std::string remote, std::shared_ptr<Limits> limits, const Handler& handler)
-      : stream_(std::move(socket)), remote_(std::move(remote)), limits_(std::move(limits)), handler_(handler) {}
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  Session(Stream stream, std::string remote, std::shared_ptr<Limits> limits, const Handler& handler)
+      : stream_(std::move(stream)), remote_(std::move(remote)), limits_(std::move(limits)), handler_(handler) {}
   ~Session() { ReleaseConnection(); }
 
   void Run() {
-    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::DoRead, shared_from_this()));
+    if constexpr (kTls) {
+      // The handshake has the head's deadline: a peer that opens a connection and says nothing
+      // holds it no longer over TLS than without.
+      asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+        self->tcp().expires_after(Ms(self->options().head_timeout_ms));
+        self->stream_.async_handshake(asio::ssl::stream_base::server,
+                                      beast::bind_front_handler(&Session::OnHandshake, self));
+      });
+    } else {
+      asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::DoRead, shared_from_this()));
+    }
   }
 
-  beast::tcp_stream& stream() { return stream_; }
+  Stream& stream() { return stream_; }
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
   const std::string& remote() const { return remote_; }
   Limits& limits() { return *limits_; }
   const ServerOptions& options() const { return limits_->options(); }
@@ -149,19 +172,43 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(options().max_body_bytes);
     parser_->header_limit(64 * 1024);
-    stream_.expires_after(Ms(options().head_timeout_ms));
+    tcp().expires_after(Ms(options().head_timeout_ms));
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::OnHead, shared_from_this()));
   }
 
+  // Ends the connection; over TLS with a close_notify first (given a second), so that a client
+  // reading a stream to its end can tell the end from a cut.
   void Shutdown() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
     ReleaseConnection();
+    if (shut_down_) return;
+    shut_down_ = true;
+    if constexpr (kTls) {
+      tcp().expires_after(std::chrono::seconds(1));
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->CloseSocket(); });
+    } else {
+      CloseSocket();
+    }
   }
 
  private:
+  std::shared_ptr<Session> shared_from_this() { return std::enable_shared_from_this<Session>::shared_from_this(); }
+
+  void CloseSocket() {
+    beast::error_code ec;
+    tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+    tcp().close();
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) {  // not TLS, an unknown CA on the client's side, or too slow: nothing to answer
+      shut_down_ = true;
+      ReleaseConnection();
+      return CloseSocket();
+    }
+    DoRead();
+  }
+
   void ReleaseConnection() {
     if (counted_) limits_->ReleaseConnection(remote_);
     counted_ = false;
@@ -169,12 +216,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHead(beast::error_code ec, std::size_t) {
     if (ec) return OnRead(ec, 0);
-    stream_.expires_after(Ms(options().body_timeout_ms));
+    tcp().expires_after(Ms(options().body_timeout_ms));
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
+        ec == asio::ssl::error::stream_truncated) {
       return Shutdown();
     }
     if (ec == bhttp::error::body_limit) {
@@ -195,33 +243,36 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& field : msg) req.headers.emplace_back(field.name_string(), field.value());
     req.body = std::move(msg.body());
     req.remote = remote_;
-    auto writer = std::make_shared<Writer>(shared_from_this(), msg.keep_alive(), msg.version());
-    stream_.expires_never();  // the handler may hold the answer (long-poll, SSE)
+    auto writer = std::make_shared<Writer<Stream>>(shared_from_this(), msg.keep_alive(), msg.version());
+    tcp().expires_never();  // the handler may hold the answer (long-poll, SSE)
     handler_(std::move(req), writer);
   }
 
   // Answers a request that never reached the handler, then closes.
   void Reject(int status, std::string code, std::string message) {
-    auto writer = std::make_shared<Writer>(shared_from_this(), false, 11);
+    auto writer = std::make_shared<Writer<Stream>>(shared_from_this(), false, 11);
     writer->Send({.status = status, .body = ErrorBody(code, message)});
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   const std::string remote_;
   std::shared_ptr<Limits> limits_;
   bool counted_ = true;  // the connection holds its place in limits_ until shut down
+  bool shut_down_ = false;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   const Handler& handler_;
 };
 
-void Writer::Send(Response response) {
+template <class Stream>
+void Writer<Stream>::Send(Response response) {
   asio::dispatch(session_->stream().get_executor(), [self = shared_from_this(), r = std::move(response)]() mutable {
     self->SendNow(std::move(r));
   });
 }
 
-void Writer::SendNow(Response r) {
+template <class Stream>
+void Writer<Stream>::SendNow(Response r) {
   if (answered_) return;
   answered_ = true;
   auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(r.status), version_);
@@ -231,7 +282,7 @@ void Writer::SendNow(Response r) {
   res->keep_alive(keep_alive_);
   res->body() = std::move(r.body);
   res->prepare_payload();
-  session_->stream().expires_after(Ms(session_->options().write_timeout_ms));
+  session_->tcp().expires_after(Ms(session_->options().write_timeout_ms));
   bhttp::async_write(session_->stream(), *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
     self->MarkClosed();
     if (ec || !res->keep_alive()) return self->session_->Shutdown();
@@ -239,7 +290,8 @@ void Writer::SendNow(Response r) {
   });
 }
 
-void Writer::BeginStream(int status, std::string content_type) {
+template <class Stream>
+void Writer<Stream>::BeginStream(int status, std::string content_type) {
   asio::dispatch(session_->stream().get_executor(), [self = shared_from_this(), status, ct = std::move(content_type)] {
     if (self->answered_) return;
     if (!self->session_->limits().AcquireStream()) {
@@ -260,7 +312,8 @@ void Writer::BeginStream(int status, std::string content_type) {
   });
 }
 
-void Writer::Write(std::string data) {
+template <class Stream>
+void Writer<Stream>::Write(std::string data) {
   asio::dispatch(session_->stream().get_executor(), [self = shared_from_this(), d = std::move(data)]() mutable {
     if (!self->streaming_ || self->closed_) return;
     // Over the cap is a reader too far behind; a write to an empty queue (a page of a producer
@@ -274,7 +327,8 @@ void Writer::Write(std::string data) {
   });
 }
 
-void Writer::Close() {
+template <class Stream>
+void Writer<Stream>::Close() {
   asio::dispatch(session_->stream().get_executor(), [self = shared_from_this()] {
     if (!self->streaming_) return;
     self->close_after_drain_ = true;
@@ -282,7 +336,8 @@ void Writer::Close() {
   });
 }
 
-void Writer::OnClose(std::function<void()> callback) {
+template <class Stream>
+void Writer<Stream>::OnClose(std::function<void()> callback) {
   asio::dispatch(session_->stream().get_executor(), [self = shared_from_this(), cb = std::move(callback)]() mutable {
     if (self->closed_) {
       cb();
@@ -292,7 +347,8 @@ void Writer::OnClose(std::function<void()> callback) {
   });
 }
 
-void Writer::OnDrained(std::function<void()> callback) {
+template <class Stream>
+void Writer<Stream>::OnDrained(std::function<void()> callback) {
   // Posted, never run inline: the callback usually writes the next page.
   asio::post(session_->stream().get_executor(), [self = shared_from_this(), cb = std::move(callback)]() mutable {
     if (self->closed_ || !self->streaming_) return;
@@ -301,7 +357,8 @@ void Writer::OnDrained(std::function<void()> callback) {
   });
 }
 
-void Writer::MarkClosed() {
+template <class Stream>
+void Writer<Stream>::MarkClosed() {
   if (closed_.exchange(true)) return;
   if (streaming_) session_->limits().ReleaseStream();
   queue_.clear();
@@ -310,13 +367,15 @@ void Writer::MarkClosed() {
   for (auto& cb : callbacks) cb();
 }
 
-void Writer::Drop(const char* why) {
+template <class Stream>
+void Writer<Stream>::Drop(const char* why) {
   LogWarn("stream dropped", {{"peer", session_->remote()}, {"reason", why}});
   MarkClosed();
   session_->Shutdown();
 }
 
-void Writer::WriteNext() {
+template <class Stream>
+void Writer<Stream>::WriteNext() {
   if (writing_ || closed_) return;
   if (queue_.empty()) {
     auto drained = std::move(on_drained_);
@@ -331,7 +390,7 @@ void Writer::WriteNext() {
   writing_ = true;
   auto data = std::make_shared<std::string>(std::move(queue_.front()));
   queue_.pop_front();
-  session_->stream().expires_after(Ms(session_->options().write_timeout_ms));
+  session_->tcp().expires_after(Ms(session_->options().write_timeout_ms));
   asio::async_write(session_->stream(), asio::buffer(*data),
                     asio::bind_executor(session_->stream().get_executor(),
                                         [self = shared_from_this(), data](beast::error_code ec, std::size_t) {
@@ -347,8 +406,9 @@ void Writer::WriteNext() {
                                         }));
 }
 
-// Answers a connection over a cap with 503 (if the socket takes it at once) and closes it.
-void Refuse(tcp::socket& socket) {
+// Answers a connection over a cap with 503 (if the socket takes it at once; over TLS there is no
+// answer before a handshake) and closes it.
+void Refuse(tcp::socket& socket, bool tls) {
   static const std::string kBusy = [] {
     std::string body = ErrorBody("unavailable", "too many connections; try again later");
     return "HTTP/1.1 503 Service Unavailable\r\nServer: slipwayd\r\nContent-Type: application/json\r\n"
@@ -356,7 +416,7 @@ void Refuse(tcp::socket& socket) {
   }();
   beast::error_code ec;
   socket.non_blocking(true, ec);
-  socket.write_some(asio::buffer(kBusy), ec);
+  if (!tls) socket.write_some(asio::buffer(kBusy), ec);
   socket.shutdown(tcp::socket::shutdown_both, ec);
   socket.close(ec);
 }
@@ -368,6 +428,7 @@ struct Server::Impl {
   Handler handler;
   std::shared_ptr<Limits> limits;
   asio::io_context ioc;
+  std::optional<asio::ssl::context> tls;  // set: HTTPS only
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> accept_backoff;
   std::chrono::milliseconds backoff{0};
@@ -384,10 +445,14 @@ struct Server::Impl {
       auto peer = socket.remote_endpoint(peer_ec);
       std::string remote = peer_ec ? "" : peer.address().to_string();
       if (!limits->AcquireConnection(remote)) {
-        Refuse(socket);
+        Refuse(socket, tls.has_value());
+      } else if (socket.set_option(tcp::no_delay(true), ec); tls) {
+        std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *tls), std::move(remote), limits, handler)
+            ->Run();
       } else {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), std::move(remote), limits, handler)->Run();
+        std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), std::move(remote), limits,
+                                                     handler)
+            ->Run();
       }
       Accept();
     });
@@ -412,13 +477,35 @@ Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<
 
 Server::~Server() { Stop(); }
 
-bool Server::Start(std::string* error) {
+namespace {
+
+// A server context from PEM files: TLS 1.2 or later, the certificate chain and its key.
+Status LoadTls(const ServerOptions& options, std::optional<asio::ssl::context>* tls) {
+  if (options.tls_cert_file.empty() && options.tls_key_file.empty()) return Status::Ok();
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+    return Status::InvalidArgument("TLS needs both a certificate and a key file");
+  }
+  auto& ctx = tls->emplace(asio::ssl::context::tls_server);
+  beast::error_code ec;
+  ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1,
+                  ec);
+  ctx.use_certificate_chain_file(options.tls_cert_file, ec);
+  if (ec) {
+    return Status::InvalidArgument("cannot use TLS certificate " + options.tls_cert_file + ": " + ec.message());
+  }
+  ctx.use_private_key_file(options.tls_key_file, asio::ssl::context::pem, ec);
+  if (ec) return Status::InvalidArgument("cannot use TLS key " + options.tls_key_file + ": " + ec.message());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Server::Start() {
+  if (Status s = LoadTls(impl_->options, &impl_->tls); !s.ok()) return s;
   beast::error_code ec;
   auto address = asio::ip::make_address(impl_->options.host, ec);
-  if (ec) {
-    *error = "bad listen address " + impl_->options.host + ": " + ec.message();
-    return false;
-  }
+  if (ec) return Status::InvalidArgument("bad listen address " + impl_->options.host + ": " + ec.message());
   tcp::endpoint endpoint(address, impl_->options.port);
   auto& acceptor = impl_->acceptor.emplace(impl_->ioc);
   acceptor.open(endpoint.protocol(), ec);
@@ -426,9 +513,8 @@ bool Server::Start(std::string* error) {
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    *error = "cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) + ": " +
-             ec.message();
-    return false;
+    return Status::Unavailable("cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) +
+                               ": " + ec.message());
   }
   impl_->bound_port = acceptor.local_endpoint().port();
   impl_->accept_backoff.emplace(impl_->ioc);
@@ -437,7 +523,7 @@ bool Server::Start(std::string* error) {
   for (int i = 0; i < std::max(1, impl_->options.threads); ++i) {
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
   }
-  return true;
+  return Status::Ok();
 }
 
 void Server::Stop() {

@@ -290,3 +290,24 @@ TEST_CASE("stage timeouts come from the file or flags, as durations") {
   REQUIRE_FALSE(flag.ok());
   CHECK(flag.status().message().find("\"1d\" is not a duration") != std::string::npos);
 }
+
+TEST_CASE("TLS files go together, reads are private unless public_read, the agent token is optional") {
+  auto plain = LoadServerConfig({"--admin-token", "a"});
+  REQUIRE(plain.ok());
+  CHECK(plain->agent_token.empty());
+  CHECK_FALSE(plain->public_read);
+  CHECK(plain->tls_cert_file.empty());
+  auto half = LoadServerConfig({"--admin-token", "a", "--tls-cert", "c.pem"});
+  REQUIRE_FALSE(half.ok());
+  CHECK(half.status().message() == "--tls-cert and --tls-key go together");
+  ConfigFile file("admin_token: a\ntls_cert: /etc/c.pem\ntls_key: /etc/k.pem\npublic_read: true\n");
+  auto config = LoadServerConfig({"--config", file.path});
+  REQUIRE(config.ok());
+  CHECK(config->tls_cert_file == "/etc/c.pem");
+  CHECK(config->tls_key_file == "/etc/k.pem");
+  CHECK(config->public_read);
+  auto flags = LoadServerConfig({"--admin-token", "a", "--public-read", "--tls-cert", "c", "--tls-key", "k"});
+  REQUIRE(flags.ok());
+  CHECK(flags->public_read);
+  CHECK(flags->tls_key_file == "k");
+}

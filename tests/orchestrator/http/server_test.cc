@@ -45,8 +45,7 @@ class TestServer {
     }
     writer->Send({.status = 200, .content_type = "text/plain", .body = "ok"});
   }) {
-    std::string error;
-    REQUIRE(server_.Start(&error));
+    REQUIRE(server_.Start().ok());
   }
   // Writers must go before the server whose connections they hold.
   ~TestServer() {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
 #include "core/work_queue.h"
 #include "http/server.h"
 
@@ -28,6 +29,9 @@ using PathParams = std::map<std::string, std::string>;
 using WriterPtr = std::shared_ptr<http::ResponseWriter>;
 using RouteHandler =
     std::function<void(const http::Request&, const PathParams&, std::shared_ptr<http::ResponseWriter>)>;
+// Decides whether a request may reach the route whose pattern it matched (api/access.h): an error
+// Status is the answer instead.
+using RouteGuard = std::function<Status(const http::Request&, const std::string& pattern, const PathParams&)>;
 
 class Router {
  public:
@@ -39,6 +43,8 @@ class Router {
 
   void Add(std::string method, std::string pattern, RouteHandler handler);
   void AddOnWorkers(std::string method, std::string pattern, RouteHandler handler);
+  // Runs guard before every route's handler, on the connection's thread (so it must be quick).
+  void SetGuard(RouteGuard guard) { guard_ = std::move(guard); }
   void Dispatch(http::Request request, std::shared_ptr<http::ResponseWriter> writer) const;
   // Runs task on the workers (a handler answering in steps, such as a long log, page by page).
   void Post(std::function<void()> task) const;
@@ -49,11 +55,13 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{name}" captures one segment, "{name...}" one or more
     RouteHandler handler;
     bool on_workers = false;
   };
   std::vector<Route> routes_;
+  RouteGuard guard_;
   mutable std::mutex mu_;
   std::unique_ptr<core::WorkQueue> workers_;  // GUARDED_BY(mu_); none once stopped
 };

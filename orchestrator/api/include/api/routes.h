@@ -2,8 +2,8 @@
 // Each Register* adds one resource's routes; handlers parse and check the request, call core
 // (the Coordinator, its Queries for reads, SecretAdmin), and answer through api/replies.h.
 //
-// Auth: mutating REST calls need the admin token, agent calls the agent token (Bearer, compared
-// in constant time); webhooks are authenticated by their forge's signature.
+// Auth is not the routes' business: the Router's guard (api/access.h) lets a request reach a
+// route only with the token its method and pattern need.
 #pragma once
 
 #include "api/router.h"
@@ -20,8 +20,7 @@ void RegisterBaseRoutes(Router& router, core::Coordinator& coordinator);      //
 // Secrets per repository and server-wide (values sealed by `box`, never answered).
 void RegisterSecretRoutes(Router& router, core::Coordinator& coordinator, const SecretBox& box);
 void RegisterWebRoutes(Router& router);  // the dashboard at / and /static/... (web/)
-
-// True when the request carries "Authorization: Bearer <token>" (constant-time comparison).
-bool HasBearer(const http::Request& request, const std::string& token);
+// Per-agent tokens (/api/v1/agent-tokens) and viewer or admin tokens (/api/v1/tokens).
+void RegisterTokenRoutes(Router& router, core::Coordinator& coordinator);
 
 }  // namespace slipway::api

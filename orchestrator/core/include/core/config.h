@@ -6,7 +6,10 @@
 //   listen: 127.0.0.1:8080
 //   data: /var/lib/slipway
 //   admin_token: ...
-//   agent_token: ...
+//   agent_token: ...           # optional: agents may use per-agent tokens instead
+//   tls_cert: /etc/slipway/tls.crt   # with tls_key: HTTPS only (PEM chain and key)
+//   tls_key: /etc/slipway/tls.key
+//   public_read: false         # true: GETs, SSE and the dashboard's data need no token
 //   lease_seconds: 15          # an agent silent this long loses its job (requeued)
 //   max_attempts: 3            # tries per job before it ends as error
 //   supersede: true            # a newer push to a branch cancels the older run's unstarted work
@@ -82,7 +85,10 @@ struct ServerConfig {
   unsigned short port = 8080;
   std::string data_dir = "./slipway-data";
   std::string admin_token;
-  std::string agent_token;
+  std::string agent_token;  // shared by every agent; empty: per-agent tokens only
+  bool public_read = false;  // reads need no viewer token
+  std::string tls_cert_file;  // with tls_key_file: HTTPS only (PEM chain and key)
+  std::string tls_key_file;
   int lease_seconds = 15;
   int max_attempts = 3;
   bool supersede = true;

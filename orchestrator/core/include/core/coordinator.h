@@ -110,6 +110,9 @@ class Coordinator {
                     std::shared_ptr<LeasePoll> poll);
   void RenewLease(const std::string& lease_id, int wait_ms, std::shared_ptr<RenewPoll> poll);
   Status MarkPushing(const std::string& lease_id);
+  // Answers the held lease requests of agent `name` with "no work" (204), so that an agent whose
+  // token was revoked gets no job from a wait it began before: its next request is refused.
+  void EndLeaseWaits(const std::string& name);
   Status AppendLog(const std::string& lease_id, int64_t seq, const std::string& data);
   Status ReplaceSteps(const std::string& lease_id, const protocol::StepsReport& steps);
   // Records the job's result, its image and its bases (one transaction), reviewing the image

@@ -1,5 +1,6 @@
 // The orchestrator's HTTP/1.1 server: accepts connections, reads requests (bodies capped), hands
-// each to one Handler and writes what the handler answers. Beast and Asio stay in server.cc.
+// each to one Handler and writes what the handler answers; over TLS when given a certificate and
+// key (HTTPS). Beast, Asio and OpenSSL stay in server.cc.
 //
 // A handler answers through a ResponseWriter, now or later: long-polls keep the writer and Send()
 // from another thread when work arrives; SSE streams call BeginStream() then Write() repeatedly.
@@ -16,6 +17,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "common/status.h"
 
 namespace slipway::http {
 
@@ -84,6 +87,10 @@ struct ServerOptions {
   size_t max_stream_queue_bytes = 4 * 1024 * 1024;
   // Streams open at once; BeginStream beyond it answers 503.
   int max_streams = 256;
+  // PEM files of the certificate chain and its private key: both set, every connection speaks
+  // TLS (1.2 or later) and plain HTTP is not served; both empty, plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class Server {
@@ -93,8 +100,9 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and starts serving on background threads. Returns false with *error set on failure.
-  bool Start(std::string* error);
+  // Binds and starts serving on background threads. InvalidArgument for a bad address or TLS
+  // file, Unavailable when the address cannot be listened on (in use, not ours).
+  Status Start();
   // Stops accepting, closes connections and joins the threads.
   void Stop();
   unsigned short port() const;
