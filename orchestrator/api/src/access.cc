@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cstdlib>
 
 #include "api/replies.h"
 #include "common/strings.h"
@@ -14,15 +15,11 @@
 namespace slipway::api {
 namespace {
 
-bool StartsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 // The bearer token of the request; on a GET also ?access_token= (EventSource sends no headers).
 std::string PresentedToken(const http::Request& request) {
   constexpr std::string_view kPrefix = "Bearer ";
   std::string header = request.Header("Authorization");
-  if (header.size() > kPrefix.size() && StartsWith(header, kPrefix))
+  if (header.size() > kPrefix.size() && header.starts_with(kPrefix))
     return header.substr(kPrefix.size());
   if (request.method == "GET") return request.Query("access_token");
   return "";
@@ -31,13 +28,13 @@ std::string PresentedToken(const http::Request& request) {
 }  // namespace
 
 Need RequiredAccess(std::string_view method, std::string_view pattern) {
-  if (StartsWith(pattern, "/api/v1/agent/")) return Need::kAgent;
-  if (StartsWith(pattern, "/hooks/") || pattern == "/healthz" || pattern == "/" ||
-      pattern == "/index.html" || StartsWith(pattern, "/static/")) {
+  if (pattern.starts_with("/api/v1/agent/")) return Need::kAgent;
+  if (pattern.starts_with("/hooks/") || pattern == "/healthz" || pattern == "/" ||
+      pattern == "/index.html" || pattern.starts_with("/static/")) {
     return Need::kNone;
   }
   if (pattern.find("/secrets") != std::string_view::npos ||
-      StartsWith(pattern, "/api/v1/agent-tokens") || StartsWith(pattern, "/api/v1/tokens")) {
+      pattern.starts_with("/api/v1/agent-tokens") || pattern.starts_with("/api/v1/tokens")) {
     return Need::kAdmin;
   }
   return method == "GET" ? Need::kViewer : Need::kAdmin;
