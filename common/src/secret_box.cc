@@ -8,7 +8,19 @@
 
 #include <memory>
 
+#include "common/strings.h"
+
 namespace slipway {
+
+bool IsSecretName(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+    if (!letter && !(i > 0 && c >= '0' && c <= '9')) return false;
+  }
+  return true;
+}
 namespace {
 
 constexpr size_t kNonceBytes = 12;
@@ -16,14 +28,6 @@ constexpr size_t kTagBytes = 16;
 constexpr std::string_view kVersion = "v1:";
 
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
-
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 Result<std::string> Unbase64(std::string_view text) {
   if (text.size() % 4 != 0) return Status::InvalidArgument("sealed secret is not base64");
@@ -92,7 +96,7 @@ Result<std::string> SecretBox::Seal(std::string_view plaintext, std::string_view
   ok = ok && EVP_EncryptFinal_ex(ctx.get(), cipher + total, &len) == 1 &&
        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, cipher + plaintext.size()) == 1;
   if (!ok) return Status::Internal("encrypting a secret failed");
-  return std::string(kVersion) + Base64(out);
+  return std::string(kVersion) + Base64Encode(out);
 }
 
 Result<std::string> SecretBox::Open(std::string_view sealed, std::string_view context) const {
