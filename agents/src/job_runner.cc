@@ -13,10 +13,12 @@
 #include "agent/docker_registry_access.h"
 #include "agent/buildx_runner.h"
 #include "agent/image_inspector.h"
+#include "agent/job_secrets.h"
 #include "agent/log_batcher.h"
 #include "agent/report.h"
 #include "common/image_ref.h"
 #include "common/log.h"
+#include "common/registry_client.h"
 
 namespace slipway::agent {
 namespace {
@@ -72,15 +74,16 @@ void StartRenewer(AgentClient* client, std::string lease_id, int renew_every_ms,
 // Ships log chunks and step lists from its own thread, in order, so the build never waits on HTTP.
 class Reporter {
  public:
-  Reporter(AgentClient* client, std::string lease_id, std::shared_ptr<JobState> st)
-      : client_(client), lease_id_(std::move(lease_id)), st_(std::move(st)), thread_([this] { Run(); }) {}
+  // `secrets` (may be null) masks every line and step before it leaves the agent.
+  Reporter(AgentClient* client, std::string lease_id, std::shared_ptr<JobState> st, const JobSecrets* secrets)
+      : client_(client), lease_id_(std::move(lease_id)), st_(std::move(st)), secrets_(secrets), thread_([this] { Run(); }) {}
   ~Reporter() { Close(); }
 
   void AddLines(const std::vector<std::string>& lines) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto now = Clock::now();
     bool was_empty = batcher_.pending_bytes() == 0;
-    for (const auto& l : lines) batcher_.Append(l, now);
+    for (const auto& l : lines) batcher_.Append(secrets_ ? secrets_->Mask(l) : l, now);
     // Wake the sender when a chunk is full, or when lines arrive while it waits with no deadline.
     if (was_empty || batcher_.Full()) cv_.notify_one();
   }
@@ -88,6 +91,12 @@ class Reporter {
   void SetSteps(const std::vector<BuildStep>& steps) {
     std::lock_guard<std::mutex> lock(mutex_);
     steps_ = StepsOf(steps);
+    if (secrets_) {
+      for (auto& step : steps_.steps) {
+        step.name = secrets_->Mask(step.name);
+        step.error = secrets_->Mask(step.error);
+      }
+    }
     steps_dirty_ = true;
     cv_.notify_one();
   }
@@ -152,6 +161,7 @@ class Reporter {
   AgentClient* client_;
   std::string lease_id_;
   std::shared_ptr<JobState> st_;
+  const JobSecrets* secrets_;
   std::mutex mutex_;
   std::condition_variable cv_;
   LogBatcher batcher_;
@@ -192,6 +202,37 @@ Status ResolveJobPaths(const std::string& checkout, pipelines::JobSpec* spec) {
   spec->context = *context;
   spec->dockerfile = *dockerfile;
   return Status::Ok();
+}
+
+// Each registry the lease gives a login for is asked for one of the job's images with it before
+// the build, so a wrong password is a clear job error rather than a failed push at the end.
+Status CheckRegistryLogins(const Lease& lease, const std::string& docker_config_dir) {
+  std::vector<std::string> refs = lease.spec.tags;
+  refs.insert(refs.end(), lease.spec.bases.begin(), lease.spec.bases.end());
+  if (!lease.spec.cache_ref.empty()) refs.push_back(lease.spec.cache_ref);
+  for (const auto& login : lease.registries) {
+    for (const auto& ref : refs) {
+      auto parsed = ParseImageRef(ref);
+      if (!parsed.ok() || parsed->host != login.host) continue;
+      auto answer = RegistryFetch(DockerRegistryAccess(login.host, docker_config_dir), login.host, parsed->name,
+                                  "HEAD", "manifests/" + parsed->reference, kManifestAccept);
+      if (!answer.ok() && answer.status().code() == ErrorCode::kUnauthenticated) {
+        return Status::Unauthenticated("registry " + login.host +
+                                       " refused the login the server gave for it: check the repository's or the "
+                                       "server's REGISTRY_<HOST>_USERNAME and _PASSWORD secrets (" +
+                                       answer.status().message() + ")");
+      }
+      break;  // one reference per registry is enough
+    }
+  }
+  return Status::Ok();
+}
+
+// Every text of the report that came from the build, masked of the lease's secrets.
+void MaskReport(const JobSecrets& secrets, FinishReport* report) {
+  report->error = secrets.Mask(report->error);
+  report->failed_step = secrets.Mask(report->failed_step);
+  for (auto& line : report->log_tail) line = secrets.Mask(line);
 }
 
 Status SendFinish(AgentClient* client, const std::string& lease_id, const FinishReport& report,
@@ -237,12 +278,17 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
 
   FinishReport report;
   std::string checkout;
+  // The lease's secrets, on disk for this job only: removed once the build ends, or when this
+  // function returns whatever happened.
+  auto secrets = JobSecrets::Write(SecretsRoot(ctx.workdir) + "/" + ctx.slot, lease);
+  const JobSecrets* masking = secrets.ok() ? secrets->get() : nullptr;
   {
-    Reporter reporter(client, lease.id, st);
-    auto dir = ctx.workspace->Checkout(lease.clone_url, lease.sha, ctx.slot);
+    Reporter reporter(client, lease.id, st, masking);
+    auto dir = secrets.ok() ? ctx.workspace->Checkout(lease.clone_url, lease.sha, ctx.slot)
+                            : Result<std::string>(secrets.status());
     if (!dir.ok()) {
       report.status = JobStatus::kError;
-      report.error = "checkout: " + dir.status().message();
+      report.error = (secrets.ok() ? "checkout: " : "secrets: ") + dir.status().message();
       reporter.AddLine("slipway: " + report.error);
     } else {
       checkout = *dir;
@@ -251,6 +297,9 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
       inv.docker = client->config().docker;
       inv.checkout_dir = checkout;
       inv.metadata_file = ctx.workdir + "/jobs/" + ctx.slot + ".metadata.json";
+      inv.secret_files = masking->secret_files();
+      inv.secret_envs = masking->secret_envs();
+      inv.ssh_files = masking->ssh_files();
       std::error_code ec;
       std::filesystem::remove(inv.metadata_file, ec);
       BuildHooks hooks;
@@ -269,9 +318,11 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
       hooks.on_steps = [&](const std::vector<BuildStep>& steps) { reporter.SetSteps(steps); };
       RunOptions options;
       options.metadata_file = inv.metadata_file;
+      options.env = masking->environment();
       // The build reads the context and the Dockerfile where their links lead: inside the checkout only.
       pipelines::JobSpec spec = lease.spec;
       Status paths = ResolveJobPaths(checkout, &spec);
+      if (paths.ok()) paths = CheckRegistryLogins(lease, masking->docker_config_dir());
       if (!paths.ok()) {
         report.status = JobStatus::kError;
         report.error = paths.message();
@@ -301,6 +352,7 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
         report = ReportFromOutcome(*outcome);
         LogDebug("build ended", {{"lease", lease.id}, {"exit_code", std::to_string(outcome->exit_code)},
                                  {"build_ms", std::to_string(outcome->duration_ms)}});
+        (*secrets)->Remove();  // the build is over: nothing reads them any more
         if (outcome->ok()) {
           std::string ref = lease.spec.tags.empty() ? outcome->image_digest : lease.spec.tags.front();
           auto image = InspectLocalImage(ref, inv.docker);
@@ -309,7 +361,8 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
             if (!outcome->image_digest.empty()) image->digest = outcome->image_digest;
             if (lease.spec.push) {
               auto parsed = ParseImageRef(ref);
-              auto manifest = parsed.ok() ? FetchRegistryManifest(*parsed, DockerRegistryAccess(parsed->host))
+              auto manifest = parsed.ok() ? FetchRegistryManifest(
+                                                *parsed, DockerRegistryAccess(parsed->host, masking->docker_config_dir()))
                                           : Result<RegistryManifest>(parsed.status());
               if (manifest.ok()) MergeRegistrySizes(*manifest, &*image);
               else LogWarn("registry manifest", {{"ref", ref}, {"error", manifest.status().ToString()}});
@@ -339,6 +392,8 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
   }
   report.duration_ms = ElapsedMs(start);
   if (!checkout.empty()) ctx.workspace->Remove(lease.clone_url, checkout);
+  if (secrets.ok()) (*secrets)->Remove();
+  if (masking) MaskReport(*masking, &report);
 
   if (st->lost) {
     LogWarn("lease lost; result dropped", {{"lease", lease.id}});

@@ -50,6 +50,7 @@ inline constexpr size_t kTailLines = 20;
 struct RunOptions {
   std::chrono::milliseconds grace{5000};  // SIGTERM -> SIGKILL
   std::string metadata_file;              // read after a successful build
+  std::vector<std::string> env;           // "NAME=value" added to the build's environment
 };
 
 // Runs argv to completion or cancel. An error Status only when the process could not be started.

@@ -4,6 +4,7 @@
 #include "common/json_text.h"
 #include "common/log.h"
 #include "core/coordinator.h"
+#include "core/build_secrets.h"
 #include "core/job_result.h"
 #include "core/views.h"
 
@@ -83,17 +84,22 @@ std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::Ag
     }
     PersistLocked(grant->changes, now);
     counters_["slipway_leases_granted_total"]++;
-    return protocol::LeaseOffer{.id = lease.id,
-                                .job_id = lease.job_id,
-                                .run_id = lease.run_id,
-                                .attempt = lease.attempt,
-                                .repo = repo->name,
-                                .clone_url = repo->clone_url,
-                                .sha = run->sha,
-                                .branch = run->branch,
-                                .renew_every_ms = std::max<int64_t>(1000, config_.lease_seconds * 1000LL / 5),
-                                .scanners = AgentScanners(config_.scan),
-                                .spec = std::move(*spec)};
+    protocol::LeaseOffer offer{.id = lease.id,
+                               .job_id = lease.job_id,
+                               .run_id = lease.run_id,
+                               .attempt = lease.attempt,
+                               .repo = repo->name,
+                               .clone_url = repo->clone_url,
+                               .sha = run->sha,
+                               .branch = run->branch,
+                               .renew_every_ms = std::max<int64_t>(1000, config_.lease_seconds * 1000LL / 5),
+                               .scanners = AgentScanners(config_.scan),
+                               .spec = std::move(*spec)};
+    if (secret_box_ != nullptr) {
+      store::SecretStore secrets(db_, *secret_box_);
+      AddBuildSecrets(*repo, run->branch, secrets, &offer);
+    }
+    return offer;
   }
 }
 
