@@ -154,6 +154,44 @@ TEST_CASE("a build installs from a private index with its secret, and every form
   }
 }
 
+TEST_CASE("ssh: [default] serves the repository's SSH_KEY to RUN --mount=type=ssh, and the key is masked") {
+  TempDir dir;
+  Run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "slipway-e2e", "-f", dir.File("key")});
+  const std::string key = slipway::testing::ReadFile(dir.File("key"));
+  std::istringstream pub(slipway::testing::ReadFile(dir.File("key.pub")));
+  std::string type, blob;
+  pub >> type >> blob;  // "ssh-ed25519 AAAA... comment"
+  Server server(dir.path() + "/data");
+  Agent agent(server, "agent-ssh", dir.path() + "/agent");
+  const std::string name = "e2e/" + UniqueName("ssh");
+  GitRepo repo(dir.path() + "/repo", name, server, "hook-secret");
+  server.AddRepo(name, repo.bare(), "hook-secret");
+  PutSecret(server, "/api/v1/repos/" + name, "SSH_KEY", key);
+  // The build asks the forwarded agent for its identities (SSH2_AGENTC_REQUEST_IDENTITIES) and
+  // prints the public key it holds; then prints the private key's file, had it one.
+  repo.WriteFile("Dockerfile", std::string(R"DF(FROM python:3.11-slim AS app
+ARG NONCE
+RUN --mount=type=ssh echo "$NONCE" && python3 -c "import base64, os, socket, struct; \
+s = socket.socket(socket.AF_UNIX); s.connect(os.environ['SSH_AUTH_SOCK']); s.sendall(struct.pack('>IB', 1, 11)); \
+f = s.makefile('rb'); data = f.read(struct.unpack('>I', f.read(4))[0]); n = struct.unpack('>I', data[5:9])[0]; \
+print('identities', struct.unpack('>I', data[1:5])[0], 'key', base64.b64encode(data[9:9 + n]).decode())"
+)DF"));
+  repo.WriteFile(".slipway.yml", "version: 1\nstages:\n  app:\n    ssh: [default]\n    build_args: {NONCE: " +
+                                     UniqueName("nonce") + "}\n");
+  repo.Commit("ssh");
+  json run = server.WaitForRun(repo.PushForRun("main"));
+  INFO(run.dump(2));
+  REQUIRE(run["status"] == "success");
+  const std::string log = JobLog(server, run["jobs"][0]);
+  INFO(log);
+  CHECK(log.find("identities 1 key " + blob) != std::string::npos);
+  std::istringstream lines(key);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() >= 6) CHECK(agent.process().Output().find(line) == std::string::npos);
+  }
+  CHECK(FilesHolding(dir.path() + "/agent", key).empty());
+}
+
 TEST_CASE("the lease carries the job's secret, and the server masks it in text an agent sends") {
   // The agent here is the test, speaking the protocol: what the server stores and streams is
   // masked by the server itself, whatever an agent sends.
