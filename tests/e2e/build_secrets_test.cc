@@ -107,7 +107,8 @@ TEST_CASE("a build installs from a private index with its secret, and every form
     std::string pipeline = slipway::testing::ReadFile(SourceDir() + "/examples/private-index/.slipway.yml");
     pipeline = Replace(pipeline, "127.0.0.1:5000/examples/private-index", image);
     pipeline = Replace(pipeline, "172.17.0.1:8080", address);
-    pipeline += "  leak:\n    target: leak\n    secrets: [{id: pip_token, from: PYPI_TOKEN}]\n"
+    // The leak stage takes the secret through buildx's environment (env: true), the others by file.
+    pipeline += "  leak:\n    target: leak\n    secrets: [{id: pip_token, from: PYPI_TOKEN, env: true}]\n"
                 "    build_args: {NONCE: " + UniqueName("nonce") + "}\n";
     repo.WriteFile(".slipway.yml", pipeline);
     repo.WriteFile("Dockerfile",
