@@ -43,7 +43,8 @@ Status WritePrivateFile(const std::string& path, std::string_view content) {
 bool SafeId(const std::string& id) {
   if (id.empty() || id.size() > 64 || id[0] == '.' || id[0] == '-') return false;
   for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
+      return false;
   }
   return true;
 }
@@ -63,7 +64,8 @@ void RemoveLeftoverSecrets(const std::string& workdir) {
   fs::remove_all(SecretsRoot(workdir), ec);
 }
 
-Result<std::unique_ptr<JobSecrets>> JobSecrets::Write(const std::string& dir, const protocol::LeaseOffer& lease,
+Result<std::unique_ptr<JobSecrets>> JobSecrets::Write(const std::string& dir,
+                                                      const protocol::LeaseOffer& lease,
                                                       const std::string& docker_config_dir) {
   std::unique_ptr<JobSecrets> out(new JobSecrets());
   out->dir_ = dir;
@@ -75,32 +77,39 @@ Result<std::unique_ptr<JobSecrets>> JobSecrets::Write(const std::string& dir, co
     values.push_back(r.username + ":" + r.password);  // as config.json's "auth" holds it, base64
   }
   out->forms_ = EncodedForms(values);
-  if (Status s = out->WriteAll(lease, docker_config_dir); !s.ok()) return s;  // the destructor removes dir
+  if (Status s = out->WriteAll(lease, docker_config_dir); !s.ok())
+    return s;  // the destructor removes dir
   return out;
 }
 
-Status JobSecrets::WriteAll(const protocol::LeaseOffer& lease, const std::string& docker_config_dir) {
+Status JobSecrets::WriteAll(const protocol::LeaseOffer& lease,
+                            const std::string& docker_config_dir) {
   std::error_code ec;
   fs::remove_all(dir_, ec);
   fs::create_directories(fs::path(dir_).parent_path(), ec);
-  if (mkdir(dir_.c_str(), 0700) != 0) return Status::Internal("cannot create the job's secrets folder " + dir_);
+  if (mkdir(dir_.c_str(), 0700) != 0)
+    return Status::Internal("cannot create the job's secrets folder " + dir_);
   for (const auto& ref : lease.spec.secrets) {
-    auto given = std::find_if(lease.secrets.begin(), lease.secrets.end(), [&](const auto& s) { return s.id == ref.id; });
+    auto given = std::find_if(lease.secrets.begin(), lease.secrets.end(),
+                              [&](const auto& s) { return s.id == ref.id; });
     if (given == lease.secrets.end()) {
-      return Status::NotFound("the server gave no value for secret " + ref.id + " (from " + ref.from +
-                                        "): it was deleted after the run was planned, or is protected");
+      return Status::NotFound("the server gave no value for secret " + ref.id + " (from " +
+                              ref.from +
+                              "): it was deleted after the run was planned, or is protected");
     }
   }
   for (const auto& ref : lease.spec.ssh) {
-    auto given = std::find_if(lease.ssh_keys.begin(), lease.ssh_keys.end(), [&](const auto& k) { return k.id == ref.id; });
+    auto given = std::find_if(lease.ssh_keys.begin(), lease.ssh_keys.end(),
+                              [&](const auto& k) { return k.id == ref.id; });
     if (given == lease.ssh_keys.end()) {
       return Status::NotFound("the server gave no key for ssh " + ref.id + " (from " + ref.from +
-                                        "): it was deleted after the run was planned, or is protected");
+                              "): it was deleted after the run was planned, or is protected");
     }
   }
   int env_count = 0;
   for (const auto& s : lease.secrets) {
-    if (!SafeId(s.id)) return Status::InvalidArgument("secret id \"" + s.id + "\" is not a plain name");
+    if (!SafeId(s.id))
+      return Status::InvalidArgument("secret id \"" + s.id + "\" is not a plain name");
     if (s.env) {
       std::string var = "SLIPWAY_SECRET_" + std::to_string(env_count++);
       secret_envs_[s.id] = var;
@@ -112,7 +121,8 @@ Status JobSecrets::WriteAll(const protocol::LeaseOffer& lease, const std::string
     secret_files_[s.id] = path;
   }
   for (const auto& k : lease.ssh_keys) {
-    if (!SafeId(k.id)) return Status::InvalidArgument("ssh id \"" + k.id + "\" is not a plain name");
+    if (!SafeId(k.id))
+      return Status::InvalidArgument("ssh id \"" + k.id + "\" is not a plain name");
     const std::string path = dir_ + "/ssh-" + k.id;
     // ssh reads a key only when it ends with a newline; a value pasted without one still works.
     std::string key = k.value.ends_with('\n') ? k.value : k.value + "\n";
@@ -129,7 +139,8 @@ Status JobSecrets::WriteAll(const protocol::LeaseOffer& lease, const std::string
 // The agent's own config.json (its context, plugins and builders kept, through links), with the
 // lease's logins in `auths`. Credential helpers are dropped for those hosts, and a credsStore
 // altogether, since docker asks them before `auths`.
-Status JobSecrets::WriteDockerConfig(const std::vector<protocol::RegistryLogin>& logins, const std::string& base_dir) {
+Status JobSecrets::WriteDockerConfig(const std::vector<protocol::RegistryLogin>& logins,
+                                     const std::string& base_dir) {
   const std::string config_dir = dir_ + "/docker";
   if (mkdir(config_dir.c_str(), 0700) != 0) return Status::Internal("cannot create " + config_dir);
   nlohmann::json config = nlohmann::json::object();
@@ -141,13 +152,16 @@ Status JobSecrets::WriteDockerConfig(const std::vector<protocol::RegistryLogin>&
   if (!config["auths"].is_object()) config["auths"] = nlohmann::json::object();
   for (const auto& login : logins) {
     config["auths"][login.host] = {{"auth", Base64Encode(login.username + ":" + login.password)}};
-    if (config.contains("credHelpers") && config["credHelpers"].is_object()) config["credHelpers"].erase(login.host);
+    if (config.contains("credHelpers") && config["credHelpers"].is_object())
+      config["credHelpers"].erase(login.host);
   }
-  if (Status st = WritePrivateFile(config_dir + "/config.json", JsonText(config)); !st.ok()) return st;
+  if (Status st = WritePrivateFile(config_dir + "/config.json", JsonText(config)); !st.ok())
+    return st;
   for (const char* shared : {"buildx", "contexts", "cli-plugins"}) {
     std::error_code ec;
     if (fs::is_directory(fs::path(base_dir) / shared, ec)) {
-      fs::create_directory_symlink(fs::absolute(fs::path(base_dir) / shared, ec), fs::path(config_dir) / shared, ec);
+      fs::create_directory_symlink(fs::absolute(fs::path(base_dir) / shared, ec),
+                                   fs::path(config_dir) / shared, ec);
     }
   }
   docker_config_dir_ = config_dir;

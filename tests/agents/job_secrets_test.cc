@@ -34,7 +34,10 @@ protocol::LeaseOffer Lease() {
   lease.spec.secrets = {{"pip_token", "PYPI_TOKEN", false}, {"npm", "NPM_TOKEN", true}};
   lease.spec.ssh = {{"default", "SSH_KEY"}};
   lease.secrets = {{"pip_token", "pypi-secret-value", false}, {"npm", "npm-secret-value", true}};
-  lease.ssh_keys = {{"default", "-----BEGIN OPENSSH PRIVATE KEY-----\nkey-body-value\n-----END OPENSSH PRIVATE KEY-----", false}};
+  lease.ssh_keys = {
+      {"default",
+       "-----BEGIN OPENSSH PRIVATE KEY-----\nkey-body-value\n-----END OPENSSH PRIVATE KEY-----",
+       false}};
   lease.registries = {{"127.0.0.1:5001", "ci-user", "registry-password"}};
   return lease;
 }
@@ -60,15 +63,15 @@ TEST_CASE("a lease's secrets are written 0600 in the job's folder, and removed w
     // An env secret is never written: buildx reads it from its own environment.
     CHECK(s.secret_files().count("npm") == 0);
     CHECK(s.secret_envs().at("npm") == "SLIPWAY_SECRET_0");
-    CHECK(std::find(s.environment().begin(), s.environment().end(), "SLIPWAY_SECRET_0=npm-secret-value") !=
-          s.environment().end());
+    CHECK(std::find(s.environment().begin(), s.environment().end(),
+                    "SLIPWAY_SECRET_0=npm-secret-value") != s.environment().end());
     CHECK(Read(s.ssh_files().at("default")).ends_with("-----END OPENSSH PRIVATE KEY-----\n"));
     CHECK(Mode(s.ssh_files().at("default")) == 0600);
 
     // The job's DOCKER_CONFIG: the agent's config, with the lease's login and no helper for it.
     REQUIRE_FALSE(s.docker_config_dir().empty());
-    CHECK(std::find(s.environment().begin(), s.environment().end(), "DOCKER_CONFIG=" + s.docker_config_dir()) !=
-          s.environment().end());
+    CHECK(std::find(s.environment().begin(), s.environment().end(),
+                    "DOCKER_CONFIG=" + s.docker_config_dir()) != s.environment().end());
     const fs::path config_file = fs::path(s.docker_config_dir()) / "config.json";
     CHECK(Mode(config_file) == 0600);
     auto config = nlohmann::json::parse(Read(config_file));
@@ -82,7 +85,8 @@ TEST_CASE("a lease's secrets are written 0600 in the job's folder, and removed w
     CHECK(Read(base / "config.json").find("registry-password") == std::string::npos);
 
     // Masking: every value, in its encoded forms.
-    CHECK(s.Mask("token pypi-secret-value and " + Base64Encode("registry-password")) == "token *** and ***");
+    CHECK(s.Mask("token pypi-secret-value and " + Base64Encode("registry-password")) ==
+          "token *** and ***");
     CHECK(s.Mask("auth " + Base64Encode("ci-user:registry-password")) == "auth ***");
     CHECK(s.Mask("key-body-value") == "***");
   }

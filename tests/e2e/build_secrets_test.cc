@@ -39,10 +39,11 @@ std::string Replace(std::string text, const std::string& from, const std::string
   return text;
 }
 
-void PutSecret(const Server& server, const std::string& scope, const std::string& name, const std::string& value,
-               bool is_protected = false) {
-  auto set = server.Call("PUT", scope + "/secrets/" + name, json{{"value", value}, {"protected", is_protected}}.dump(),
-                         Server::kAdminToken);
+void PutSecret(const Server& server, const std::string& scope, const std::string& name,
+               const std::string& value, bool is_protected = false) {
+  auto set =
+      server.Call("PUT", scope + "/secrets/" + name,
+                  json{{"value", value}, {"protected", is_protected}}.dump(), Server::kAdminToken);
   INFO(set.body);
   REQUIRE(set.status == 200);
 }
@@ -61,7 +62,8 @@ const json& JobNamed(const json& run, const std::string& name) {
 
 // The address build containers reach the host at: the engine's default bridge gateway.
 std::string BridgeGateway() {
-  std::string out = Run({"docker", "network", "inspect", "bridge", "--format", "{{(index .IPAM.Config 0).Gateway}}"});
+  std::string out = Run(
+      {"docker", "network", "inspect", "bridge", "--format", "{{(index .IPAM.Config 0).Gateway}}"});
   return std::string(slipway::TrimAsciiSpace(out));
 }
 
@@ -78,7 +80,9 @@ RUN --mount=type=secret,id=pip_token echo "nonce $NONCE" \
 
 }  // namespace
 
-TEST_CASE("a build installs from a private index with its secret, and every form of the secret is masked") {
+TEST_CASE(
+    "a build installs from a private index with its secret, and every form of the secret is "
+    "masked") {
   TempDir dir;
   const std::string token = "pypi+" + UniqueName("tok") + "=ok!";
   const std::string name = "e2e/" + UniqueName("private-index");
@@ -94,7 +98,8 @@ TEST_CASE("a build installs from a private index with its secret, and every form
 
     // The private index, on the bridge gateway so that build containers reach it.
     { std::ofstream(dir.File("token")) << token; }
-    Process index({"python3", SourceDir() + "/tests/e2e/data/private_index.py", BridgeGateway(), dir.File("token")},
+    Process index({"python3", SourceDir() + "/tests/e2e/data/private_index.py", BridgeGateway(),
+                   dir.File("token")},
                   "private-index");
     REQUIRE(index.WaitForOutput("listening on ", std::chrono::seconds(20)));
     std::string listening = index.Output();
@@ -104,15 +109,19 @@ TEST_CASE("a build installs from a private index with its secret, and every form
     GitRepo repo(dir.path() + "/repo", name, server, "hook-secret");
     server.AddRepo(name, repo.bare(), "hook-secret");
     repo.CopyFrom(SourceDir() + "/examples/private-index");
-    std::string pipeline = slipway::testing::ReadFile(SourceDir() + "/examples/private-index/.slipway.yml");
+    std::string pipeline =
+        slipway::testing::ReadFile(SourceDir() + "/examples/private-index/.slipway.yml");
     pipeline = Replace(pipeline, "127.0.0.1:5000/examples/private-index", image);
     pipeline = Replace(pipeline, "172.17.0.1:8080", address);
     // The leak stage takes the secret through buildx's environment (env: true), the others by file.
-    pipeline += "  leak:\n    target: leak\n    secrets: [{id: pip_token, from: PYPI_TOKEN, env: true}]\n"
-                "    build_args: {NONCE: " + UniqueName("nonce") + "}\n";
+    pipeline +=
+        "  leak:\n    target: leak\n    secrets: [{id: pip_token, from: PYPI_TOKEN, env: true}]\n"
+        "    build_args: {NONCE: " +
+        UniqueName("nonce") + "}\n";
     repo.WriteFile(".slipway.yml", pipeline);
     repo.WriteFile("Dockerfile",
-                   slipway::testing::ReadFile(SourceDir() + "/examples/private-index/Dockerfile") + kLeakStage);
+                   slipway::testing::ReadFile(SourceDir() + "/examples/private-index/Dockerfile") +
+                       kLeakStage);
     PutSecret(server, "/api/v1/repos/" + name, "PYPI_TOKEN", token);
     repo.Commit("private index");
     const int64_t run_id = repo.PushForRun("main");
@@ -127,7 +136,8 @@ TEST_CASE("a build installs from a private index with its secret, and every form
 
     const std::string leak_log = JobLog(server, JobNamed(run, "leak"));
     INFO(leak_log);
-    for (const char* masked : {"plain: ***", "base64: ***", "url: ***"}) CHECK(leak_log.find(masked) != std::string::npos);
+    for (const char* masked : {"plain: ***", "base64: ***", "url: ***"})
+      CHECK(leak_log.find(masked) != std::string::npos);
     CHECK(leak_log.find("wrapped: ") != std::string::npos);
     for (const auto& job : run["jobs"]) {
       const std::string log = JobLog(server, job);
@@ -155,7 +165,9 @@ TEST_CASE("a build installs from a private index with its secret, and every form
   }
 }
 
-TEST_CASE("ssh: [default] serves the repository's SSH_KEY to RUN --mount=type=ssh, and the key is masked") {
+TEST_CASE(
+    "ssh: [default] serves the repository's SSH_KEY to RUN --mount=type=ssh, and the key is "
+    "masked") {
   TempDir dir;
   Run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "slipway-e2e", "-f", dir.File("key")});
   const std::string key = slipway::testing::ReadFile(dir.File("key"));
@@ -177,8 +189,9 @@ s = socket.socket(socket.AF_UNIX); s.connect(os.environ['SSH_AUTH_SOCK']); s.sen
 f = s.makefile('rb'); data = f.read(struct.unpack('>I', f.read(4))[0]); n = struct.unpack('>I', data[5:9])[0]; \
 print('identities', struct.unpack('>I', data[1:5])[0], 'key', base64.b64encode(data[9:9 + n]).decode())"
 )DF"));
-  repo.WriteFile(".slipway.yml", "version: 1\nstages:\n  app:\n    ssh: [default]\n    build_args: {NONCE: " +
-                                     UniqueName("nonce") + "}\n");
+  repo.WriteFile(".slipway.yml",
+                 "version: 1\nstages:\n  app:\n    ssh: [default]\n    build_args: {NONCE: " +
+                     UniqueName("nonce") + "}\n");
   repo.Commit("ssh");
   json run = server.WaitForRun(repo.PushForRun("main"));
   INFO(run.dump(2));
@@ -205,21 +218,26 @@ TEST_CASE("the lease carries the job's secret, and the server masks it in text a
   const std::string token = "tok+" + UniqueName("server-side") + "=!";
   PutSecret(server, "/api/v1/repos/" + name, "API_TOKEN", token);
   repo.WriteFile("Dockerfile", "FROM busybox:1.36 AS app\nRUN --mount=type=secret,id=api true\n");
-  repo.WriteFile(".slipway.yml", "version: 1\nstages:\n  app:\n    secrets: [{id: api, from: API_TOKEN}]\n");
+  repo.WriteFile(".slipway.yml",
+                 "version: 1\nstages:\n  app:\n    secrets: [{id: api, from: API_TOKEN}]\n");
   repo.Commit("one job");
   const int64_t run_id = repo.PushForRun("main");
   server.WaitForRunState(run_id, [](const json& r) { return !r["jobs"].empty(); });
 
-  auto granted = server.Post("/api/v1/agent/lease?wait=10", json{{"agent", "test-agent"}}.dump(), Server::kAgentToken);
+  auto granted = server.Post("/api/v1/agent/lease?wait=10", json{{"agent", "test-agent"}}.dump(),
+                             Server::kAgentToken);
   REQUIRE(granted.status == 200);
   const json& lease = granted.json["lease"];
   CHECK(lease["secrets"] == json::array({{{"id", "api"}, {"value", token}, {"env", false}}}));
   const std::string leases = "/api/v1/agent/leases/" + lease["id"].get<std::string>();
   std::string leaked;
   for (const std::string& form : Forms(token)) leaked += "printed " + form + "\n";
-  CHECK(server.Post(leases + "/log", json{{"seq", 0}, {"data", leaked}}.dump(), Server::kAgentToken).status == 200);
+  CHECK(server.Post(leases + "/log", json{{"seq", 0}, {"data", leaked}}.dump(), Server::kAgentToken)
+            .status == 200);
   auto finished = server.Post(leases + "/finish",
-                              json{{"status", "failure"}, {"duration_ms", 5}, {"error", "bad " + token},
+                              json{{"status", "failure"},
+                                   {"duration_ms", 5},
+                                   {"error", "bad " + token},
                                    {"log_tail", {"tail " + slipway::Base64Encode(token)}}}
                                   .dump(),
                               Server::kAgentToken);
@@ -235,7 +253,9 @@ TEST_CASE("the lease carries the job's secret, and the server masks it in text a
   }
 }
 
-TEST_CASE("a protected secret reaches only protected branches, reruns included; an unknown one is a plan error") {
+TEST_CASE(
+    "a protected secret reaches only protected branches, reruns included; an unknown one is a plan "
+    "error") {
   TempDir dir;
   Server server(dir.path() + "/data");
   Agent agent(server, "agent-protected", dir.path() + "/agent");
@@ -245,9 +265,13 @@ TEST_CASE("a protected secret reaches only protected branches, reruns included; 
   const std::string value = "deploy-" + UniqueName("key");
   PutSecret(server, "/api/v1/repos/" + name, "DEPLOY_TOKEN", value, true);
   repo.WriteFile("Dockerfile",
-                 "FROM busybox:1.36 AS app\nRUN --mount=type=secret,id=deploy,required=true test -s /run/secrets/deploy"
-                 " && echo " + UniqueName("nonce") + "\n");
-  repo.WriteFile(".slipway.yml", "version: 1\nstages:\n  app:\n    secrets:\n      - {id: deploy, from: DEPLOY_TOKEN}\n");
+                 "FROM busybox:1.36 AS app\nRUN --mount=type=secret,id=deploy,required=true test "
+                 "-s /run/secrets/deploy"
+                 " && echo " +
+                     UniqueName("nonce") + "\n");
+  repo.WriteFile(
+      ".slipway.yml",
+      "version: 1\nstages:\n  app:\n    secrets:\n      - {id: deploy, from: DEPLOY_TOKEN}\n");
   repo.Commit("protected secret");
 
   // A push to an unprotected branch: the run ends `error` at planning, naming the secret and why.
@@ -256,8 +280,10 @@ TEST_CASE("a protected secret reaches only protected branches, reruns included; 
   INFO(refused.dump(2));
   CHECK(refused["status"] == "error");
   CHECK(refused["jobs"].empty());
-  CHECK(refused["error"].get<std::string>().find(".slipway.yml:5:28: error[protected-secret]") != std::string::npos);
-  CHECK(refused["error"].get<std::string>().find("only runs of main and the protected branches") != std::string::npos);
+  CHECK(refused["error"].get<std::string>().find(".slipway.yml:5:28: error[protected-secret]") !=
+        std::string::npos);
+  CHECK(refused["error"].get<std::string>().find("only runs of main and the protected branches") !=
+        std::string::npos);
 
   // The default branch gets it, and builds.
   const int64_t main_run = repo.PushForRun("main");
@@ -267,11 +293,15 @@ TEST_CASE("a protected secret reaches only protected branches, reruns included; 
 
   // A rerun is a run of its branch: once main is no longer protected (the default branch moved),
   // the rerun of main's run gets no protected secret either.
-  auto moved = server.Post("/api/v1/repos", json{{"name", name}, {"clone_url", repo.bare()}, {"forge", "github"},
-                                                 {"secret", "hook-secret"}, {"default_branch", "release"}}
+  auto moved = server.Post("/api/v1/repos", json{{"name", name},
+                                                 {"clone_url", repo.bare()},
+                                                 {"forge", "github"},
+                                                 {"secret", "hook-secret"},
+                                                 {"default_branch", "release"}}
                                                 .dump());
   REQUIRE(moved.status < 300);
-  auto rerun = server.Post("/api/v1/runs/" + std::to_string(main_run) + "/rerun", json{{"jobs", "all"}}.dump());
+  auto rerun = server.Post("/api/v1/runs/" + std::to_string(main_run) + "/rerun",
+                           json{{"jobs", "all"}}.dump());
   INFO(rerun.body);
   REQUIRE(rerun.status < 300);
   json rerun_run = server.WaitForRun(rerun.json["id"].get<int64_t>());
@@ -279,24 +309,31 @@ TEST_CASE("a protected secret reaches only protected branches, reruns included; 
   CHECK(rerun_run["error"].get<std::string>().find("protected-secret") != std::string::npos);
 
   // A secret set nowhere: a plan error at its `from:`.
-  repo.WriteFile(".slipway.yml", "version: 1\nstages:\n  app:\n    secrets: [{id: deploy, from: NOT_SET_ANYWHERE}]\n");
+  repo.WriteFile(
+      ".slipway.yml",
+      "version: 1\nstages:\n  app:\n    secrets: [{id: deploy, from: NOT_SET_ANYWHERE}]\n");
   repo.Commit("unknown secret");
   json unknown = server.WaitForRun(repo.PushForRun("release"));
   INFO(unknown.dump(2));
   CHECK(unknown["status"] == "error");
-  CHECK(unknown["error"].get<std::string>().find(".slipway.yml:4:34: error[unknown-secret]") != std::string::npos);
-  CHECK(unknown["error"].get<std::string>().find("slipway secret set " + name + " NOT_SET_ANYWHERE") !=
+  CHECK(unknown["error"].get<std::string>().find(".slipway.yml:4:34: error[unknown-secret]") !=
         std::string::npos);
+  CHECK(unknown["error"].get<std::string>().find("slipway secret set " + name +
+                                                 " NOT_SET_ANYWHERE") != std::string::npos);
   CHECK(server.process().Output().find(value) == std::string::npos);
 }
 
-TEST_CASE("registry credentials reach the build as a job-scoped DOCKER_CONFIG; a wrong password is a clear error") {
+TEST_CASE(
+    "registry credentials reach the build as a job-scoped DOCKER_CONFIG; a wrong password is a "
+    "clear error") {
   namespace t = slipway::testing;
   t::TestPki pki;
   t::Registry registry(pki, "creds", t::HtpasswdAuth(pki));
   t::EngineTrust trust(pki, registry.host());
-  const std::string home_config = std::string(getenv("HOME") ? getenv("HOME") : "") + "/.docker/config.json";
-  const std::string home_before = fs::exists(home_config) ? slipway::testing::ReadFile(home_config) : "";
+  const std::string home_config =
+      std::string(getenv("HOME") ? getenv("HOME") : "") + "/.docker/config.json";
+  const std::string home_before =
+      fs::exists(home_config) ? slipway::testing::ReadFile(home_config) : "";
 
   TempDir dir;
   Server server(dir.path() + "/data");
@@ -305,19 +342,22 @@ TEST_CASE("registry credentials reach the build as a job-scoped DOCKER_CONFIG; a
   const std::string image = registry.host() + "/" + name;
   GitRepo repo(dir.path() + "/repo", name, server, "hook-secret");
   server.AddRepo(name, repo.bare(), "hook-secret");
-  std::string prefix = "REGISTRY_127_0_0_1_" + registry.host().substr(registry.host().find(':') + 1);
+  std::string prefix =
+      "REGISTRY_127_0_0_1_" + registry.host().substr(registry.host().find(':') + 1);
   PutSecret(server, "/api/v1", prefix + "_USERNAME", t::kUser);
   PutSecret(server, "/api/v1", prefix + "_PASSWORD", t::kPassword);
   repo.WriteFile("Dockerfile", "FROM busybox:1.36 AS app\nCOPY stamp /stamp\nUSER 65534\n");
   repo.WriteFile("stamp", UniqueName("stamp") + "\n");
-  repo.WriteFile(".slipway.yml", "version: 1\nimage: " + image + "\nstages:\n  app:\n    push: true\n    tags: [main]\n");
+  repo.WriteFile(".slipway.yml", "version: 1\nimage: " + image +
+                                     "\nstages:\n  app:\n    push: true\n    tags: [main]\n");
   repo.Commit("private registry");
   json pushed = server.WaitForRun(repo.PushForRun("main"));
   INFO(pushed.dump(2));
   REQUIRE(pushed["status"] == "success");
   auto ref = slipway::ParseImageRef(image + ":main");
   REQUIRE(ref.ok());
-  auto digest = slipway::RegistryImageDigest(*ref, t::AccessFor(pki, registry.host(), t::kPassword));
+  auto digest =
+      slipway::RegistryImageDigest(*ref, t::AccessFor(pki, registry.host(), t::kPassword));
   INFO(digest.status().ToString());
   REQUIRE(digest.ok());
   CHECK(*digest == pushed["jobs"][0]["image"]["digest"]);
@@ -331,12 +371,15 @@ TEST_CASE("registry credentials reach the build as a job-scoped DOCKER_CONFIG; a
   INFO(refused.dump(2));
   CHECK(refused["status"] != "success");
   const std::string error = refused["jobs"][0]["error"].get<std::string>();
-  CHECK(error.find("registry " + registry.host() + " refused the login the server gave for it") != std::string::npos);
+  CHECK(error.find("registry " + registry.host() + " refused the login the server gave for it") !=
+        std::string::npos);
   CHECK(refused.dump().find(wrong) == std::string::npos);
   CHECK(JobLog(server, refused["jobs"][0]).find(wrong) == std::string::npos);
 
   // Never a global `docker login`; nothing of the job's config is left behind.
   CHECK((fs::exists(home_config) ? slipway::testing::ReadFile(home_config) : "") == home_before);
   CHECK(FilesHolding(dir.path() + "/agent", t::kPassword).empty());
-  CHECK(FilesHolding(dir.path() + "/agent", slipway::Base64Encode(std::string(t::kUser) + ":" + t::kPassword)).empty());
+  CHECK(FilesHolding(dir.path() + "/agent",
+                     slipway::Base64Encode(std::string(t::kUser) + ":" + t::kPassword))
+            .empty());
 }

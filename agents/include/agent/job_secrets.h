@@ -32,7 +32,8 @@ class JobSecrets {
   // Writes what `lease` carries under `dir` (which must not exist yet or is replaced).
   // `docker_config_dir` is the agent's own ("" : $DOCKER_CONFIG, else $HOME/.docker). Fails, with
   // nothing left on disk, when a secret or SSH key the job's spec names is missing from the lease.
-  static Result<std::unique_ptr<JobSecrets>> Write(const std::string& dir, const protocol::LeaseOffer& lease,
+  static Result<std::unique_ptr<JobSecrets>> Write(const std::string& dir,
+                                                   const protocol::LeaseOffer& lease,
                                                    const std::string& docker_config_dir = "");
   ~JobSecrets();  // Remove()
   JobSecrets(const JobSecrets&) = delete;
@@ -41,9 +42,13 @@ class JobSecrets {
   // Removes the folder and everything in it; safe to call twice.
   void Remove();
 
-  const std::map<std::string, std::string>& secret_files() const { return secret_files_; }  // id -> path
-  const std::map<std::string, std::string>& secret_envs() const { return secret_envs_; }    // id -> variable
-  const std::map<std::string, std::string>& ssh_files() const { return ssh_files_; }        // id -> path
+  const std::map<std::string, std::string>& secret_files() const {
+    return secret_files_;
+  }  // id -> path
+  const std::map<std::string, std::string>& secret_envs() const {
+    return secret_envs_;
+  }  // id -> variable
+  const std::map<std::string, std::string>& ssh_files() const { return ssh_files_; }  // id -> path
   // "" when the lease carries no registry login (the agent's own docker config is used).
   const std::string& docker_config_dir() const { return docker_config_dir_; }
   // NAME=value entries for the build's environment: DOCKER_CONFIG and the env secrets.
@@ -55,7 +60,8 @@ class JobSecrets {
  private:
   JobSecrets() = default;
   Status WriteAll(const protocol::LeaseOffer& lease, const std::string& docker_config_dir);
-  Status WriteDockerConfig(const std::vector<protocol::RegistryLogin>& logins, const std::string& base_dir);
+  Status WriteDockerConfig(const std::vector<protocol::RegistryLogin>& logins,
+                           const std::string& base_dir);
 
   std::string dir_;
   std::map<std::string, std::string> secret_files_;

@@ -12,8 +12,8 @@ namespace {
 using pipelines::Position;
 
 // Where a job's `from: NAME` is written in the pipeline file; {1, 1} when unknown.
-Position FromPosition(const pipelines::Pipeline* pipeline, const std::string& stage, const std::string& id,
-                      bool ssh) {
+Position FromPosition(const pipelines::Pipeline* pipeline, const std::string& stage,
+                      const std::string& id, bool ssh) {
   if (pipeline == nullptr) return {1, 1};
   for (const auto& s : pipeline->stages) {
     if (s.key != stage) continue;
@@ -35,33 +35,39 @@ bool IsRegistrySecret(const std::string& name) { return name.starts_with("REGIST
 
 }  // namespace
 
-std::vector<pipelines::Diagnostic> CheckBuildSecrets(const store::Repo& repo, const std::string& branch,
+std::vector<pipelines::Diagnostic> CheckBuildSecrets(const store::Repo& repo,
+                                                     const std::string& branch,
                                                      const std::vector<pipelines::JobSpec>& jobs,
-                                                     const pipelines::Pipeline* pipeline, store::SecretStore& secrets,
+                                                     const pipelines::Pipeline* pipeline,
+                                                     store::SecretStore& secrets,
                                                      const std::string& pipeline_file) {
   std::vector<pipelines::Diagnostic> out;
   std::set<std::string> seen;  // matrix jobs repeat their stage's secrets: one diagnostic each
   const bool protected_branch = IsProtectedBranch(repo, branch);
-  auto check = [&](const pipelines::JobSpec& job, const std::string& id, const std::string& from, bool ssh) {
+  auto check = [&](const pipelines::JobSpec& job, const std::string& id, const std::string& from,
+                   bool ssh) {
     if (!seen.insert(job.stage + "/" + (ssh ? "ssh/" : "") + id).second) return;
     const Position pos = FromPosition(pipeline, job.stage, id, ssh);
     const std::string what = std::string(ssh ? "ssh key " : "secret ") + id;
     auto info = secrets.Find(repo.id, from);
     if (IsRegistrySecret(from)) {
-      out.push_back(pipelines::MakeError(
-          pipeline_file, pos, "registry-secret",
-          "stage \"" + job.stage + "\": " + what + " comes from " + from +
-              ", a registry credential: those go to the build's DOCKER_CONFIG, never to a RUN step"));
+      out.push_back(pipelines::MakeError(pipeline_file, pos, "registry-secret",
+                                         "stage \"" + job.stage + "\": " + what + " comes from " +
+                                             from +
+                                             ", a registry credential: those go to the build's "
+                                             "DOCKER_CONFIG, never to a RUN step"));
     } else if (!info.ok()) {
-      out.push_back(pipelines::MakeError(
-          pipeline_file, pos, "unknown-secret",
-          "stage \"" + job.stage + "\": " + what + " comes from " + from + ", which is set neither for " + repo.name +
-              " nor server-wide; set it with `slipway secret set " + repo.name + " " + from + "`"));
+      out.push_back(pipelines::MakeError(pipeline_file, pos, "unknown-secret",
+                                         "stage \"" + job.stage + "\": " + what + " comes from " +
+                                             from + ", which is set neither for " + repo.name +
+                                             " nor server-wide; set it with `slipway secret set " +
+                                             repo.name + " " + from + "`"));
     } else if (info->is_protected && !protected_branch) {
       out.push_back(pipelines::MakeError(
           pipeline_file, pos, "protected-secret",
-          "stage \"" + job.stage + "\": " + what + " comes from " + from + ", which is protected: only runs of " +
-              repo.default_branch + " and the protected branches get it, and this run is of " + branch));
+          "stage \"" + job.stage + "\": " + what + " comes from " + from +
+              ", which is protected: only runs of " + repo.default_branch +
+              " and the protected branches get it, and this run is of " + branch));
     }
   };
   for (const auto& job : jobs) {
@@ -85,8 +91,8 @@ std::vector<std::string> RegistryHostsOf(const pipelines::JobSpec& spec) {
   return {hosts.begin(), hosts.end()};
 }
 
-void AddBuildSecrets(const store::Repo& repo, const std::string& branch, store::SecretStore& secrets,
-                     protocol::LeaseOffer* offer) {
+void AddBuildSecrets(const store::Repo& repo, const std::string& branch,
+                     store::SecretStore& secrets, protocol::LeaseOffer* offer) {
   const bool protected_branch = IsProtectedBranch(repo, branch);
   auto reveal = [&](const std::string& name) -> std::optional<std::string> {
     auto found = secrets.RevealEntry(repo.id, name);
@@ -105,7 +111,8 @@ void AddBuildSecrets(const store::Repo& repo, const std::string& branch, store::
     const std::string prefix = RegistrySecretPrefix(host);
     auto username = reveal(prefix + "_USERNAME");
     if (!username) continue;
-    offer->registries.push_back({host, std::move(*username), reveal(prefix + "_PASSWORD").value_or("")});
+    offer->registries.push_back(
+        {host, std::move(*username), reveal(prefix + "_PASSWORD").value_or("")});
   }
 }
 

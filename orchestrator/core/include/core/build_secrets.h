@@ -32,16 +32,16 @@
 namespace slipway::core {
 
 // Diagnostics for the secrets `jobs` name; `pipeline` (may be null) gives positions.
-std::vector<pipelines::Diagnostic> CheckBuildSecrets(const store::Repo& repo, const std::string& branch,
-                                                     const std::vector<pipelines::JobSpec>& jobs,
-                                                     const pipelines::Pipeline* pipeline, store::SecretStore& secrets,
-                                                     const std::string& pipeline_file = ".slipway.yml");
+std::vector<pipelines::Diagnostic> CheckBuildSecrets(
+    const store::Repo& repo, const std::string& branch, const std::vector<pipelines::JobSpec>& jobs,
+    const pipelines::Pipeline* pipeline, store::SecretStore& secrets,
+    const std::string& pipeline_file = ".slipway.yml");
 
 // Fills the lease's secrets, SSH keys and registry logins for its job. A secret the spec names
 // that cannot be given (deleted since planning) is left out: the agent ends the job with an
 // error naming it.
-void AddBuildSecrets(const store::Repo& repo, const std::string& branch, store::SecretStore& secrets,
-                     protocol::LeaseOffer* offer);
+void AddBuildSecrets(const store::Repo& repo, const std::string& branch,
+                     store::SecretStore& secrets, protocol::LeaseOffer* offer);
 
 // The registry hosts a job talks to: those of its image, tags, cache and bases that name one.
 std::vector<std::string> RegistryHostsOf(const pipelines::JobSpec& spec);
