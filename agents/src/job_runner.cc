@@ -75,8 +75,13 @@ void StartRenewer(AgentClient* client, std::string lease_id, int renew_every_ms,
 class Reporter {
  public:
   // `secrets` (may be null) masks every line and step before it leaves the agent.
-  Reporter(AgentClient* client, std::string lease_id, std::shared_ptr<JobState> st, const JobSecrets* secrets)
-      : client_(client), lease_id_(std::move(lease_id)), st_(std::move(st)), secrets_(secrets), thread_([this] { Run(); }) {}
+  Reporter(AgentClient* client, std::string lease_id, std::shared_ptr<JobState> st,
+           const JobSecrets* secrets)
+      : client_(client),
+        lease_id_(std::move(lease_id)),
+        st_(std::move(st)),
+        secrets_(secrets),
+        thread_([this] { Run(); }) {}
   ~Reporter() { Close(); }
 
   void AddLines(const std::vector<std::string>& lines) {
@@ -214,13 +219,15 @@ Status CheckRegistryLogins(const Lease& lease, const std::string& docker_config_
     for (const auto& ref : refs) {
       auto parsed = ParseImageRef(ref);
       if (!parsed.ok() || parsed->host != login.host) continue;
-      auto answer = RegistryFetch(DockerRegistryAccess(login.host, docker_config_dir), login.host, parsed->name,
-                                  "HEAD", "manifests/" + parsed->reference, kManifestAccept);
+      auto answer =
+          RegistryFetch(DockerRegistryAccess(login.host, docker_config_dir), login.host,
+                        parsed->name, "HEAD", "manifests/" + parsed->reference, kManifestAccept);
       if (!answer.ok() && answer.status().code() == ErrorCode::kUnauthenticated) {
-        return Status::Unauthenticated("registry " + login.host +
-                                       " refused the login the server gave for it: check the repository's or the "
-                                       "server's REGISTRY_<HOST>_USERNAME and _PASSWORD secrets (" +
-                                       answer.status().message() + ")");
+        return Status::Unauthenticated(
+            "registry " + login.host +
+            " refused the login the server gave for it: check the repository's or the "
+            "server's REGISTRY_<HOST>_USERNAME and _PASSWORD secrets (" +
+            answer.status().message() + ")");
       }
       break;  // one reference per registry is enough
     }
@@ -361,9 +368,11 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
             if (!outcome->image_digest.empty()) image->digest = outcome->image_digest;
             if (lease.spec.push) {
               auto parsed = ParseImageRef(ref);
-              auto manifest = parsed.ok() ? FetchRegistryManifest(
-                                                *parsed, DockerRegistryAccess(parsed->host, masking->docker_config_dir()))
-                                          : Result<RegistryManifest>(parsed.status());
+              auto manifest = parsed.ok()
+                                  ? FetchRegistryManifest(
+                                        *parsed, DockerRegistryAccess(parsed->host,
+                                                                      masking->docker_config_dir()))
+                                  : Result<RegistryManifest>(parsed.status());
               if (manifest.ok()) MergeRegistrySizes(*manifest, &*image);
               else LogWarn("registry manifest", {{"ref", ref}, {"error", manifest.status().ToString()}});
             }

@@ -69,7 +69,8 @@ std::vector<std::string> EncodedForms(const std::vector<std::string>& secrets) {
   for (const std::string& f : forms) {
     if (f.size() >= kMinSecretLength) out.push_back(f);
   }
-  std::stable_sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   return out;
 }
 

@@ -26,7 +26,8 @@ nlohmann::json ScanToJson(const ScanPolicy& s) {
 
 nlohmann::json SecretsToJson(const std::vector<BuildSecretRef>& secrets) {
   nlohmann::json out = nlohmann::json::array();
-  for (const BuildSecretRef& s : secrets) out.push_back({{"id", s.id}, {"from", s.from}, {"env", s.env}});
+  for (const BuildSecretRef& s : secrets)
+    out.push_back({{"id", s.id}, {"from", s.from}, {"env", s.env}});
   return out;
 }
 

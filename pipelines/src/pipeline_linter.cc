@@ -124,19 +124,24 @@ class Linter {
   // of the store. Ids are unique within a stage.
   void CheckSecrets(const StageConfig& s) {
     std::set<std::string> ids;
-    auto check = [&](const std::string& kind, const std::string& id, const std::string& from, Position pos) {
+    auto check = [&](const std::string& kind, const std::string& id, const std::string& from,
+                     Position pos) {
       if (!ValidSecretId(id)) {
-        out_.push_back(MakeError(file_, pos, "bad-secret-id",
-                                 kind + " id \"" + id + "\" of stage \"" + s.key +
-                                     "\" must be 1 to 64 of A-Z a-z 0-9 _ . - (example: pip_token)"));
+        out_.push_back(
+            MakeError(file_, pos, "bad-secret-id",
+                      kind + " id \"" + id + "\" of stage \"" + s.key +
+                          "\" must be 1 to 64 of A-Z a-z 0-9 _ . - (example: pip_token)"));
       } else if (!ids.insert(kind + "/" + id).second) {
-        out_.push_back(MakeError(file_, pos, "duplicate-name",
-                                 kind + " id \"" + id + "\" appears twice in stage \"" + s.key + "\""));
+        out_.push_back(
+            MakeError(file_, pos, "duplicate-name",
+                      kind + " id \"" + id + "\" appears twice in stage \"" + s.key + "\""));
       }
       if (!IsSecretName(from)) {
-        out_.push_back(MakeError(file_, pos, "bad-secret-name",
-                                 "\"" + from + "\" is not a secret name: letters, digits and '_', not starting "
-                                 "with a digit (example: PYPI_TOKEN)"));
+        out_.push_back(
+            MakeError(file_, pos, "bad-secret-name",
+                      "\"" + from +
+                          "\" is not a secret name: letters, digits and '_', not starting "
+                          "with a digit (example: PYPI_TOKEN)"));
       }
     };
     for (const auto& ref : s.secrets) check("secret", ref.value.id, ref.value.from, ref.pos);
@@ -145,9 +150,12 @@ class Linter {
 
   static bool ValidSecretId(const std::string& id) {
     if (id.empty() || id.size() > 64) return false;
-    return std::all_of(id.begin(), id.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-    }) && id[0] != '-';
+    return std::all_of(id.begin(), id.end(),
+                       [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                                c == '.' || c == '-';
+                       }) &&
+           id[0] != '-';
   }
 
   // Depth-first search; each cycle is reported once, at the need that closes it.

@@ -400,8 +400,8 @@ class Parser {
     const std::string where = "stage \"" + stage->key + "\"";
     const std::string prefix = "stages." + stage->key + ".";
     ForEachKey(node, where,
-               {"target", "needs", "push", "pull", "tags", "build_args", "platforms", "dockerfile", "context",
-                "labels", "runs_on", "budget", "scan", "secrets", "ssh"},
+               {"target", "needs", "push", "pull", "tags", "build_args", "platforms", "dockerfile",
+                "context", "labels", "runs_on", "budget", "scan", "secrets", "ssh"},
                [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v) {
                  if (key == "target") {
                    Located<std::string> t;
@@ -426,7 +426,8 @@ class Parser {
                    Located<std::string> c;
                    if (GetString(v, prefix + key, &c)) stage->context = c;
                  } else if (key == "labels") {
-                   for (auto& [k, value] : GetStringMap(v, prefix + key, false)) stage->labels[k] = value;
+                   for (auto& [k, value] : GetStringMap(v, prefix + key, false))
+                     stage->labels[k] = value;
                  } else if (key == "runs_on") {
                    ParseRunsOn(v, prefix + key, stage);
                  } else if (key == "budget") {
@@ -449,17 +450,20 @@ class Parser {
     if (!v.IsSequence()) return WrongType(v, what, "a list of {id, from}");
     for (const YAML::Node& entry : v) {
       if (!entry.IsMap()) {
-        WrongType(entry, "each entry of " + what, "a mapping {id, from} (example: {id: pip_token, from: PYPI_TOKEN})");
+        WrongType(entry, "each entry of " + what,
+                  "a mapping {id, from} (example: {id: pip_token, from: PYPI_TOKEN})");
         continue;
       }
       Located<BuildSecretRef> ref{{}, PosOf(entry)};
       Located<std::string> id, from;
-      ForEachKey(entry, what, {"id", "from", "env"}, [&](const std::string& k, const YAML::Node&, const YAML::Node& value) {
-        if (k == "env") return (void)GetBool(value, what + ".env", &ref.value.env);
-        (void)GetString(value, what + "." + k, k == "id" ? &id : &from);
-      });
+      ForEachKey(entry, what, {"id", "from", "env"},
+                 [&](const std::string& k, const YAML::Node&, const YAML::Node& value) {
+                   if (k == "env") return (void)GetBool(value, what + ".env", &ref.value.env);
+                   (void)GetString(value, what + "." + k, k == "id" ? &id : &from);
+                 });
       if (id.value.empty() || from.value.empty()) {
-        Error(PosOf(entry), "missing-key", "an entry of " + what + " needs an id and a from (the secret's name)");
+        Error(PosOf(entry), "missing-key",
+              "an entry of " + what + " needs an id and a from (the secret's name)");
         continue;
       }
       ref.value.id = id.value;
@@ -483,11 +487,13 @@ class Parser {
         continue;
       }
       Located<std::string> id, from{kDefaultSshKeySecret, PosOf(entry)};
-      ForEachKey(entry, what, {"id", "from"}, [&](const std::string& k, const YAML::Node&, const YAML::Node& value) {
-        (void)GetString(value, what + "." + k, k == "id" ? &id : &from);
-      });
+      ForEachKey(entry, what, {"id", "from"},
+                 [&](const std::string& k, const YAML::Node&, const YAML::Node& value) {
+                   (void)GetString(value, what + "." + k, k == "id" ? &id : &from);
+                 });
       if (id.value.empty()) {
-        Error(PosOf(entry), "missing-key", "an entry of " + what + " needs an id (example: {id: default, from: SSH_KEY})");
+        Error(PosOf(entry), "missing-key",
+              "an entry of " + what + " needs an id (example: {id: default, from: SSH_KEY})");
         continue;
       }
       stage->ssh.push_back({{id.value, from.value}, from.pos});

@@ -40,7 +40,8 @@ TEST_CASE("EncodedForms hides a secret printed as base64, inside longer base64, 
   CHECK(redact("plain " + secret + " end") == "plain *** end");
   CHECK(redact("b64 " + Base64Encode(secret)) == "b64 ***");
   // `echo "$S" | base64` encodes a trailing newline too; "user:$S" shifts the secret's alignment.
-  for (const std::string& wrapped : {secret + "\n", "u:" + secret, "ab:" + secret + "!", "x" + secret}) {
+  for (const std::string& wrapped :
+       {secret + "\n", "u:" + secret, "ab:" + secret + "!", "x" + secret}) {
     std::string encoded = Base64Encode(wrapped);
     std::string shown = redact("auth " + encoded);
     INFO(wrapped << " -> " << encoded << " -> " << shown);

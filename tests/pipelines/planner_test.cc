@@ -241,7 +241,8 @@ matrix: {PY: ["3.11", "3.12"]}
   REQUIRE(plan.jobs.size() == 4);
   for (const JobSpec& job : plan.jobs) {
     if (job.stage == "test") {
-      CHECK(job.secrets == std::vector<BuildSecretRef>{{"pip_token", "PYPI_TOKEN", false}, {"npm", "NPM_TOKEN", true}});
+      CHECK(job.secrets == std::vector<BuildSecretRef>{{"pip_token", "PYPI_TOKEN", false},
+                                                       {"npm", "NPM_TOKEN", true}});
       CHECK(job.ssh == std::vector<SshKeyRef>{{"default", "SSH_KEY"}, {"gitlab", "GITLAB_KEY"}});
     } else {
       CHECK(job.secrets.empty());

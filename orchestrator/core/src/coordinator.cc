@@ -5,10 +5,10 @@
 #include "common/log.h"
 #include "common/redact.h"
 #include "core/base_watch.h"
-#include "store/secret_store.h"
 #include "core/views.h"
 #include "core/work_queue.h"
 #include "pipelines/job_spec.h"
+#include "store/secret_store.h"
 
 namespace slipway::core {
 
@@ -248,7 +248,8 @@ std::vector<std::string> Coordinator::KnownSecrets() {
     store::SecretStore store(db_, *secret_box_);
     auto values = store.RevealAll();
     if (!values.ok()) {
-      LogError("stored secrets unreadable; text is masked of the others only", {{"error", values.status().ToString()}});
+      LogError("stored secrets unreadable; text is masked of the others only",
+               {{"error", values.status().ToString()}});
     } else {
       stored_secret_forms_ = EncodedForms(*values);
       stored_secrets_generation_ = generation;

@@ -156,7 +156,8 @@ std::vector<pipelines::Diagnostic> Coordinator::PolicyViolations(const store::Re
                                                                  const std::vector<pipelines::JobSpec>& jobs,
                                                                  const pipelines::Pipeline* pipeline) {
   auto all = repos_.List();
-  auto out = CheckPublishPolicy(repo, all.ok() ? *all : std::vector<store::Repo>{repo}, branch, jobs, pipeline);
+  auto out = CheckPublishPolicy(repo, all.ok() ? *all : std::vector<store::Repo>{repo}, branch,
+                                jobs, pipeline);
   if (secret_box_ != nullptr) {  // the secrets the jobs name, set and given to this branch
     store::SecretStore secrets(db_, *secret_box_);
     auto missing = CheckBuildSecrets(repo, branch, jobs, pipeline, secrets);

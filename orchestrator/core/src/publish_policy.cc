@@ -111,7 +111,8 @@ Status ValidatePublishPolicy(const store::PublishPolicy& policy) {
 
 bool IsProtectedBranch(const store::Repo& repo, const std::string& branch) {
   const auto& named = repo.policy.protected_branches;
-  return branch == repo.default_branch || std::find(named.begin(), named.end(), branch) != named.end();
+  return branch == repo.default_branch ||
+         std::find(named.begin(), named.end(), branch) != named.end();
 }
 
 std::vector<Diagnostic> CheckPublishPolicy(const store::Repo& repo, const std::vector<store::Repo>& all_repos,

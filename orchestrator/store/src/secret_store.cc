@@ -88,7 +88,8 @@ Result<SecretInfo> SecretStore::Find(SecretScope scope, std::string_view name) {
   return ReadOne<SecretInfo>(
       *stmt,
       [](const Statement& s) {
-        return SecretInfo{s.ColumnText(0), s.ColumnOptionalInt(1), s.ColumnInt(2) != 0, s.ColumnInt(3), s.ColumnInt(4)};
+        return SecretInfo{s.ColumnText(0), s.ColumnOptionalInt(1), s.ColumnInt(2) != 0,
+                          s.ColumnInt(3), s.ColumnInt(4)};
       },
       "secret " + std::string(name) + " is not set for " + ScopeText(scope));
 }
@@ -128,7 +129,8 @@ Result<std::vector<std::string>> SecretStore::RevealAll() {
       Result<bool> row = stmt->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      rows.emplace_back(Context(stmt->ColumnOptionalInt(0), stmt->ColumnText(1)), stmt->ColumnText(2));
+      rows.emplace_back(Context(stmt->ColumnOptionalInt(0), stmt->ColumnText(1)),
+                        stmt->ColumnText(2));
     }
   }
   std::vector<std::string> values;

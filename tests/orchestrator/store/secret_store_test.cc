@@ -110,7 +110,9 @@ TEST_CASE_METHOD(Fixture, "A repository's secrets go with it") {
   CHECK(count->ColumnInt(0) == 0);
 }
 
-TEST_CASE_METHOD(Fixture, "Find and RevealEntry prefer the repository's secret and tell whether it is protected") {
+TEST_CASE_METHOD(
+    Fixture,
+    "Find and RevealEntry prefer the repository's secret and tell whether it is protected") {
   REQUIRE(secrets.Put(std::nullopt, "TOKEN", "server-value", false, 1).ok());
   REQUIRE(secrets.Put(repo_id, "TOKEN", "repo-value", true, 2).ok());
   auto own = secrets.RevealEntry(repo_id, "TOKEN");
