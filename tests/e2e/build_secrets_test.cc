@@ -234,6 +234,8 @@ TEST_CASE("the lease carries the job's secret, and the server masks it in text a
   for (const std::string& form : Forms(token)) leaked += "printed " + form + "\n";
   CHECK(server.Post(leases + "/log", json{{"seq", 0}, {"data", leaked}}.dump(), Server::kAgentToken)
             .status == 200);
+  json steps = {{"steps", {{{"index", 0}, {"name", "RUN echo " + token}, {"error", "exit " + token}}}}};
+  CHECK(server.Post(leases + "/steps", steps.dump(), Server::kAgentToken).status == 200);
   auto finished = server.Post(leases + "/finish",
                               json{{"status", "failure"},
                                    {"duration_ms", 5},
@@ -247,6 +249,10 @@ TEST_CASE("the lease carries the job's secret, and the server masks it in text a
   const std::string log = JobLog(server, run["jobs"][0]);
   CHECK(log == "printed ***\nprinted ***\nprinted ***\n");
   CHECK(run["jobs"][0]["error"] == "bad ***");
+  auto job = server.Get("/api/v1/jobs/" + run["jobs"][0]["id"].dump());
+  INFO(job.body);
+  CHECK(job.body.find("RUN echo ***") != std::string::npos);
+  CHECK(job.body.find("exit ***") != std::string::npos);
   for (const std::string& form : Forms(token)) {
     CHECK(run.dump().find(form) == std::string::npos);
     for (const auto& e : events.Events()) CHECK(e.data.dump().find(form) == std::string::npos);

@@ -3,6 +3,7 @@
 // once, by the agent that holds the job.
 #include "common/json_text.h"
 #include "common/log.h"
+#include "common/redact.h"
 #include "core/coordinator.h"
 #include "core/build_secrets.h"
 #include "core/job_result.h"
@@ -205,9 +206,11 @@ Status Coordinator::AppendLog(const std::string& lease_id, int64_t seq, const st
 }
 
 Status Coordinator::ReplaceSteps(const std::string& lease_id, const protocol::StepsReport& report) {
+  const std::vector<std::string> secrets = KnownSecrets();  // step names and errors are agent text too
   std::vector<store::Step> steps;
   for (const auto& s : report.steps) {
-    steps.push_back({s.index, s.digest, s.name, s.cached, s.started_ms, s.completed_ms, s.duration_ms, s.error});
+    steps.push_back({s.index, s.digest, Redact(s.name, secrets), s.cached, s.started_ms, s.completed_ms,
+                     s.duration_ms, Redact(s.error, secrets)});
   }
   std::lock_guard lock(mu_);
   auto job = LeasedJobLocked(lease_id);
