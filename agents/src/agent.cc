@@ -4,6 +4,7 @@
 
 #include "agent/buildx_runner.h"
 #include "agent/job_runner.h"
+#include "agent/job_secrets.h"
 #include "common/log.h"
 #include "common/strings.h"
 
@@ -30,6 +31,7 @@ Agent::~Agent() {
 }
 
 void Agent::Start() {
+  RemoveLeftoverSecrets(config_.workdir);  // what jobs left when this agent was last killed
   cache_export_ = DetectCacheExport(config_.docker);
   LogInfo("agent started", {{"name", config_.name}, {"server", config_.server},
                             {"capacity", std::to_string(config_.capacity)}, {"workdir", config_.workdir}});

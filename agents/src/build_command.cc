@@ -29,6 +29,34 @@ bool IsBuildArgName(std::string_view name) {
   return true;
 }
 
+// Ids and paths go inside one option value ("id=I,src=F"): a ',' or '=' would start another key.
+Status CheckSecretPart(std::string_view what, std::string_view value) {
+  if (Status s = CheckValue(what, value); !s.ok()) return s;
+  if (value.find_first_of(",=\" \t") != std::string_view::npos) {
+    return Status::InvalidArgument(std::string(what) + " must not hold ',', '=', quotes or spaces");
+  }
+  return Status::Ok();
+}
+
+Status AddSecretArgs(const BuildInvocation& inv, std::vector<std::string>* argv) {
+  for (const auto& [id, file] : inv.secret_files) {
+    if (Status s = CheckSecretPart("secret id", id); !s.ok()) return s;
+    if (Status s = CheckSecretPart("secret file", file); !s.ok()) return s;
+    argv->insert(argv->end(), {"--secret", "id=" + id + ",src=" + file});
+  }
+  for (const auto& [id, var] : inv.secret_envs) {
+    if (Status s = CheckSecretPart("secret id", id); !s.ok()) return s;
+    if (Status s = CheckSecretPart("secret variable", var); !s.ok()) return s;
+    argv->insert(argv->end(), {"--secret", "id=" + id + ",env=" + var});
+  }
+  for (const auto& [id, file] : inv.ssh_files) {
+    if (Status s = CheckSecretPart("ssh id", id); !s.ok()) return s;
+    if (Status s = CheckSecretPart("ssh key file", file); !s.ok()) return s;
+    argv->insert(argv->end(), {"--ssh", id + "=" + file});
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::string> ResolveInside(const std::string& root, const std::string& relative) {
@@ -72,6 +100,7 @@ Result<std::vector<std::string>> BuildxArgv(const pipelines::JobSpec& spec, cons
     if (!IsBuildArgName(name)) return Status::InvalidArgument("build arg name is not an identifier: " + name);
     argv.insert(argv.end(), {"--build-arg", name + "=" + value});
   }
+  if (Status s = AddSecretArgs(inv, &argv); !s.ok()) return s;
   for (const auto& platform : spec.platforms) {
     if (Status s = CheckValue("platform", platform); !s.ok()) return s;
     argv.insert(argv.end(), {"--platform", platform});

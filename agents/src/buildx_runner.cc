@@ -137,7 +137,7 @@ Result<BuildOutcome> RunBuild(const std::vector<std::string>& argv, const RunOpt
     out.error = "canceled before the build started";
     return out;
   }
-  auto started = Subprocess::Start(argv);
+  auto started = Subprocess::Start(argv, {.extra_env = options.env});
   if (!started.ok()) return started.status().Annotate("starting docker buildx");
   Subprocess& proc = **started;
   const pid_t pgid = proc.pid();

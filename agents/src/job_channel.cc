@@ -55,7 +55,7 @@ void Reporter::AddLines(const std::vector<std::string>& lines) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto now = Clock::now();
   bool was_empty = batcher_.pending_bytes() == 0;
-  for (const auto& l : lines) batcher_.Append(l, now);
+  for (const auto& l : lines) batcher_.Append(secrets_ ? secrets_->Mask(l) : l, now);
   // Wake the sender when a chunk is full, or when lines arrive while it waits with no deadline.
   if (was_empty || batcher_.Full()) cv_.notify_one();
 }
@@ -63,6 +63,12 @@ void Reporter::AddLines(const std::vector<std::string>& lines) {
 void Reporter::SetSteps(const std::vector<BuildStep>& steps) {
   std::lock_guard<std::mutex> lock(mutex_);
   steps_ = StepsOf(steps);
+  if (secrets_) {
+    for (auto& step : steps_.steps) {
+      step.name = secrets_->Mask(step.name);
+      step.error = secrets_->Mask(step.error);
+    }
+  }
   steps_dirty_ = true;
   cv_.notify_one();
 }

@@ -19,6 +19,7 @@
 #include "agent/agent_client.h"
 #include "agent/buildx_runner.h"
 #include "agent/cancel_token.h"
+#include "agent/job_secrets.h"
 #include "agent/log_batcher.h"
 
 namespace slipway::agent {
@@ -41,8 +42,14 @@ void StartRenewer(AgentClient* client, std::string lease_id, int renew_every_ms,
 // Ships log chunks and step lists from its own thread, in order, so the build never waits on HTTP.
 class Reporter {
  public:
-  Reporter(AgentClient* client, std::string lease_id, std::shared_ptr<JobState> st)
-      : client_(client), lease_id_(std::move(lease_id)), st_(std::move(st)), thread_([this] { Run(); }) {}
+  // `secrets` (may be null) masks every line and step before it leaves the agent.
+  Reporter(AgentClient* client, std::string lease_id, std::shared_ptr<JobState> st,
+           const JobSecrets* secrets)
+      : client_(client),
+        lease_id_(std::move(lease_id)),
+        st_(std::move(st)),
+        secrets_(secrets),
+        thread_([this] { Run(); }) {}
   ~Reporter() { Close(); }
 
   void AddLines(const std::vector<std::string>& lines);
@@ -60,6 +67,7 @@ class Reporter {
   AgentClient* client_;
   std::string lease_id_;
   std::shared_ptr<JobState> st_;
+  const JobSecrets* secrets_;
   std::mutex mutex_;
   std::condition_variable cv_;
   LogBatcher batcher_;

@@ -9,9 +9,11 @@
 #include "agent/buildx_runner.h"
 #include "agent/docker_registry_access.h"
 #include "agent/image_inspector.h"
+#include "agent/job_secrets.h"
 #include "agent/report.h"
 #include "common/image_ref.h"
 #include "common/log.h"
+#include "common/registry_client.h"
 #include "job_channel.h"
 
 namespace slipway::agent {
@@ -88,7 +90,41 @@ struct JobRun {
   std::shared_ptr<JobState> st;
   Clock::time_point start;
   Reporter& reporter;
+  JobSecrets& secrets;  // the lease's secrets on disk, removed once the build ends
 };
+
+// Each registry the lease gives a login for is asked for one of the job's images with it before
+// the build, so a wrong password is a clear job error rather than a failed push at the end.
+Status CheckRegistryLogins(const Lease& lease, const std::string& docker_config_dir) {
+  std::vector<std::string> refs = lease.spec.tags;
+  refs.insert(refs.end(), lease.spec.bases.begin(), lease.spec.bases.end());
+  if (!lease.spec.cache_ref.empty()) refs.push_back(lease.spec.cache_ref);
+  for (const auto& login : lease.registries) {
+    for (const auto& ref : refs) {
+      auto parsed = ParseImageRef(ref);
+      if (!parsed.ok() || parsed->host != login.host) continue;
+      auto answer =
+          RegistryFetch(DockerRegistryAccess(login.host, docker_config_dir), login.host,
+                        parsed->name, "HEAD", "manifests/" + parsed->reference, kManifestAccept);
+      if (!answer.ok() && answer.status().code() == ErrorCode::kUnauthenticated) {
+        return Status::Unauthenticated(
+            "registry " + login.host +
+            " refused the login the server gave for it: check the repository's or the "
+            "server's REGISTRY_<HOST>_USERNAME and _PASSWORD secrets (" +
+            answer.status().message() + ")");
+      }
+      break;  // one reference per registry is enough
+    }
+  }
+  return Status::Ok();
+}
+
+// Every text of the report that came from the build, masked of the lease's secrets.
+void MaskReport(const JobSecrets& secrets, FinishReport* report) {
+  report->error = secrets.Mask(report->error);
+  report->failed_step = secrets.Mask(report->failed_step);
+  for (auto& line : report->log_tail) line = secrets.Mask(line);
+}
 
 // A job that ended before or around its build with `error`; the job's log says why, when `tell`.
 FinishReport ErrorReport(std::string error, Reporter* tell) {
@@ -130,6 +166,7 @@ Result<BuildOutcome> BuildWithCacheFallback(const JobRun& job, const pipelines::
   BuildHooks hooks = HooksFor(job);
   RunOptions options;
   options.metadata_file = inv->metadata_file;
+  options.env = job.secrets.environment();
   options.timeout = std::chrono::seconds(spec.timeout_seconds);
   for (int round = 0;; ++round) {
     inv->cache_export = ctx.cache_export ? ctx.cache_export->load() : true;
@@ -148,11 +185,12 @@ Result<BuildOutcome> BuildWithCacheFallback(const JobRun& job, const pipelines::
   }
 }
 
-// Adds the compressed sizes of a pushed image's layers, as its registry's manifest lists them.
-void AddRegistrySizes(const std::string& ref, ImageInfo* image) {
+// Adds the compressed sizes of a pushed image's layers, as its registry's manifest lists them
+// (read with the job's registry logins).
+void AddRegistrySizes(const std::string& ref, const std::string& docker_config_dir, ImageInfo* image) {
   auto parsed = ParseImageRef(ref);
   auto manifest = parsed.ok()
-                      ? FetchRegistryManifest(*parsed, DockerRegistryAccess(parsed->host))
+                      ? FetchRegistryManifest(*parsed, DockerRegistryAccess(parsed->host, docker_config_dir))
                       : Result<RegistryManifest>(parsed.status());
   if (manifest.ok()) {
     MergeRegistrySizes(*manifest, image);
@@ -179,7 +217,7 @@ std::optional<protocol::ImageFacts> InspectBuiltImage(const JobRun& job,
   }
   image->ref = tagged_ref;
   if (!outcome.image_digest.empty()) image->digest = outcome.image_digest;
-  if (spec.push) AddRegistrySizes(ref, &*image);
+  if (spec.push) AddRegistrySizes(ref, job.secrets.docker_config_dir(), &*image);
   LogDebug("image inspected",
            {{"lease", job.lease.id}, {"elapsed_ms", std::to_string(ElapsedMs(job.start))}});
   return ImageFactsOf(*image);
@@ -207,6 +245,9 @@ FinishReport BuildInCheckout(const JobRun& job, const std::string& checkout) {
   BuildInvocation inv;
   inv.docker = ctx.client->config().docker;
   inv.checkout_dir = checkout;
+  inv.secret_files = job.secrets.secret_files();
+  inv.secret_envs = job.secrets.secret_envs();
+  inv.ssh_files = job.secrets.ssh_files();
   inv.metadata_file = ctx.workdir + "/jobs/" + ctx.slot + ".metadata.json";
   std::error_code ec;
   std::filesystem::remove(inv.metadata_file, ec);
@@ -215,7 +256,11 @@ FinishReport BuildInCheckout(const JobRun& job, const std::string& checkout) {
   if (Status paths = ResolveJobPaths(checkout, &spec); !paths.ok()) {
     return ErrorReport(paths.message(), &job.reporter);
   }
+  if (Status logins = CheckRegistryLogins(job.lease, job.secrets.docker_config_dir()); !logins.ok()) {
+    return ErrorReport(logins.message(), &job.reporter);
+  }
   auto outcome = BuildWithCacheFallback(job, spec, &inv);
+  job.secrets.Remove();  // the build is over: nothing reads them any more
   if (!outcome.ok()) return ErrorReport(outcome.status().message(), nullptr);
   FinishReport report = ReportFromOutcome(*outcome);
   LogDebug("build ended", {{"lease", job.lease.id},
@@ -230,8 +275,18 @@ FinishReport BuildInCheckout(const JobRun& job, const std::string& checkout) {
 FinishReport CheckOutAndBuild(const JobContext& ctx, const Lease& lease,
                               std::shared_ptr<JobState> st, Clock::time_point start,
                               std::string* checkout) {
-  Reporter reporter(ctx.client, lease.id, st);
-  JobRun job{ctx, lease, std::move(st), start, reporter};
+  // The lease's secrets, on disk for this job only: removed once the build ends, or when this
+  // function returns whatever happened.
+  auto secrets = JobSecrets::Write(SecretsRoot(ctx.workdir) + "/" + ctx.slot, lease);
+  if (!secrets.ok()) {
+    Reporter reporter(ctx.client, lease.id, st, nullptr);
+    FinishReport report = ErrorReport("secrets: " + secrets.status().message(), &reporter);
+    reporter.Close();
+    return report;
+  }
+  JobSecrets& held = **secrets;
+  Reporter reporter(ctx.client, lease.id, st, &held);
+  JobRun job{ctx, lease, std::move(st), start, reporter, held};
   FinishReport report;
   auto dir = ctx.workspace->Checkout(lease.clone_url, lease.sha, ctx.slot);
   if (!dir.ok()) {
@@ -243,6 +298,8 @@ FinishReport CheckOutAndBuild(const JobContext& ctx, const Lease& lease,
     report = BuildInCheckout(job, *checkout);
   }
   reporter.Close();
+  held.Remove();
+  MaskReport(held, &report);
   return report;
 }
 

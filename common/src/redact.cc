@@ -1,6 +1,10 @@
 #include "common/redact.h"
 
+#include <algorithm>
 #include <cctype>
+#include <set>
+
+#include "common/strings.h"
 
 namespace slipway {
 namespace {
@@ -23,7 +27,52 @@ size_t AuthorityEnd(std::string_view text, size_t from) {
   return i;
 }
 
+// Percent encoding of every byte but the unreserved ones; `space_plus`: ' ' as '+'.
+std::string PercentForm(std::string_view text, bool lower_hex, bool space_plus) {
+  static constexpr char kUpper[] = "0123456789ABCDEF", kLower[] = "0123456789abcdef";
+  const char* hex = lower_hex ? kLower : kUpper;
+  std::string out;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else if (c == ' ' && space_plus) {
+      out += '+';
+    } else {
+      out += {'%', hex[u >> 4], hex[u & 15]};
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> EncodedForms(const std::vector<std::string>& secrets) {
+  std::set<std::string> forms;
+  for (const std::string& secret : secrets) {
+    if (secret.size() < kMinSecretLength) continue;
+    forms.insert(secret);
+    // A value of several lines (a private key) reaches a log one line at a time.
+    for (const std::string& line : SplitNonEmpty(secret, '\n')) {
+      forms.insert(std::string(TrimAsciiSpace(line)));
+    }
+    forms.insert(Base64Encode(secret));
+    for (size_t offset = 0; offset < 3 && offset < secret.size(); ++offset) {
+      size_t whole = (secret.size() - offset) / 3 * 3;
+      forms.insert(Base64Encode(std::string_view(secret).substr(offset, whole)));
+    }
+    forms.insert(PercentForm(secret, false, false));
+    forms.insert(PercentForm(secret, true, false));
+    forms.insert(PercentForm(secret, false, true));
+  }
+  std::vector<std::string> out;
+  for (const std::string& f : forms) {
+    if (f.size() >= kMinSecretLength) out.push_back(f);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return out;
+}
 
 std::string RedactUrlCredentials(std::string_view text) {
   std::string out;

@@ -11,6 +11,16 @@
 #include "common/strings.h"
 
 namespace slipway {
+
+bool IsSecretName(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+    if (!letter && !(i > 0 && c >= '0' && c <= '9')) return false;
+  }
+  return true;
+}
 namespace {
 
 constexpr size_t kNonceBytes = 12;

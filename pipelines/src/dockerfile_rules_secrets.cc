@@ -61,8 +61,9 @@ void CheckInstruction(RuleContext& ctx, const Instruction& ins) {
   for (const KeyValue& kv : KeyValues(ins)) {
     std::string id = AsciiLower(kv.key);
     std::string fix =
-        "; fix: drop it and read it only where needed with RUN --mount=type=secret,id=" + id +
-        " (pass it as a pipeline secret; builds get secrets with --secret, never --build-arg)";
+        "; fix: drop it, give the stage `secrets: [{id: " + id + ", from: " + AsciiUpper(kv.key) +
+        "}]` in .slipway.yml and read it only where needed with RUN --mount=type=secret,id=" + id +
+        " (builds get secrets with --secret, never --build-arg)";
     if (SecretName(kv.key)) {
       ctx.Report(ins, ctx.Locate(ins, kv.key), code,
                  ins.keyword + " " + kv.key + " puts a secret in " + where + fix);

@@ -24,6 +24,19 @@ nlohmann::json ScanToJson(const ScanPolicy& s) {
   return {{"fail_on", s.fail_on}, {"ignore", ignore}};
 }
 
+nlohmann::json SecretsToJson(const std::vector<BuildSecretRef>& secrets) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const BuildSecretRef& s : secrets)
+    out.push_back({{"id", s.id}, {"from", s.from}, {"env", s.env}});
+  return out;
+}
+
+nlohmann::json SshToJson(const std::vector<SshKeyRef>& keys) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const SshKeyRef& k : keys) out.push_back({{"id", k.id}, {"from", k.from}});
+  return out;
+}
+
 // Reads j[key] into out when present; throws nlohmann's type_error when the type is wrong.
 template <typename T>
 void ReadIf(const nlohmann::json& j, const char* key, T& out) {
@@ -56,6 +69,8 @@ nlohmann::json ToJson(const JobSpec& spec) {
       {"timeout_seconds", spec.timeout_seconds},
       {"budget", BudgetToJson(spec.budget)},
       {"scan", ScanToJson(spec.scan)},
+      {"secrets", SecretsToJson(spec.secrets)},
+      {"ssh", SshToJson(spec.ssh)},
   };
 }
 
@@ -123,6 +138,23 @@ Result<JobSpec> JobSpecFromJson(const nlohmann::json& j) {
           ReadIf(e, "reason", si.reason);
           spec.scan.ignore.push_back(std::move(si));
         }
+      }
+    }
+    if (auto it = j.find("secrets"); it != j.end() && it->is_array()) {
+      for (const auto& e : *it) {
+        BuildSecretRef ref;
+        ReadIf(e, "id", ref.id);
+        ReadIf(e, "from", ref.from);
+        ReadIf(e, "env", ref.env);
+        spec.secrets.push_back(std::move(ref));
+      }
+    }
+    if (auto it = j.find("ssh"); it != j.end() && it->is_array()) {
+      for (const auto& e : *it) {
+        SshKeyRef ref;
+        ReadIf(e, "id", ref.id);
+        ReadIf(e, "from", ref.from);
+        spec.ssh.push_back(std::move(ref));
       }
     }
   } catch (const nlohmann::json::exception& e) {

@@ -1,10 +1,12 @@
 #include "pipelines/pipeline_linter.h"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 #include <map>
 #include <set>
 
+#include "common/secret_box.h"
 #include "pipelines/matrix.h"
 #include "pipelines/repo_path.h"
 #include "pipelines/tag_template.h"
@@ -34,6 +36,7 @@ class Linter {
         }
       }
       CheckTags(s);
+      CheckSecrets(s);
     }
     if (p_.has_stages && p_.stages.empty()) {
       out_.push_back(MakeError(file_, p_.stages_pos, "no-stages", "stages is empty: nothing to build"));
@@ -115,6 +118,44 @@ class Linter {
       out_.push_back(MakeWarning(file_, s.tags.front().pos, "tags-without-image",
                                  "stage \"" + s.key + "\" has tags but the pipeline sets no image; they are ignored"));
     }
+  }
+
+  // Secret and SSH ids become part of a buildx option ("id=<id>,src=..."); `from` names a secret
+  // of the store. Ids are unique within a stage.
+  void CheckSecrets(const StageConfig& s) {
+    std::set<std::string> ids;
+    auto check = [&](const std::string& kind, const std::string& id, const std::string& from,
+                     Position pos) {
+      if (!ValidSecretId(id)) {
+        out_.push_back(
+            MakeError(file_, pos, "bad-secret-id",
+                      kind + " id \"" + id + "\" of stage \"" + s.key +
+                          "\" must be 1 to 64 of A-Z a-z 0-9 _ . - (example: pip_token)"));
+      } else if (!ids.insert(kind + "/" + id).second) {
+        out_.push_back(
+            MakeError(file_, pos, "duplicate-name",
+                      kind + " id \"" + id + "\" appears twice in stage \"" + s.key + "\""));
+      }
+      if (!IsSecretName(from)) {
+        out_.push_back(
+            MakeError(file_, pos, "bad-secret-name",
+                      "\"" + from +
+                          "\" is not a secret name: letters, digits and '_', not starting "
+                          "with a digit (example: PYPI_TOKEN)"));
+      }
+    };
+    for (const auto& ref : s.secrets) check("secret", ref.value.id, ref.value.from, ref.pos);
+    for (const auto& ref : s.ssh) check("ssh", ref.value.id, ref.value.from, ref.pos);
+  }
+
+  static bool ValidSecretId(const std::string& id) {
+    if (id.empty() || id.size() > 64) return false;
+    return std::all_of(id.begin(), id.end(),
+                       [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                                c == '.' || c == '-';
+                       }) &&
+           id[0] != '-';
   }
 
   // Depth-first search; each cycle is reported once, at the need that closes it.

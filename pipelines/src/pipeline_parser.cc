@@ -401,8 +401,8 @@ class Parser {
     const std::string where = "stage \"" + stage->key + "\"";
     const std::string prefix = "stages." + stage->key + ".";
     ForEachKey(node, where,
-               {"target", "needs", "push", "pull", "tags", "build_args", "platforms", "dockerfile", "context",
-                "labels", "runs_on", "budget", "scan", "timeout"},
+               {"target", "needs", "push", "pull", "tags", "build_args", "platforms", "dockerfile",
+                "context", "labels", "runs_on", "budget", "scan", "timeout", "secrets", "ssh"},
                [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v) {
                  if (key == "target") {
                    Located<std::string> t;
@@ -427,7 +427,8 @@ class Parser {
                    Located<std::string> c;
                    if (GetString(v, prefix + key, &c)) stage->context = c;
                  } else if (key == "labels") {
-                   for (auto& [k, value] : GetStringMap(v, prefix + key, false)) stage->labels[k] = value;
+                   for (auto& [k, value] : GetStringMap(v, prefix + key, false))
+                     stage->labels[k] = value;
                  } else if (key == "runs_on") {
                    ParseRunsOn(v, prefix + key, stage);
                  } else if (key == "budget") {
@@ -436,6 +437,10 @@ class Parser {
                    ParseScan(v, prefix + key, &stage->scan);
                  } else if (key == "timeout") {
                    ParseTimeout(v, prefix + key, stage);
+                 } else if (key == "secrets") {
+                   ParseSecrets(v, prefix + key, stage);
+                 } else if (key == "ssh") {
+                   ParseSsh(v, prefix + key, stage);
                  }
                  (void)key_node;
                });
@@ -451,6 +456,63 @@ class Parser {
                        FormatDuration(kMaxDurationSeconds) + ")");
     }
     stage->timeout_seconds = *seconds;
+  }
+
+  // secrets: a list of {id, from, env}; id and from are required, env defaults to false. Each is
+  // located at its `from`, which plan-time errors about the secret point at.
+  void ParseSecrets(const YAML::Node& v, const std::string& what, StageConfig* stage) {
+    if (v.IsNull()) return;
+    if (!v.IsSequence()) return WrongType(v, what, "a list of {id, from}");
+    for (const YAML::Node& entry : v) {
+      if (!entry.IsMap()) {
+        WrongType(entry, "each entry of " + what,
+                  "a mapping {id, from} (example: {id: pip_token, from: PYPI_TOKEN})");
+        continue;
+      }
+      Located<BuildSecretRef> ref{{}, PosOf(entry)};
+      Located<std::string> id, from;
+      ForEachKey(entry, what, {"id", "from", "env"},
+                 [&](const std::string& k, const YAML::Node&, const YAML::Node& value) {
+                   if (k == "env") return (void)GetBool(value, what + ".env", &ref.value.env);
+                   (void)GetString(value, what + "." + k, k == "id" ? &id : &from);
+                 });
+      if (id.value.empty() || from.value.empty()) {
+        Error(PosOf(entry), "missing-key",
+              "an entry of " + what + " needs an id and a from (the secret's name)");
+        continue;
+      }
+      ref.value.id = id.value;
+      ref.value.from = from.value;
+      ref.pos = from.pos;
+      stage->secrets.push_back(std::move(ref));
+    }
+  }
+
+  // ssh: a list of ids ("default"), each served from the secret SSH_KEY, or of {id, from}.
+  void ParseSsh(const YAML::Node& v, const std::string& what, StageConfig* stage) {
+    if (v.IsNull()) return;
+    if (!v.IsSequence()) return WrongType(v, what, "a list of key ids (example: [default])");
+    for (const YAML::Node& entry : v) {
+      if (entry.IsScalar()) {
+        stage->ssh.push_back({{entry.Scalar(), kDefaultSshKeySecret}, PosOf(entry)});
+        continue;
+      }
+      if (!entry.IsMap()) {
+        WrongType(entry, "each entry of " + what, "a key id or a mapping {id, from}");
+        continue;
+      }
+      Located<std::string> id, from{kDefaultSshKeySecret, PosOf(entry)};
+      ForEachKey(entry, what, {"id", "from"},
+                 [&](const std::string& k, const YAML::Node&, const YAML::Node& value) {
+                   (void)GetString(value, what + "." + k, k == "id" ? &id : &from);
+                 });
+      if (id.value.empty()) {
+        Error(PosOf(entry), "missing-key",
+              "an entry of " + what + " needs an id (example: {id: default, from: SSH_KEY})");
+        continue;
+      }
+      stage->ssh.push_back({{id.value, from.value}, from.pos});
+    }
   }
 
   // runs_on: a mapping like labels, or a list of "name" / "name=value" ("name" means name=true).

@@ -262,6 +262,8 @@ class Planner {
           job.labels = c->labels;
           job.budget = c->budget;
           job.scan = c->scan;
+          for (const auto& ref : c->secrets) job.secrets.push_back(ref.value);
+          for (const auto& ref : c->ssh) job.ssh.push_back(ref.value);
           if (!image.empty()) AddTags(*c, values, &job, &tag_owner);
         }
         for (const auto& [axis, value] : combo.values) {

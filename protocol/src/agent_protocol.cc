@@ -74,6 +74,9 @@ void to_json(nlohmann::json& j, const LeaseOffer& v) {
        {"scanners", v.scanners},
        {"upstream_registry", v.upstream_registry},
        {"spec", pipelines::ToJson(v.spec)}};
+  if (!v.secrets.empty()) j["secrets"] = v.secrets;
+  if (!v.ssh_keys.empty()) j["ssh_keys"] = v.ssh_keys;
+  if (!v.registries.empty()) j["registries"] = v.registries;
 }
 
 void to_json(nlohmann::json& j, const LayerFacts& v) {
@@ -128,6 +131,21 @@ Result<LeaseOffer> ReadLeaseOffer(const nlohmann::json& j) {
   r.Int("renew_every_ms", &v.renew_every_ms, 100, kMaxMs);
   r.Strings("scanners", &v.scanners, kMaxScans, kMaxNameBytes);
   r.String("upstream_registry", &v.upstream_registry, kMaxNameBytes);
+  for (const char* key : {"secrets", "ssh_keys"}) {
+    auto* out = std::string_view(key) == "secrets" ? &v.secrets : &v.ssh_keys;
+    r.Each(key, kMaxJobSecrets, [&](FieldReader& e, size_t) {
+      JobSecret& secret = out->emplace_back();
+      e.String("id", &secret.id, kMaxNameBytes, kRequired);
+      e.String("value", &secret.value, kMaxSecretValueBytes, kRequired);
+      e.Bool("env", &secret.env);
+    });
+  }
+  r.Each("registries", kMaxJobSecrets, [&](FieldReader& e, size_t) {
+    RegistryLogin& login = v.registries.emplace_back();
+    e.String("host", &login.host, kMaxRefBytes, kRequired);
+    e.String("username", &login.username, kMaxSecretValueBytes, kRequired);
+    e.String("password", &login.password, kMaxSecretValueBytes);
+  });
   if (r.ok() && !j.contains("spec")) r.Fail("spec", "is required");
   if (!r.ok()) return r.status();
   auto spec = pipelines::JobSpecFromJson(j.at("spec"));

@@ -115,6 +115,33 @@ TEST_CASE("values that could pass for options, or paths leaving the checkout, ar
   CHECK(refused(s));  // push needs a tag
 }
 
+TEST_CASE("secrets and ssh keys are passed by file or variable, never by value") {
+  BuildInvocation inv = Inv();
+  inv.secret_files = {{"pip_token", "/w/secrets/w0/secret-pip_token"}};
+  inv.secret_envs = {{"npm", "SLIPWAY_SECRET_0"}};
+  inv.ssh_files = {{"default", "/w/secrets/w0/ssh-default"}};
+  auto argv = BuildxArgv(Spec(), inv);
+  REQUIRE(argv.ok());
+  auto has_pair = [&](const std::string& a, const std::string& b) {
+    for (size_t i = 0; i + 1 < argv->size(); ++i) {
+      if ((*argv)[i] == a && (*argv)[i + 1] == b) return true;
+    }
+    return false;
+  };
+  CHECK(has_pair("--secret", "id=pip_token,src=/w/secrets/w0/secret-pip_token"));
+  CHECK(has_pair("--secret", "id=npm,env=SLIPWAY_SECRET_0"));
+  CHECK(has_pair("--ssh", "default=/w/secrets/w0/ssh-default"));
+
+  // An id that would add a key to the option value is refused.
+  inv.secret_files = {{"x,src=/etc/shadow", "/w/secrets/w0/secret-x"}};
+  auto bad = BuildxArgv(Spec(), inv);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("secret id") != std::string::npos);
+  inv.secret_files = {};
+  inv.ssh_files = {{"-x", "/k"}};
+  CHECK_FALSE(BuildxArgv(Spec(), inv).ok());
+}
+
 TEST_CASE("ResolveInside joins and normalises") {
   CHECK(*ResolveInside("/r", ".") == "/r");
   CHECK(*ResolveInside("/r", "") == "/r");

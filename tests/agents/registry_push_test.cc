@@ -17,16 +17,6 @@ using namespace slipway::testing;
 
 namespace {
 
-// The engine's trust in the test CA for one registry, removed afterwards.
-struct EngineTrust {
-  fs::path dir;
-  EngineTrust(const TestPki& pki, const std::string& host) : dir(fs::path("/etc/docker/certs.d") / host) {
-    fs::create_directories(dir);
-    fs::copy_file(pki.dir / "ca.crt", dir / "ca.crt", fs::copy_options::overwrite_existing);
-  }
-  ~EngineTrust() { fs::remove_all(dir); }
-};
-
 ProcessOutput Build(const fs::path& context, const std::string& tag, const fs::path& docker_config) {
   auto out = RunProcess({"docker", "buildx", "build", "--push", "--provenance=false", "-t", tag, context.string()},
                         {.extra_env = {"DOCKER_CONFIG=" + docker_config.string()}});

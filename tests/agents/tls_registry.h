@@ -168,6 +168,16 @@ inline PushedImage PushImage(const TestPki& pki, const std::string& host, const 
   return {Sha256(manifest), static_cast<long long>(layer.size()), Sha256(config)};
 }
 
+// The engine's trust in the test CA for one registry, removed afterwards.
+struct EngineTrust {
+  fs::path dir;
+  EngineTrust(const TestPki& pki, const std::string& host) : dir(fs::path("/etc/docker/certs.d") / host) {
+    fs::create_directories(dir);
+    fs::copy_file(pki.dir / "ca.crt", dir / "ca.crt", fs::copy_options::overwrite_existing);
+  }
+  ~EngineTrust() { fs::remove_all(dir); }
+};
+
 inline std::string HtpasswdAuth(const TestPki& pki) {
   return "auth:\n  htpasswd: {realm: slipway-test, path: " + (pki.dir / "htpasswd").string() + "}\n";
 }

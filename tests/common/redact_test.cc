@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/redact.h"
+#include "common/strings.h"
 
 namespace slipway {
 
@@ -30,6 +31,30 @@ TEST_CASE("UrlCredential finds the password, else the user") {
   CHECK(UrlCredential("https://ghp_abcdef@github.com/a/b") == "ghp_abcdef");
   CHECK(UrlCredential("http://h/r.git").empty());
   CHECK(UrlCredential("/srv/git/r.git").empty());
+}
+
+TEST_CASE("EncodedForms hides a secret printed as base64, inside longer base64, or URL-encoded") {
+  const std::string secret = "pip-T0ken/with+odd chars";
+  const std::vector<std::string> forms = EncodedForms({secret});
+  auto redact = [&](const std::string& text) { return Redact(text, forms); };
+  CHECK(redact("plain " + secret + " end") == "plain *** end");
+  CHECK(redact("b64 " + Base64Encode(secret)) == "b64 ***");
+  // `echo "$S" | base64` encodes a trailing newline too; "user:$S" shifts the secret's alignment.
+  for (const std::string& wrapped :
+       {secret + "\n", "u:" + secret, "ab:" + secret + "!", "x" + secret}) {
+    std::string encoded = Base64Encode(wrapped);
+    std::string shown = redact("auth " + encoded);
+    INFO(wrapped << " -> " << encoded << " -> " << shown);
+    CHECK(shown.find("***") != std::string::npos);
+    CHECK(shown.size() < encoded.size());
+    CHECK(shown.size() <= std::string("auth ").size() + 3 + 4 + 4);  // at most a group either side
+  }
+  CHECK(redact("url pip-T0ken%2Fwith%2Bodd%20chars.") == "url ***.");
+  CHECK(redact("url pip-T0ken%2fwith%2bodd%20chars") == "url ***");
+  CHECK(redact("form pip-T0ken%2Fwith%2Bodd+chars") == "form ***");
+  // Longest first: the base64 form is replaced whole, not left with its padding.
+  CHECK(forms.front().size() >= forms.back().size());
+  CHECK(EncodedForms({"short"}).empty());
 }
 
 }  // namespace slipway

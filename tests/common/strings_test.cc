@@ -48,4 +48,13 @@ TEST_CASE("PercentEncode keeps unreserved bytes and encodes the rest") {
   CHECK(PercentEncode("") == "");
 }
 
+TEST_CASE("Base64Encode pads to a multiple of four") {
+  CHECK(Base64Encode("") == "");
+  CHECK(Base64Encode("f") == "Zg==");
+  CHECK(Base64Encode("fo") == "Zm8=");
+  CHECK(Base64Encode("foo") == "Zm9v");
+  CHECK(Base64Encode("user:pw") == "dXNlcjpwdw==");
+  CHECK(Base64Encode(std::string("\xff\xfe\x00", 3)) == "//4A");
+}
+
 }  // namespace slipway

@@ -20,19 +20,6 @@ HttpResult Call(const Server& server, const std::string& method, const std::stri
   return server.Call(method, path, body, token);
 }
 
-// Every file under `dir` that holds `needle` as bytes.
-std::vector<std::string> FilesHolding(const std::string& dir, const std::string& needle) {
-  std::vector<std::string> found;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    if (bytes.str().find(needle) != std::string::npos) found.push_back(entry.path().string());
-  }
-  return found;
-}
-
 }  // namespace
 
 TEST_CASE("Secrets are set, listed by name and deleted; their values are never answered or stored plain") {

@@ -88,10 +88,10 @@ TEST_CASE("Dockerfile rules: severities, messages and the rule table") {
           "image with compilers and headers (about 1 GB); fix: FROM python:3.12-slim for the "
           "runtime stage and build anything native in another stage",
           "app/Dockerfile:2:5: error[secret-in-arg]: ARG GITHUB_TOKEN puts a secret in a build "
-          "argument, which the image history and provenance keep; fix: drop it and read it only "
-          "where needed with RUN --mount=type=secret,id=github_token (pass it as a pipeline "
-          "secret; "
-          "builds get secrets with --secret, never --build-arg)",
+          "argument, which the image history and provenance keep; fix: drop it, give the stage "
+          "`secrets: [{id: github_token, from: GITHUB_TOKEN}]` in .slipway.yml and read it only "
+          "where needed with RUN --mount=type=secret,id=github_token (builds get secrets with "
+          "--secret, never --build-arg)",
           "app/Dockerfile:3:5: warning[pip-cache]: \"pip install\" leaves its download cache in "
           "the "
           "layer; fix: pip install --no-cache-dir, ENV PIP_NO_CACHE_DIR=1, or RUN "

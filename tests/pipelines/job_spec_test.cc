@@ -28,6 +28,8 @@ TEST_CASE("JobSpec survives a JSON round trip") {
   spec.budget.max_growth_percent = 10;
   spec.scan.fail_on = "critical";
   spec.scan.ignore = {{"CVE-2023-1", "2030-01-01", "no fix"}};
+  spec.secrets = {{"pip_token", "PYPI_TOKEN", false}, {"npm", "NPM_TOKEN", true}};
+  spec.ssh = {{"default", "SSH_KEY"}};
 
   nlohmann::json j = ToJson(spec);
   CHECK(j["build_args"] == nlohmann::json::parse(R"([["Z_FIRST","1"],["A_SECOND","two words"]])"));
@@ -41,6 +43,8 @@ TEST_CASE("JobSpec survives a JSON round trip") {
   CHECK_FALSE(back->budget.min_efficiency);
   CHECK(back->scan.ignore.at(0).reason == "no fix");
   CHECK(back->bases == spec.bases);
+  CHECK(back->secrets == spec.secrets);
+  CHECK(back->ssh == spec.ssh);
 }
 
 TEST_CASE("JobSpecFromJson fills defaults and refuses bad input") {

@@ -227,3 +227,29 @@ TEST_CASE("PlanPipeline gives the final stage's bases to a Dockerfile without na
   CHECK(r.jobs[0].target.empty());
   CHECK(r.jobs[0].bases == std::vector<std::string>{"busybox:1.36", "alpine:3.19"});
 }
+
+TEST_CASE("PlanPipeline gives each job its stage's secrets and ssh keys by name, never a value") {
+  MemoryRepo repo;
+  repo.files["Dockerfile"] = kDockerfile;
+  repo.files[".slipway.yml"] = R"(stages:
+  test:
+    secrets: [{id: pip_token, from: PYPI_TOKEN}, {id: npm, from: NPM_TOKEN, env: true}]
+    ssh: [default, {id: gitlab, from: GITLAB_KEY}]
+  runtime: {needs: [test]}
+matrix: {PY: ["3.11", "3.12"]}
+)";
+  PlanResult plan = PlanPipeline(repo.Reader(), Push());
+  INFO(plan.diagnostics.size());
+  REQUIRE_FALSE(plan.has_errors);
+  REQUIRE(plan.jobs.size() == 4);
+  for (const JobSpec& job : plan.jobs) {
+    if (job.stage == "test") {
+      CHECK(job.secrets == std::vector<BuildSecretRef>{{"pip_token", "PYPI_TOKEN", false},
+                                                       {"npm", "NPM_TOKEN", true}});
+      CHECK(job.ssh == std::vector<SshKeyRef>{{"default", "SSH_KEY"}, {"gitlab", "GITLAB_KEY"}});
+    } else {
+      CHECK(job.secrets.empty());
+      CHECK(job.ssh.empty());
+    }
+  }
+}

@@ -110,6 +110,38 @@ TEST_CASE("a lease offer round-trips with its job spec; an id unfit for a URL pa
   CHECK(bad.status().message() == "lease: id may hold only letters, digits, '-', '_' and '.'");
 }
 
+TEST_CASE("a lease offer carries the job's secrets, SSH keys and registry logins, bounded") {
+  LeaseOffer offer;
+  offer.id = "l1";
+  offer.clone_url = "http://127.0.0.1/app.git";
+  offer.sha = std::string(40, 'c');
+  offer.spec.name = "build";
+  offer.secrets = {{"pip_token", "s3cret-value", false}, {"npm", "npm-value", true}};
+  offer.ssh_keys = {{"default", "-----BEGIN OPENSSH PRIVATE KEY-----\n...", false}};
+  offer.registries = {{"127.0.0.1:5001", "ci", "pw"}};
+  json j = offer;
+  auto read = ReadLeaseOffer(j);
+  REQUIRE(read.ok());
+  CHECK(read->secrets == offer.secrets);
+  CHECK(read->ssh_keys == offer.ssh_keys);
+  CHECK(read->registries == offer.registries);
+  // A lease without any: the fields are left out.
+  LeaseOffer plain = offer;
+  plain.secrets.clear();
+  plain.ssh_keys.clear();
+  plain.registries.clear();
+  CHECK_FALSE(json(plain).contains("secrets"));
+
+  j["secrets"][0]["value"] = std::string(kMaxSecretValueBytes + 1, 'v');
+  auto big = ReadLeaseOffer(j);
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.status().message().find("secrets[0].value") != std::string::npos);
+  CHECK(big.status().message().find("vvvv") == std::string::npos);
+  j = offer;
+  j["registries"][0].erase("host");
+  CHECK_FALSE(ReadLeaseOffer(j).ok());
+}
+
 TEST_CASE("a finish report is refused whole, naming the first bad field") {
   json good = FullReport();
 

@@ -7,6 +7,7 @@
 // Thread-safety: plain functions.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,14 @@ struct BuildInvocation {
   std::string checkout_dir;       // absolute: the repository checked out at the job's sha
   std::string metadata_file;      // absolute: where buildx writes the build's metadata
   bool cache_export = true;       // the builder can export a registry cache (--cache-to)
+  // The job's secrets (agent/job_secrets.h), by id: files and environment variables buildx reads.
+  std::map<std::string, std::string> secret_files;
+  std::map<std::string, std::string> secret_envs;
+  std::map<std::string, std::string> ssh_files;
 };
 
 // docker buildx build --target T --file F --progress=rawjson --metadata-file M [--build-arg K=V]...
+//   [--secret id=I,src=FILE | --secret id=I,env=VAR]... [--ssh I=FILE]...
 //   [--platform P] [--tag ref]... (--push | --load) [--cache-from ... [--cache-to ...]] CONTEXT
 // Errors: invalid_argument for a hostile or malformed value.
 Result<std::vector<std::string>> BuildxArgv(const pipelines::JobSpec& spec, const BuildInvocation& inv);

@@ -52,6 +52,7 @@ struct RunOptions {
   std::chrono::milliseconds grace{5000};  // SIGTERM -> SIGKILL
   std::chrono::seconds timeout{0};         // the build is stopped like a cancel after this; 0: never
   std::string metadata_file;              // read after a successful build
+  std::vector<std::string> env;           // "NAME=value" added to the build's environment
 };
 
 // Runs argv to completion or cancel. An error Status only when the process could not be started.

@@ -16,6 +16,10 @@
 
 namespace slipway {
 
+// A secret's name: a letter or '_' first, then letters, digits and '_', at most 128 characters
+// (what an environment variable can carry). The store and the pipeline file use this one rule.
+bool IsSecretName(std::string_view name);
+
 class SecretBox {
  public:
   static constexpr size_t kKeyBytes = 32;

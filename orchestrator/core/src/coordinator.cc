@@ -8,6 +8,7 @@
 #include "core/views.h"
 #include "core/work_queue.h"
 #include "pipelines/job_spec.h"
+#include "store/secret_store.h"
 
 namespace slipway::core {
 
@@ -242,6 +243,22 @@ std::vector<std::string> Coordinator::KnownSecrets() {
       secrets.push_back(UrlCredential(r.clone_url));
     }
   }
+  if (secret_box_ == nullptr) return secrets;
+  std::lock_guard lock(stored_secrets_mu_);
+  const uint64_t generation = store::SecretStore::Generation();  // read before the values
+  if (generation != stored_secrets_generation_) {
+    store::SecretStore store(db_, *secret_box_);
+    auto values = store.RevealAll();
+    if (!values.ok()) {
+      LogError("stored secrets unreadable; text is masked of the others only",
+               {{"error", values.status().ToString()}});
+    } else {
+      stored_secret_forms_ = EncodedForms(*values);
+      stored_secrets_generation_ = generation;
+    }
+  }
+  // Longest first across both lists: a form holding a token is replaced whole.
+  secrets.insert(secrets.begin(), stored_secret_forms_.begin(), stored_secret_forms_.end());
   return secrets;
 }
 

@@ -3,7 +3,9 @@
 // once, by the agent that holds the job.
 #include "common/json_text.h"
 #include "common/log.h"
+#include "common/redact.h"
 #include "core/coordinator.h"
+#include "core/build_secrets.h"
 #include "core/job_result.h"
 #include "core/views.h"
 
@@ -85,18 +87,23 @@ std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::Ag
     counters_["slipway_leases_granted_total"]++;
     spec->timeout_seconds = std::min(spec->timeout_seconds > 0 ? spec->timeout_seconds : config_.stage_timeout_seconds,
                                      config_.max_stage_timeout_seconds);
-    return protocol::LeaseOffer{.id = lease.id,
-                                .job_id = lease.job_id,
-                                .run_id = lease.run_id,
-                                .attempt = lease.attempt,
-                                .repo = repo->name,
-                                .clone_url = repo->clone_url,
-                                .sha = run->sha,
-                                .branch = run->branch,
-                                .renew_every_ms = std::max<int64_t>(1000, config_.lease_seconds * 1000LL / 5),
-                                .scanners = AgentScanners(config_.scan),
-                                .upstream_registry = config_.upstream_registry,
-                                .spec = std::move(*spec)};
+    protocol::LeaseOffer offer{.id = lease.id,
+                               .job_id = lease.job_id,
+                               .run_id = lease.run_id,
+                               .attempt = lease.attempt,
+                               .repo = repo->name,
+                               .clone_url = repo->clone_url,
+                               .sha = run->sha,
+                               .branch = run->branch,
+                               .renew_every_ms = std::max<int64_t>(1000, config_.lease_seconds * 1000LL / 5),
+                               .scanners = AgentScanners(config_.scan),
+                               .upstream_registry = config_.upstream_registry,
+                               .spec = std::move(*spec)};
+    if (secret_box_ != nullptr) {
+      store::SecretStore secrets(db_, *secret_box_);
+      AddBuildSecrets(*repo, run->branch, secrets, &offer);
+    }
+    return offer;
   }
 }
 
@@ -206,9 +213,11 @@ Status Coordinator::AppendLog(const std::string& lease_id, int64_t seq, const st
 }
 
 Status Coordinator::ReplaceSteps(const std::string& lease_id, const protocol::StepsReport& report) {
+  const std::vector<std::string> secrets = KnownSecrets();  // step names and errors are agent text too
   std::vector<store::Step> steps;
   for (const auto& s : report.steps) {
-    steps.push_back({s.index, s.digest, s.name, s.cached, s.started_ms, s.completed_ms, s.duration_ms, s.error});
+    steps.push_back({s.index, s.digest, Redact(s.name, secrets), s.cached, s.started_ms, s.completed_ms,
+                     s.duration_ms, Redact(s.error, secrets)});
   }
   std::lock_guard lock(mu_);
   auto job = LeasedJobLocked(lease_id);

@@ -5,6 +5,7 @@
 
 #include "common/json_text.h"
 #include "common/log.h"
+#include "core/build_secrets.h"
 #include "core/coordinator.h"
 #include "core/publish_policy.h"
 #include "core/work_queue.h"
@@ -162,7 +163,14 @@ std::vector<pipelines::Diagnostic> Coordinator::PolicyViolations(const store::Re
                                                                  const std::vector<pipelines::JobSpec>& jobs,
                                                                  const pipelines::Pipeline* pipeline) {
   auto all = repos_.List();
-  return CheckPublishPolicy(repo, all.ok() ? *all : std::vector<store::Repo>{repo}, branch, jobs, pipeline);
+  auto out = CheckPublishPolicy(repo, all.ok() ? *all : std::vector<store::Repo>{repo}, branch,
+                                jobs, pipeline);
+  if (secret_box_ != nullptr) {  // the secrets the jobs name, set and given to this branch
+    store::SecretStore secrets(db_, *secret_box_);
+    auto missing = CheckBuildSecrets(repo, branch, jobs, pipeline, secrets);
+    out.insert(out.end(), missing.begin(), missing.end());
+  }
+  return out;
 }
 
 // A push whose commit is an ancestor of the commit last built on its branch (an old push replayed,
@@ -313,7 +321,7 @@ Status Coordinator::CheckRerunPolicy(int64_t run_id, const std::vector<store::Ne
   if (Status s = runs_.SetDiagnostics(run_id, JsonText(diagnostics)); !s.ok()) {
     LogWarn("run diagnostics not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
   }
-  return Status::PermissionDenied("the rerun breaks the repository's publish policy: " +
+  return Status::PermissionDenied("the rerun breaks the repository's publish policy or secrets: " +
                                   pipelines::FormatDiagnostic(violations.front()));
 }
 

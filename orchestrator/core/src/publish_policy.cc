@@ -109,16 +109,19 @@ Status ValidatePublishPolicy(const store::PublishPolicy& policy) {
   return Status::Ok();
 }
 
+bool IsProtectedBranch(const store::Repo& repo, const std::string& branch) {
+  const auto& named = repo.policy.protected_branches;
+  return branch == repo.default_branch ||
+         std::find(named.begin(), named.end(), branch) != named.end();
+}
+
 std::vector<Diagnostic> CheckPublishPolicy(const store::Repo& repo, const std::vector<store::Repo>& all_repos,
                                            const std::string& branch,
                                            const std::vector<pipelines::JobSpec>& jobs,
                                            const pipelines::Pipeline* pipeline, const std::string& file) {
   const store::PublishPolicy& policy = repo.policy;
   const Positions at{pipeline};
-  const bool protected_branch =
-      branch == repo.default_branch ||
-      std::find(policy.protected_branches.begin(), policy.protected_branches.end(), branch) !=
-          policy.protected_branches.end();
+  const bool protected_branch = IsProtectedBranch(repo, branch);
   std::vector<Diagnostic> out;
   std::set<std::string> seen;  // one diagnostic per message (matrix jobs repeat their stage's)
   auto add = [&](Position pos, const char* code, std::string message) {

@@ -38,6 +38,22 @@ struct ScanPolicy {
   std::vector<ScanIgnore> ignore;
 };
 
+// A secret the build reads with `RUN --mount=type=secret,id=<id>`, taken from the repository's (or
+// the server's) secret `from`. env: handed to buildx in an environment variable instead of a file.
+struct BuildSecretRef {
+  std::string id;
+  std::string from;
+  bool env = false;
+  bool operator==(const BuildSecretRef&) const = default;
+};
+
+// An SSH key the build uses with `RUN --mount=type=ssh[,id=<id>]`, from the secret `from`.
+struct SshKeyRef {
+  std::string id;
+  std::string from;
+  bool operator==(const SshKeyRef&) const = default;
+};
+
 struct JobSpec {
   std::string name;        // unique in the run: the stage key, plus a matrix suffix
   std::string stage;       // the stage key in .slipway.yml (or the Dockerfile stage name)
@@ -60,6 +76,8 @@ struct JobSpec {
   long long timeout_seconds = 0;
   Budget budget;
   ScanPolicy scan;
+  std::vector<BuildSecretRef> secrets;  // names only: values reach the agent in its lease
+  std::vector<SshKeyRef> ssh;
 };
 
 nlohmann::json ToJson(const JobSpec& spec);

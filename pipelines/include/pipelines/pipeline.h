@@ -18,6 +18,9 @@
 
 namespace slipway::pipelines {
 
+// The secret an `ssh:` entry given as a bare id is served from.
+inline constexpr char kDefaultSshKeySecret[] = "SSH_KEY";
+
 template <typename T>
 struct Located {
   T value{};
@@ -41,6 +44,9 @@ struct StageConfig {
   std::map<std::string, std::string> labels;  // from `labels:` and `runs_on:`
   Budget budget;
   ScanPolicy scan;
+  // secrets: [{id, from, env}] and ssh: [id | {id, from}]; `from` is located for plan-time errors.
+  std::vector<Located<BuildSecretRef>> secrets;
+  std::vector<Located<SshKeyRef>> ssh;
 
   const std::string& TargetName() const { return target ? target->value : key; }
 };

@@ -37,6 +37,8 @@ inline constexpr size_t kMaxLayers = 4096;
 inline constexpr size_t kMaxLogTail = 1000;
 inline constexpr size_t kMaxBases = 256;
 inline constexpr size_t kMaxScans = 16;
+inline constexpr size_t kMaxJobSecrets = 64;              // build secrets, SSH keys, registry logins: each
+inline constexpr size_t kMaxSecretValueBytes = 64 * 1024;  // as the secret store keeps them
 
 // POST /api/v1/agent/lease: who asks for work.
 struct LeaseRequest {
@@ -45,6 +47,23 @@ struct LeaseRequest {
   int capacity = 1;  // 1..256
   std::string version;
   bool operator==(const LeaseRequest&) const = default;
+};
+
+// A secret value handed to the agent for one job: a build secret (`--secret id=...`) or an SSH key
+// (`--ssh id=...`), by the id the job's spec names.
+struct JobSecret {
+  std::string id;
+  std::string value;
+  bool env = false;  // build secrets: passed to buildx in an environment variable, not a file
+  bool operator==(const JobSecret&) const = default;
+};
+
+// Credentials for one registry host, written to the job's own DOCKER_CONFIG.
+struct RegistryLogin {
+  std::string host;  // "host[:port]" as image references name it
+  std::string username;
+  std::string password;
+  bool operator==(const RegistryLogin&) const = default;
 };
 
 // The lease an agent is granted (the "lease" object of the 200 answer).
@@ -63,6 +82,11 @@ struct LeaseOffer {
   // agent reports are the ones its base checks compare with. Empty: Docker Hub.
   std::string upstream_registry;
   pipelines::JobSpec spec;
+  // Values for this job only (docs/secrets.md); the agent keeps them in the job's own folder and
+  // masks them in everything it reports.
+  std::vector<JobSecret> secrets;
+  std::vector<JobSecret> ssh_keys;
+  std::vector<RegistryLogin> registries;
 };
 
 // The answer to a renewal.
@@ -153,6 +177,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StepReport, index, digest, name,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StepsReport, steps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CacheCount, steps, cached)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BaseImage, ref, digest, source)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(JobSecret, id, value, env)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RegistryLogin, host, username, password)
 void to_json(nlohmann::json& j, const LeaseOffer& v);
 void to_json(nlohmann::json& j, const LayerFacts& v);
 void to_json(nlohmann::json& j, const ImageFacts& v);

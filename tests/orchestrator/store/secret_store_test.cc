@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "store/repo_store.h"
@@ -107,6 +108,38 @@ TEST_CASE_METHOD(Fixture, "A repository's secrets go with it") {
   auto count = conn.Prepare("SELECT COUNT(*) FROM secrets");
   REQUIRE(*count->Step());
   CHECK(count->ColumnInt(0) == 0);
+}
+
+TEST_CASE_METHOD(
+    Fixture,
+    "Find and RevealEntry prefer the repository's secret and tell whether it is protected") {
+  REQUIRE(secrets.Put(std::nullopt, "TOKEN", "server-value", false, 1).ok());
+  REQUIRE(secrets.Put(repo_id, "TOKEN", "repo-value", true, 2).ok());
+  auto own = secrets.RevealEntry(repo_id, "TOKEN");
+  REQUIRE(own.ok());
+  CHECK(own->value == "repo-value");
+  CHECK(own->is_protected);
+  auto other = secrets.RevealEntry(other_repo_id, "TOKEN");
+  REQUIRE(other.ok());
+  CHECK(other->value == "server-value");
+  CHECK_FALSE(other->is_protected);
+  auto info = secrets.Find(repo_id, "TOKEN");
+  REQUIRE(info.ok());
+  CHECK(info->repo_id == repo_id);
+  CHECK(secrets.Find(repo_id, "ABSENT").status().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE_METHOD(Fixture, "RevealAll opens every value, and each write moves the generation") {
+  const uint64_t before = SecretStore::Generation();
+  REQUIRE(secrets.Put(std::nullopt, "A", "value-a", false, 1).ok());
+  REQUIRE(secrets.Put(repo_id, "B", "value-b", false, 1).ok());
+  CHECK(SecretStore::Generation() == before + 2);
+  auto all = secrets.RevealAll();
+  REQUIRE(all.ok());
+  std::sort(all->begin(), all->end());
+  CHECK(*all == std::vector<std::string>{"value-a", "value-b"});
+  REQUIRE(secrets.Delete(repo_id, "B").ok());
+  CHECK(SecretStore::Generation() == before + 3);
 }
 
 }  // namespace slipway::store

@@ -170,7 +170,7 @@ class Coordinator {
   void RecordPlan(const store::Run& run, pipelines::PlanResult plan);
   void FailRun(int64_t run_id, const std::string& error);
   void SkipRun(int64_t run_id, const std::string& reason);
-  // Publish policy (core/publish_policy.h): what the jobs of `repo` on `branch` may not do.
+  // Publish policy (core/publish_policy.h) and build secrets (core/build_secrets.h): what the jobs of `repo` on `branch` may not do or lack.
   std::vector<pipelines::Diagnostic> PolicyViolations(const store::Repo& repo, const std::string& branch,
                                                       const std::vector<pipelines::JobSpec>& jobs,
                                                       const pipelines::Pipeline* pipeline);
@@ -180,7 +180,9 @@ class Coordinator {
   // Text from agents and git with URL credentials and every secret the server knows (its tokens,
   // webhook secrets, clone URL passwords) redacted (common/redact.h): applied before it is stored.
   std::string RedactSecrets(std::string_view text);
-  std::vector<std::string> KnownSecrets();  // what RedactSecrets hides; one read of the repositories
+  // What RedactSecrets hides, one read of the repositories: also every value of the secret store,
+  // with its encoded forms (common/redact.h), read again only when the store changed.
+  std::vector<std::string> KnownSecrets();
   // The report with every text an agent wrote (error, failed step, log tail) redacted.
   protocol::FinishReport RedactReport(const protocol::FinishReport& report);
   // Fresh bases (coordinator_bases.cc): the BaseWatch for this configuration, and a base-update
@@ -224,6 +226,9 @@ class Coordinator {
   EventHub hub_;
   std::unique_ptr<WorkQueue> work_;
   const SecretBox* secret_box_ = nullptr;
+  std::mutex stored_secrets_mu_;
+  uint64_t stored_secrets_generation_ = ~0ULL;     // GUARDED_BY(stored_secrets_mu_)
+  std::vector<std::string> stored_secret_forms_;   // GUARDED_BY(stored_secrets_mu_)
   std::unique_ptr<BaseWatch> bases_;  // after work_: its checks post planning there
 
   std::mutex mu_;

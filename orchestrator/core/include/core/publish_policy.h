@@ -43,6 +43,10 @@ std::vector<pipelines::Diagnostic> CheckPublishPolicy(const store::Repo& repo,
                                                       const pipelines::Pipeline* pipeline,
                                                       const std::string& pipeline_file = ".slipway.yml");
 
+// Whether runs of `branch` are runs of the repository's default branch or of one of its
+// protected_branches: the runs that may move protected tags and receive protected secrets.
+bool IsProtectedBranch(const store::Repo& repo, const std::string& branch);
+
 // The repository part of an image reference: "reg:5000/shop:main" -> "reg:5000/shop".
 std::string ImageRepository(const std::string& ref);
 // Whether `image` (a repository) lies under `prefix` on a path-component boundary.

@@ -30,6 +30,11 @@ struct SecretInfo {
   int64_t updated_at = 0;
 };
 
+struct RevealedSecret {
+  std::string value;
+  bool is_protected = false;
+};
+
 // A secret name: a letter or '_' first, then letters, digits and '_', at most 128 characters
 // (what an environment variable or a buildx secret id can carry).
 Status ValidateSecretName(std::string_view name);
@@ -47,6 +52,14 @@ class SecretStore {
   Status Delete(SecretScope scope, std::string_view name);  // kNotFound when absent
   // The plain value of one secret: the repository's own, else the server-wide one of that name.
   Result<std::string> Reveal(SecretScope scope, std::string_view name);
+  // The same, with its protected flag; Find gives the flag and dates without opening the value.
+  Result<RevealedSecret> RevealEntry(SecretScope scope, std::string_view name);
+  Result<SecretInfo> Find(SecretScope scope, std::string_view name);
+  // Every value stored, of every scope: what logs and errors are masked of.
+  Result<std::vector<std::string>> RevealAll();
+
+  // Counts Put and Delete calls in this process, so a cache of RevealAll knows when to read again.
+  static uint64_t Generation();
 
  private:
   Database& db_;
