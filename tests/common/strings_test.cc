@@ -39,4 +39,10 @@ TEST_CASE("PercentEncode keeps unreserved bytes and encodes the rest") {
   CHECK(PercentEncode("") == "");
 }
 
+TEST_CASE("sizes for people: 1000-based units, one decimal past bytes") {
+  CHECK(HumanBytes(512) == "512 B");
+  CHECK(HumanBytes(20500) == "20.5 kB");
+  CHECK(HumanBytes(86400000) == "86.4 MB");
+}
+
 }  // namespace slipway

@@ -4,6 +4,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,5 +27,8 @@ std::string HexEncode(std::string_view bytes);
 // `text` fit for a URL path segment or query value (or a purl's version): every byte but RFC 3986's
 // unreserved ones (A-Z a-z 0-9 - . _ ~) as %XX, so "feat/a b&c" becomes "feat%2Fa%20b%26c".
 std::string PercentEncode(std::string_view text);
+
+// A size for people, in 1000-based units with one decimal past bytes: "512 B", "20.5 kB", "2.0 MB".
+std::string HumanBytes(uint64_t bytes);
 
 }  // namespace slipway

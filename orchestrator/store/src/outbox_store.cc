@@ -39,6 +39,17 @@ Result<int64_t> OutboxStore::Enqueue(const NewOutboxMessage& message, int64_t no
   Connection conn = db_.Lock();
   Result<Transaction> tx = Transaction::Begin(conn);
   if (!tx.ok()) return tx.status();
+  if (message.skip_repeat) {
+    auto last = conn.Prepare(
+        "SELECT id, payload, state FROM forge_outbox WHERE repo_id = ?1 AND topic = ?2 ORDER BY "
+        "seq DESC LIMIT 1");
+    if (!last.ok()) return last.status();
+    last->BindInt(1, message.repo_id).BindText(2, message.topic);
+    Result<bool> row = last->Step();
+    if (!row.ok()) return row.status();
+    if (*row && last->ColumnText(1) == message.payload && last->ColumnText(2) != "failed")
+      return last->ColumnInt(0);
+  }
   if (message.supersede) {
     auto drop = conn.Prepare(
         "UPDATE forge_outbox SET state = 'superseded', finished_at = ?3"

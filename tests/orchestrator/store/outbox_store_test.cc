@@ -88,6 +88,29 @@ TEST_CASE("a message superseded while on its way is still recorded as sent; its 
   CHECK(f.outbox.MarkSent(first, 300).code() == ErrorCode::kNotFound);  // once
 }
 
+TEST_CASE("a state reported again is not stored twice, unless the first was given up") {
+  Fixture f;
+  auto add = [&](const std::string& payload) {
+    auto id = f.outbox.Enqueue({.repo_id = f.repo_id,
+                                .kind = "status",
+                                .topic = "status:abc:slipway",
+                                .payload = payload,
+                                .supersede = true,
+                                .skip_repeat = true},
+                               100);
+    REQUIRE(id.ok());
+    return *id;
+  };
+  int64_t first = add(R"({"state":"running"})");
+  CHECK(add(R"({"state":"running"})") == first);
+  REQUIRE(f.outbox.MarkSent(first, 150).ok());
+  CHECK(add(R"({"state":"running"})") == first);  // sent already: not again
+  int64_t success = add(R"({"state":"success"})");
+  CHECK(success != first);
+  REQUIRE(f.outbox.MarkFailed(success, "422", 160).ok());
+  CHECK(add(R"({"state":"success"})") != success);  // given up: stored anew
+}
+
 TEST_CASE("a failed message lets the next of its topic go, and finished ones are pruned") {
   Fixture f;
   int64_t first = f.Add("notify", R"({"n":1})", false, 100);

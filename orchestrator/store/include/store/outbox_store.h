@@ -41,13 +41,17 @@ struct NewOutboxMessage {
   std::string topic;
   std::string payload;
   bool supersede = false;  // older unsent messages of the topic are dropped
+  // Nothing is stored when the topic's newest message (not given up) has the same payload: a
+  // state reported again (after a restart) is not sent twice.
+  bool skip_repeat = false;
 };
 
 class OutboxStore {
  public:
   explicit OutboxStore(Database& db) : db_(db) {}
 
-  // Stores the message after its topic's last one, due at once; returns its id.
+  // Stores the message after its topic's last one, due at once; returns its id (that of the
+  // repeated message when skip_repeat skips it).
   Result<int64_t> Enqueue(const NewOutboxMessage& message, int64_t now_ms);
   // Up to `limit` pending messages due by `now_ms`, each the oldest pending one of its topic,
   // oldest first.
