@@ -38,6 +38,7 @@ class FakeForge {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     bool delivered = false;  // answered with a 2xx
+    std::chrono::steady_clock::time_point received;
 
     std::string Header(const std::string& name) const {
       for (const auto& [k, v] : headers) {
@@ -193,6 +194,7 @@ class FakeForge {
   void Serve(int conn) {
     Request r;
     if (!ReadRequest(conn, &r)) return;
+    r.received = std::chrono::steady_clock::now();
     std::optional<Failure> failure;
     {
       std::lock_guard lock(mu_);

@@ -18,7 +18,7 @@
 namespace slipway::core {
 
 struct RetryPolicy {
-  int64_t first_backoff_ms = 5000;  // doubled after each failed attempt
+  int64_t first_backoff_ms = 1000;  // doubled after each failed attempt
   int64_t max_backoff_ms = 3600 * 1000;
   int64_t rate_limit_wait_ms = 60 * 1000;  // a rate limit that names no time
   int max_attempts = 30;                   // then the message is given up
