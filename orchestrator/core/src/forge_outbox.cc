@@ -60,10 +60,11 @@ void ForgeOutbox::Loop() {
     }
     std::chrono::milliseconds wait = options_.idle_wait;
     if (tried == 0) {
+      // Until the next message falls due; one already due waits for a rate limit: look again later.
       auto next = outbox_.NextDueAt();
-      if (next.ok() && *next) {
-        wait = std::clamp(std::chrono::milliseconds(**next - clock_()),
-                          std::chrono::milliseconds(20), wait);
+      const int64_t now = clock_();
+      if (next.ok() && *next && **next > now) {
+        wait = std::clamp(std::chrono::milliseconds(**next - now), std::chrono::milliseconds(20), wait);
       }
     } else {
       wait = std::chrono::milliseconds(0);
