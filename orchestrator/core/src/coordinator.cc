@@ -40,11 +40,12 @@ Coordinator::Coordinator(const ServerConfig& config, store::Database& db, Clock 
 Coordinator::~Coordinator() { Stop(); }
 
 Status Coordinator::Start() {
+  // First: every thread started below may store forge messages, which wake it.
+  outbox_ = std::make_unique<ForgeOutbox>(db_, secret_box_, clock_);
+  outbox_->Start();
   work_ = std::make_unique<WorkQueue>();
   if (config_.scan.Uses("osv")) rescanner_ = std::make_unique<Rescanner>(config_.scan, reviewer_, db_, hub_);
   bases_ = MakeBaseWatch();
-  outbox_ = std::make_unique<ForgeOutbox>(db_, secret_box_, clock_);
-  outbox_->Start();
   std::lock_guard lock(mu_);
   return RestoreLocked();
 }

@@ -254,5 +254,41 @@ TEST_CASE("notifications are signed, and each is delivered, in order") {
   CHECK(got[0].target == "/notify");
 }
 
+TEST_CASE("a finished run with a pull request number gets its comment; one without, none") {
+  Fixture f;
+  ForgeFeedback feedback(*f.temp.db, "https://ci.example", WallMs, nullptr);
+  auto run = store::RunStore(*f.temp.db)
+                 .CreateRun({.repo_id = f.repo_id,
+                             .branch = "pull/5",
+                             .sha = kSha,
+                             .trigger = "manual",
+                             .created_at = 1});
+  REQUIRE(run.ok());
+  auto jobs =
+      store::JobStore(*f.temp.db).CreateJobs(run->id, {{"runtime", "runtime", "{}", {}, 1}});
+  REQUIRE(jobs.ok());
+  REQUIRE(store::JobStore(*f.temp.db).SetStatus(jobs->front().id, JobStatus::kCanceled, 5).ok());
+  REQUIRE(store::RunStore(*f.temp.db)
+              .SetStatus(run->id, {.status = RunStatus::kCanceled,
+                                   .error = "canceled by request",
+                                   .finished_at = 9})
+              .ok());
+  auto finished = *store::RunStore(*f.temp.db).Get(run->id);
+  feedback.OnRunFinished(finished, std::nullopt);
+  auto stored = f.outbox.ListByRepo(f.repo_id, 10);
+  REQUIRE(stored->size() == 1);
+  CHECK(stored->front().kind == "notify");
+  ForgeOutbox sender(*f.temp.db, &f.box, WallMs, f.options);
+  CHECK(sender.SendDue() == 1);
+  feedback.OnRunFinished(finished, 5);
+  CHECK(sender.SendDue() == 2);  // the notification again, and the comment
+  auto comments = f.forge.Comments();
+  REQUIRE(comments[5].size() == 1);
+  CHECK(comments[5][0].starts_with(kPrCommentMarker));
+  CHECK(comments[5][0].find("| runtime | ⚪ canceled |") != std::string::npos);
+  CHECK(comments[5][0].find("[details](https://ci.example/#/runs/" + std::to_string(run->id) +
+                            ")") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace slipway::core
