@@ -48,9 +48,9 @@ Result<PrComment> PrCommentFromJson(const nlohmann::json& json);
 inline constexpr std::string_view kPrCommentMarker = "<!-- slipway:pr-comment -->";
 
 // Notification events, as named in a repository's notify_events and the X-Slipway-Event header.
+// One event per finished run: run.failed for failure and error, run.finished for the others.
 inline constexpr std::string_view kRunFinished = "run.finished";
-inline constexpr std::string_view kRunFailed =
-    "run.failed";  // failure or error, also sent as finished
+inline constexpr std::string_view kRunFailed = "run.failed";
 inline constexpr std::string_view kBaseUpdateStarted = "base_update.started";
 bool IsNotifyEvent(std::string_view name);
 
