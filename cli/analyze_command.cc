@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "command.h"
+#include "common/strings.h"
 #include "common/json_text.h"
-#include "format.h"
 #include "insight/insight.h"
 
 namespace slipway::cli {

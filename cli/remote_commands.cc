@@ -14,7 +14,6 @@
 #include "common/http_client.h"
 #include "common/json_text.h"
 #include "common/strings.h"
-#include "format.h"
 
 namespace slipway::cli {
 namespace {

@@ -38,6 +38,7 @@ TEST_CASE("Base64Encode pads to whole groups of four (RFC 4648's vectors)") {
   CHECK(Base64Encode("fo") == "Zm8=");
   CHECK(Base64Encode("foo") == "Zm9v");
   CHECK(Base64Encode("foobar") == "Zm9vYmFy");
+  CHECK(Base64Encode("user:pw") == "dXNlcjpwdw==");
   CHECK(Base64Encode(std::string("\xff\xfe\x00", 3)) == "//4A");
 }
 
@@ -48,13 +49,10 @@ TEST_CASE("PercentEncode keeps unreserved bytes and encodes the rest") {
   CHECK(PercentEncode("") == "");
 }
 
-TEST_CASE("Base64Encode pads to a multiple of four") {
-  CHECK(Base64Encode("") == "");
-  CHECK(Base64Encode("f") == "Zg==");
-  CHECK(Base64Encode("fo") == "Zm8=");
-  CHECK(Base64Encode("foo") == "Zm9v");
-  CHECK(Base64Encode("user:pw") == "dXNlcjpwdw==");
-  CHECK(Base64Encode(std::string("\xff\xfe\x00", 3)) == "//4A");
+TEST_CASE("sizes for people: 1000-based units, one decimal past bytes") {
+  CHECK(HumanBytes(512) == "512 B");
+  CHECK(HumanBytes(20500) == "20.5 kB");
+  CHECK(HumanBytes(86400000) == "86.4 MB");
 }
 
 }  // namespace slipway

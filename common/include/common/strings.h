@@ -4,6 +4,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,5 +33,7 @@ std::string PercentEncode(std::string_view text);
 
 // Standard base64 (RFC 4648, '+' and '/', '=' padding): "user:pw" -> "dXNlcjpwdw==".
 std::string Base64Encode(std::string_view bytes);
+// A size for people, in 1000-based units with one decimal past bytes: "512 B", "20.5 kB", "2.0 MB".
+std::string HumanBytes(uint64_t bytes);
 
 }  // namespace slipway

@@ -1,12 +1,16 @@
 // Repositories, agents, image size history, health, metrics and the global event stream.
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "api/replies.h"
 #include "api/routes.h"
 #include "api/sinks.h"
 #include "common/json_text.h"
+#include "core/forge_messages.h"
+#include "core/forge_requests.h"
+#include "core/image_details.h"
 #include "core/publish_policy.h"
 #include "core/views.h"
 #include "webhooks/forge.h"
@@ -38,6 +42,47 @@ Result<std::optional<store::PublishPolicy>> PolicyFromBody(const nlohmann::json&
   return std::optional<store::PublishPolicy>(policy);
 }
 
+// Where Slipway reports back (docs/forges.md): each of api_url, notify_url and notify_events given
+// replaces the stored one ("" and [] clear), the others keep theirs. nullopt when none is given.
+Result<std::optional<store::ForgeLinks>> LinksFromBody(const nlohmann::json& body,
+                                                       core::Coordinator& c,
+                                                       const std::string& name) {
+  store::ForgeLinks links;
+  if (auto stored = c.queries().Repo(name); stored.ok()) links = stored->links;
+  bool any = false;
+  for (auto [key, field, check] :
+       {std::tuple{"api_url", &store::ForgeLinks::api_url, &core::ValidateApiUrl},
+        std::tuple{"notify_url", &store::ForgeLinks::notify_url, &core::ValidateNotifyUrl}}) {
+    if (!body.contains(key)) continue;
+    if (!body[key].is_string())
+      return Status::InvalidArgument(std::string("\"") + key + "\" must be a string");
+    std::string url = body[key].get<std::string>();
+    while (url.ends_with('/')) url.pop_back();
+    if (!url.empty()) {
+      if (Status s = check(url); !s.ok()) return s;
+    }
+    links.*field = url;
+    any = true;
+  }
+  if (body.contains("notify_events")) {
+    const auto& events = body["notify_events"];
+    if (!events.is_array())
+      return Status::InvalidArgument("\"notify_events\" must be an array of event names");
+    links.notify_events.clear();
+    for (const auto& e : events) {
+      if (!e.is_string() || !core::IsNotifyEvent(e.get<std::string>())) {
+        return Status::InvalidArgument("\"notify_events\" holds " + e.dump() +
+                                       ", not run.finished, run.failed or base_update.started");
+      }
+      links.notify_events.push_back(e.get<std::string>());
+    }
+    any = true;
+  }
+  if (!any) return std::optional<store::ForgeLinks>();
+  return std::optional<store::ForgeLinks>(links);
+}
+
+
 // A repository body: name, clone_url, forge, secret, and optionally default_branch and the
 // publish policy's lists.
 Result<store::RepoSpec> RepoSpecOf(const nlohmann::json& body, core::Coordinator& c) {
@@ -60,6 +105,9 @@ Result<store::RepoSpec> RepoSpecOf(const nlohmann::json& body, core::Coordinator
   auto policy = PolicyFromBody(body, c, name);
   if (!policy.ok()) return policy.status();
   spec.policy = *policy;
+  auto links = LinksFromBody(body, c, name);
+  if (!links.ok()) return links.status();
+  spec.links = *links;
   return spec;
 }
 

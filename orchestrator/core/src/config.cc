@@ -7,6 +7,7 @@
 #include "common/cron.h"
 #include "common/duration.h"
 #include "common/flags.h"
+#include "common/http_client.h"
 #include "common/strings.h"
 #include "core/publish_policy.h"
 #include "common/image_ref.h"
@@ -171,6 +172,8 @@ Status ReadKey(const std::string& path, const std::string& key, const YAML::Node
     config->secrets_key_file = v.as<std::string>();
   } else if (key == "allowed_registries") {
     config->allowed_registries = v.as<std::vector<std::string>>();
+  } else if (key == "public_url") {
+    config->public_url = v.as<std::string>();
   } else if (key == "upstream_registry") {
     config->upstream_registry = v.as<std::string>();
   } else if (key == "registries") {
@@ -200,7 +203,7 @@ Status LoadFile(const std::string& path, ServerConfig* config) {
       "listen", "data",       "admin_token",      "agent_token", "lease_seconds", "max_attempts", "supersede",
       "scan",   "base_check", "secrets_key_file", "registries",  "http",          "repos",
       "allowed_registries", "upstream_registry", "stage_timeout", "max_stage_timeout", "tls_cert", "tls_key",
-      "public_read"};
+      "public_read", "public_url"};
   try {
     YAML::Node root = YAML::LoadFile(path);
     if (!root.IsMap()) return Status::InvalidArgument(path + ": the configuration must be a mapping");
@@ -278,6 +281,8 @@ void DeclareFlags(CLI::App& app, ServerConfig* config) {
       ->check(InRange(kRecheckSeconds))
       ->type_name("N")
       ->capture_default_str();
+  app.add_option("--public-url", config->public_url, "how people reach this server (links sent to forges)")
+      ->type_name("URL");
   app.add_option("--base-check", config->base_check, "cron (UTC) of base image checks, or off")
       ->type_name("CRON|off")
       ->capture_default_str();
@@ -323,6 +328,10 @@ Result<ServerConfig> LoadServerConfig(const std::vector<std::string>& args) {
   }
   if (!ParseImageRef("x", config.upstream_registry).ok()) {
     return Status::InvalidArgument("upstream_registry \"" + config.upstream_registry + "\" is not a registry host");
+  }
+  while (config.public_url.ends_with('/')) config.public_url.pop_back();
+  if (!config.public_url.empty() && !ParseHttpUrl(config.public_url).ok()) {
+    return Status::InvalidArgument("public_url \"" + config.public_url + "\" must be an http:// or https:// URL");
   }
   if (config.admin_token.empty()) {
     return Status::InvalidArgument("an admin token is required (--admin-token, --admin-token-file or SLIPWAY_ADMIN_TOKEN)");

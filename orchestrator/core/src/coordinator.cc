@@ -31,6 +31,10 @@ Coordinator::Coordinator(const ServerConfig& config, store::Database& db, Clock 
       queries_(db),
       reviewer_(config_.scan, db),
       mirror_(config.data_dir + "/mirrors"),
+      feedback_(db, config.public_url, clock_,
+                [this] {
+                  if (outbox_) outbox_->Wake();
+                }),
       scheduler_(scheduler::SchedulerOptions{.lease_ms = config.lease_seconds * 1000LL,
                                              .default_max_attempts = config.max_attempts,
                                              .new_lease_id = nullptr}) {}
@@ -38,6 +42,9 @@ Coordinator::Coordinator(const ServerConfig& config, store::Database& db, Clock 
 Coordinator::~Coordinator() { Stop(); }
 
 Status Coordinator::Start() {
+  // First: every thread started below may store forge messages, which wake it.
+  outbox_ = std::make_unique<ForgeOutbox>(db_, secret_box_, clock_);
+  outbox_->Start();
   work_ = std::make_unique<WorkQueue>();
   if (config_.scan.Uses("osv")) rescanner_ = std::make_unique<Rescanner>(config_.scan, reviewer_, db_, hub_);
   bases_ = MakeBaseWatch();
@@ -54,6 +61,7 @@ void Coordinator::Stop() {
   rescanner.reset();  // finishes a check under way
   bases_.reset();     // finishes queued base checks, which may queue planning
   work_.reset();      // finishes queued planning
+  if (outbox_) outbox_->Stop();  // what is unsent stays stored for the next start
   std::lock_guard lock(mu_);
   for (auto& w : lease_waiters_) w.poll->Answer(std::nullopt);
   lease_waiters_.clear();
@@ -159,6 +167,8 @@ void Coordinator::PersistLocked(const std::vector<Change>& changes, int64_t now,
       if (!s.ok()) LogWarn("run status not stored", {{"run", std::to_string(c.run_id)}, {"error", s.ToString()}});
       hub_.Publish("events", "run",
                    {{"run_id", c.run_id}, {"status", RunStatusName(c.run_status)}, {"reason", c.reason}});
+      feedback_.OnRunStatus(c.run_id);
+      if (scheduler::IsFinal(c.run_status)) ReportRunFinished(c.run_id);
       continue;
     }
     if (c.job_id != skip_job_id && c.job_status != JobStatus::kRunning) {
@@ -173,6 +183,7 @@ void Coordinator::PersistLocked(const std::vector<Change>& changes, int64_t now,
     if (scheduler::IsFinal(c.job_status)) {
       hub_.CloseTopic("job/" + std::to_string(c.job_id) + "/log", "end", {{"status", JobStatusName(c.job_status)}});
     }
+    feedback_.OnJobStatus(c.job_id);
     hub_.Publish("events", "job",
                  {{"run_id", c.run_id}, {"job_id", c.job_id}, {"name", c.job_name},
                   {"status", JobStatusName(c.job_status)}, {"attempt", c.attempt}, {"agent", c.agent},
@@ -233,6 +244,12 @@ void Coordinator::TickUnguarded() {
     if (!pruned.ok()) LogWarn("old webhook deliveries not pruned", {{"error", pruned.status().ToString()}});
     else if (*pruned > 0) LogInfo("pruned old webhook deliveries", {{"count", std::to_string(*pruned)}});
   }
+}
+
+// Runs gain a pull request number with pull_request triggers: pass it here to keep the comment.
+void Coordinator::ReportRunFinished(int64_t run_id) {
+  auto run = runs_.Get(run_id);
+  if (run.ok()) feedback_.OnRunFinished(*run, std::nullopt);
 }
 
 std::vector<std::string> Coordinator::KnownSecrets() {

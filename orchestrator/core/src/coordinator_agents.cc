@@ -128,7 +128,7 @@ void Coordinator::EndLeaseWaits(const std::string& name) {
   std::lock_guard lock(mu_);
   std::erase_if(lease_waiters_, [&name](const LeaseWaiter& w) {
     if (w.agent.name != name) return false;
-    w.writer->Send({.status = 204});
+    w.poll->Answer(std::nullopt);  // 204: nothing for a token that is gone
     return true;
   });
 }

@@ -42,6 +42,7 @@ Result<store::Run> Coordinator::StartBaseUpdate(const store::Repo& repo, const s
     counters_["slipway_base_update_runs_total"]++;
   }
   hub_.Publish("events", "run", {{"run_id", run->id}, {"status", "pending"}, {"reason", "base-update"}});
+  feedback_.OnBaseUpdateStarted(*run);
   int64_t id = run->id;
   QueuePlanning(id, [this, id] { PlanRun(id, std::nullopt); });
   return run;

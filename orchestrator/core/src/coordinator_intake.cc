@@ -125,8 +125,13 @@ Status Coordinator::CancelRun(int64_t run_id) {
   }
   // Not held by the scheduler: still being planned (cancel it here; planning then stops), or done.
   if (run->status == RunStatus::kPending) {
-    return runs_.SetStatus(run_id, {.status = RunStatus::kCanceled, .error = "canceled before planning finished",
-                                    .finished_at = clock_()});
+    Status s = runs_.SetStatus(run_id, {.status = RunStatus::kCanceled, .error = "canceled before planning finished",
+                                        .finished_at = clock_()});
+    if (s.ok()) {
+      feedback_.OnRunStatus(run_id);
+      ReportRunFinished(run_id);
+    }
+    return s;
   }
   return Status::Conflict("run " + std::to_string(run_id) + " has already finished (" +
                           std::string(RunStatusName(run->status)) + ")");
@@ -143,6 +148,7 @@ void Coordinator::QueuePlanning(int64_t run_id, std::function<void()> plan) {
 void Coordinator::MarkPlanningStarted(int64_t run_id) {
   Status s = runs_.SetStatus(run_id, {.status = RunStatus::kPending, .error = "", .started_at = clock_()});
   if (!s.ok()) LogWarn("run planning start not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
+  feedback_.OnRunStatus(run_id);  // pending: on the planning thread, off the webhook's answer
 }
 
 void Coordinator::FailRun(int64_t run_id, const std::string& raw_error) {
@@ -151,12 +157,16 @@ void Coordinator::FailRun(int64_t run_id, const std::string& raw_error) {
   Status s = runs_.SetStatus(run_id, {.status = RunStatus::kError, .error = error, .finished_at = clock_()});
   if (!s.ok()) return LogError("run status not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
   hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "error"}, {"reason", error}});
+  feedback_.OnRunStatus(run_id);
+  ReportRunFinished(run_id);
 }
 
 void Coordinator::SkipRun(int64_t run_id, const std::string& reason) {
   Status s = runs_.SetStatus(run_id, {.status = RunStatus::kSkipped, .error = reason, .finished_at = clock_()});
   if (!s.ok()) return LogWarn("run status not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
   hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "skipped"}, {"reason", reason}});
+  feedback_.OnRunStatus(run_id);
+  ReportRunFinished(run_id);
 }
 
 std::vector<pipelines::Diagnostic> Coordinator::PolicyViolations(const store::Repo& repo, const std::string& branch,
@@ -286,6 +296,7 @@ void Coordinator::RecordPlan(const store::Run& run, pipelines::PlanResult plan) 
   }
   auto jobs = jobs_.CreateJobs(run_id, new_jobs);
   if (!jobs.ok()) return FailRun(run_id, jobs.status().message());
+  for (const auto& j : *jobs) feedback_.OnJobStatus(j.id);  // pending, before any is leased
   std::lock_guard lock(mu_);
   auto fresh = runs_.Get(run_id);  // a cancel may have come while planning
   if (!fresh.ok()) {
@@ -336,6 +347,7 @@ void Coordinator::PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelectio
   if (Status s = CheckRerunPolicy(run_id, new_jobs); !s.ok()) return FailRun(run_id, s.message());
   auto jobs = jobs_.CreateJobs(run_id, new_jobs);
   if (!jobs.ok()) return FailRun(run_id, jobs.status().message());
+  for (const auto& j : *jobs) feedback_.OnJobStatus(j.id);
   std::lock_guard lock(mu_);
   auto fresh = runs_.Get(run_id);
   if (!fresh.ok()) {

@@ -122,7 +122,10 @@ nlohmann::json RepoView(const store::Repo& repo) {
           {"image_prefixes", repo.policy.image_prefixes},
           {"protected_tags", repo.policy.protected_tags},
           {"protected_branches", repo.policy.protected_branches},
-          {"agent_labels", repo.policy.agent_labels}};
+          {"agent_labels", repo.policy.agent_labels},
+          {"api_url", WithoutCredentials(repo.links.api_url)},
+          {"notify_url", WithoutCredentials(repo.links.notify_url)},
+          {"notify_events", repo.links.notify_events}};
 }
 
 nlohmann::json ImageView(const store::ImageRecord& image) {

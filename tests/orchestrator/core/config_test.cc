@@ -74,6 +74,15 @@ TEST_CASE("flags are checked") {
   CHECK(equals->port == 9);
 }
 
+TEST_CASE("the public URL loses its trailing slash and must be an http(s) URL") {
+  auto config = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--public-url", "https://ci.example/"});
+  REQUIRE(config.ok());
+  CHECK(config->public_url == "https://ci.example");
+  auto bad = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--public-url", "ci.example"});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("public_url") != std::string::npos);
+}
+
 TEST_CASE("a bad number is an error naming it, from a flag or the file") {
   auto flag = LoadServerConfig({"--admin-token", "a", "--agent-token", "g", "--lease-seconds", "99999"});
   REQUIRE_FALSE(flag.ok());

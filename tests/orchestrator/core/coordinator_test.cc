@@ -9,6 +9,7 @@
 
 #include "../store/temp_database.h"
 #include "store/base_image_store.h"
+#include "store/outbox_store.h"
 
 namespace slipway::core {
 namespace {
@@ -253,6 +254,53 @@ TEST_CASE("canceling a running run asks its agent to stop; the canceled finish i
   auto stored = store::RunStore(*f.temp.db).Get(run.id);
   CHECK(stored->status == RunStatus::kCanceled);
   CHECK(stored->error == "canceled by request");
+}
+
+}  // namespace
+}  // namespace slipway::core
+
+namespace slipway::core {
+namespace {
+
+// The states stored for the forge, per status context, in the order they were stored.
+std::map<std::string, std::vector<std::string>> StoredStatuses(store::Database& db, int64_t repo_id) {
+  auto messages = store::OutboxStore(db).ListByRepo(repo_id, 100);
+  REQUIRE(messages.ok());
+  std::map<std::string, std::vector<std::string>> out;
+  for (auto it = messages->rbegin(); it != messages->rend(); ++it) {
+    if (it->kind != "status") continue;
+    json payload = json::parse(it->payload);
+    out[payload["context"]].push_back(payload["status"].get<std::string>() + ": " +
+                                      payload["description"].get<std::string>());
+  }
+  return out;
+}
+
+TEST_CASE("a repository with an api_url gets a status per stage and for the run, in order") {
+  Fixture f;
+  store::RepoSpec spec{"owner/app", "gitea", "http://127.0.0.1:9/app.git", "s", std::nullopt};
+  spec.links = store::ForgeLinks{"http://127.0.0.1:9/api/v1", "", {}};  // nobody listens: all stay stored
+  REQUIRE(store::RepoStore(*f.temp.db).Upsert(spec, kStart).ok());
+  f.config.public_url = "https://ci.example";
+  auto [run, job, lease] = f.StartWithLeasedJob();
+  f.now += 1000;
+  REQUIRE(f.coordinator->FinishJob(lease, Success()).ok());
+
+  auto statuses = StoredStatuses(*f.temp.db, f.repo_id);
+  CHECK(statuses["slipway/runtime"] ==
+        std::vector<std::string>{"running: building on builder-1", "success: runtime success in 1.2 s"});
+  REQUIRE(statuses["slipway"].size() == 2);
+  CHECK(statuses["slipway"][0] == "running: run 1 building");
+  CHECK(statuses["slipway"][1].starts_with("success: run 1: 1 stage built"));
+  auto messages = store::OutboxStore(*f.temp.db).ListByRepo(f.repo_id, 100);
+  CHECK(json::parse(messages->front().payload)["target_url"] == "https://ci.example/#/runs/" + std::to_string(run.id));
+}
+
+TEST_CASE("a repository without an api_url gets nothing stored for the forge") {
+  Fixture f;
+  auto [run, job, lease] = f.StartWithLeasedJob();
+  REQUIRE(f.coordinator->FinishJob(lease, Success()).ok());
+  CHECK(CountRows(*f.temp.db, "forge_outbox") == 0);
 }
 
 }  // namespace

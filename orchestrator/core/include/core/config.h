@@ -33,6 +33,8 @@
 //   upstream_registry: registry-1.docker.io  # serves base images named without a registry host
 //   registries:                # registries with a private CA; credentials: core/registry_access.h
 //     - {host: registry.example:5000, ca_file: /etc/slipway/registry-ca.crt}
+//   public_url: https://ci.example.com   # how people reach this server: links in forge statuses
+//                                        # and comments (docs/forges.md); absent: no links
 //   repos:
 //     - {name: owner/app, clone_url: ..., forge: github, secret: ...,
 //        image_prefixes: [127.0.0.1:5000/app], protected_tags: [latest, "v*"],
@@ -103,6 +105,7 @@ struct ServerConfig {
   // The key that seals stored secrets (32 bytes, 0600); empty: secrets.key in the data folder,
   // made on first start.
   std::string secrets_key_file;
+  std::string public_url;  // without a trailing '/'; "" when unset
   HttpLimits http;  // host and port are the fields above
   int http_workers = 4;
 };

@@ -29,6 +29,8 @@
 #include "common/status.h"
 #include "core/config.h"
 #include "core/event_hub.h"
+#include "core/forge_feedback.h"
+#include "core/forge_outbox.h"
 #include "core/image_review.h"
 #include "core/queries.h"
 #include "core/rerun_plan.h"
@@ -190,6 +192,9 @@ class Coordinator {
   std::unique_ptr<BaseWatch> MakeBaseWatch();
   Result<store::Run> StartBaseUpdate(const store::Repo& repo, const std::string& branch, const std::string& sha,
                                      const std::string& message);
+  // A run reached its final status (stored): its statuses, notification and pull request comment
+  // (core/forge_feedback.h).
+  void ReportRunFinished(int64_t run_id);
   // Adds a planned run's jobs to the scheduler and hands out what became ready. REQUIRES: mu_ held.
   void ScheduleRunLocked(const store::Run& run, const std::vector<store::Job>& jobs);
 
@@ -229,6 +234,8 @@ class Coordinator {
   std::mutex stored_secrets_mu_;
   uint64_t stored_secrets_generation_ = ~0ULL;     // GUARDED_BY(stored_secrets_mu_)
   std::vector<std::string> stored_secret_forms_;   // GUARDED_BY(stored_secrets_mu_)
+  std::unique_ptr<ForgeOutbox> outbox_;  // made by Start(), which has the secret store by then
+  ForgeFeedback feedback_;               // stores what outbox_ sends (statuses, comments, notifications)
   std::unique_ptr<BaseWatch> bases_;  // after work_: its checks post planning there
 
   std::mutex mu_;

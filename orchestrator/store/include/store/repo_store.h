@@ -1,5 +1,6 @@
 // RepoStore: the repositories Slipway builds, by "owner/repo" name, with their forge, clone URL,
-// webhook secret and publish policy (what their pipelines may push and ask for; core/publish_policy.h).
+// webhook secret, publish policy (what their pipelines may push and ask for; core/publish_policy.h)
+// and the links Slipway reports back through (forge API, notification webhooks).
 //
 // Thread-safety: safe from any thread (each call holds the Database's connection for its length).
 #pragma once
@@ -23,6 +24,14 @@ struct PublishPolicy {
   std::vector<std::string> agent_labels;        // "pool=build", "arch=*": labels its jobs may ask for
 };
 
+// Where Slipway reports back (docs/forges.md). The tokens and signing keys are the repository's
+// secrets `forge_token` and `notify_secret`, never stored here.
+struct ForgeLinks {
+  std::string api_url;                     // the forge's REST API root; "": no statuses or comments
+  std::string notify_url;                  // notification webhooks; "": none
+  std::vector<std::string> notify_events;  // which (core/forge_messages.h); empty: every one
+};
+
 struct Repo {
   int64_t id = 0;
   std::string name;   // "owner/repo"
@@ -32,6 +41,7 @@ struct Repo {
   std::string default_branch;
   int64_t created_at = 0;
   PublishPolicy policy;
+  ForgeLinks links;
 };
 
 struct RepoSpec {
@@ -41,6 +51,7 @@ struct RepoSpec {
   std::string secret;
   std::optional<std::string> default_branch;  // nullopt: "main" when new, unchanged otherwise
   std::optional<PublishPolicy> policy;        // nullopt: none when new, unchanged otherwise
+  std::optional<ForgeLinks> links;            // nullopt: none when new, unchanged otherwise
 };
 
 class RepoStore {
