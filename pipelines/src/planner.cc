@@ -267,7 +267,7 @@ class Planner {
     for (const PlannedStage& s : stages) {
       if (s.config && !Holds(s.config->when)) left_out.insert(s.key);
     }
-    const bool highest_release = IsHighestRelease(ctx_.tag, ctx_.repo_tags);
+    const bool highest_release = ctx_.repo_tags && IsHighestRelease(ctx_.tag, *ctx_.repo_tags);
     for (const MatrixCombination& combo : combinations) {
       if (PastDeadline()) return;
       TagValues values{ctx_.branch, ctx_.sha, ctx_.run_number, combo.AsMap(), ctx_.tag, highest_release};

@@ -37,7 +37,7 @@ PlanContext Context(std::string event, std::string branch, std::string tag = "")
   ctx.run_number = 3;
   ctx.event = std::move(event);
   ctx.tag = std::move(tag);
-  ctx.repo_tags = {"v1.2.3", "v1.1.0", "v1.3.0-rc.1"};
+  ctx.repo_tags = std::vector<std::string>{"v1.2.3", "v1.1.0", "v1.3.0-rc.1"};
   return ctx;
 }
 

@@ -7,6 +7,7 @@
 #include "api/replies.h"
 #include "api/routes.h"
 #include "common/json_text.h"
+#include "core/badge.h"
 #include "core/image_details.h"
 #include "core/publish_policy.h"
 #include "core/views.h"
@@ -99,10 +100,40 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     auto policy = PolicyFromBody(*body, c, name);
     if (!policy.ok()) return ReplyStatus(*w, policy.status());
     spec.policy = *policy;
+    if (body->contains("fork_pull_requests")) {
+      const auto& forks = (*body)["fork_pull_requests"];
+      if (forks != "run" && forks != "approve" && forks != "ignore") {
+        return ReplyError(*w, 400, "invalid_argument", "\"fork_pull_requests\" must be run, approve or ignore");
+      }
+      spec.fork_pull_requests = forks.get<std::string>();
+    }
     store::RepoStore repos(c.db());
     auto repo = repos.Upsert(spec, c.Now());
     if (!repo.ok()) return ReplyStatus(*w, repo.status());
     ReplyJson(*w, 201, core::RepoView(*repo));
+  });
+
+  // A status badge: the newest finished run of the branch (default: the repository's default
+  // branch), as SVG. Cached briefly, so a README that shows it does not ask on every view.
+  router.Add("GET", "/api/v1/repos/{name...}/badge.svg", [&c](const http::Request& req, const PathParams& p,
+                                                             WriterPtr w) {
+    auto repo = store::RepoStore(c.db()).GetByName(p.at("name"));
+    if (!repo.ok()) return ReplyStatus(*w, repo.status());
+    std::string branch = req.Query("branch").empty() ? repo->default_branch : req.Query("branch");
+    if (Status s = webhooks::ValidateBranchName(branch); !s.ok()) return ReplyStatus(*w, s.Annotate("branch"));
+    auto runs = store::RunStore(c.db()).List({.repo = repo->name, .branch = branch, .limit = 50});
+    if (!runs.ok()) return ReplyStatus(*w, runs.status());
+    std::optional<RunStatus> status;
+    for (const auto& run : *runs) {
+      if (IsFinal(run.status) && run.status != RunStatus::kSkipped) {
+        status = run.status;
+        break;
+      }
+    }
+    w->Send({.status = 200,
+             .content_type = "image/svg+xml; charset=utf-8",
+             .body = core::BadgeSvg("slipway", status ? std::string(RunStatusName(*status)) : "unknown"),
+             .headers = {{"Cache-Control", "max-age=60, must-revalidate"}}});
   });
 
   router.Add("GET", "/api/v1/agents", [&c](const http::Request&, const PathParams&, WriterPtr w) {

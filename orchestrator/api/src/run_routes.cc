@@ -1,4 +1,4 @@
-// Runs and jobs: list, detail, manual trigger, rerun, cancel, job detail, job log (whole or SSE).
+// Runs and jobs: list, detail, manual trigger, rerun, cancel, approve, job detail, job log (whole or SSE).
 #include <cstdlib>
 
 #include "api/log_pages.h"
@@ -131,6 +131,16 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
     Status s = c.CancelRun(*id);
     if (!s.ok()) return ReplyStatus(*w, s);
     ReplyJson(*w, 202, {{"run_id", *id}, {"status", "canceling"}});
+  });
+
+  router.AddOnWorkers("POST", "/api/v1/runs/{id}/approve", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
+    if (!RequireAdmin(req, c, *w)) return;
+    auto id = ParseId(p.at("id"), "run id");
+    if (!id.ok()) return ReplyStatus(*w, id.status());
+    if (Status s = c.ApproveRun(*id); !s.ok()) return ReplyStatus(*w, s);
+    auto run = store::RunStore(c.db()).Get(*id);
+    if (!run.ok()) return ReplyStatus(*w, run.status());
+    ReplyJson(*w, 200, core::RunView(*run));
   });
 
   router.Add("GET", "/api/v1/jobs/{id}", [&c](const http::Request&, const PathParams& p, WriterPtr w) {

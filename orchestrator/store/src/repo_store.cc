@@ -10,7 +10,7 @@ namespace {
 
 constexpr char kFields[] =
     "id, name, forge, clone_url, secret, default_branch, created_at, image_prefixes, protected_tags, "
-    "protected_branches, agent_labels";
+    "protected_branches, agent_labels, fork_pull_requests";
 std::string SelectRepos() { return std::string("SELECT ") + kFields + " FROM repos "; }
 
 std::vector<std::string> ReadList(const std::string& json_text) {
@@ -30,6 +30,7 @@ Repo ReadRepo(const Statement& s) {
             s.ColumnText(4), s.ColumnText(5), s.ColumnInt(6),  {}};
   repo.policy = {ReadList(s.ColumnText(7)), ReadList(s.ColumnText(8)), ReadList(s.ColumnText(9)),
                  ReadList(s.ColumnText(10))};
+  repo.fork_pull_requests = s.ColumnText(11);
   return repo;
 }
 
@@ -40,13 +41,14 @@ Result<Repo> RepoStore::Upsert(const RepoSpec& spec, int64_t now_ms) {
   Connection conn = db_.Lock();
   Result<Statement> stmt = conn.Prepare(
       "INSERT INTO repos (name, forge, clone_url, secret, default_branch, created_at, image_prefixes,"
-      " protected_tags, protected_branches, agent_labels)"
+      " protected_tags, protected_branches, agent_labels, fork_pull_requests)"
       " VALUES (?1, ?2, ?3, ?4, COALESCE(?5, 'main'), ?6, COALESCE(?7, '[]'), COALESCE(?8, '[]'),"
-      " COALESCE(?9, '[]'), COALESCE(?10, '[]'))"
+      " COALESCE(?9, '[]'), COALESCE(?10, '[]'), COALESCE(?11, 'approve'))"
       " ON CONFLICT (name) DO UPDATE SET forge = excluded.forge, clone_url = excluded.clone_url,"
       " secret = excluded.secret, default_branch = COALESCE(?5, default_branch),"
       " image_prefixes = COALESCE(?7, image_prefixes), protected_tags = COALESCE(?8, protected_tags),"
-      " protected_branches = COALESCE(?9, protected_branches), agent_labels = COALESCE(?10, agent_labels)"
+      " protected_branches = COALESCE(?9, protected_branches), agent_labels = COALESCE(?10, agent_labels),"
+      " fork_pull_requests = COALESCE(?11, fork_pull_requests)"
       " RETURNING " + std::string(kFields));
   if (!stmt.ok()) return stmt.status();
   auto list = [&](std::vector<std::string> PublishPolicy::*field) -> std::optional<std::string> {
@@ -62,7 +64,8 @@ Result<Repo> RepoStore::Upsert(const RepoSpec& spec, int64_t now_ms) {
       .BindText(7, list(&PublishPolicy::image_prefixes))
       .BindText(8, list(&PublishPolicy::protected_tags))
       .BindText(9, list(&PublishPolicy::protected_branches))
-      .BindText(10, list(&PublishPolicy::agent_labels));
+      .BindText(10, list(&PublishPolicy::agent_labels))
+      .BindText(11, spec.fork_pull_requests);
   Result<Repo> repo = ReadOne<Repo>(*stmt, ReadRepo, "repository not stored");
   if (!repo.ok()) return repo.status().Annotate("storing repository " + spec.name);
   // Finish the RETURNING statement so its write is complete before the connection is released.

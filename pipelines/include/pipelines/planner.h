@@ -49,14 +49,15 @@ struct PlanContext {
   long long run_number = 0;
   std::optional<std::vector<std::string>> changed_paths;  // none: the paths filter is not applied
   bool apply_filters = true;  // false (lint): plan every job whatever the on filters say
+  RepoLookup lookup;          // none: paths are taken as written (no symbolic links followed)
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // none: no deadline
   // The run's trigger, for `when: {event}` and which `on` filter applies: push, pull_request, tag,
   // manual, schedule, base-update. A tag run is filtered by on.tag, a pull request's by nothing,
   // the others by on.push.
   std::string event = "push";
   std::string tag;                     // a tag run's tag ("v1.2.3")
-  std::vector<std::string> repo_tags;  // every tag of the repository, for the `latest` rule
-  RepoLookup lookup;          // none: paths are taken as written (no symbolic links followed)
-  std::optional<std::chrono::steady_clock::time_point> deadline;  // none: no deadline
+  // Every tag of the repository, for the `latest` rule; none (unknown): `latest` is not moved.
+  std::optional<std::vector<std::string>> repo_tags;
 };
 
 // Returns the file's content, or nullopt when it does not exist. Paths are already normalised and

@@ -32,6 +32,7 @@ struct Repo {
   std::string default_branch;
   int64_t created_at = 0;
   PublishPolicy policy;
+  std::string fork_pull_requests = "approve";  // run | approve | ignore: a fork's pull requests
 };
 
 struct RepoSpec {
@@ -41,6 +42,7 @@ struct RepoSpec {
   std::string secret;
   std::optional<std::string> default_branch;  // nullopt: "main" when new, unchanged otherwise
   std::optional<PublishPolicy> policy;        // nullopt: none when new, unchanged otherwise
+  std::optional<std::string> fork_pull_requests;  // nullopt: "approve" when new, unchanged otherwise
 };
 
 class RepoStore {
