@@ -17,6 +17,8 @@
 namespace slipway::core {
 namespace {
 
+constexpr char kCanceledByRequest[] = "canceled by request";
+
 // An entry of the repository's tree at a commit, for the planner to follow symbolic links: a
 // context or Dockerfile reached through a link is checked where the link leads.
 Result<pipelines::RepoEntry> TreeEntryAt(planner::GitMirror& mirror, const std::string& repo, const std::string& sha,
@@ -106,7 +108,7 @@ Result<store::Run> Coordinator::Rerun(int64_t run_id, const RerunSelection& sele
   return run;
 }
 
-Status Coordinator::CancelRun(int64_t run_id) { return CancelRunFor(run_id, "canceled by request"); }
+Status Coordinator::CancelRun(int64_t run_id) { return CancelRunFor(run_id, kCanceledByRequest); }
 
 Status Coordinator::CancelRunFor(int64_t run_id, const std::string& reason) {
   auto run = runs_.Get(run_id);
@@ -122,9 +124,10 @@ Status Coordinator::CancelRunFor(int64_t run_id, const std::string& reason) {
   }
   // Not held by the scheduler: still being planned (cancel it here; planning then stops), or done.
   if (run->status == RunStatus::kPending) {
+    const std::string why = reason == kCanceledByRequest ? "canceled" : reason;  // "pull request #3 closed"
     const bool held = run->approval == store::Approval::kAwaiting;
     return runs_.SetStatus(run_id, {.status = RunStatus::kCanceled,
-                                    .error = held ? reason + " before approval" : reason + " before planning finished",
+                                    .error = why + (held ? " before approval" : " before planning finished"),
                                     .finished_at = clock_()});
   }
   return Status::Conflict("run " + std::to_string(run_id) + " has already finished (" +

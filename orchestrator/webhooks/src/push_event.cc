@@ -110,6 +110,10 @@ Result<PushEvent> FromJson(Forge forge, const json& root) {
   }
   if (auto it = root.find("head_commit"); it != root.end() && it->is_object()) head = &*it;
   if (head != nullptr) {
+    // An annotated tag's push names the tag object in `after`; the commit to build is the head's.
+    if (std::string id = OptionalString(*head, "id"); ev.is_tag && !ev.deleted && ValidateSha(id).ok()) {
+      ev.after = id;
+    }
     ev.head_message = OptionalString(*head, "message");
     if (auto author = head->find("author"); author != head->end() && author->is_object()) {
       ev.head_author = OptionalString(*author, "name");

@@ -34,7 +34,7 @@ struct PushEvent {
   bool created = false;   // before is all zeros: a new branch or tag
   bool deleted = false;   // after is all zeros, or the payload says "deleted": true
   std::string before;
-  std::string after;      // the commit to build
+  std::string after;      // the commit to build (an annotated tag's: head_commit.id)
   std::string head_message;
   std::string head_author;  // the head commit author's name
   std::string web_url;      // repository.html_url (GitLab: project.web_url), http(s) only; else ""
