@@ -78,6 +78,7 @@ std::optional<std::string> TagSkipped(std::string_view tmpl, const TagValues& va
       [&](std::string_view name, bool closed) {
         if (!closed || why) return;
         if (name == "tag" && values.tag.empty()) why = "{tag} needs a run of a tag";
+        if (name == "branch" && values.branch.empty() && !values.tag.empty()) why = "{branch} needs a run of a branch";
         if (name == "semver" && !version) why = "{semver} needs a semantic version tag";
         if (IsVersionPart(name) && (!version || !version->is_release())) {
           why = "{" + std::string(name) + "} needs a release version tag";

@@ -151,7 +151,7 @@ TEST_CASE("closing a pull request cancels its running build") {
   CHECK(run["error"] == "pull request #3 closed");
 }
 
-TEST_CASE("a tag v1.2.3 pushes 1.2.3, 1.2, 1 and latest; an older release leaves latest alone") {
+TEST_CASE("a tag v1.2.3 pushes 1.2.3, 1.2, 1 and latest, an older release leaves latest alone") {
   TempDir dir;
   Server server(dir.path() + "/data");
   Agent agent(server, "agent-tags", dir.path() + "/agent");

@@ -68,7 +68,7 @@ TEST_CASE("a push to a feature branch builds without pushing and without tags") 
   CHECK(runtime->tags.empty());
 }
 
-TEST_CASE("the highest release tag pushes its versions and latest; the test stage is left out") {
+TEST_CASE("the highest release tag pushes its versions and latest, the test stage is left out") {
   PlanResult r = PlanPipeline(Repo().Reader(), Context("tag", "", "v1.2.3"));
   REQUIRE_FALSE(r.filtered_out);
   REQUIRE(r.jobs.size() == 1);
@@ -80,7 +80,7 @@ TEST_CASE("the highest release tag pushes its versions and latest; the test stag
                                                  "127.0.0.1:5000/app:1", "127.0.0.1:5000/app:latest"});
 }
 
-TEST_CASE("an older release tag does not move latest; a pre-release moves only its own version") {
+TEST_CASE("an older release tag does not move latest, a pre-release moves only its own version") {
   PlanResult old = PlanPipeline(Repo().Reader(), Context("tag", "", "v1.1.0"));
   REQUIRE(old.jobs.size() == 1);
   CHECK(old.jobs[0].tags == std::vector<std::string>{"127.0.0.1:5000/app:1.1.0", "127.0.0.1:5000/app:1.1",
@@ -90,7 +90,7 @@ TEST_CASE("an older release tag does not move latest; a pre-release moves only i
   CHECK(rc.jobs[0].tags == std::vector<std::string>{"127.0.0.1:5000/app:1.3.0-rc.1"});
 }
 
-TEST_CASE("on.tag filters tag runs; on.push does not filter them nor pull requests") {
+TEST_CASE("on.tag filters tag runs, on.push does not filter them nor pull requests") {
   PlanResult r = PlanPipeline(Repo().Reader(), Context("tag", "", "nightly"));
   CHECK(r.filtered_out);
   CHECK(r.filter_reason == "tag \"nightly\" does not match on.tag [v*]");

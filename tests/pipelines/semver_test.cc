@@ -83,6 +83,7 @@ TEST_CASE("tag templates of a version tag, and what a branch run skips") {
   CHECK(TagSkipped("{tag}", branch_run) == "{tag} needs a run of a tag");
   CHECK(TagSkipped("v{major}", branch_run) == "{major} needs a release version tag");
   CHECK_FALSE(TagSkipped("latest", branch_run));  // an ordinary template on a branch
+  CHECK(TagSkipped("{branch}", tag_run) == "{branch} needs a run of a branch");
   CHECK_FALSE(TagSkipped("{branch}", branch_run));
   CHECK(UnknownPlaceholders("{tag}-{semver}-{major}.{minor}.{patch}", {}).empty());
 }

@@ -3,7 +3,7 @@
 // ("1.2.3", "1.2.3-rc.1"), `{major}`, `{minor}`, `{patch}` (of a release version only: a
 // pre-release does not move "1.2" or "1"); rendered and sanitised into a valid Docker tag.
 //
-// A template that needs what the run does not have ({tag} on a branch run, {semver} on a tag that
+// A template that needs what the run does not have ({tag} on a branch run, {branch} on a tag run, {semver} on a tag that
 // is no semantic version, {major} on a pre-release) gives no tag for that run: it is skipped, not
 // an error (TagSkipped says why). The template `latest` on a tag run gives a tag only when the
 // run's tag is the repository's highest release version, so an old release rebuilt or a

@@ -53,7 +53,7 @@ TEST_CASE("every GitHub pull_request example parses, and only opened/reopened/sy
   CHECK(closed >= 1);
 }
 
-TEST_CASE("GitHub opened example: same repository, not a fork; edited into a fork") {
+TEST_CASE("GitHub opened example: same repository, not a fork, edited into a fork") {
   std::vector<json> examples = GitHubExamples("pull_request");
   auto opened = std::find_if(examples.begin(), examples.end(), [](const json& e) { return e.at("action") == "opened"; });
   REQUIRE(opened != examples.end());
