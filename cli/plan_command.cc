@@ -75,7 +75,9 @@ int PlanCommand(const std::vector<std::string>& args) {
       ->check(CLI::IsMember({"push", "pull_request", "tag", "manual", "schedule", "base-update"}))
       ->capture_default_str();
   std::string tag;
-  app.add_option("--tag", tag, "plan a run of this tag (--event tag): on.tag, {tag} {semver} {major} {minor}; it counts as the highest release");
+  app.add_option("--tag", tag,
+                 "plan a run of this tag (--event tag): on.tag, {tag} {semver} {major} {minor}; "
+                 "it counts as the highest release");
   app.add_option("--file", file, "the pipeline file inside DIR")->capture_default_str();
   app.add_flag("--json", json, "print the plan as JSON");
   app.footer(kPlanFooter);
