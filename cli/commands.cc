@@ -19,6 +19,7 @@ const std::vector<Command>& Commands() {
       {"trigger", "start a run of a repo's branch (or commit)", TriggerCommand},
       {"rerun", "rerun a run: all jobs, --failed, or --stage S", RerunCommand},
       {"cancel", "cancel a run's pending and running jobs", CancelCommand},
+      {"approve", "approve a run held for approval (a pull request from a fork)", ApproveCommand},
       {"base-check", "check a repo's base images now; moved ones start base-update runs", BaseCheckCommand},
       {"secret", "set (value from stdin), list or rm a repository's secrets", SecretCommand},
       {"agent-token", "create (printed once), list or revoke per-agent tokens", AgentTokenCommand},

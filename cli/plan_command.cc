@@ -1,4 +1,4 @@
-// slipway plan [DIR] [--branch B] [--sha S] [--run N] [--changed PATH...] [--file F] [--json]
+// slipway plan [DIR] [--branch B] [--sha S] [--run N] [--changed PATH...] [--event E] [--tag T] [--file F] [--json]
 #include <iostream>
 #include <limits>
 
@@ -71,10 +71,23 @@ int PlanCommand(const std::vector<std::string>& args) {
       app.add_option("--changed", changed, "the changed paths (until the next flag); on.push.paths is applied to them")
           ->expected(0, CLI::detail::expected_max_vector_size)
           ->type_name("PATH...");
+  app.add_option("--event", ctx.event, "the run's trigger, for when: and the on filters")
+      ->check(CLI::IsMember({"push", "pull_request", "tag", "manual", "schedule", "base-update"}))
+      ->capture_default_str();
+  std::string tag;
+  app.add_option("--tag", tag,
+                 "plan a run of this tag (--event tag): on.tag, {tag} {semver} {major} {minor}; "
+                 "it counts as the highest release");
   app.add_option("--file", file, "the pipeline file inside DIR")->capture_default_str();
   app.add_flag("--json", json, "print the plan as JSON");
   app.footer(kPlanFooter);
   if (auto done = ParseCommandFlags(app, "plan", args)) return *done;
+  if (!tag.empty()) {
+    ctx.event = "tag";
+    ctx.tag = tag;
+    ctx.branch.clear();
+    ctx.repo_tags = std::vector<std::string>{tag};
+  }
   if (*changed_flag) {
     ctx.changed_paths.emplace();
     for (const std::string& path : changed) {

@@ -334,16 +334,31 @@ int RerunCommand(const std::vector<std::string>& args) {
   return 0;
 }
 
-int CancelCommand(const std::vector<std::string>& args) {
+namespace {
+
+// `slipway VERB RUN`: POST /api/v1/runs/RUN/VERB, then "run RUN <done>".
+int RunAction(const std::vector<std::string>& args, const std::string& verb, const std::string& description,
+              const std::string& done) {
   Remote r;
   std::string run;
-  auto app = RemoteApp("cancel", "Cancels a run's pending and running jobs.", &r);
+  auto app = RemoteApp(verb, description, &r);
   app->add_option("RUN", run, "the run id")->required();
-  if (auto done = ParseRemote(*app, "cancel", args, &r)) return *done;
-  auto j = Call(r, "POST", "/api/v1/runs/" + PercentEncode(run) + "/cancel", "{}");
+  if (auto parsed = ParseRemote(*app, verb, args, &r)) return *parsed;
+  auto j = Call(r, "POST", "/api/v1/runs/" + PercentEncode(run) + "/" + verb, "{}");
   if (!j) return 1;
-  std::cout << "run " << run << " canceling\n";
+  std::cout << "run " << run << " " << done << "\n";
   return 0;
+}
+
+}  // namespace
+
+int CancelCommand(const std::vector<std::string>& args) {
+  return RunAction(args, "cancel", "Cancels a run's pending and running jobs.", "canceling");
+}
+
+int ApproveCommand(const std::vector<std::string>& args) {
+  return RunAction(args, "approve", "Approves a run held for approval (a pull request from a fork); it is then planned.",
+                   "approved");
 }
 
 int BaseCheckCommand(const std::vector<std::string>& args) {

@@ -1,5 +1,5 @@
 // The CLI's commands that talk to a running slipwayd over its REST API: runs, show, logs, wait,
-// trigger, rerun, cancel, base-check, secret, agent-token, token. The server comes from --server or
+// trigger, rerun, cancel, approve, base-check, secret, agent-token, token. The server comes from --server or
 // SLIPWAY_SERVER (default http://127.0.0.1:8080; https:// verified against --ca-file or
 // SLIPWAY_CA_FILE, else the system's CAs), the token from --token, --token-file or SLIPWAY_TOKEN.
 // Every value put in a URL (run and job ids, query values such as a branch) is percent-encoded.
@@ -20,6 +20,7 @@ int WaitCommand(const std::vector<std::string>& args);
 int TriggerCommand(const std::vector<std::string>& args);
 int RerunCommand(const std::vector<std::string>& args);
 int CancelCommand(const std::vector<std::string>& args);
+int ApproveCommand(const std::vector<std::string>& args);
 int BaseCheckCommand(const std::vector<std::string>& args);
 // slipway secret set|list|rm REPO [NAME]: a value is read from standard input, never from argv.
 int SecretCommand(const std::vector<std::string>& args);

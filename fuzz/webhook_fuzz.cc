@@ -1,5 +1,6 @@
-// Fuzzes what a webhook body goes through once its signature has passed: the push payload readers
-// of the three forges and the decision made from them, with every event name that carries a push.
+// Fuzzes what a webhook body goes through once its signature has passed: the push and pull request
+// payload readers of the three forges and the decision made from them, with every event name that
+// carries one.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -7,6 +8,7 @@
 #include "webhooks/delivery.h"
 #include "webhooks/forge.h"
 #include "webhooks/hook_decision.h"
+#include "webhooks/pull_request_event.h"
 #include "webhooks/push_event.h"
 
 using namespace slipway::webhooks;
@@ -15,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);
   for (Forge forge : {Forge::kGitHub, Forge::kGitLab, Forge::kGitea}) {
     (void)ParsePushEvent(forge, body);
-    for (std::string_view event : {"push", "Push Hook", "Tag Push Hook", "ping"}) {
+    (void)ParsePullRequestEvent(forge, body);
+    for (std::string_view event : {"push", "Push Hook", "Tag Push Hook", "pull_request", "Merge Request Hook", "ping"}) {
       (void)DecideHook(forge, event, body);
     }
     // The body's bytes as header values: ids and event names are hostile too.

@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
   store::RepoStore repos(**db);
   for (const auto& r : config->repos) {
     auto stored = repos.Upsert({.name = r.name, .forge = r.forge, .clone_url = r.clone_url, .secret = r.secret,
-                                .default_branch = std::nullopt, .policy = r.policy},
+                                .default_branch = std::nullopt, .policy = r.policy,
+                                .fork_pull_requests = r.fork_pull_requests},
                                WallClockMs());
     if (!stored.ok()) {
       std::cerr << "slipwayd: repo " << r.name << ": " << stored.status().ToString() << "\n";

@@ -107,7 +107,8 @@ class Linter {
       for (const std::string& name : UnknownPlaceholders(tag.value, axes)) {
         out_.push_back(MakeError(file_, tag.pos, "unknown-placeholder",
                                  "tag \"" + tag.value + "\" uses unknown placeholder {" + name +
-                                     "}; known: {branch} {sha} {short_sha} {run} and matrix axes"));
+                                     "}; known: {branch} {sha} {short_sha} {run} {tag} {semver} {major} {minor} "
+                                     "{patch} and matrix axes"));
       }
     }
     if (s.push && !p_.image) {

@@ -304,32 +304,91 @@ class Parser {
   void ParseOn(const YAML::Node& node) {
     if (node.IsNull()) return;
     if (!node.IsMap()) return WrongType(node, "on", "a mapping");
-    ForEachKey(node, "on", {"push", "schedule"},
+    ForEachKey(node, "on", {"push", "tag", "schedule"},
                [&](const std::string& key, const YAML::Node&, const YAML::Node& v) {
                  if (key == "push") {
                    if (v.IsNull()) return;
                    if (!v.IsMap()) return WrongType(v, "on.push", "a mapping");
                    ForEachKey(v, "on.push", {"branches", "paths"},
                               [&](const std::string& k, const YAML::Node&, const YAML::Node& list) {
-                                auto values = GetStringList(list, "on.push." + k);
-                                for (const auto& value : values) {
-                                  if (value.value.empty() || value.value == "!") {
-                                    Error(value.pos, "bad-value", "empty pattern in on.push." + k);
-                                  }
-                                }
-                                (k == "branches" ? pipeline_.branches : pipeline_.paths) = values;
+                                (k == "branches" ? pipeline_.branches : pipeline_.paths) = GetPatterns(list, "on.push." + k);
                               });
-                 } else {
-                   for (const auto& cron : GetStringList(v, "on.schedule")) {
-                     auto parsed = CronSchedule::Parse(cron.value);
-                     if (!parsed.ok()) {
-                       Error(cron.pos, "bad-cron",
-                             "on.schedule \"" + cron.value + "\": " + parsed.status().message());
-                     }
-                     pipeline_.schedule.push_back(cron.value);
-                   }
+                 } else if (key == "tag") {
+                   pipeline_.tag_patterns = GetPatterns(v, "on.tag");
+                 } else if (v.IsSequence()) {
+                   for (const auto& entry : v) ParseScheduleEntry(entry);
+                 } else if (!v.IsNull()) {
+                   WrongType(v, "on.schedule", "a list");
                  }
                });
+  }
+
+  // Globs as in on.push: a list of non-empty strings.
+  std::vector<Located<std::string>> GetPatterns(const YAML::Node& list, const std::string& what) {
+    auto values = GetStringList(list, what);
+    for (const auto& value : values) {
+      if (value.value.empty() || value.value == "!") Error(value.pos, "bad-value", "empty pattern in " + what);
+    }
+    return values;
+  }
+
+  // "0 3 * * *" (a base check) or {cron: "0 3 * * *", build: true}.
+  void ParseScheduleEntry(const YAML::Node& entry) {
+    ScheduleEntry out;
+    Located<std::string> cron;
+    if (entry.IsMap()) {
+      ForEachKey(entry, "an on.schedule entry", {"cron", "build"},
+                 [&](const std::string& k, const YAML::Node&, const YAML::Node& v) {
+                   if (k == "cron") (void)GetString(v, "on.schedule.cron", &cron);
+                   else (void)GetBool(v, "on.schedule.build", &out.build);
+                 });
+      if (cron.value.empty()) return Error(PosOf(entry), "bad-cron", "an on.schedule entry needs a cron time");
+    } else if (!GetString(entry, "an on.schedule entry", &cron)) {
+      return;
+    }
+    auto parsed = CronSchedule::Parse(cron.value);
+    if (!parsed.ok()) {
+      Error(cron.pos, "bad-cron", "on.schedule \"" + cron.value + "\": " + parsed.status().message());
+    }
+    out.cron = cron.value;
+    pipeline_.schedule.push_back(std::move(out));
+  }
+
+  // when: {branch: [...], event: [...]}
+  void ParseCondition(const YAML::Node& node, const std::string& what, RunCondition* out) {
+    out->set = true;
+    out->pos = PosOf(node);
+    if (!node.IsMap()) return WrongType(node, what, "a mapping with branch and event lists");
+    ForEachKey(node, what, {"branch", "event"},
+               [&](const std::string& k, const YAML::Node&, const YAML::Node& v) {
+                 if (k == "branch") {
+                   out->branches = Values(GetPatterns(v, what + ".branch"));
+                   return;
+                 }
+                 for (const auto& event : GetStringList(v, what + ".event")) {
+                   static const std::set<std::string> kEvents = {"push",   "pull_request", "tag",
+                                                                 "manual", "schedule",     "base-update"};
+                   if (kEvents.count(event.value) == 0) {
+                     Error(event.pos, "bad-value",
+                           what + ".event \"" + event.value +
+                               "\" is not one of push, pull_request, tag, manual, schedule, base-update");
+                   }
+                   out->events.push_back(event.value);
+                 }
+               });
+  }
+
+  // push: true | false | {when: {...}} (pushes when the condition holds).
+  void ParsePush(const YAML::Node& v, const std::string& what, StageConfig* stage) {
+    stage->push_pos = PosOf(v);
+    if (!v.IsMap()) {
+      (void)GetBool(v, what, &stage->push);
+      return;
+    }
+    stage->push = true;
+    ForEachKey(v, what, {"when"}, [&](const std::string&, const YAML::Node&, const YAML::Node& cond) {
+      ParseCondition(cond, what + ".when", &stage->push_when);
+    });
   }
 
   void ParseLint(const YAML::Node& node) {
@@ -402,7 +461,7 @@ class Parser {
     const std::string prefix = "stages." + stage->key + ".";
     ForEachKey(node, where,
                {"target", "needs", "push", "pull", "tags", "build_args", "platforms", "dockerfile",
-                "context", "labels", "runs_on", "budget", "scan", "timeout", "secrets", "ssh"},
+                "context", "labels", "runs_on", "budget", "scan", "timeout", "secrets", "ssh", "when"},
                [&](const std::string& key, const YAML::Node& key_node, const YAML::Node& v) {
                  if (key == "target") {
                    Located<std::string> t;
@@ -410,8 +469,9 @@ class Parser {
                  } else if (key == "needs") {
                    stage->needs = GetStringList(v, prefix + key);
                  } else if (key == "push") {
-                   stage->push_pos = PosOf(v);
-                   (void)GetBool(v, prefix + key, &stage->push);
+                   ParsePush(v, prefix + key, stage);
+                 } else if (key == "when") {
+                   ParseCondition(v, prefix + key, &stage->when);
                  } else if (key == "pull") {
                    (void)GetBool(v, prefix + key, &stage->pull);
                  } else if (key == "tags") {

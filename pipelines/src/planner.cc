@@ -13,6 +13,7 @@
 #include "pipelines/pipeline_linter.h"
 #include "pipelines/pipeline_parser.h"
 #include "pipelines/repo_path.h"
+#include "pipelines/semver.h"
 #include "pipelines/tag_template.h"
 
 namespace slipway::pipelines {
@@ -86,16 +87,17 @@ class Planner {
     std::vector<PlannedStage> stages = CollectStages(p);
     CheckDockerfiles(stages);
     ApplyLintSettings(p);
-    PushFilter filter;
-    for (const auto& b : p.branches) filter.branches.push_back(b.value);
-    for (const auto& q : p.paths) filter.paths.push_back(q.value);
     std::optional<std::string> reason;
-    if (ctx_.apply_filters) reason = FilterPush(filter, ctx_.branch, ctx_.changed_paths);
+    if (ctx_.apply_filters) reason = FilterRun(p);
     if (reason) {
       result_.filtered_out = true;
       result_.filter_reason = *reason;
     }
     if (!HasErrors(diags_) && !result_.filtered_out) Expand(p, stages);
+    if (!HasErrors(diags_) && !result_.filtered_out && result_.jobs.empty() && !stages.empty()) {
+      result_.filtered_out = true;
+      result_.filter_reason = "no stage's when: holds for this " + ctx_.event + " run";
+    }
     return Finish(p);
   }
 
@@ -103,6 +105,29 @@ class Planner {
   void Append(std::vector<Diagnostic> more) {
     for (Diagnostic& d : more) diags_.push_back(std::move(d));
   }
+  // Why the run is filtered out by the pipeline's `on` section, or nullopt.
+  std::optional<std::string> FilterRun(const Pipeline& p) const {
+    if (ctx_.event == "pull_request") return std::nullopt;
+    if (ctx_.event == "tag") {
+      std::vector<std::string> patterns;
+      for (const auto& t : p.tag_patterns) patterns.push_back(t.value);
+      if (MatchesFilter(patterns, ctx_.tag)) return std::nullopt;
+      std::string list;
+      for (const auto& t : patterns) list += (list.empty() ? "" : ", ") + t;
+      return "tag \"" + ctx_.tag + "\" does not match on.tag [" + list + "]";
+    }
+    PushFilter filter;
+    for (const auto& b : p.branches) filter.branches.push_back(b.value);
+    for (const auto& q : p.paths) filter.paths.push_back(q.value);
+    return FilterPush(filter, ctx_.branch, ctx_.changed_paths);
+  }
+
+  bool Holds(const RunCondition& c) const {
+    if (!c.set) return true;
+    if (!ctx_.branch.empty() && !MatchesFilter(c.branches, ctx_.branch)) return false;
+    return c.events.empty() || std::find(c.events.begin(), c.events.end(), ctx_.event) != c.events.end();
+  }
+
   bool HasCode(const std::string& code) const {
     return std::any_of(diags_.begin(), diags_.end(), [&](const Diagnostic& d) { return d.code == code; });
   }
@@ -238,10 +263,16 @@ class Planner {
                                      " jobs; the limit is " + std::to_string(kMaxJobsPerRun)));
       return;
     }
+    std::set<std::string> left_out;  // stages whose when: does not hold
+    for (const PlannedStage& s : stages) {
+      if (s.config && !Holds(s.config->when)) left_out.insert(s.key);
+    }
+    const bool highest_release = ctx_.repo_tags && IsHighestRelease(ctx_.tag, *ctx_.repo_tags);
     for (const MatrixCombination& combo : combinations) {
       if (PastDeadline()) return;
-      TagValues values{ctx_.branch, ctx_.sha, ctx_.run_number, combo.AsMap()};
+      TagValues values{ctx_.branch, ctx_.sha, ctx_.run_number, combo.AsMap(), ctx_.tag, highest_release};
       for (const PlannedStage* s : TopologicalOrder(stages)) {
+        if (left_out.count(s->key)) continue;
         JobSpec job;
         job.name = JobName(s->key, combo);
         job.stage = s->key;
@@ -251,12 +282,14 @@ class Planner {
         job.matrix = combo.AsMap();
         job.image = image;
         if (!image.empty()) job.cache_ref = image + ":" + SanitizeTag("cache-" + job.name);
-        for (const std::string& n : s->needs) job.needs.push_back(JobName(n, combo));
+        for (const std::string& n : s->needs) {
+          if (!left_out.count(n)) job.needs.push_back(JobName(n, combo));
+        }
         Position pos = s->config ? s->config->pos : Position{1, 1};
         if (const StageConfig* c = s->config) {
           job.build_args = c->build_args;
           job.platforms = c->platforms;
-          job.push = c->push;
+          job.push = c->push && Holds(c->push_when);
           job.pull = c->pull;
           job.timeout_seconds = c->timeout_seconds;
           job.labels = c->labels;
@@ -264,7 +297,8 @@ class Planner {
           job.scan = c->scan;
           for (const auto& ref : c->secrets) job.secrets.push_back(ref.value);
           for (const auto& ref : c->ssh) job.ssh.push_back(ref.value);
-          if (!image.empty()) AddTags(*c, values, &job, &tag_owner);
+          // Tags meant for a push that this run does not make are left out with it.
+          if (!image.empty() && (job.push || !c->push)) AddTags(*c, values, &job, &tag_owner);
         }
         for (const auto& [axis, value] : combo.values) {
           auto same = std::find_if(job.build_args.begin(), job.build_args.end(),
@@ -304,6 +338,7 @@ class Planner {
   void AddTags(const StageConfig& c, const TagValues& values, JobSpec* job,
                std::map<std::string, std::string>* owner) {
     for (const auto& tmpl : c.tags) {
+      if (TagSkipped(tmpl.value, values)) continue;  // needs a (highest) version tag this run lacks
       std::string tag = RenderTag(tmpl.value, values);
       if (tag.empty()) {
         diags_.push_back(MakeWarning(path_, tmpl.pos, "empty-tag",

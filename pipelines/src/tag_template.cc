@@ -1,5 +1,7 @@
 #include "pipelines/tag_template.h"
 
+#include "pipelines/semver.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -11,8 +13,11 @@ bool IsTagChar(char c) {
 }
 
 bool IsBuiltin(std::string_view name) {
-  return name == "branch" || name == "sha" || name == "short_sha" || name == "run";
+  return name == "branch" || name == "sha" || name == "short_sha" || name == "run" || name == "tag" ||
+         name == "semver" || name == "major" || name == "minor" || name == "patch";
 }
+
+bool IsVersionPart(std::string_view name) { return name == "major" || name == "minor" || name == "patch"; }
 
 // Calls on_text for literal runs and on_name for each {name}; an unclosed "{" is passed as a name
 // with closed = false.
@@ -65,7 +70,28 @@ std::vector<std::string> UnknownPlaceholders(std::string_view tmpl,
   return unknown;
 }
 
+std::optional<std::string> TagSkipped(std::string_view tmpl, const TagValues& values) {
+  std::optional<SemVer> version = ParseSemVer(values.tag);
+  std::optional<std::string> why;
+  Walk(
+      tmpl, [](std::string_view) {},
+      [&](std::string_view name, bool closed) {
+        if (!closed || why) return;
+        if (name == "tag" && values.tag.empty()) why = "{tag} needs a run of a tag";
+        if (name == "branch" && values.branch.empty() && !values.tag.empty()) why = "{branch} needs a run of a branch";
+        if (name == "semver" && !version) why = "{semver} needs a semantic version tag";
+        if (IsVersionPart(name) && (!version || !version->is_release())) {
+          why = "{" + std::string(name) + "} needs a release version tag";
+        }
+      });
+  if (!why && tmpl == "latest" && !values.tag.empty() && !values.highest_release) {
+    why = "latest moves only with the repository's highest release tag";
+  }
+  return why;
+}
+
 std::string RenderTag(std::string_view tmpl, const TagValues& values) {
+  std::optional<SemVer> version = ParseSemVer(values.tag);
   std::string raw;
   Walk(
       tmpl, [&](std::string_view text) { raw += text; },
@@ -75,6 +101,11 @@ std::string RenderTag(std::string_view tmpl, const TagValues& values) {
         else if (name == "sha") raw += values.sha;
         else if (name == "short_sha") raw += values.sha.substr(0, 7);
         else if (name == "run") raw += std::to_string(values.run);
+        else if (name == "tag") raw += values.tag;
+        else if (name == "semver" && version) raw += version->ToString();
+        else if (name == "major" && version) raw += std::to_string(version->major);
+        else if (name == "minor" && version) raw += std::to_string(version->minor);
+        else if (name == "patch" && version) raw += std::to_string(version->patch);
         else if (auto it = values.matrix.find(std::string(name)); it != values.matrix.end()) {
           raw += it->second;
         }

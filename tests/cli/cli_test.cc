@@ -119,7 +119,7 @@ TEST_CASE("slipway: bad flags and commands exit 2, --help exits 0") {
 }
 
 TEST_CASE("--help exits 0 on every program and every slipway command") {
-  for (const char* command : {"lint", "plan", "runs", "show", "logs", "wait", "trigger", "rerun", "cancel",
+  for (const char* command : {"lint", "plan", "runs", "show", "logs", "wait", "trigger", "rerun", "cancel", "approve",
                               "base-check", "analyze"}) {
     INFO(command);
     auto help = Run({command, "--help"});

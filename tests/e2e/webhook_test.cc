@@ -321,10 +321,10 @@ TEST_CASE("malformed, oversized, ping, tag and deletion deliveries are answered 
   CHECK(ping.status == 200);
   CHECK(ping.json["status"] == "ignored");
   CHECK(ping.json["reason"] == "ping");
-  auto tag = hook(PushBody(repo, "refs/tags/v1.0", kZero, kShaA), "m-8");
+  auto tag = hook(PushBody(repo, "refs/tags/v1.0", kShaA, kZero, true), "m-8");
   INFO(tag.body);
   CHECK(tag.status == 200);
-  CHECK(tag.json["reason"] == "tag push");
+  CHECK(tag.json["reason"] == "tag deleted");
   auto deletion = hook(PushBody(repo, "refs/heads/feature", kShaA, kZero, true), "m-9");
   INFO(deletion.body);
   CHECK(deletion.status == 200);
@@ -333,7 +333,7 @@ TEST_CASE("malformed, oversized, ping, tag and deletion deliveries are answered 
   CHECK(other_event.status == 200);
   CHECK(other_event.json["reason"].get<std::string>().find("issues") != std::string::npos);
   // A repeated ignored delivery is answered the same way, and still starts nothing.
-  CHECK(hook(PushBody(repo, "refs/tags/v1.0", kZero, kShaA), "m-8").status == 200);
+  CHECK(hook(PushBody(repo, "refs/tags/v1.0", kShaA, kZero, true), "m-8").json["reason"] == "tag deleted");
 
   CHECK(RunCount(server, repo) == 0);
   // The server still takes a good push afterwards.
@@ -424,4 +424,47 @@ TEST_CASE("pushed pipelines with errors, without a pipeline, or filtered by bran
     CHECK(planned["jobs"][0]["name"] == "build");
     CHECK(planned["jobs"][0]["status"] == "pending");
   }
+}
+
+TEST_CASE("Gitea and GitLab pull requests from forks: held, ignored or run as each repository says") {
+  TempDir dir;
+  Server server(dir.path() + "/data");
+  const std::string gitea = ReadFixture("gitea/pull-request-synchronized.payload.json");
+  const std::string gitlab = ReadFixture("gitlab/merge-request-update.payload.json");
+  auto post = [&](const json& body) { return server.Post("/api/v1/repos", body.dump()); };
+  REQUIRE(post({{"name", "gitea/webhooks"}, {"clone_url", dir.path() + "/absent.git"}, {"forge", "gitea"},
+                {"secret", "gitea-secret"}}).status == 201);
+  REQUIRE(post({{"name", "gitlabhq/gitlab-test"}, {"clone_url", dir.path() + "/absent.git"}, {"forge", "gitlab"},
+                {"secret", "gl-token"}, {"fork_pull_requests", "ignore"}}).status == 201);
+  CHECK(post({{"name", "gitea/webhooks"}, {"clone_url", "x"}, {"forge", "gitea"}, {"secret", "gitea-secret"},
+              {"fork_pull_requests", "sometimes"}}).json["error"]["message"] ==
+        "\"fork_pull_requests\" must be run, approve or ignore");
+
+  auto held = Hook(server, "gitea", gitea,
+                   {{"X-Gitea-Event", "pull_request"},
+                    {"X-Gitea-Delivery", "pr-1"},
+                    {"X-Gitea-Signature", slipway::webhooks::HmacSha256Hex("gitea-secret", gitea)}});
+  INFO(held.body);
+  REQUIRE(held.status == 202);
+  CHECK(held.json["approval"] == "awaiting");
+  json run = server.Get("/api/v1/runs/" + held.json["run_id"].dump()).json;
+  CHECK(run["trigger"] == "pull_request");
+  CHECK(run["branch"] == "pull/7");
+  CHECK(run["sha"] == "bffeb74224043ba2feb48d137756c8a9331c449a");
+  CHECK(run["links"]["pull_request"] == "http://localhost:3000/gitea/webhooks/pulls/7");
+
+  // slipway approve: the run is released and planned (its commit cannot be fetched here: error).
+  std::string out = Run({BinaryDir() + "/cli/slipway", "approve", held.json["run_id"].dump(), "--server", server.url(),
+                         "--token", Server::kAdminToken});
+  CHECK(out == "run " + held.json["run_id"].dump() + " approved\n");
+  json planned = server.WaitForRun(held.json["run_id"].get<int64_t>(), std::chrono::seconds(60));
+  CHECK(planned["approval"] == "approved");
+  CHECK(planned["status"] == "error");
+
+  auto ignored = Hook(server, "gitlab", gitlab,
+                      {{"X-Gitlab-Event", "Merge Request Hook"}, {"X-Gitlab-Event-UUID", "mr-1"}, {"X-Gitlab-Token", "gl-token"}});
+  INFO(ignored.body);
+  CHECK(ignored.status == 200);
+  CHECK(ignored.json["reason"] == "pull requests from forks are ignored (fork_pull_requests: ignore)");
+  CHECK(RunCount(server, "gitlabhq/gitlab-test") == 0);
 }

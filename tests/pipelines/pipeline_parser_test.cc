@@ -90,8 +90,65 @@ TEST_CASE("ParsePipeline checks on.schedule entries as cron expressions, at thei
         ".slipway.yml:6:7: error[bad-cron]: on.schedule \"0 25 * * *\": hour field: 25 is out of range 0-23");
   CHECK(FormatDiagnostic(p.diagnostics[1]) ==
         ".slipway.yml:7:7: error[bad-cron]: on.schedule \"0 0 * * FUN\": day-of-week field: \"FUN\" is not a number or a name");
-  CHECK(p.pipeline.schedule ==
-        std::vector<std::string>{"0 */6 * * *", "@weekly", "0 25 * * *", "0 0 * * FUN"});
+  std::vector<std::string> crons;
+  for (const auto& entry : p.pipeline.schedule) crons.push_back(entry.cron);
+  CHECK(crons == std::vector<std::string>{"0 */6 * * *", "@weekly", "0 25 * * *", "0 0 * * FUN"});
+}
+
+TEST_CASE("ParsePipeline reads on.tag, scheduled builds, when: and push.when") {
+  auto p = ParsePipeline(R"(version: 1
+image: r/shop
+on:
+  tag: ["v*", "!v0.*"]
+  schedule:
+    - "0 3 * * *"
+    - {cron: "30 4 * * 1", build: true}
+stages:
+  test:
+    when: {event: [push, pull_request]}
+  runtime:
+    push:
+      when: {branch: [main], event: [push, tag]}
+)", ".slipway.yml");
+  REQUIRE(p.diagnostics.empty());
+  const Pipeline& pl = p.pipeline;
+  REQUIRE(pl.tag_patterns.size() == 2);
+  CHECK(pl.tag_patterns[1].value == "!v0.*");
+  REQUIRE(pl.schedule.size() == 2);
+  CHECK_FALSE(pl.schedule[0].build);
+  CHECK(pl.schedule[1].cron == "30 4 * * 1");
+  CHECK(pl.schedule[1].build);
+  REQUIRE(pl.stages.size() == 2);
+  CHECK(pl.stages[0].when.set);
+  CHECK(pl.stages[0].when.events == std::vector<std::string>{"push", "pull_request"});
+  CHECK_FALSE(pl.stages[0].push);
+  CHECK(pl.stages[1].push);
+  CHECK(pl.stages[1].push_when.branches == std::vector<std::string>{"main"});
+  CHECK(pl.stages[1].push_when.events == std::vector<std::string>{"push", "tag"});
+  CHECK_FALSE(pl.stages[1].when.set);
+}
+
+TEST_CASE("ParsePipeline points at bad when: and on.schedule values") {
+  auto p = ParsePipeline(R"(version: 1
+on:
+  schedule:
+    - {build: true}
+stages:
+  a:
+    when: {event: [merge], branches: [x]}
+  b:
+    when: [main]
+)", ".slipway.yml");
+  std::vector<std::string> lines;
+  for (const auto& d : p.diagnostics) lines.push_back(FormatDiagnostic(d));
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0] == ".slipway.yml:4:7: error[bad-cron]: an on.schedule entry needs a cron time");
+  CHECK(lines[1] == ".slipway.yml:7:20: error[bad-value]: stages.a.when.event \"merge\" is not one of push, "
+                    "pull_request, tag, manual, schedule, base-update");
+  CHECK(lines[2] == ".slipway.yml:7:28: error[unknown-key]: unknown key \"branches\" in stages.a.when; did you "
+                    "mean \"branch\"?");
+  CHECK(lines[3] == ".slipway.yml:9:11: error[wrong-type]: stages.b.when must be a mapping with branch and event "
+                    "lists, not a list");
 }
 
 TEST_CASE("ParsePipeline refuses files that are too large") {

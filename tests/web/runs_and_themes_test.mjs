@@ -10,7 +10,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, git, openBrowser, run, same, source, startServer, step, tmp, unique, waitFor } from './harness.mjs';
+import {
+  ADMIN, check, git, openBrowser, run, same, source, startServer, step, tmp, unique, waitFor,
+} from './harness.mjs';
 
 const PAGE = 50;  // runs.js shows this many runs a page
 const broken = `web/broken-${unique}`;
@@ -188,6 +190,44 @@ async function main() {
       check('the theme follows the system preference while the page is open',
         same(light, ['Use dark theme', 'rgb(255, 255, 255)']) && same(dark, ['Use light theme', 'rgb(13, 17, 23)']), JSON.stringify({ light, dark }));
       await shot('15-runs-dark');
+    });
+    await step('a fork\'s pull request held for approval', async () => {
+      // The forge keeps the request's head under refs/pull/5/head; its webhook names a fork.
+      git(work, 'push', '-q', bare, 'HEAD:refs/pull/5/head');
+      const sha = git(work, 'rev-parse', 'HEAD').trim();
+      const body = JSON.stringify({
+        action: 'opened', number: 5,
+        pull_request: { number: 5, title: 'Greet louder', user: { login: 'mallory' },
+          head: { ref: 'louder', sha, repo: { full_name: 'mallory/hello' } }, base: { ref: 'main', sha, repo: { full_name: real } } },
+        repository: { full_name: real, html_url: `https://forge.example/${real}` },
+      });
+      const res = await fetch(`${base}/hooks/github`, {
+        method: 'POST', body,
+        headers: { 'X-GitHub-Event': 'pull_request', 'X-GitHub-Delivery': `pr-${unique}`,
+          'X-Hub-Signature-256': `sha256=${crypto.createHmac('sha256', 's').update(body).digest('hex')}` },
+      });
+      const answer = await res.json();
+      if (!check('the fork\'s pull request is held', res.status === 202 && answer.approval === 'awaiting', JSON.stringify(answer))) return;
+      await page.goto(`${base}/#/runs/${answer.run_id}`);
+      await page.waitForSelector('#approve-run', { timeout: 10000 });
+      const shown = await page.evaluate(() => ({
+        pr: document.getElementById('run-pr')?.textContent,
+        link: document.querySelector('#run-pr a')?.getAttribute('href'),
+        notice: document.querySelector('.notice')?.textContent,
+      }));
+      check('the run page names the pull request, links it on the forge and says it is held',
+        shown.pr?.includes('#5') && shown.pr.includes('Greet louder') && shown.pr.includes('mallory/hello:louder → main') &&
+        shown.link === `https://forge.example/${real}/pull/5` && shown.notice?.startsWith('Held: a pull request from a fork'),
+        JSON.stringify(shown));
+      await shot('16-run-awaiting-approval');
+      await page.click('#approve-run');
+      await page.waitForSelector('#token-dialog[open]');  // the admin token, asked for the first change
+      await page.fill('#token-input', ADMIN);
+      await page.click('#token-dialog button[type=submit]');
+      const approved = await waitRun(answer.run_id, (x) => x.approval === 'approved', 10000);
+      check('Approve releases the run', approved.approval === 'approved' && approved.approved_at > 0, JSON.stringify(approved));
+      await page.waitForSelector('#approve-run', { state: 'detached', timeout: 10000 }).catch(() => {});
+      check('the Approve button is gone once approved', !(await page.$('#approve-run')));
     });
     check('no script errors in the page', pageErrors.length === 0, pageErrors.join('\n'));
   } finally {

@@ -112,6 +112,8 @@ export const getRun = (id) => getJson(`/runs/${encodeURIComponent(id)}`);
 /** jobs: "all" | "failed" | ["stage", ...]; resolves to the new run. */
 export const rerunRun = (id, jobs) => postJson(`/runs/${encodeURIComponent(id)}/rerun`, { jobs });
 export const cancelRun = (id) => postJson(`/runs/${encodeURIComponent(id)}/cancel`, {});
+/** A run held for approval (a fork's pull request) is released and planned. */
+export const approveRun = (id) => postJson(`/runs/${encodeURIComponent(id)}/approve`, {});
 export const getJob = (id) => getJson(`/jobs/${encodeURIComponent(id)}`);
 export const listAgents = () => getJson('/agents');
 export const listRepos = () => getJson('/repos');

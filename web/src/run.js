@@ -1,6 +1,7 @@
 // A run: the commit and trigger, the stage graph (live while it runs), a table of stages with
-// image sizes and cache shares, the stages' sizes side by side with the Dockerfile advice, and the actions: rerun all, rerun failed, rerun one stage, cancel.
-import { cancelRun, followEvents, getRun, rerunRun } from './api.js';
+// image sizes and cache shares, the stages' sizes side by side with the Dockerfile advice, and the actions: rerun all, rerun failed, rerun one stage, cancel,
+// approve (a fork's pull request held for approval). Links go to the commit, the compare view and the pull request on the forge.
+import { approveRun, cancelRun, followEvents, getRun, rerunRun } from './api.js';
 import {
   FINAL, clear, elapsed, errorBlock, focusKeeper, formatBytes, formatDuration, formatTime, h, setLive, statusBadge, toast,
 } from './dom.js';
@@ -41,6 +42,28 @@ export async function render(root, [id]) {
     toast('Cancelling…');
     await load();
   });
+  const approve = () => act('Approve', async () => {
+    await approveRun(runId);
+    toast('Approved: planning');
+    await load();
+  });
+
+  // A link to the forge, or the plain text when the forge's address is unknown.
+  const forgeLink = (url, text) => (url ? h('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, text) : text);
+  function origin(r) {
+    const pr = r.pull_request;
+    const links = r.links || {};
+    const facts = [];
+    if (pr) {
+      facts.push(h('dt', {}, 'Pull request'), h('dd', { id: 'run-pr' },
+        forgeLink(links.pull_request, `#${pr.number}`), ' ', pr.title, ' ',
+        h('span', { class: 'muted' }, `${pr.source_repo && pr.fork ? `${pr.source_repo}:` : ''}${pr.source_branch} → ${pr.target_branch}`),
+        pr.fork ? [' ', h('span', { class: 'badge' }, 'fork: no secrets, no push')] : null));
+    }
+    if (r.tag) facts.push(h('dt', {}, 'Tag'), h('dd', {}, h('code', {}, r.tag)));
+    if (links.compare) facts.push(h('dt', {}, 'Changes'), h('dd', {}, forgeLink(links.compare, 'compare on the forge')));
+    return facts;
+  }
 
   async function load() {
     const fresh = await getRun(runId);
@@ -51,12 +74,16 @@ export async function render(root, [id]) {
     head.append(
       h('h1', {}, `${run.repo} `, h('span', { class: 'muted' }, `#${run.number ?? run.id}`), ' ', statusBadge(run.status)),
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Commit'), h('dd', {}, h('code', { title: run.sha }, run.short_sha), ' ', (run.message || '').split('\n')[0]),
-        h('dt', {}, 'Branch'), h('dd', {}, h('code', {}, run.branch)),
+        h('dt', {}, 'Commit'), h('dd', {}, forgeLink(run.links?.commit, h('code', { title: run.sha }, run.short_sha)), ' ',
+          (run.message || '').split('\n')[0]),
+        ...(run.branch ? [h('dt', {}, 'Branch'), h('dd', {}, h('code', {}, run.branch))] : []),
+        ...origin(run),
         h('dt', {}, 'Author'), h('dd', {}, run.author || '—'),
         h('dt', {}, 'Trigger'), h('dd', {}, run.trigger, run.parent_run_id ? [' of ', h('a', { href: `#/runs/${run.parent_run_id}` }, `run ${run.parent_run_id}`)] : null),
         h('dt', {}, 'Created'), h('dd', {}, formatTime(run.created_at)),
         h('dt', {}, 'Duration'), h('dd', {}, formatDuration(elapsed(run)))),
+      ...(run.approval === 'awaiting' ? [h('p', { class: 'notice', role: 'status' },
+        'Held: a pull request from a fork waits for an admin to approve it. It builds without secrets and pushes nothing.')] : []),
       ...(run.error ? [h('p', { class: 'error', role: 'alert' }, run.error)] : []));
     clear(actions);
     const final = FINAL.has(run.status);
@@ -64,7 +91,9 @@ export async function render(root, [id]) {
     actions.append(
       h('button', { type: 'button', id: 'rerun-all', onclick: () => rerun('all', 'Rerun'), disabled: !final }, 'Rerun all'),
       h('button', { type: 'button', id: 'rerun-failed', onclick: () => rerun('failed', 'Rerun'), disabled: !final || !anyFailed }, 'Rerun failed'),
-      h('button', { type: 'button', id: 'cancel-run', class: 'danger', onclick: cancel, disabled: final }, 'Cancel'));
+      h('button', { type: 'button', id: 'cancel-run', class: 'danger', onclick: cancel, disabled: final }, 'Cancel'),
+      ...(run.approval === 'awaiting' && !final
+        ? [h('button', { type: 'button', id: 'approve-run', onclick: approve }, 'Approve')] : []));
 
     const svg = await drawGraph(run.jobs);
     if (stopped) return;

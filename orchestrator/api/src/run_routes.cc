@@ -1,4 +1,4 @@
-// Runs and jobs: list, detail, manual trigger, rerun, cancel, job detail, job log (whole or SSE).
+// Runs and jobs: list, detail, manual trigger, rerun, cancel, approve, job detail, job log (whole or SSE).
 #include "api/log_pages.h"
 #include "api/replies.h"
 #include "api/routes.h"
@@ -71,6 +71,15 @@ void AddRunActions(Router& router, core::Coordinator& c) {
     Status s = c.CancelRun(*id);
     if (!s.ok()) return ReplyStatus(*w, s);
     ReplyJson(*w, 202, {{"run_id", *id}, {"status", "canceling"}});
+  });
+
+  router.AddOnWorkers("POST", "/api/v1/runs/{id}/approve", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
+    auto id = ParseId(p.at("id"), "run id");
+    if (!id.ok()) return ReplyStatus(*w, id.status());
+    if (Status s = c.ApproveRun(*id); !s.ok()) return ReplyStatus(*w, s);
+    auto run = c.queries().RunDetail(*id);
+    if (!run.ok()) return ReplyStatus(*w, run.status());
+    ReplyJson(*w, 200, *run);
   });
 }
 

@@ -7,14 +7,17 @@ namespace slipway::core {
 BaseCheckSchedule::BaseCheckSchedule(std::optional<CronSchedule> server) : server_(std::move(server)) {}
 
 void BaseCheckSchedule::SetRepoSchedules(const std::string& repo, const std::vector<CronSchedule>& schedules,
-                                         int64_t now_ms) {
+                                         int64_t now_ms, const std::vector<CronSchedule>& builds) {
   std::vector<Timer> timers;
   const std::vector<Timer>& old = repos_[repo];
-  for (const CronSchedule& s : schedules) {
-    auto same = std::find_if(old.begin(), old.end(),
-                             [&](const Timer& t) { return t.schedule.expression() == s.expression(); });
-    timers.push_back({s, same != old.end() ? same->next_ms : s.Next(now_ms)});
-  }
+  auto add = [&](const CronSchedule& s, bool build) {
+    auto same = std::find_if(old.begin(), old.end(), [&](const Timer& t) {
+      return t.build == build && t.schedule.expression() == s.expression();
+    });
+    timers.push_back({s, same != old.end() ? same->next_ms : s.Next(now_ms), build});
+  };
+  for (const CronSchedule& s : schedules) add(s, false);
+  for (const CronSchedule& s : builds) add(s, true);
   if (timers.empty()) repos_.erase(repo);
   else repos_[repo] = std::move(timers);
 }
@@ -30,13 +33,14 @@ BaseCheckSchedule::Due BaseCheckSchedule::TakeDue(int64_t now_ms) {
     }
   }
   for (auto& [repo, timers] : repos_) {
-    bool fired = false;
+    bool check = false, build = false;
     for (Timer& t : timers) {
       if (t.next_ms > now_ms) continue;
-      fired = true;
+      (t.build ? build : check) = true;
       t.next_ms = t.schedule.Next(now_ms);
     }
-    if (fired) due.repos.push_back(repo);
+    if (check) due.repos.push_back(repo);
+    if (build) due.builds.push_back(repo);
   }
   return due;
 }

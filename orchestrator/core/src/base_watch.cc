@@ -89,6 +89,15 @@ void BaseWatch::Tick() {
       checks_queued_.erase(repo);
     });
   }
+  for (const std::string& repo_name : due.builds) {
+    if (!start_build_) break;
+    work_->Post([this, repo_name] {
+      auto repo = store::RepoStore(db_).GetByName(repo_name);
+      auto run = repo.ok() ? start_build_(*repo) : Result<store::Run>(repo.status());
+      if (!run.ok()) return LogWarn("scheduled build not started", {{"repo", repo_name}, {"error", run.status().ToString()}});
+      LogInfo("scheduled build started", {{"repo", repo_name}, {"run", std::to_string(run->id)}});
+    }, nullptr);  // logged by the queue; the next due time tries again
+  }
   if (due.all) {
     work_->Post([this, scheduled_check] {
       auto repos = store::RepoStore(db_).List();
@@ -106,16 +115,16 @@ void BaseWatch::CheckSoon(const std::string& repo, std::function<void(Result<nlo
 
 void BaseWatch::RefreshSchedules() {
   auto repos = store::RepoStore(db_).List();
-  std::map<std::string, std::vector<CronSchedule>> times;
+  std::map<std::string, RepoTimes> times;
   if (repos.ok()) {
     for (const auto& repo : *repos) times[repo.name] = RepoSchedules(repo);
   }
   std::lock_guard lock(mu_);
-  for (const auto& [repo, schedules] : times) schedule_.SetRepoSchedules(repo, schedules, clock_());
+  for (const auto& [repo, t] : times) schedule_.SetRepoSchedules(repo, t.checks, clock_(), t.builds);
   refresh_queued_ = false;
 }
 
-std::vector<CronSchedule> BaseWatch::RepoSchedules(const store::Repo& repo) {
+BaseWatch::RepoTimes BaseWatch::RepoSchedules(const store::Repo& repo) {
   store::JobStore jobs(db_);
   auto runs = store::RunStore(db_).List({.repo = repo.name, .branch = repo.default_branch, .limit = 20});
   std::string sha;
@@ -132,11 +141,11 @@ std::vector<CronSchedule> BaseWatch::RepoSchedules(const store::Repo& repo) {
   }
   auto text = mirror_.ReadFile(repo.name, sha, ".slipway.yml", pipelines::kMaxPipelineBytes);
   if (!text.ok()) return {};  // the mirror is not there (yet): try again at the next refresh
-  std::vector<CronSchedule> out;
+  RepoTimes out;
   // A run with a bad entry failed to plan (bad-cron), so none reaches here; skip any all the same.
   if (*text) {
-    for (const std::string& entry : pipelines::ParsePipeline(**text, ".slipway.yml").pipeline.schedule) {
-      if (auto cron = CronSchedule::Parse(entry); cron.ok()) out.push_back(*cron);
+    for (const auto& entry : pipelines::ParsePipeline(**text, ".slipway.yml").pipeline.schedule) {
+      if (auto cron = CronSchedule::Parse(entry.cron); cron.ok()) (entry.build ? out.builds : out.checks).push_back(*cron);
     }
   }
   planned_[repo.name] = {sha, out};

@@ -192,6 +192,14 @@ Status ReadKey(const std::string& path, const std::string& key, const YAML::Node
       if (r["forge"]) repo.forge = r["forge"].as<std::string>();
       if (r["secret"]) repo.secret = r["secret"].as<std::string>();
       if (Status s = ReadPolicy(r, &repo); !s.ok()) return s.Annotate(path + ": repo " + repo.name);
+      if (r["fork_pull_requests"]) {
+        repo.fork_pull_requests = r["fork_pull_requests"].as<std::string>();
+        if (*repo.fork_pull_requests != "run" && *repo.fork_pull_requests != "approve" &&
+            *repo.fork_pull_requests != "ignore") {
+          return Status::InvalidArgument(Where(path, r["fork_pull_requests"].Mark()) + ": repo " + repo.name +
+                                         ": fork_pull_requests must be run, approve or ignore");
+        }
+      }
       config->repos.push_back(repo);
     }
   }

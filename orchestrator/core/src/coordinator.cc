@@ -84,6 +84,7 @@ Status Coordinator::RestoreLocked() {
       FailRun(run.id, "planning was cut short when the server stopped; it is not tried again (push again to retry)");
       continue;
     }
+    if (jobs->empty() && run.approval == store::Approval::kAwaiting) continue;  // planned once approved
     if (jobs->empty()) {
       int64_t id = run.id;
       QueuePlanning(id, [this, id] { PlanRun(id, std::nullopt); });
@@ -141,7 +142,8 @@ void Coordinator::ScheduleRunLocked(const store::Run& run, const std::vector<sto
     return;
   }
   PersistLocked(*changes, now);
-  if (config_.supersede && run.trigger == "push") {
+  // A pull request's runs share the branch "pull/N": a new commit supersedes the one before.
+  if (config_.supersede && (run.trigger == "push" || run.trigger == "pull_request")) {
     PersistLocked(scheduler_.SupersedeBranch(run.repo_name, run.branch, run.id), now);
     NotifyCancelsLocked();
   }

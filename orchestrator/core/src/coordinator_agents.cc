@@ -99,7 +99,7 @@ std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::Ag
                                .scanners = AgentScanners(config_.scan),
                                .upstream_registry = config_.upstream_registry,
                                .spec = std::move(*spec)};
-    if (secret_box_ != nullptr) {
+    if (secret_box_ != nullptr && !run->origin.pr_fork) {  // a fork's pull request gets no secret
       store::SecretStore secrets(db_, *secret_box_);
       AddBuildSecrets(*repo, run->branch, secrets, &offer);
     }

@@ -13,7 +13,7 @@ std::unique_ptr<BaseWatch> Coordinator::MakeBaseWatch() {
     auto parsed = CronSchedule::Parse(config_.base_check);  // LoadServerConfig checked it
     if (parsed.ok()) server_schedule = *parsed;
   }
-  return std::make_unique<BaseWatch>(
+  auto watch = std::make_unique<BaseWatch>(
       db_, mirror_, server_schedule, clock_,
       [this](const store::Repo& repo, const std::string& branch, const std::string& sha, const std::string& message) {
         return StartBaseUpdate(repo, branch, sha, message);
@@ -24,6 +24,8 @@ std::unique_ptr<BaseWatch> Coordinator::MakeBaseWatch() {
         store::SecretStore secrets(db_, *secret_box_);
         return BuildRegistryAccess(config_, &secrets);
       });
+  watch->OnScheduledBuild([this](const store::Repo& repo) { return StartScheduledBuild(repo); });
+  return watch;
 }
 
 Result<store::Run> Coordinator::StartBaseUpdate(const store::Repo& repo, const std::string& branch,

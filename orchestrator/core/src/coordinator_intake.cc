@@ -18,6 +18,8 @@
 namespace slipway::core {
 namespace {
 
+constexpr char kCanceledByRequest[] = "canceled by request";
+
 // An entry of the repository's tree at a commit, for the planner to follow symbolic links: a
 // context or Dockerfile reached through a link is checked where the link leads.
 Result<pipelines::RepoEntry> TreeEntryAt(planner::GitMirror& mirror, const std::string& repo, const std::string& sha,
@@ -33,24 +35,27 @@ Result<pipelines::RepoEntry> TreeEntryAt(planner::GitMirror& mirror, const std::
 
 }  // namespace
 
-Result<IntakeAnswer> Coordinator::AcceptPush(const PushIntake& push) {
+Result<IntakeAnswer> Coordinator::AcceptPush(const PushIntake& push, bool hold) {
   store::NewRun run{.repo_id = push.repo_id,
                     .branch = push.branch,
                     .sha = push.sha,
                     .message = push.message,
                     .author = push.author,
-                    .trigger = "push",
+                    .trigger = push.trigger,
                     .parent_run_id = std::nullopt,
-                    .created_at = clock_()};
+                    .created_at = clock_(),
+                    .origin = push.origin,
+                    .hold = hold};
   auto outcome = runs_.CreateRunForDelivery(push.forge, push.delivery_id, push.event, run, push.body_sha256);
   if (!outcome.ok()) return outcome.status();
-  IntakeAnswer answer{.run_id = outcome->run_id.value_or(0), .duplicate = outcome->duplicate};
+  IntakeAnswer answer{.run_id = outcome->run_id.value_or(0), .duplicate = outcome->duplicate, .held = hold};
   if (answer.duplicate) return answer;
   {
     std::lock_guard lock(mu_);
     counters_["slipway_runs_created_total"]++;
   }
-  hub_.Publish("events", "run", {{"run_id", answer.run_id}, {"status", "pending"}, {"reason", "push"}});
+  hub_.Publish("events", "run", {{"run_id", answer.run_id}, {"status", "pending"}, {"reason", push.trigger}});
+  if (hold) return answer;  // planned when approved (ApproveRun)
   int64_t id = answer.run_id;
   QueuePlanning(id, [this, id, paths = push.changed_paths] { PlanRun(id, paths); });
   return answer;
@@ -102,7 +107,8 @@ Result<store::Run> Coordinator::Rerun(int64_t run_id, const RerunSelection& sele
                               .author = parent->author,
                               .trigger = "rerun",
                               .parent_run_id = run_id,
-                              .created_at = clock_()});
+                              .created_at = clock_(),
+                              .origin = parent->origin});  // a fork's rerun stays a fork's
   if (!run.ok()) return run.status();
   hub_.Publish("events", "run", {{"run_id", run->id}, {"status", "pending"}, {"reason", "rerun"}});
   int64_t id = run->id;
@@ -110,11 +116,12 @@ Result<store::Run> Coordinator::Rerun(int64_t run_id, const RerunSelection& sele
   return run;
 }
 
-Status Coordinator::CancelRun(int64_t run_id) {
+Status Coordinator::CancelRun(int64_t run_id) { return CancelRunFor(run_id, kCanceledByRequest); }
+
+Status Coordinator::CancelRunFor(int64_t run_id, const std::string& reason) {
   auto run = runs_.Get(run_id);
   if (!run.ok()) return run.status();
   std::lock_guard lock(mu_);
-  const std::string reason = "canceled by request";
   auto changes = scheduler_.CancelRun(run_id, reason);
   if (changes.ok()) {
     // Kept until the run ends, so a restart asks the agents still building to stop again.
@@ -125,7 +132,10 @@ Status Coordinator::CancelRun(int64_t run_id) {
   }
   // Not held by the scheduler: still being planned (cancel it here; planning then stops), or done.
   if (run->status == RunStatus::kPending) {
-    Status s = runs_.SetStatus(run_id, {.status = RunStatus::kCanceled, .error = "canceled before planning finished",
+    const std::string why = reason == kCanceledByRequest ? "canceled" : reason;  // "pull request #3 closed"
+    const bool held = run->approval == store::Approval::kAwaiting;
+    Status s = runs_.SetStatus(run_id, {.status = RunStatus::kCanceled,
+                                        .error = why + (held ? " before approval" : " before planning finished"),
                                         .finished_at = clock_()});
     if (s.ok()) {
       feedback_.OnRunStatus(run_id);
@@ -253,12 +263,31 @@ Result<pipelines::PlanResult> Coordinator::PlanAtCommit(const store::Run& run, c
                .changed_paths = changed_paths,
                .apply_filters = true,
                .lookup = lookup,
-               .deadline = std::chrono::steady_clock::now() + kPlanningDeadline});
+               .deadline = std::chrono::steady_clock::now() + kPlanningDeadline,
+               .event = run.trigger,
+               .tag = run.origin.tag,
+               .repo_tags = TagsForRun(run, repo)});
   if (!read_error.empty()) return Status::Unavailable(read_error);
+  if (run.origin.pr_fork) {
+    // A fork's code writes nothing to a registry (no push, no tags, no registry cache) and is
+    // given no secret: a stage that needs one fails here, saying so.
+    for (auto& spec : plan.jobs) {
+      spec.push = false;
+      spec.tags.clear();
+      spec.cache_ref.clear();
+      if (!spec.secrets.empty() || !spec.ssh.empty()) {
+        plan.has_errors = true;
+        plan.diagnostics.push_back({.file = ".slipway.yml",
+                                    .code = "fork-secrets",
+                                    .message = "stage " + spec.name +
+                                               " needs secrets, which are never given to pull requests from forks"});
+      }
+    }
+  }
   if (!plan.has_errors && !plan.filtered_out) {
     // Positions for the policy's diagnostics; the file parsed without errors just now.
     auto parsed = pipelines::ParsePipeline(pipeline_text, ".slipway.yml");
-    auto violations = PolicyViolations(repo, run.branch, plan.jobs, &parsed.pipeline);
+    auto violations = PolicyViolations(repo, PolicyBranch(run, repo), plan.jobs, &parsed.pipeline);
     plan.has_errors = !violations.empty();
     plan.diagnostics.insert(plan.diagnostics.end(), violations.begin(), violations.end());
   }

@@ -14,6 +14,36 @@ nlohmann::json ParseOr(const std::string& text, nlohmann::json fallback) {
   return j.is_discarded() ? fallback : j;
 }
 
+// Where the forge shows the run's commit, what the push changed, and its pull request, from the
+// repository's web page as the payload gave it (null when unknown).
+nlohmann::json ForgeLinks(const store::Run& run) {
+  nlohmann::json links = {{"commit", nullptr}, {"compare", nullptr}, {"pull_request", nullptr}};
+  const std::string& web = run.origin.web_url;
+  if (web.empty()) return links;
+  const bool gitlab = run.repo_forge == "gitlab";
+  const std::string base = gitlab ? web + "/-" : web;
+  links["commit"] = base + "/commit/" + run.sha;
+  const std::string& before = run.origin.before_sha;
+  if (!before.empty() && before.find_first_not_of('0') != std::string::npos) {
+    links["compare"] = base + "/compare/" + before + "..." + run.sha;
+  }
+  if (run.origin.pr_number) {
+    const char* path = gitlab ? "/merge_requests/" : run.repo_forge == "gitea" ? "/pulls/" : "/pull/";
+    links["pull_request"] = base + path + std::to_string(*run.origin.pr_number);
+  }
+  return links;
+}
+
+nlohmann::json PullRequestView(const store::Run& run) {
+  if (!run.origin.pr_number) return nullptr;
+  return {{"number", *run.origin.pr_number},
+          {"title", run.origin.pr_title},
+          {"source_branch", run.origin.pr_source_branch},
+          {"target_branch", run.origin.pr_target_branch},
+          {"source_repo", run.origin.pr_source_repo},
+          {"fork", run.origin.pr_fork}};
+}
+
 }  // namespace
 
 nlohmann::json RunView(const store::Run& run) {
@@ -37,6 +67,12 @@ nlohmann::json RunView(const store::Run& run) {
   };
   if (run.started_at && run.finished_at) j["duration_ms"] = *run.finished_at - *run.started_at;
   else j["duration_ms"] = nullptr;
+  j["pull_request"] = PullRequestView(run);
+  j["tag"] = run.origin.tag.empty() ? nlohmann::json(nullptr) : nlohmann::json(run.origin.tag);
+  j["approval"] = run.approval == store::Approval::kNone ? nlohmann::json(nullptr)
+                                                         : nlohmann::json(store::ApprovalName(run.approval));
+  j["approved_at"] = OrNull(run.approved_at);
+  j["links"] = ForgeLinks(run);
   return j;
 }
 
@@ -125,7 +161,8 @@ nlohmann::json RepoView(const store::Repo& repo) {
           {"agent_labels", repo.policy.agent_labels},
           {"api_url", WithoutCredentials(repo.links.api_url)},
           {"notify_url", WithoutCredentials(repo.links.notify_url)},
-          {"notify_events", repo.links.notify_events}};
+          {"notify_events", repo.links.notify_events},
+          {"fork_pull_requests", repo.fork_pull_requests}};
 }
 
 nlohmann::json ImageView(const store::ImageRecord& image) {

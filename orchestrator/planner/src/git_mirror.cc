@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "common/redact.h"
+#include "common/strings.h"
 #include "common/subprocess.h"
 
 namespace slipway::planner {
@@ -134,6 +135,15 @@ Result<std::string> GitMirror::ResolveBranch(const std::string& repo, const std:
   if (!out.ok()) return out.status();
   if (!out->ok()) return Status::NotFound("branch " + branch + " is not in " + repo);
   return FirstLine(out->out);
+}
+
+Result<std::vector<std::string>> GitMirror::ListTags(const std::string& repo, size_t max_tags) {
+  std::lock_guard lock(RepoMutex(repo));
+  auto out = Git({"-C", MirrorDir(repo), "for-each-ref", "--count=" + std::to_string(max_tags),
+                  "--format=%(refname:lstrip=2)", "refs/tags/"});
+  if (!out.ok()) return out.status();
+  if (!out->ok()) return Status::NotFound("tags of " + repo + ": " + FirstLine(out->err));
+  return SplitNonEmpty(out->out, '\n');
 }
 
 Result<bool> GitMirror::IsAncestor(const std::string& repo, const std::string& ancestor,

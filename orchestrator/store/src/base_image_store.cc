@@ -64,7 +64,9 @@ Result<std::vector<BuiltBranch>> BaseImageStore::LatestBuilt(int64_t repo_id) {
       std::string(kSelectBases) +
       "WHERE b.repo_id = ?1 AND b.run_id = ("
       "  SELECT MAX(b2.run_id) FROM base_images b2 JOIN runs r2 ON r2.id = b2.run_id"
-      "  WHERE b2.repo_id = ?1 AND b2.branch = b.branch AND r2.status = 'success')"
+      "  WHERE b2.repo_id = ?1 AND b2.branch = b.branch AND r2.status = 'success'"
+      // A pull request's or a tag's commit is not its branch's head: no base-update run rebuilds it.
+      "  AND r2.trigger NOT IN ('pull_request', 'tag'))"
       " ORDER BY b.branch, b.id");
   if (!stmt.ok()) return stmt.status();
   stmt->BindInt(1, repo_id);

@@ -25,6 +25,17 @@ int64_t NowMs() {
       .count();
 }
 
+// A migration leaves no row pointing at a missing one (they run with foreign keys off).
+Status CheckForeignKeys(Connection& conn) {
+  Result<Statement> check = conn.Prepare("PRAGMA foreign_key_check");
+  if (!check.ok()) return check.status();
+  Result<bool> row = check->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Ok();
+  return Status::Internal("a row of table " + check->ColumnText(0) + " references a missing row of " +
+                          check->ColumnText(2));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, DatabaseOptions options) {
@@ -152,6 +163,21 @@ Status Database::Migrate(std::span<const Migration> migrations) {
     }
   }
 
+  // Foreign keys are off while migrating, so a migration may rebuild a table that others
+  // reference (SQLite's way to change a CHECK), and checked before each commit instead.
+  if (applied < static_cast<int>(migrations.size())) {
+    if (Status s = conn.Exec("PRAGMA foreign_keys=OFF"); !s.ok()) return s;
+  }
+  status = ApplyMigrations(conn, migrations, &applied);
+  if (Status s = conn.Exec("PRAGMA foreign_keys=ON"); !s.ok() && status.ok()) status = s;
+  if (!status.ok()) return status;
+  schema_version_ = applied;
+  return Status::Ok();
+}
+
+Status Database::ApplyMigrations(Connection& conn, std::span<const Migration> migrations, int* applied_io) {
+  int applied = *applied_io;
+  Status status = Status::Ok();
   for (size_t i = applied; i < migrations.size(); ++i) {
     const Migration& m = migrations[i];
     if (m.version != static_cast<int>(i) + 1) {
@@ -163,6 +189,7 @@ Status Database::Migrate(std::span<const Migration> migrations) {
     if (!tx.ok()) return tx.status();
     status = conn.Exec(m.sql);
     if (!status.ok()) return status.Annotate("migration " + label);
+    if (Status s = CheckForeignKeys(conn); !s.ok()) return s.Annotate("migration " + label);
     {
       Result<Statement> record = conn.Prepare(
           "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)");
@@ -176,8 +203,8 @@ Status Database::Migrate(std::span<const Migration> migrations) {
     LogInfo("applied migration",
             {{"version", std::to_string(m.version)}, {"name", std::string(m.name)}});
     applied = m.version;
+    *applied_io = applied;
   }
-  schema_version_ = applied;
   return Status::Ok();
 }
 

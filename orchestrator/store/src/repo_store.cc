@@ -10,7 +10,7 @@ namespace {
 
 constexpr char kFields[] =
     "id, name, forge, clone_url, secret, default_branch, created_at, image_prefixes, protected_tags, "
-    "protected_branches, agent_labels, api_url, notify_url, notify_events";
+    "protected_branches, agent_labels, api_url, notify_url, notify_events, fork_pull_requests";
 std::string SelectRepos() { return std::string("SELECT ") + kFields + " FROM repos "; }
 
 std::vector<std::string> ReadList(const std::string& json_text) {
@@ -31,6 +31,7 @@ Repo ReadRepo(const Statement& s) {
   repo.policy = {ReadList(s.ColumnText(7)), ReadList(s.ColumnText(8)), ReadList(s.ColumnText(9)),
                  ReadList(s.ColumnText(10))};
   repo.links = {s.ColumnText(11), s.ColumnText(12), ReadList(s.ColumnText(13))};
+  repo.fork_pull_requests = s.ColumnText(14);
   return repo;
 }
 
@@ -41,15 +42,16 @@ Result<Repo> RepoStore::Upsert(const RepoSpec& spec, int64_t now_ms) {
   Connection conn = db_.Lock();
   Result<Statement> stmt = conn.Prepare(
       "INSERT INTO repos (name, forge, clone_url, secret, default_branch, created_at, image_prefixes,"
-      " protected_tags, protected_branches, agent_labels, api_url, notify_url, notify_events)"
+      " protected_tags, protected_branches, agent_labels, api_url, notify_url, notify_events, fork_pull_requests)"
       " VALUES (?1, ?2, ?3, ?4, COALESCE(?5, 'main'), ?6, COALESCE(?7, '[]'), COALESCE(?8, '[]'),"
-      " COALESCE(?9, '[]'), COALESCE(?10, '[]'), COALESCE(?11, ''), COALESCE(?12, ''), COALESCE(?13, '[]'))"
+      " COALESCE(?9, '[]'), COALESCE(?10, '[]'), COALESCE(?11, ''), COALESCE(?12, ''), COALESCE(?13, '[]'),"
+      " COALESCE(?14, 'approve'))"
       " ON CONFLICT (name) DO UPDATE SET forge = excluded.forge, clone_url = excluded.clone_url,"
       " secret = excluded.secret, default_branch = COALESCE(?5, default_branch),"
       " image_prefixes = COALESCE(?7, image_prefixes), protected_tags = COALESCE(?8, protected_tags),"
       " protected_branches = COALESCE(?9, protected_branches), agent_labels = COALESCE(?10, agent_labels),"
       " api_url = COALESCE(?11, api_url), notify_url = COALESCE(?12, notify_url),"
-      " notify_events = COALESCE(?13, notify_events)"
+      " notify_events = COALESCE(?13, notify_events), fork_pull_requests = COALESCE(?14, fork_pull_requests)"
       " RETURNING " + std::string(kFields));
   if (!stmt.ok()) return stmt.status();
   auto list = [&](std::vector<std::string> PublishPolicy::*field) -> std::optional<std::string> {
@@ -70,6 +72,11 @@ Result<Repo> RepoStore::Upsert(const RepoSpec& spec, int64_t now_ms) {
     stmt->BindText(11, spec.links->api_url).BindText(12, spec.links->notify_url).BindText(13, ListJson(spec.links->notify_events));
   } else {
     stmt->BindNull(11).BindNull(12).BindNull(13);
+  }
+  if (spec.fork_pull_requests) {
+    stmt->BindText(14, *spec.fork_pull_requests);
+  } else {
+    stmt->BindNull(14);
   }
   Result<Repo> repo = ReadOne<Repo>(*stmt, ReadRepo, "repository not stored");
   if (!repo.ok()) return repo.status().Annotate("storing repository " + spec.name);

@@ -11,7 +11,9 @@ namespace {
 constexpr char kSelectRuns[] =
     "SELECT r.id, r.repo_id, p.name, r.number, r.branch, r.sha, r.message, r.author, r.trigger,"
     " r.parent_run_id, r.status, r.error, r.diagnostics, r.created_at, r.started_at, r.finished_at,"
-    " r.cancel_reason"
+    " r.cancel_reason, r.pr_number, r.pr_title, r.pr_source_branch, r.pr_target_branch,"
+    " r.pr_source_repo, r.pr_fork, r.tag, r.web_url, r.before_sha, r.approval, r.approved_at,"
+    " p.forge"
     " FROM runs r JOIN repos p ON p.id = r.repo_id ";
 
 Result<Run> ReadRun(const Statement& s) {
@@ -35,6 +37,21 @@ Result<Run> ReadRun(const Statement& s) {
   r.started_at = s.ColumnOptionalInt(14);
   r.finished_at = s.ColumnOptionalInt(15);
   if (!s.ColumnIsNull(16)) r.cancel_reason = s.ColumnText(16);
+  r.origin.pr_number = s.ColumnOptionalInt(17);
+  r.origin.pr_title = s.ColumnText(18);
+  r.origin.pr_source_branch = s.ColumnText(19);
+  r.origin.pr_target_branch = s.ColumnText(20);
+  r.origin.pr_source_repo = s.ColumnText(21);
+  r.origin.pr_fork = s.ColumnInt(22) != 0;
+  r.origin.tag = s.ColumnText(23);
+  r.origin.web_url = s.ColumnText(24);
+  r.origin.before_sha = s.ColumnText(25);
+  std::string approval = s.ColumnText(26);
+  r.approval = approval == "awaiting" ? Approval::kAwaiting
+               : approval == "approved" ? Approval::kApproved
+                                        : Approval::kNone;
+  r.approved_at = s.ColumnOptionalInt(27);
+  r.repo_forge = s.ColumnText(28);
   return r;
 }
 
@@ -42,9 +59,10 @@ Result<Run> ReadRun(const Statement& s) {
 Result<int64_t> InsertRun(Connection& conn, const NewRun& run) {
   Result<Statement> stmt = conn.Prepare(
       "INSERT INTO runs (repo_id, number, branch, sha, message, author, trigger, parent_run_id,"
-      " created_at)"
+      " created_at, pr_number, pr_title, pr_source_branch, pr_target_branch, pr_source_repo, pr_fork,"
+      " tag, web_url, before_sha, approval)"
       " VALUES (?1, (SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE repo_id = ?1),"
-      " ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
   if (!stmt.ok()) return stmt.status();
   stmt->BindInt(1, run.repo_id)
       .BindText(2, run.branch)
@@ -53,7 +71,17 @@ Result<int64_t> InsertRun(Connection& conn, const NewRun& run) {
       .BindText(5, run.author)
       .BindText(6, run.trigger)
       .BindInt(7, run.parent_run_id)
-      .BindInt(8, run.created_at);
+      .BindInt(8, run.created_at)
+      .BindInt(9, run.origin.pr_number)
+      .BindText(10, run.origin.pr_title)
+      .BindText(11, run.origin.pr_source_branch)
+      .BindText(12, run.origin.pr_target_branch)
+      .BindText(13, run.origin.pr_source_repo)
+      .BindInt(14, int64_t{run.origin.pr_fork ? 1 : 0})
+      .BindText(15, run.origin.tag)
+      .BindText(16, run.origin.web_url)
+      .BindText(17, run.origin.before_sha)
+      .BindText(18, ApprovalName(run.hold ? Approval::kAwaiting : Approval::kNone));
   Status status = stmt->Run();
   if (!status.ok()) return status.Annotate("creating run");
   return conn.LastInsertRowId();
@@ -110,6 +138,15 @@ Result<std::optional<int64_t>> RunOfBody(Connection& conn, int64_t repo_id, std:
 bool IsTerminal(std::string_view status) { return status != "pending" && status != "running"; }
 
 }  // namespace
+
+std::string_view ApprovalName(Approval approval) {
+  switch (approval) {
+    case Approval::kAwaiting: return "awaiting";
+    case Approval::kApproved: return "approved";
+    case Approval::kNone: break;
+  }
+  return "";
+}
 
 Result<DeliveryOutcome> RunStore::CreateRunForDelivery(std::string_view forge,
                                                        std::string_view delivery_id,
@@ -280,6 +317,39 @@ Status RunStore::SetDiagnostics(int64_t id, std::string_view diagnostics_json) {
 
 Status RunStore::SetCancelReason(int64_t id, std::string_view reason) {
   return SetText(id, "cancel_reason", reason);
+}
+
+Status RunStore::Approve(int64_t id, int64_t now_ms) {
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare(
+      "UPDATE runs SET approval = 'approved', approved_at = ?2"
+      " WHERE id = ?1 AND approval = 'awaiting' AND status = 'pending'");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, id).BindInt(2, now_ms);
+  if (Status status = stmt->Run(); !status.ok()) return status.Annotate("approving run " + std::to_string(id));
+  if (conn.Changes() > 0) return Status::Ok();
+  Result<Statement> current = conn.Prepare("SELECT approval, status FROM runs WHERE id = ?1");
+  if (!current.ok()) return current.status();
+  current->BindInt(1, id);
+  Result<bool> row = current->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("run " + std::to_string(id) + " does not exist");
+  std::string approval = current->ColumnText(0);
+  if (approval == "approved") return Status::Conflict("run " + std::to_string(id) + " is approved already");
+  if (approval == "awaiting") {
+    return Status::Conflict("run " + std::to_string(id) + " has finished (" + current->ColumnText(1) + ")");
+  }
+  return Status::Conflict("run " + std::to_string(id) + " does not await approval");
+}
+
+Result<std::vector<Run>> RunStore::ListUnfinishedForPullRequest(int64_t repo_id, int64_t pr_number) {
+  Connection conn = db_.Lock();
+  Result<Statement> stmt = conn.Prepare(std::string(kSelectRuns) +
+                                        "WHERE r.repo_id = ?1 AND r.pr_number = ?2"
+                                        " AND r.status IN ('pending', 'running') ORDER BY r.id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, repo_id).BindInt(2, pr_number);
+  return ReadAll<Run>(*stmt, ReadRun);
 }
 
 Status RunStore::SetText(int64_t id, const char* column, std::string_view value) {

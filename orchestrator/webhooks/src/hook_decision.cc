@@ -15,16 +15,25 @@ Result<HookDecision> DecideHook(Forge forge, std::string_view event, std::string
     decision.reason = "ping";
     return decision;
   }
+  if (IsPullRequestEvent(forge, event)) {
+    Result<PullRequestEvent> pr = ParsePullRequestEvent(forge, body);
+    if (!pr.ok()) return pr.status();
+    decision.start_run = pr->what == PullRequestAction::kBuild;
+    decision.close_pull_request = pr->what == PullRequestAction::kClose;
+    if (pr->what == PullRequestAction::kOther) {
+      decision.reason = "pull request action \"" + pr->action + "\" does not start runs";
+    }
+    decision.pull_request = std::move(*pr);
+    return decision;
+  }
   if (!IsPushEvent(forge, event)) {
     decision.reason = "event \"" + std::string(event) + "\" does not start runs";
     return decision;
   }
   Result<PushEvent> push = ParsePushEvent(forge, body);
   if (!push.ok()) return push.status();
-  if (push->is_tag) {
-    decision.reason = "tag push";
-  } else if (push->deleted) {
-    decision.reason = "branch deleted";
+  if (push->deleted) {
+    decision.reason = push->is_tag ? "tag deleted" : "branch deleted";
   } else {
     decision.start_run = true;
   }

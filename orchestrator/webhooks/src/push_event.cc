@@ -5,58 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_fields.h"
+#include "webhooks/pull_request_event.h"
 #include "webhooks/ref_name.h"
 
 namespace slipway::webhooks {
 namespace {
 
 using nlohmann::json;
-
-// Refuses bodies nested deeper than kMaxJsonDepth before the recursive parser sees them.
-Status CheckDepth(std::string_view body) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    char c = body[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxJsonDepth) {
-        return Status::InvalidArgument("body nests deeper than " + std::to_string(kMaxJsonDepth) +
-                                       " levels at byte " + std::to_string(i));
-      }
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return Status::Ok();
-}
-
-// The string at `obj[key]`; InvalidArgument naming `path` when absent or not a string.
-Result<std::string> RequiredString(const json& obj, const char* key, const std::string& path) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return Status::InvalidArgument("missing field " + path);
-  if (!it->is_string()) return Status::InvalidArgument("field " + path + " is not a string");
-  return it->get<std::string>();
-}
-
-std::string OptionalString(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
-
-Result<const json*> RequiredObject(const json& obj, const char* key, const std::string& path) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return Status::InvalidArgument("missing field " + path);
-  if (!it->is_object()) return Status::InvalidArgument("field " + path + " is not an object");
-  return &*it;
-}
 
 // Adds one commit's file lists to `paths`; false when the commit carries none of them.
 Result<bool> CollectPaths(const json& commit, std::size_t index, std::set<std::string>* paths) {
@@ -76,7 +32,6 @@ Result<bool> CollectPaths(const json& commit, std::size_t index, std::set<std::s
 }
 
 Result<PushEvent> FromJson(Forge forge, const json& root) {
-  if (!root.is_object()) return Status::InvalidArgument("body is not a JSON object");
   PushEvent ev;
   ev.forge = forge;
 
@@ -87,12 +42,14 @@ Result<PushEvent> FromJson(Forge forge, const json& root) {
         RequiredString(**project, "path_with_namespace", "project.path_with_namespace");
     if (!name.ok()) return name.status();
     ev.repo = std::move(*name);
+    ev.web_url = CleanWebUrl(OptionalString(**project, "web_url"));
   } else {
     Result<const json*> repository = RequiredObject(root, "repository", "repository");
     if (!repository.ok()) return repository.status();
     Result<std::string> name = RequiredString(**repository, "full_name", "repository.full_name");
     if (!name.ok()) return name.status();
     ev.repo = std::move(*name);
+    ev.web_url = CleanWebUrl(OptionalString(**repository, "html_url"));
   }
   if (Status s = ValidateRepoName(ev.repo); !s.ok()) return s;
 
@@ -153,6 +110,10 @@ Result<PushEvent> FromJson(Forge forge, const json& root) {
   }
   if (auto it = root.find("head_commit"); it != root.end() && it->is_object()) head = &*it;
   if (head != nullptr) {
+    // An annotated tag's push names the tag object in `after`; the commit to build is the head's.
+    if (std::string id = OptionalString(*head, "id"); ev.is_tag && !ev.deleted && ValidateSha(id).ok()) {
+      ev.after = id;
+    }
     ev.head_message = OptionalString(*head, "message");
     if (auto author = head->find("author"); author != head->end() && author->is_object()) {
       ev.head_author = OptionalString(*author, "name");
@@ -165,20 +126,10 @@ Result<PushEvent> FromJson(Forge forge, const json& root) {
 }  // namespace
 
 Result<PushEvent> ParsePushEvent(Forge forge, std::string_view body) {
-  if (body.size() > kMaxBodyBytes) {
-    return Status::TooLarge("body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
-  }
-  if (Status s = CheckDepth(body); !s.ok()) return s;
-  json root;
+  Result<json> root = ParseBody(body);
+  if (!root.ok()) return root.status();
   try {
-    root = json::parse(body.begin(), body.end());
-  } catch (const json::parse_error& e) {
-    return Status::InvalidArgument("body is not valid JSON (byte " + std::to_string(e.byte) + ")");
-  } catch (const json::exception& e) {
-    return Status::InvalidArgument(std::string("body is not valid JSON: ") + e.what());
-  }
-  try {
-    return FromJson(forge, root);
+    return FromJson(forge, *root);
   } catch (const json::exception& e) {
     return Status::InvalidArgument(std::string("unexpected payload shape: ") + e.what());
   }

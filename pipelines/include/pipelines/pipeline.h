@@ -27,6 +27,24 @@ struct Located {
   Position pos;
 };
 
+// A condition on the run, `when: {branch: [...], event: [...]}`: it holds when every list given
+// matches. `branch` holds globs as on.push.branches (`!` excludes) and is not applied to runs
+// without a branch (runs of tags); a pull request's run has the branch "pull/N". `event` lists
+// triggers: push pull_request tag manual schedule base-update.
+struct RunCondition {
+  bool set = false;
+  Position pos;
+  std::vector<std::string> branches;
+  std::vector<std::string> events;
+};
+
+// One `on.schedule` entry: a cron time (UTC) that checks the bases, or with `build: true` builds
+// the default branch's head (a run with trigger schedule).
+struct ScheduleEntry {
+  std::string cron;
+  bool build = false;
+};
+
 struct StageConfig {
   std::string key;                             // the stage's name in `stages:`
   Position pos;                                // of the key
@@ -34,6 +52,8 @@ struct StageConfig {
   std::vector<Located<std::string>> needs;
   bool push = false;
   Position push_pos;
+  RunCondition when;       // `when:` the stage runs only when it holds (else no job)
+  RunCondition push_when;  // `push: {when: ...}`: the stage pushes only when it holds
   bool pull = false;  // build with --pull: bases asked of their registry, never the engine's copy
   long long timeout_seconds = 0;  // `timeout:`; 0: the server's default
   std::vector<Located<std::string>> tags;
@@ -65,7 +85,8 @@ struct Pipeline {
   Located<std::string> context{".", {}};
   std::vector<Located<std::string>> branches;  // on.push.branches
   std::vector<Located<std::string>> paths;     // on.push.paths
-  std::vector<std::string> schedule;           // on.schedule: cron times (UTC) of base checks
+  std::vector<Located<std::string>> tag_patterns;  // on.tag: globs of the tags that start runs
+  std::vector<ScheduleEntry> schedule;         // on.schedule
   std::vector<std::string> lint_ignore;        // lint.ignore: warning and Dockerfile rule codes not reported
   std::string lint_fail_on = "error";          // lint.fail_on: error | warning | never (Dockerfile rules)
   bool has_stages = false;

@@ -15,7 +15,10 @@
 // Dockerfile's stage graph, nothing pushed; a Dockerfile with no named stage gives one job "build"
 // with an empty target (the final stage). `dockerfile` paths are relative to the repository root,
 // not to `context`. Matrix × stages: each stage's needs point at the same combination's jobs.
-// `cache_ref` is `<image>:cache-<job>` when `image` is set. `bases` lists the external images the
+// `cache_ref` is `<image>:cache-<job>` when `image` is set. A stage whose `when:` does not hold for
+// the run gives no job (needs on it are dropped: the Dockerfile builds what a target uses); one
+// whose `push: {when: ...}` does not hold is built without pushing, and without its tags. A run
+// whose every stage is left out this way is filtered out. `bases` lists the external images the
 // job's target is built from, read with the job's build args (Dockerfile::BaseImages). Tags are rendered (tag_template.h) into
 // `<image>:<tag>`; tags are ignored without an image (warning `tags-without-image`), a tag that
 // renders empty is dropped (`empty-tag`), two jobs with one tag warn (`tag-collision`).
@@ -41,13 +44,20 @@
 namespace slipway::pipelines {
 
 struct PlanContext {
-  std::string branch;      // "" : unknown, the branch filter is not applied
+  std::string branch;      // "" : unknown or a tag, the branch filter is not applied
   std::string sha;
   long long run_number = 0;
   std::optional<std::vector<std::string>> changed_paths;  // none: the paths filter is not applied
-  bool apply_filters = true;  // false (lint): plan every job whatever the on.push filters say
+  bool apply_filters = true;  // false (lint): plan every job whatever the on filters say
   RepoLookup lookup;          // none: paths are taken as written (no symbolic links followed)
   std::optional<std::chrono::steady_clock::time_point> deadline;  // none: no deadline
+  // The run's trigger, for `when: {event}` and which `on` filter applies: push, pull_request, tag,
+  // manual, schedule, base-update. A tag run is filtered by on.tag, a pull request's by nothing,
+  // the others by on.push.
+  std::string event = "push";
+  std::string tag;                     // a tag run's tag ("v1.2.3")
+  // Every tag of the repository, for the `latest` rule; none (unknown): `latest` is not moved.
+  std::optional<std::vector<std::string>> repo_tags;
 };
 
 // Returns the file's content, or nullopt when it does not exist. Paths are already normalised and

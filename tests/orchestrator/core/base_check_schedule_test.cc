@@ -67,3 +67,21 @@ TEST_CASE("a repository with several times fires once when two fall due together
   CHECK(due.repos == std::vector<std::string>{"acme/shop"});
   CHECK(s.NextDue() == At(12, 0));
 }
+
+TEST_CASE("a repository's build times fire apart from its check times, each once per time") {
+  BaseCheckSchedule s(std::nullopt);
+  s.SetRepoSchedules("acme/shop", {Cron("0 3 * * *")}, At(0, 0), {Cron("30 2 * * *")});
+  CHECK(s.NextDue() == At(2, 30));
+  auto due = s.TakeDue(At(2, 30));
+  CHECK(due.repos.empty());
+  CHECK(due.builds == std::vector<std::string>{"acme/shop"});
+  CHECK(s.TakeDue(At(2, 31)).builds.empty());
+  due = s.TakeDue(At(3, 0));
+  CHECK(due.repos == std::vector<std::string>{"acme/shop"});
+  CHECK(due.builds.empty());
+  // The same expression as a check and as a build: two timers, neither taken for the other.
+  s.SetRepoSchedules("acme/shop", {Cron("0 4 * * *")}, At(3, 1), {Cron("0 4 * * *")});
+  due = s.TakeDue(At(4, 0));
+  CHECK(due.repos == std::vector<std::string>{"acme/shop"});
+  CHECK(due.builds == std::vector<std::string>{"acme/shop"});
+}

@@ -218,6 +218,21 @@ TEST_CASE("a repository's publish policy and the registry allowlist come from th
   CHECK(refused.status().message().find("image prefix \"app\" must be a lower-case registry path") != std::string::npos);
 }
 
+TEST_CASE("a repository's fork_pull_requests comes from the config file, checked") {
+  ConfigFile file("admin_token: a\nagent_token: b\nrepos:\n"
+                  "  - {name: acme/app, clone_url: x, fork_pull_requests: ignore}\n"
+                  "  - {name: acme/plain, clone_url: y}\n");
+  auto config = LoadServerConfig({"--config", file.path});
+  REQUIRE(config.ok());
+  CHECK(config->repos[0].fork_pull_requests == "ignore");
+  CHECK_FALSE(config->repos[1].fork_pull_requests);  // none given: the stored choice stays
+  ConfigFile bad("admin_token: a\nagent_token: b\nrepos:\n  - {name: acme/app, clone_url: x, fork_pull_requests: yes}\n");
+  auto refused = LoadServerConfig({"--config", bad.path});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find(":4:56: repo acme/app: fork_pull_requests must be run, approve or ignore") !=
+        std::string::npos);
+}
+
 TEST_CASE("the http section sets the limits on clients; unknown keys and values under 1 are errors") {
   ConfigFile file(
       "admin_token: a\nagent_token: g\n"

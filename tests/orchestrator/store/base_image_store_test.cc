@@ -29,9 +29,9 @@ struct Fixture {
 
   // A run on `branch` ending with `status`, with one job per name; returns the job ids.
   std::vector<int64_t> Run(const std::string& branch, const std::string& sha, RunStatus status,
-                           const std::vector<std::string>& jobs) {
+                           const std::vector<std::string>& jobs, const std::string& trigger = "push") {
     RunStore runs(*t.db);
-    auto run = runs.CreateRun({.repo_id = repo_id, .branch = branch, .sha = sha, .created_at = 1});
+    auto run = runs.CreateRun({.repo_id = repo_id, .branch = branch, .sha = sha, .trigger = trigger, .created_at = 1});
     REQUIRE(run.ok());
     std::vector<NewJob> new_jobs;
     for (const auto& name : jobs) new_jobs.push_back({name, name, "{}", {}, 1});
@@ -99,6 +99,11 @@ TEST_CASE("each branch's newest successful run with bases is what a check compar
   auto feature = f.Run("feature/x", "sha5", RunStatus::kSuccess, {"build"});
   REQUIRE(bases.Record(feature[0], {{"busybox:1.35", Digest('6'), "registry"}}, 5).ok());
   f.Run("never-built", "sha6", RunStatus::kFailure, {"build"});
+  // A pull request's and a tag's runs build commits that are no branch's head: never rebuilt.
+  auto pull = f.Run("pull/7", "sha7", RunStatus::kSuccess, {"build"}, "pull_request");
+  REQUIRE(bases.Record(pull[0], {{"busybox:1.36", Digest('7'), "engine"}}, 6).ok());
+  auto tag = f.Run("", "sha8", RunStatus::kSuccess, {"build"}, "tag");
+  REQUIRE(bases.Record(tag[0], {{"busybox:1.36", Digest('8'), "engine"}}, 7).ok());
 
   auto latest = bases.LatestBuilt(f.repo_id);
   REQUIRE(latest.ok());

@@ -85,8 +85,8 @@ TEST_CASE("Decisions: push starts a run, ping, tags, deletions and other events 
                          R"(","after":")" + sha + R"(","project":{"path_with_namespace":"a/b"}})";
   Result<HookDecision> tag = DecideHook(Forge::kGitLab, "Tag Push Hook", tag_body);
   REQUIRE(tag.ok());
-  CHECK_FALSE(tag->start_run);
-  CHECK(tag->reason == "tag push");
+  CHECK(tag->start_run);  // a new tag builds (trigger tag)
+  CHECK(tag->push->tag == "v2");
 
   std::string deleted = R"({"ref":"refs/heads/x","before":")" + sha + R"(","after":")" +
                         std::string(40, '0') + R"(","repository":{"full_name":"a/b"},"deleted":true})";

@@ -23,12 +23,15 @@ class BaseCheckSchedule {
  public:
   explicit BaseCheckSchedule(std::optional<CronSchedule> server);
 
-  // The repository's own times (empty: none). New expressions start counting from `now_ms`.
-  void SetRepoSchedules(const std::string& repo, const std::vector<CronSchedule>& schedules, int64_t now_ms);
+  // The repository's own times (empty: none): base checks, and full builds of its default branch
+  // (on.schedule entries with build: true). New expressions start counting from `now_ms`.
+  void SetRepoSchedules(const std::string& repo, const std::vector<CronSchedule>& schedules, int64_t now_ms,
+                        const std::vector<CronSchedule>& builds = {});
 
   struct Due {
-    bool all = false;                // the server's schedule: every repository
-    std::vector<std::string> repos;  // repositories whose own time came, by name
+    bool all = false;                 // the server's schedule: every repository
+    std::vector<std::string> repos;   // repositories whose own check time came, by name
+    std::vector<std::string> builds;  // repositories whose build time came, by name
   };
   Due TakeDue(int64_t now_ms);
 
@@ -40,6 +43,7 @@ class BaseCheckSchedule {
   struct Timer {
     CronSchedule schedule;
     int64_t next_ms;
+    bool build = false;
   };
   std::optional<CronSchedule> server_;
   std::optional<int64_t> server_next_ms_;

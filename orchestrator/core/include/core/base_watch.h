@@ -81,6 +81,11 @@ class BaseWatch {
   // queues the checks that fall due.
   void Tick();
 
+  // Starts a full build of a repository's default branch, when one of its on.schedule entries with
+  // `build: true` falls due. Set before the first Tick; unset: such entries do nothing.
+  using StartBuild = std::function<Result<store::Run>(const store::Repo& repo)>;
+  void OnScheduledBuild(StartBuild start_build) { start_build_ = std::move(start_build); }
+
   // Queues a check of one repository; `done` receives its report, on the BaseWatch's thread.
   void CheckSoon(const std::string& repo, std::function<void(Result<nlohmann::json>)> done);
 
@@ -93,7 +98,11 @@ class BaseWatch {
  private:
   void RefreshSchedules();
   // The on.schedule times of the repository's newest planned run on its default branch.
-  std::vector<CronSchedule> RepoSchedules(const store::Repo& repo);
+  struct RepoTimes {
+    std::vector<CronSchedule> checks;
+    std::vector<CronSchedule> builds;
+  };
+  RepoTimes RepoSchedules(const store::Repo& repo);
   nlohmann::json CheckBranch(const store::Repo& repo, const store::BuiltBranch& built,
                              const RegistryAccess& access, const RegistryAllowlist& allowlist,
                              std::map<std::string, Result<ResolvedDigest>>& resolved);
@@ -102,6 +111,7 @@ class BaseWatch {
   planner::GitMirror& mirror_;
   Clock clock_;
   StartRun start_run_;
+  StartBuild start_build_;
   std::string docker_;
   const std::optional<std::vector<std::string>> registries_;
   RegistryAccessSource registry_access_;
@@ -112,7 +122,7 @@ class BaseWatch {
   bool refresh_queued_ = false;                      // GUARDED_BY(mu_)
   std::set<std::string> checks_queued_;              // GUARDED_BY(mu_): scheduled checks not started
   // The worker's alone: repo -> the commit its on.schedule was read at, and those times.
-  std::map<std::string, std::pair<std::string, std::vector<CronSchedule>>> planned_;
+  std::map<std::string, std::pair<std::string, RepoTimes>> planned_;
 
   std::unique_ptr<WorkQueue> work_;  // last: its thread stops before the members above go
 };

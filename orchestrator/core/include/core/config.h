@@ -38,7 +38,8 @@
 //   repos:
 //     - {name: owner/app, clone_url: ..., forge: github, secret: ...,
 //        image_prefixes: [127.0.0.1:5000/app], protected_tags: [latest, "v*"],
-//        protected_branches: [release], agent_labels: ["pool=build"]}   # core/publish_policy.h
+//        protected_branches: [release], agent_labels: ["pool=build"],   # core/publish_policy.h
+//        fork_pull_requests: approve}   # run | approve | ignore: a fork's pull requests (docs/forges.md)
 #pragma once
 
 #include <optional>
@@ -56,6 +57,7 @@ struct RepoConfig {
   std::string forge = "github";
   std::string secret;
   std::optional<store::PublishPolicy> policy;  // nullopt: the stored one is kept
+  std::optional<std::string> fork_pull_requests;  // nullopt: the stored one is kept ("approve" when new)
 };
 
 // Vulnerability scanners run on every built image (issue: image insight).

@@ -70,11 +70,15 @@ struct PushIntake {
   std::string author;
   std::optional<std::vector<std::string>> changed_paths;  // none: unknown, no paths filter
   std::string body_sha256;  // of the delivery's body: a body seen before starts no second run
+  std::string trigger = "push";  // push | tag | pull_request
+  store::RunOrigin origin;       // the tag or pull request, and the forge's links
 };
 
 struct IntakeAnswer {
   int64_t run_id = 0;
   bool duplicate = false;
+  bool held = false;   // a fork's pull request awaiting approval
+  std::string ignored;  // why nothing was started (fork_pull_requests: ignore); "" when a run was
 };
 
 // One log chunk as the SSE event a follower receives ("log", with its seq and attempt).
@@ -97,7 +101,9 @@ class Coordinator {
   void Stop();
 
   // Intake.
-  Result<IntakeAnswer> AcceptPush(const PushIntake& push);
+  // A push of a branch or tag (push.trigger): a run stored with its delivery, then planned; with
+  // `hold`, stored awaiting approval instead of planned.
+  Result<IntakeAnswer> AcceptPush(const PushIntake& push, bool hold = false);
   Result<store::Run> TriggerManual(const std::string& repo, const std::string& branch, const std::string& sha);
   Result<store::Run> Rerun(int64_t run_id, const RerunSelection& selection);
   Status CancelRun(int64_t run_id);
@@ -106,6 +112,15 @@ class Coordinator {
                                int64_t repo_id, const std::string& reason);
   // Registers a repository, or updates the one of that name.
   Result<store::Repo> SaveRepo(const store::RepoSpec& spec);
+  // A pull request's run: a fork's is held (the repository's fork_pull_requests: approve), started
+  // (run) or not stored at all (ignore, with the delivery recorded). Else as AcceptPush.
+  Result<IntakeAnswer> AcceptPullRequest(const PushIntake& pr);
+  // A pull request closed: cancels its unfinished runs; returns their ids.
+  Result<std::vector<int64_t>> ClosePullRequest(int64_t repo_id, int64_t pr_number);
+  // Releases a run held for approval and plans it. kConflict when it does not await approval.
+  Status ApproveRun(int64_t run_id);
+  // A full build of the default branch's head (on.schedule with build: true): trigger schedule.
+  Result<store::Run> StartScheduledBuild(const store::Repo& repo);
 
   // Agents. These answer on `poll`, now or later.
   void WaitForLease(const scheduler::AgentInfo& agent, const std::string& version, int wait_ms,
@@ -171,6 +186,12 @@ class Coordinator {
                                              std::optional<std::vector<std::string>> changed_paths);
   void RecordPlan(const store::Run& run, pipelines::PlanResult plan);
   void FailRun(int64_t run_id, const std::string& error);
+  Status CancelRunFor(int64_t run_id, const std::string& reason);
+  // Planning inputs that depend on the run's trigger: the repository's tags for a tag run, and the
+  // branch the publish policy judges ("tag v1 (on no protected branch)" for a tag whose commit is
+  // on none).
+  std::optional<std::vector<std::string>> TagsForRun(const store::Run& run, const store::Repo& repo);
+  std::string PolicyBranch(const store::Run& run, const store::Repo& repo);
   void SkipRun(int64_t run_id, const std::string& reason);
   // Publish policy (core/publish_policy.h) and build secrets (core/build_secrets.h): what the jobs of `repo` on `branch` may not do or lack.
   std::vector<pipelines::Diagnostic> PolicyViolations(const store::Repo& repo, const std::string& branch,

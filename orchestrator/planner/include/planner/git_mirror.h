@@ -57,6 +57,8 @@ class GitMirror {
   Result<CommitInfo> Commit(const std::string& repo, const std::string& sha);
   // The commit a branch points at in the mirror.
   Result<std::string> ResolveBranch(const std::string& repo, const std::string& branch);
+  // The names of the repository's tags in the mirror ("v1.2.3"), at most max_tags of them.
+  Result<std::vector<std::string>> ListTags(const std::string& repo, size_t max_tags = 10000);
   // Whether `ancestor` is `descendant` or one of its ancestors (git merge-base --is-ancestor).
   Result<bool> IsAncestor(const std::string& repo, const std::string& ancestor, const std::string& descendant);
 

@@ -74,6 +74,9 @@ class Database {
   explicit Database(sqlite3* db) : db_(db) {}
   Status Configure(const DatabaseOptions& options);
   Status Migrate(std::span<const Migration> migrations);
+  // Applies migrations[*applied..] one transaction each, advancing *applied. REQUIRES: foreign
+  // keys off (Migrate).
+  Status ApplyMigrations(Connection& conn, std::span<const Migration> migrations, int* applied);
   Status StartCheckpointer(const std::string& path, int interval_ms);
 
   std::mutex mutex_;

@@ -42,6 +42,7 @@ struct Repo {
   int64_t created_at = 0;
   PublishPolicy policy;
   ForgeLinks links;
+  std::string fork_pull_requests = "approve";  // run | approve | ignore: a fork's pull requests
 };
 
 struct RepoSpec {
@@ -52,6 +53,7 @@ struct RepoSpec {
   std::optional<std::string> default_branch;  // nullopt: "main" when new, unchanged otherwise
   std::optional<PublishPolicy> policy;        // nullopt: none when new, unchanged otherwise
   std::optional<ForgeLinks> links;            // nullopt: none when new, unchanged otherwise
+  std::optional<std::string> fork_pull_requests;  // nullopt: "approve" when new, unchanged otherwise
 };
 
 class RepoStore {

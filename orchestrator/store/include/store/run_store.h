@@ -22,21 +22,43 @@
 
 namespace slipway::store {
 
+// What a run builds beyond its commit, from the forge's payload: the pull (merge) request or the
+// tag, and the repository's web page for links. Empty for runs of a plain push or by hand.
+struct RunOrigin {
+  std::optional<int64_t> pr_number;  // set for trigger pull_request
+  std::string pr_title;
+  std::string pr_source_branch;
+  std::string pr_target_branch;
+  std::string pr_source_repo;        // "owner/name" of the head; another repository for a fork
+  bool pr_fork = false;              // from a fork: never gets secrets, never pushes
+  std::string tag;                   // set for trigger tag ("v1.2.3")
+  std::string web_url;               // "https://github.com/acme/shop"; "" unknown
+  std::string before_sha;            // the commit a push moved from (compare view); "" unknown
+};
+
+// A run held before planning until an admin approves it (a fork's pull request).
+enum class Approval { kNone, kAwaiting, kApproved };
+std::string_view ApprovalName(Approval approval);  // "", "awaiting", "approved"
+
 struct NewRun {
   int64_t repo_id = 0;
   std::string branch;
   std::string sha;
   std::string message;
   std::string author;
-  std::string trigger = "push";          // push | manual | rerun | base-update | schedule
+  // push | manual | rerun | base-update | schedule | pull_request | tag
+  std::string trigger = "push";
   std::optional<int64_t> parent_run_id;  // the run a rerun repeats
   int64_t created_at = 0;                // ms since the epoch; also the delivery's received_at
+  RunOrigin origin;
+  bool hold = false;  // created awaiting approval
 };
 
 struct Run {
   int64_t id = 0;
   int64_t repo_id = 0;
   std::string repo_name;
+  std::string repo_forge;  // github | gitlab | gitea
   int64_t number = 0;
   std::string branch;
   std::string sha;
@@ -51,6 +73,9 @@ struct Run {
   std::optional<int64_t> started_at;
   std::optional<int64_t> finished_at;
   std::optional<std::string> cancel_reason;  // a cancel was asked ("canceled by request")
+  RunOrigin origin;
+  Approval approval = Approval::kNone;
+  std::optional<int64_t> approved_at;
 };
 
 struct DeliveryOutcome {
@@ -110,6 +135,11 @@ class RunStore {
   Status SetDiagnostics(int64_t id, std::string_view diagnostics_json);
   // Records that a cancel was asked, so it survives a restart.
   Status SetCancelReason(int64_t id, std::string_view reason);
+  // Releases a run awaiting approval: kConflict when it is not awaiting (any more), kNotFound
+  // when there is no such run.
+  Status Approve(int64_t id, int64_t now_ms);
+  // The unfinished runs of a repository's pull request, oldest first.
+  Result<std::vector<Run>> ListUnfinishedForPullRequest(int64_t repo_id, int64_t pr_number);
 
  private:
   // UPDATE runs SET <column> = value for one run. REQUIRES: column is one of this file's names.

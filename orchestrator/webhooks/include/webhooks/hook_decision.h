@@ -1,5 +1,6 @@
-// What to do with an authenticated delivery: start a run for a push, or answer 200 with a reason
-// and start nothing (ping, tag push, branch deletion, events Slipway does not build).
+// What to do with an authenticated delivery: start a run for a branch or tag push or a pull
+// request opened or updated, cancel a closed pull request's runs, or answer 200 with a reason and
+// start nothing (ping, a deleted branch or tag, other pull request actions, other events).
 //
 // Call order in the HTTP layer: VerifySignature → ReadDelivery → dedupe → DecideHook.
 // A body that is a push but malformed gives an error Status (400); everything else is a decision.
@@ -13,14 +14,17 @@
 
 #include "common/status.h"
 #include "webhooks/forge.h"
+#include "webhooks/pull_request_event.h"
 #include "webhooks/push_event.h"
 
 namespace slipway::webhooks {
 
 struct HookDecision {
   bool start_run = false;
-  std::string reason;             // for ignored deliveries: "ping", "tag push", "branch deleted", ...
-  std::optional<PushEvent> push;  // set when start_run, and for ignored pushes (tags, deletions)
+  bool close_pull_request = false;  // a pull request closed (or merged): cancel its unfinished runs
+  std::string reason;  // for ignored deliveries: "ping", "tag deleted", "branch deleted", ...
+  std::optional<PushEvent> push;  // for push events (started or deleted)
+  std::optional<PullRequestEvent> pull_request;  // for pull request events, whatever the action
 };
 
 // True for the event names that carry a push payload ("push", "Push Hook", "Tag Push Hook").

@@ -6,6 +6,7 @@
 //   before, after  before, after
 //   head commit    head_commit, else the commit in commits[] whose id is `after`, else the last one
 //   changed paths  union of added/modified/removed over commits[]
+//   web_url        repository.html_url             (GitLab: project.web_url)
 // Every name and sha is validated (see ref_name.h) before it is returned. Malformed JSON gives
 // InvalidArgument with the byte offset; a missing or mistyped field gives InvalidArgument naming it.
 // Secrets that old Gitea versions put in the body ("secret") are never read.
@@ -33,9 +34,10 @@ struct PushEvent {
   bool created = false;   // before is all zeros: a new branch or tag
   bool deleted = false;   // after is all zeros, or the payload says "deleted": true
   std::string before;
-  std::string after;      // the commit to build
+  std::string after;      // the commit to build (an annotated tag's: head_commit.id)
   std::string head_message;
   std::string head_author;  // the head commit author's name
+  std::string web_url;      // repository.html_url (GitLab: project.web_url), http(s) only; else ""
   std::vector<std::string> changed_paths;  // sorted, unique
   // False when the payload lists fewer commits than the push holds (GitLab total_commits_count,
   // Gitea total_commits) or a commit carries no file lists: a paths filter must then assume a match.
