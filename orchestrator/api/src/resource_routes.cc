@@ -8,12 +8,9 @@
 #include "api/routes.h"
 #include "api/sinks.h"
 #include "common/json_text.h"
-<<<<<<< HEAD
 #include "core/forge_messages.h"
 #include "core/forge_requests.h"
-=======
 #include "core/badge.h"
->>>>>>> forge-in
 #include "core/image_details.h"
 #include "core/publish_policy.h"
 #include "core/views.h"
@@ -109,6 +106,13 @@ Result<store::RepoSpec> RepoSpecOf(const nlohmann::json& body, core::Coordinator
   auto policy = PolicyFromBody(body, c, name);
   if (!policy.ok()) return policy.status();
   spec.policy = *policy;
+  if (body.contains("fork_pull_requests")) {
+    const auto& forks = body["fork_pull_requests"];
+    if (forks != "run" && forks != "approve" && forks != "ignore") {
+      return Status::InvalidArgument("\"fork_pull_requests\" must be run, approve or ignore");
+    }
+    spec.fork_pull_requests = forks.get<std::string>();
+  }
   auto links = LinksFromBody(body, c, name);
   if (!links.ok()) return links.status();
   spec.links = *links;
@@ -136,85 +140,24 @@ void AddServerRoutes(Router& router, core::Coordinator& c) {
   });
 
   router.Add("GET", "/api/v1/events", [&c](const http::Request&, const PathParams&, WriterPtr w) {
-<<<<<<< HEAD
     w->BeginStream(200, "text/event-stream");
     c.hub().Subscribe("events", EventSinkOn(w));
-=======
-    c.hub().Subscribe("events", w);
-  });
-
-  router.Add("GET", "/api/v1/repos", [&c](const http::Request&, const PathParams&, WriterPtr w) {
-    store::RepoStore repos(c.db());
-    auto list = repos.List();
-    if (!list.ok()) return ReplyStatus(*w, list.status());
-    nlohmann::json out = {{"repos", nlohmann::json::array()}};
-    for (const auto& r : *list) out["repos"].push_back(core::RepoView(r));
-    ReplyJson(*w, 200, out);
-  });
-
-  router.Add("POST", "/api/v1/repos", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
-    if (!HasBearer(req, c.config().admin_token)) {
-      return ReplyError(*w, 401, "unauthenticated", "this call needs the admin token (Authorization: Bearer ...)");
-    }
-    auto body = ParseJsonObject(req.body);
-    if (!body.ok()) return ReplyStatus(*w, body.status());
-    for (const char* key : {"name", "clone_url", "forge", "secret"}) {
-      if (!body->contains(key) || !(*body)[key].is_string() || (*body)[key].get<std::string>().empty()) {
-        return ReplyError(*w, 400, "invalid_argument", std::string("\"") + key + "\" must be a non-empty string");
-      }
-    }
-    std::string name = (*body)["name"], forge = (*body)["forge"];
-    if (Status s = webhooks::ValidateRepoName(name); !s.ok()) return ReplyStatus(*w, s);
-    if (!webhooks::ForgeFromName(forge)) {
-      return ReplyError(*w, 400, "invalid_argument", "\"forge\" must be github, gitlab or gitea");
-    }
-    store::RepoSpec spec{.name = name, .forge = forge, .clone_url = (*body)["clone_url"], .secret = (*body)["secret"],
-                         .default_branch = std::nullopt};
-    if (body->contains("default_branch")) {
-      const auto& branch = (*body)["default_branch"];
-      if (!branch.is_string()) return ReplyError(*w, 400, "invalid_argument", "\"default_branch\" must be a string");
-      if (Status s = webhooks::ValidateBranchName(branch.get<std::string>()); !s.ok()) {
-        return ReplyStatus(*w, s.Annotate("default_branch"));
-      }
-      spec.default_branch = branch.get<std::string>();
-    }
-    auto policy = PolicyFromBody(*body, c, name);
-    if (!policy.ok()) return ReplyStatus(*w, policy.status());
-    spec.policy = *policy;
-    if (body->contains("fork_pull_requests")) {
-      const auto& forks = (*body)["fork_pull_requests"];
-      if (forks != "run" && forks != "approve" && forks != "ignore") {
-        return ReplyError(*w, 400, "invalid_argument", "\"fork_pull_requests\" must be run, approve or ignore");
-      }
-      spec.fork_pull_requests = forks.get<std::string>();
-    }
-    store::RepoStore repos(c.db());
-    auto repo = repos.Upsert(spec, c.Now());
-    if (!repo.ok()) return ReplyStatus(*w, repo.status());
-    ReplyJson(*w, 201, core::RepoView(*repo));
->>>>>>> forge-in
   });
 
   // A status badge: the newest finished run of the branch (default: the repository's default
   // branch), as SVG. Cached briefly, so a README that shows it does not ask on every view.
   router.Add("GET", "/api/v1/repos/{name...}/badge.svg", [&c](const http::Request& req, const PathParams& p,
                                                              WriterPtr w) {
-    auto repo = store::RepoStore(c.db()).GetByName(p.at("name"));
-    if (!repo.ok()) return ReplyStatus(*w, repo.status());
-    std::string branch = req.Query("branch").empty() ? repo->default_branch : req.Query("branch");
-    if (Status s = webhooks::ValidateBranchName(branch); !s.ok()) return ReplyStatus(*w, s.Annotate("branch"));
-    auto runs = store::RunStore(c.db()).List({.repo = repo->name, .branch = branch, .limit = 50});
-    if (!runs.ok()) return ReplyStatus(*w, runs.status());
-    std::optional<RunStatus> status;
-    for (const auto& run : *runs) {
-      if (IsFinal(run.status) && run.status != RunStatus::kSkipped) {
-        status = run.status;
-        break;
-      }
+    std::optional<std::string> branch;
+    if (!req.Query("branch").empty()) {
+      if (Status s = webhooks::ValidateBranchName(req.Query("branch")); !s.ok()) return ReplyStatus(*w, s.Annotate("branch"));
+      branch = req.Query("branch");
     }
+    auto status = c.queries().BranchStatus(p.at("name"), branch);
+    if (!status.ok()) return ReplyStatus(*w, status.status());
     w->Send({.status = 200,
              .content_type = "image/svg+xml; charset=utf-8",
-             .body = core::BadgeSvg("slipway", status ? std::string(RunStatusName(*status)) : "unknown"),
+             .body = core::BadgeSvg("slipway", *status ? std::string(RunStatusName(**status)) : "unknown"),
              .headers = {{"Cache-Control", "max-age=60, must-revalidate"}}});
   });
 

@@ -97,4 +97,17 @@ Result<nlohmann::json> Queries::ImageSbom(const std::string& digest) {
   return core::ImageSbom(db_, digest);
 }
 
+Result<std::optional<RunStatus>> Queries::BranchStatus(const std::string& repo,
+                                                      const std::optional<std::string>& branch) {
+  auto stored = store::RepoStore(db_).GetByName(repo);
+  if (!stored.ok()) return stored.status();
+  auto runs = store::RunStore(db_).List({.repo = stored->name, .branch = branch.value_or(stored->default_branch),
+                                         .limit = 50});
+  if (!runs.ok()) return runs.status();
+  for (const auto& run : *runs) {
+    if (IsFinal(run.status) && run.status != RunStatus::kSkipped) return std::optional<RunStatus>(run.status);
+  }
+  return std::optional<RunStatus>();
+}
+
 }  // namespace slipway::core

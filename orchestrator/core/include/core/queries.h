@@ -40,6 +40,10 @@ class Queries {
   // Up to kLogPageChunks chunks of the attempt's log after after_seq.
   Result<std::vector<store::LogChunk>> LogPage(int64_t job_id, int attempt, int64_t after_seq);
 
+  // The newest finished run's status on the branch (default: the repository's default branch),
+  // skipped runs aside; nullopt when none finished. For the status badge.
+  Result<std::optional<RunStatus>> BranchStatus(const std::string& repo, const std::optional<std::string>& branch);
+
   Result<std::vector<store::Repo>> Repos();
   Result<store::Repo> Repo(const std::string& name);
   // {"repos": [...]}, without secrets.
