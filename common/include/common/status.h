@@ -2,7 +2,7 @@
 //
 // A Status is ok, or an error code with a message meant for a person. The code is stable and
 // machine-readable ("not_found", "invalid_argument", ...); the orchestrator maps codes to HTTP
-// statuses in one place (orchestrator/api/http_errors). Third-party exceptions (yaml-cpp, nlohmann,
+// statuses in one place (orchestrator/api/replies.h). Third-party exceptions (yaml-cpp, nlohmann,
 // SQLite) are caught where they enter and turned into a Status.
 //
 // Thread-safety: plain values; safe to copy between threads.
@@ -24,6 +24,7 @@ enum class ErrorCode {
   kConflict,          // the state forbids it now (stale lease, run already finished)
   kUnauthenticated,   // missing or wrong token or signature
   kPermissionDenied,
+  kMethodNotAllowed,  // the resource exists, but not with this method
   kTooLarge,
   kUnavailable,       // a dependency (engine, registry, server) cannot be reached now
   kInternal,
@@ -44,6 +45,7 @@ class [[nodiscard]] Status {
   static Status Conflict(std::string m) { return {ErrorCode::kConflict, std::move(m)}; }
   static Status Unauthenticated(std::string m) { return {ErrorCode::kUnauthenticated, std::move(m)}; }
   static Status PermissionDenied(std::string m) { return {ErrorCode::kPermissionDenied, std::move(m)}; }
+  static Status MethodNotAllowed(std::string m) { return {ErrorCode::kMethodNotAllowed, std::move(m)}; }
   static Status TooLarge(std::string m) { return {ErrorCode::kTooLarge, std::move(m)}; }
   static Status Unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m)}; }
   static Status Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }

@@ -20,7 +20,7 @@ int WaitMs(const http::Request& req, int default_seconds, int most_seconds) {
 
 bool RequireAgent(const http::Request& req, core::Coordinator& c, http::ResponseWriter& w) {
   if (HasBearer(req, c.config().agent_token)) return true;
-  ReplyError(w, 401, "unauthenticated", "agent calls need the agent token (Authorization: Bearer ...)");
+  ReplyStatus(w, Status::Unauthenticated("agent calls need the agent token (Authorization: Bearer ...)"));
   return false;
 }
 

@@ -9,12 +9,12 @@ namespace slipway::api {
 void RegisterBaseRoutes(Router& router, core::Coordinator& c) {
   router.Add("POST", "/api/v1/base-checks", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
     if (!HasBearer(req, c.config().admin_token)) {
-      return ReplyError(*w, 401, "unauthenticated", "this call needs the admin token (Authorization: Bearer ...)");
+      return ReplyStatus(*w, Status::Unauthenticated("this call needs the admin token (Authorization: Bearer ...)"));
     }
     auto body = ParseJsonObject(req.body);
     if (!body.ok()) return ReplyStatus(*w, body.status());
     if (!body->contains("repo") || !(*body)["repo"].is_string()) {
-      return ReplyError(*w, 400, "invalid_argument", "body needs a string field \"repo\"");
+      return ReplyStatus(*w, Status::InvalidArgument("body needs a string field \"repo\""));
     }
     std::string repo = (*body)["repo"];
     if (Status s = webhooks::ValidateRepoName(repo); !s.ok()) return ReplyStatus(*w, s);

@@ -11,6 +11,7 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kUnauthenticated: return 401;
     case ErrorCode::kPermissionDenied: return 403;
     case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kMethodNotAllowed: return 405;
     case ErrorCode::kAlreadyExists: return 409;
     case ErrorCode::kConflict: return 409;
     case ErrorCode::kTooLarge: return 413;
@@ -27,12 +28,12 @@ void ReplyJson(http::ResponseWriter& writer, int status, const nlohmann::json& b
   writer.Send(std::move(r));
 }
 
-void ReplyError(http::ResponseWriter& writer, int status, std::string_view code, std::string_view message) {
-  ReplyJson(writer, status, {{"error", {{"code", code}, {"message", message}}}});
+nlohmann::json ErrorBody(const Status& status) {
+  return {{"error", {{"code", ErrorCodeName(status.code())}, {"message", status.message()}}}};
 }
 
 void ReplyStatus(http::ResponseWriter& writer, const Status& status) {
-  ReplyError(writer, HttpStatusFor(status.code()), ErrorCodeName(status.code()), status.message());
+  ReplyJson(writer, HttpStatusFor(status.code()), ErrorBody(status));
 }
 
 Status CheckJsonDepth(std::string_view body) {

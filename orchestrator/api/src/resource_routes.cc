@@ -74,25 +74,25 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
 
   router.Add("POST", "/api/v1/repos", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
     if (!HasBearer(req, c.config().admin_token)) {
-      return ReplyError(*w, 401, "unauthenticated", "this call needs the admin token (Authorization: Bearer ...)");
+      return ReplyStatus(*w, Status::Unauthenticated("this call needs the admin token (Authorization: Bearer ...)"));
     }
     auto body = ParseJsonObject(req.body);
     if (!body.ok()) return ReplyStatus(*w, body.status());
     for (const char* key : {"name", "clone_url", "forge", "secret"}) {
       if (!body->contains(key) || !(*body)[key].is_string() || (*body)[key].get<std::string>().empty()) {
-        return ReplyError(*w, 400, "invalid_argument", std::string("\"") + key + "\" must be a non-empty string");
+        return ReplyStatus(*w, Status::InvalidArgument(std::string("\"") + key + "\" must be a non-empty string"));
       }
     }
     std::string name = (*body)["name"], forge = (*body)["forge"];
     if (Status s = webhooks::ValidateRepoName(name); !s.ok()) return ReplyStatus(*w, s);
     if (!webhooks::ForgeFromName(forge)) {
-      return ReplyError(*w, 400, "invalid_argument", "\"forge\" must be github, gitlab or gitea");
+      return ReplyStatus(*w, Status::InvalidArgument("\"forge\" must be github, gitlab or gitea"));
     }
     store::RepoSpec spec{.name = name, .forge = forge, .clone_url = (*body)["clone_url"], .secret = (*body)["secret"],
                          .default_branch = std::nullopt};
     if (body->contains("default_branch")) {
       const auto& branch = (*body)["default_branch"];
-      if (!branch.is_string()) return ReplyError(*w, 400, "invalid_argument", "\"default_branch\" must be a string");
+      if (!branch.is_string()) return ReplyStatus(*w, Status::InvalidArgument("\"default_branch\" must be a string"));
       if (Status s = webhooks::ValidateBranchName(branch.get<std::string>()); !s.ok()) {
         return ReplyStatus(*w, s.Annotate("default_branch"));
       }
@@ -124,7 +124,7 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
   router.Add("GET", "/api/v1/images", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
     std::string repo_name = req.Query("repo"), stage = req.Query("stage");
     if (repo_name.empty() || stage.empty()) {
-      return ReplyError(*w, 400, "invalid_argument", "size history needs ?repo=OWNER/NAME&stage=STAGE");
+      return ReplyStatus(*w, Status::InvalidArgument("size history needs ?repo=OWNER/NAME&stage=STAGE"));
     }
     store::RepoStore repos(c.db());
     auto repo = repos.GetByName(repo_name);

@@ -57,10 +57,11 @@ void Invoke(const RouteHandler& handler, const http::Request& request, const Pat
   try {
     handler(request, params, writer);
   } catch (const nlohmann::json::exception& e) {
-    ReplyError(*writer, 400, "invalid_argument", std::string("a field of the request has the wrong type: ") + e.what());
+    ReplyStatus(*writer,
+                Status::InvalidArgument(std::string("a field of the request has the wrong type: ") + e.what()));
   } catch (const std::exception& e) {
     LogError("handler failed", {{"path", request.path}, {"error", e.what()}});
-    ReplyError(*writer, 500, "internal", "the request could not be handled");
+    ReplyStatus(*writer, Status::Internal("the request could not be handled"));
   }
 }
 
@@ -110,13 +111,13 @@ void Router::Dispatch(http::Request request, std::shared_ptr<http::ResponseWrite
                                },
                                kMaxWaitingRequests);
     }
-    if (!queued) ReplyError(*writer, 503, "unavailable", "the server is busy; try again later");
+    if (!queued) ReplyStatus(*writer, Status::Unavailable("the server is busy; try again later"));
     return;
   }
   if (path_known) {
-    ReplyError(*writer, 405, "method_not_allowed", request.method + " is not allowed on " + request.path);
+    ReplyStatus(*writer, Status::MethodNotAllowed(request.method + " is not allowed on " + request.path));
   } else {
-    ReplyError(*writer, 404, "not_found", "no such endpoint: " + request.path);
+    ReplyStatus(*writer, Status::NotFound("no such endpoint: " + request.path));
   }
 }
 

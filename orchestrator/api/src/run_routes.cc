@@ -20,7 +20,7 @@ Result<int64_t> ParseId(const std::string& text, const std::string& what) {
 
 bool RequireAdmin(const http::Request& req, core::Coordinator& c, http::ResponseWriter& w) {
   if (HasBearer(req, c.config().admin_token)) return true;
-  ReplyError(w, 401, "unauthenticated", "this call needs the admin token (Authorization: Bearer ...)");
+  ReplyStatus(w, Status::Unauthenticated("this call needs the admin token (Authorization: Bearer ...)"));
   return false;
 }
 
@@ -34,8 +34,8 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
     if (auto v = req.Query("status"); !v.empty()) {
       filter.status = RunStatusFromName(v);
       if (!filter.status) {
-        return ReplyError(*w, 400, "invalid_argument",
-                          "status must be pending, running, success, failure, canceled, error or skipped");
+        return ReplyStatus(*w, Status::InvalidArgument(
+                                   "status must be pending, running, success, failure, canceled, error or skipped"));
       }
     }
     if (auto v = req.Query("limit"); !v.empty()) {
@@ -51,7 +51,7 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
       }
     }
     if (filter.before && filter.after) {
-      return ReplyError(*w, 400, "invalid_argument", "give one of before and after, not both");
+      return ReplyStatus(*w, Status::InvalidArgument("give one of before and after, not both"));
     }
     store::RunStore runs(c.db());
     bool more = false;
@@ -73,7 +73,8 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
     if (!body.ok()) return ReplyStatus(*w, body.status());
     if (!(*body).contains("repo") || !(*body)["repo"].is_string() || !(*body).contains("branch") ||
         !(*body)["branch"].is_string()) {
-      return ReplyError(*w, 400, "invalid_argument", "body needs string fields \"repo\" and \"branch\" (and optionally \"sha\")");
+      return ReplyStatus(*w, Status::InvalidArgument(
+                                 "body needs string fields \"repo\" and \"branch\" (and optionally \"sha\")"));
     }
     std::string branch = (*body)["branch"];
     std::string sha = body->value("sha", "");
@@ -111,12 +112,13 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
         selection.failed_only = true;
       } else if (jobs.is_array()) {
         for (const auto& j : jobs) {
-          if (!j.is_string()) return ReplyError(*w, 400, "invalid_argument", "\"jobs\" must list job names");
+          if (!j.is_string()) return ReplyStatus(*w, Status::InvalidArgument("\"jobs\" must list job names"));
           selection.jobs.push_back(j);
         }
-        if (selection.jobs.empty()) return ReplyError(*w, 400, "invalid_argument", "\"jobs\" names no job");
+        if (selection.jobs.empty()) return ReplyStatus(*w, Status::InvalidArgument("\"jobs\" names no job"));
       } else if (jobs != "all") {
-        return ReplyError(*w, 400, "invalid_argument", "\"jobs\" must be \"all\", \"failed\" or a list of job names");
+        return ReplyStatus(*w,
+                           Status::InvalidArgument("\"jobs\" must be \"all\", \"failed\" or a list of job names"));
       }
     }
     auto run = c.Rerun(*id, selection);

@@ -13,7 +13,7 @@ void RegisterWebhookRoutes(Router& router, core::Coordinator& coordinator) {
   router.AddOnWorkers("POST", "/hooks/{forge}", [&coordinator](const http::Request& req, const PathParams& params,
                                                      std::shared_ptr<http::ResponseWriter> w) {
     auto forge = webhooks::ForgeFromName(params.at("forge"));
-    if (!forge) return ReplyError(*w, 404, "not_found", "unknown forge '" + params.at("forge") + "'");
+    if (!forge) return ReplyStatus(*w, Status::NotFound("unknown forge '" + params.at("forge") + "'"));
     store::RepoStore repos(coordinator.db());
     auto all = repos.List();
     if (!all.ok()) return ReplyStatus(*w, all.status());
@@ -43,8 +43,8 @@ void RegisterWebhookRoutes(Router& router, core::Coordinator& coordinator) {
         if (r.name == decision->push->repo) repo = &r;
       }
       if (!repo) {
-        return ReplyError(*w, 401, "unauthenticated",
-                          "the signature does not match repository '" + decision->push->repo + "'");
+        return ReplyStatus(*w, Status::Unauthenticated("the signature does not match repository '" +
+                                                       decision->push->repo + "'"));
       }
     }
     if (!decision->start_run) {

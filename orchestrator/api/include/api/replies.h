@@ -11,9 +11,11 @@ namespace slipway::api {
 
 // The HTTP status for an error code: invalid_argument 400, unauthenticated 401, not_found 404, ...
 int HttpStatusFor(ErrorCode code);
+// {"error": {"code": "not_found", "message": "..."}}: the body of every error answer.
+nlohmann::json ErrorBody(const Status& status);
 
 void ReplyJson(http::ResponseWriter& writer, int status, const nlohmann::json& body);
-void ReplyError(http::ResponseWriter& writer, int status, std::string_view code, std::string_view message);
+// An error answers with HttpStatusFor(its code) and ErrorBody(it).
 void ReplyStatus(http::ResponseWriter& writer, const Status& status);
 
 // Request bodies nested deeper than this are refused before they are parsed: nesting costs the
