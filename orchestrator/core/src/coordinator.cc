@@ -228,7 +228,8 @@ void Coordinator::TickUnguarded() {
     last_prune_ms_ = now;
     // Delivery ids are kept for dedupe well past the forges' redelivery window.
     auto pruned = runs_.PruneDeliveries(now - kKeepDeliveriesMs);
-    if (pruned.ok() && *pruned > 0) LogInfo("pruned old webhook deliveries", {{"count", std::to_string(*pruned)}});
+    if (!pruned.ok()) LogWarn("old webhook deliveries not pruned", {{"error", pruned.status().ToString()}});
+    else if (*pruned > 0) LogInfo("pruned old webhook deliveries", {{"count", std::to_string(*pruned)}});
   }
 }
 

@@ -141,7 +141,7 @@ void Coordinator::FailRun(int64_t run_id, const std::string& raw_error) {
   const std::string error = RedactSecrets(raw_error);
   LogWarn("run failed to plan", {{"run", std::to_string(run_id)}, {"error", error}});
   Status s = runs_.SetStatus(run_id, {.status = RunStatus::kError, .error = error, .finished_at = clock_()});
-  if (!s.ok()) return;
+  if (!s.ok()) return LogError("run status not stored", {{"run", std::to_string(run_id)}, {"error", s.ToString()}});
   hub_.Publish("events", "run", {{"run_id", run_id}, {"status", "error"}, {"reason", error}});
 }
 
@@ -257,7 +257,9 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
   if (!jobs.ok()) return FailRun(run_id, jobs.status().message());
   std::lock_guard lock(mu_);
   auto fresh = runs_.Get(run_id);  // a cancel may have come while planning
-  if (!fresh.ok()) return;
+  if (!fresh.ok()) {
+    return LogError("planned run unreadable", {{"run", std::to_string(run_id)}, {"error", fresh.status().ToString()}});
+  }
   if (fresh->status != RunStatus::kPending) {
     for (const auto& j : *jobs) {
       if (Status s = jobs_.SetStatus(j.id, JobStatus::kCanceled, clock_()); !s.ok()) {
@@ -305,7 +307,10 @@ void Coordinator::PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelectio
   if (!jobs.ok()) return FailRun(run_id, jobs.status().message());
   std::lock_guard lock(mu_);
   auto fresh = runs_.Get(run_id);
-  if (!fresh.ok() || fresh->status != RunStatus::kPending) return;
+  if (!fresh.ok()) {
+    return LogError("planned run unreadable", {{"run", std::to_string(run_id)}, {"error", fresh.status().ToString()}});
+  }
+  if (fresh->status != RunStatus::kPending) return;
   ScheduleRunLocked(*fresh, *jobs);
 }
 

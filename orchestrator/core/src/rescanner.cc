@@ -27,7 +27,7 @@ void Rescanner::Check(int64_t now_ms) {
   }
   if (*version == checked_version_) return;
   auto digests = store::ImageStore(db_).PushedDigestsWithReport(kMaxImages);
-  if (!digests.ok()) return;
+  if (!digests.ok()) return LogWarn("pushed images unreadable", {{"error", digests.status().ToString()}});
   int rescanned = 0;
   for (const auto& digest : *digests) {
     auto last = store::ScanStore(db_).Latest(digest, "osv");
