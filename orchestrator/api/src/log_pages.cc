@@ -8,7 +8,7 @@ namespace {
 
 struct Pager {
   const Router& router;
-  store::Database& db;
+  core::Queries& queries;
   int64_t job_id;
   int attempt;
   int64_t after;
@@ -20,8 +20,7 @@ struct Pager {
 void ReadPage(const std::shared_ptr<Pager>& p) {
   p->router.Post([p] {
     if (p->writer->Closed()) return;
-    store::LogStore logs(p->db);
-    auto chunks = logs.ReadFrom(p->job_id, p->attempt, p->after, core::Coordinator::kLogPageChunks);
+    auto chunks = p->queries.LogPage(p->job_id, p->attempt, p->after);
     if (!chunks.ok()) {
       LogError("log read failed", {{"job", std::to_string(p->job_id)}, {"error", chunks.status().message()}});
       p->writer->Write("\n(slipwayd: the rest of the log could not be read)\n");
@@ -34,25 +33,25 @@ void ReadPage(const std::shared_ptr<Pager>& p) {
       p->after = c.seq;
     }
     if (!page.empty()) p->writer->Write(std::move(page));
-    if (chunks->size() < static_cast<size_t>(core::Coordinator::kLogPageChunks)) return p->done(p->after);
+    if (chunks->size() < static_cast<size_t>(core::Queries::kLogPageChunks)) return p->done(p->after);
     p->writer->OnDrained([p] { ReadPage(p); });
   });
 }
 
 }  // namespace
 
-void SendLogPages(const Router& router, store::Database& db, int64_t job_id, int attempt, int64_t after_seq,
+void SendLogPages(const Router& router, core::Queries& queries, int64_t job_id, int attempt, int64_t after_seq,
                   std::shared_ptr<http::ResponseWriter> writer,
                   std::function<std::string(const store::LogChunk&)> format, std::function<void(int64_t)> done) {
   auto pager = std::make_shared<Pager>(
-      Pager{router, db, job_id, attempt, after_seq, writer, std::move(format), std::move(done)});
+      Pager{router, queries, job_id, attempt, after_seq, writer, std::move(format), std::move(done)});
   writer->OnDrained([pager] { ReadPage(pager); });  // after the stream's head, so a page meets an empty queue
 }
 
 void FollowLog(const Router& router, core::Coordinator& c, int64_t job_id, int attempt, int64_t after_seq,
                std::shared_ptr<http::ResponseWriter> writer) {
   auto as_event = [attempt](const store::LogChunk& chunk) { return core::LogEventFrame(chunk, attempt); };
-  SendLogPages(router, c.db(), job_id, attempt, after_seq, writer, as_event,
+  SendLogPages(router, c.queries(), job_id, attempt, after_seq, writer, as_event,
                [&router, &c, job_id, attempt, writer](int64_t last) {
                  auto more = c.FollowLogFrom(job_id, attempt, last, EventSinkOn(writer));
                  if (!more.ok()) {

@@ -1,6 +1,5 @@
 // Repositories, agents, image size history, health, metrics and the global event stream.
 #include <algorithm>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -8,7 +7,6 @@
 #include "api/routes.h"
 #include "api/sinks.h"
 #include "common/json_text.h"
-#include "core/image_details.h"
 #include "core/publish_policy.h"
 #include "core/views.h"
 #include "webhooks/forge.h"
@@ -23,7 +21,7 @@ Result<std::optional<store::PublishPolicy>> PolicyFromBody(const nlohmann::json&
                                                            const std::string& name) {
   store::PublishPolicy policy;
   bool any = false;
-  if (auto stored = store::RepoStore(c.db()).GetByName(name); stored.ok()) policy = stored->policy;
+  if (auto stored = c.queries().Repo(name); stored.ok()) policy = stored->policy;
   for (auto [key, field] : {std::pair{"image_prefixes", &store::PublishPolicy::image_prefixes},
                             std::pair{"protected_tags", &store::PublishPolicy::protected_tags},
                             std::pair{"protected_branches", &store::PublishPolicy::protected_branches},
@@ -64,12 +62,9 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
   });
 
   router.Add("GET", "/api/v1/repos", [&c](const http::Request&, const PathParams&, WriterPtr w) {
-    store::RepoStore repos(c.db());
-    auto list = repos.List();
-    if (!list.ok()) return ReplyStatus(*w, list.status());
-    nlohmann::json out = {{"repos", nlohmann::json::array()}};
-    for (const auto& r : *list) out["repos"].push_back(core::RepoView(r));
-    ReplyJson(*w, 200, out);
+    auto repos = c.queries().RepoList();
+    if (!repos.ok()) return ReplyStatus(*w, repos.status());
+    ReplyJson(*w, 200, *repos);
   });
 
   router.Add("POST", "/api/v1/repos", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
@@ -101,24 +96,15 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     auto policy = PolicyFromBody(*body, c, name);
     if (!policy.ok()) return ReplyStatus(*w, policy.status());
     spec.policy = *policy;
-    store::RepoStore repos(c.db());
-    auto repo = repos.Upsert(spec, c.Now());
+    auto repo = c.SaveRepo(spec);
     if (!repo.ok()) return ReplyStatus(*w, repo.status());
     ReplyJson(*w, 201, core::RepoView(*repo));
   });
 
   router.Add("GET", "/api/v1/agents", [&c](const http::Request&, const PathParams&, WriterPtr w) {
-    store::AgentStore agents(c.db());
-    auto list = agents.List();
-    if (!list.ok()) return ReplyStatus(*w, list.status());
-    store::JobStore jobs(c.db());
-    auto leased = jobs.ListLeased();
-    if (!leased.ok()) return ReplyStatus(*w, leased.status());
-    std::map<std::string, std::vector<store::LeasedJob>> running;
-    for (auto& job : *leased) running[job.agent].push_back(std::move(job));
-    nlohmann::json out = {{"agents", nlohmann::json::array()}};
-    for (const auto& a : *list) out["agents"].push_back(core::AgentView(a, running[a.name], c.Now()));
-    ReplyJson(*w, 200, out);
+    auto agents = c.queries().AgentList(c.Now());
+    if (!agents.ok()) return ReplyStatus(*w, agents.status());
+    ReplyJson(*w, 200, *agents);
   });
 
   router.Add("GET", "/api/v1/images", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
@@ -126,28 +112,21 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     if (repo_name.empty() || stage.empty()) {
       return ReplyStatus(*w, Status::InvalidArgument("size history needs ?repo=OWNER/NAME&stage=STAGE"));
     }
-    store::RepoStore repos(c.db());
-    auto repo = repos.GetByName(repo_name);
-    if (!repo.ok()) return ReplyStatus(*w, repo.status());
     std::optional<std::string> branch;
     if (auto b = req.Query("branch"); !b.empty()) branch = b;
-    store::ImageStore images(c.db());
-    auto list = images.History(repo->id, stage, branch, 200);
-    if (!list.ok()) return ReplyStatus(*w, list.status());
-    nlohmann::json out = {{"images", nlohmann::json::array()}};
-    for (const auto& i : *list) out["images"].push_back(core::ImageView(i));
-    ReplyJson(*w, 200, out);
+    auto images = c.queries().ImageHistory(repo_name, stage, branch);
+    if (!images.ok()) return ReplyStatus(*w, images.status());
+    ReplyJson(*w, 200, *images);
   });
 
   router.AddOnWorkers("GET", "/api/v1/images/{digest}", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
-    store::ImageStore images(c.db());
-    auto image = images.Get(p.at("digest"));
+    auto image = c.queries().ImageDetail(p.at("digest"));
     if (!image.ok()) return ReplyStatus(*w, image.status());
-    ReplyJson(*w, 200, core::ImageDetailView(c.db(), *image));
+    ReplyJson(*w, 200, *image);
   });
 
   router.AddOnWorkers("GET", "/api/v1/images/{digest}/sbom", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
-    auto sbom = core::ImageSbom(c.db(), p.at("digest"));
+    auto sbom = c.queries().ImageSbom(p.at("digest"));
     if (!sbom.ok()) return ReplyStatus(*w, sbom.status());
     ReplyJson(*w, 200, *sbom);
   });

@@ -53,17 +53,9 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
     if (filter.before && filter.after) {
       return ReplyStatus(*w, Status::InvalidArgument("give one of before and after, not both"));
     }
-    store::RunStore runs(c.db());
-    bool more = false;
-    auto list = runs.List(filter, &more);
-    if (!list.ok()) return ReplyStatus(*w, list.status());
-    nlohmann::json out = {{"runs", nlohmann::json::array()}};
-    for (const auto& r : *list) out["runs"].push_back(core::RunView(r));
-    // Cursors to the neighbouring pages: `more` says whether runs go on the way the cursor reads
-    // (older without `after`, newer with it); the other way, the cursor's own run is there.
-    if (!list->empty() && (filter.after || more)) out["next_before"] = list->back().id;
-    if (!list->empty() && (filter.after ? more : filter.before.has_value())) out["prev_after"] = list->front().id;
-    ReplyJson(*w, 200, out);
+    auto page = c.queries().RunsPage(filter);
+    if (!page.ok()) return ReplyStatus(*w, page.status());
+    ReplyJson(*w, 200, *page);
   });
 
   // On the workers: a trigger fetches the branch into the mirror; reruns and cancels write many rows.
@@ -90,13 +82,9 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
   router.Add("GET", "/api/v1/runs/{id}", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
     auto id = ParseId(p.at("id"), "run id");
     if (!id.ok()) return ReplyStatus(*w, id.status());
-    store::RunStore runs(c.db());
-    store::JobStore jobs(c.db());
-    auto run = runs.Get(*id);
+    auto run = c.queries().RunDetail(*id);
     if (!run.ok()) return ReplyStatus(*w, run.status());
-    auto list = jobs.ListByRun(*id);
-    if (!list.ok()) return ReplyStatus(*w, list.status());
-    ReplyJson(*w, 200, core::RunView(*run, *list));
+    ReplyJson(*w, 200, *run);
   });
 
   router.AddOnWorkers("POST", "/api/v1/runs/{id}/rerun", [&c](const http::Request& req, const PathParams& p, WriterPtr w) {
@@ -138,24 +126,16 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
   router.Add("GET", "/api/v1/jobs/{id}", [&c](const http::Request&, const PathParams& p, WriterPtr w) {
     auto id = ParseId(p.at("id"), "job id");
     if (!id.ok()) return ReplyStatus(*w, id.status());
-    store::JobStore jobs(c.db());
-    store::StepStore steps(c.db());
-    auto job = jobs.Get(*id);
+    auto job = c.queries().JobDetail(*id);
     if (!job.ok()) return ReplyStatus(*w, job.status());
-    nlohmann::json out = core::JobView(*job);
-    out["steps"] = nlohmann::json::array();
-    if (auto list = steps.List(*id); list.ok()) {
-      for (const auto& s : *list) out["steps"].push_back(core::StepView(s));
-    }
-    ReplyJson(*w, 200, out);
+    ReplyJson(*w, 200, *job);
   });
 
   // Streamed from the store page by page (api/log_pages.h), whatever the log's size.
   router.AddOnWorkers("GET", "/api/v1/jobs/{id}/log", [&c, &router](const http::Request& req, const PathParams& p, WriterPtr w) {
     auto id = ParseId(p.at("id"), "job id");
     if (!id.ok()) return ReplyStatus(*w, id.status());
-    store::JobStore jobs(c.db());
-    auto job = jobs.Get(*id);
+    auto job = c.queries().Job(*id);
     if (!job.ok()) return ReplyStatus(*w, job.status());
     int attempt = std::max(1, job->attempt);
     if (req.Query("follow") == "1" || req.Header("Accept") == "text/event-stream") {
@@ -163,7 +143,7 @@ void RegisterRunRoutes(Router& router, core::Coordinator& c) {
       return FollowLog(router, c, *id, attempt, -1, w);
     }
     w->BeginStream(200, "text/plain; charset=utf-8");
-    SendLogPages(router, c.db(), *id, attempt, -1, w, [](const store::LogChunk& chunk) { return chunk.data; },
+    SendLogPages(router, c.queries(), *id, attempt, -1, w, [](const store::LogChunk& chunk) { return chunk.data; },
                  [w](int64_t) { w->Close(); });
   });
 }

@@ -2,8 +2,7 @@
 // the admin token. No answer ever carries a value.
 #include "api/replies.h"
 #include "api/routes.h"
-#include "store/repo_store.h"
-#include "store/secret_store.h"
+#include "core/secret_admin.h"
 
 namespace slipway::api {
 namespace {
@@ -22,15 +21,8 @@ bool RequireAdmin(const http::Request& req, core::Coordinator& c, http::Response
   return false;
 }
 
-// The scope a request names: a repository's id (by "{name...}"), or the server's (no name).
-Result<store::SecretScope> ScopeOf(core::Coordinator& c, const PathParams& p) {
-  auto name = p.find("name");
-  if (name == p.end()) return store::SecretScope{};
-  store::RepoStore repos(c.db());
-  Result<store::Repo> repo = repos.GetByName(name->second);
-  if (!repo.ok()) return repo.status();
-  return store::SecretScope{repo->id};
-}
+// The repository a request names by "{name...}", or "" for the server's secrets.
+std::string RepoOf(const PathParams& p) { return p.count("name") ? p.at("name") : ""; }
 
 // {"value": "...", "protected": false}: a non-empty string value, and an optional boolean.
 Status ReadSecretBody(const std::string& body, std::string* value, bool* is_protected) {
@@ -45,44 +37,30 @@ Status ReadSecretBody(const std::string& body, std::string* value, bool* is_prot
   return Status::Ok();
 }
 
-void AddSecretRoutes(Router& router, core::Coordinator& c, const SecretBox& box, const std::string& base) {
-  router.Add("PUT", base + "/{secret}", [&c, &box](const http::Request& req, const PathParams& p, WriterPtr w) {
+void AddSecretRoutes(Router& router, core::Coordinator& c, std::shared_ptr<core::SecretAdmin> secrets,
+                     const std::string& base) {
+  router.Add("PUT", base + "/{secret}", [&c, secrets](const http::Request& req, const PathParams& p, WriterPtr w) {
     if (!RequireAdmin(req, c, *w)) return;
-    Result<store::SecretScope> scope = ScopeOf(c, p);
-    if (!scope.ok()) return ReplyStatus(*w, scope.status());
     std::string value;
     bool is_protected = false;
     if (Status s = ReadSecretBody(req.body, &value, &is_protected); !s.ok()) return ReplyStatus(*w, s);
-    store::SecretStore secrets(c.db(), box);
-    if (Status s = secrets.Put(*scope, p.at("secret"), value, is_protected, c.Now()); !s.ok()) {
-      return ReplyStatus(*w, s);
-    }
-    auto listed = secrets.List(*scope);
-    if (!listed.ok()) return ReplyStatus(*w, listed.status());
-    for (const auto& s : *listed) {
-      if (s.name == p.at("secret")) return ReplyJson(*w, 200, SecretView(s, p.count("name") ? p.at("name") : "server"));
-    }
-    ReplyStatus(*w, Status::Internal("the secret was stored but cannot be listed"));
+    auto stored = secrets->Put(RepoOf(p), p.at("secret"), value, is_protected, c.Now());
+    if (!stored.ok()) return ReplyStatus(*w, stored.status());
+    ReplyJson(*w, 200, SecretView(*stored, p.count("name") ? p.at("name") : "server"));
   });
 
-  router.Add("GET", base, [&c, &box](const http::Request& req, const PathParams& p, WriterPtr w) {
+  router.Add("GET", base, [&c, secrets](const http::Request& req, const PathParams& p, WriterPtr w) {
     if (!RequireAdmin(req, c, *w)) return;
-    Result<store::SecretScope> scope = ScopeOf(c, p);
-    if (!scope.ok()) return ReplyStatus(*w, scope.status());
-    store::SecretStore secrets(c.db(), box);
-    auto listed = secrets.List(*scope);
+    auto listed = secrets->List(RepoOf(p));
     if (!listed.ok()) return ReplyStatus(*w, listed.status());
     nlohmann::json out = {{"secrets", nlohmann::json::array()}};
     for (const auto& s : *listed) out["secrets"].push_back(SecretView(s, p.count("name") ? p.at("name") : "server"));
     ReplyJson(*w, 200, out);
   });
 
-  router.Add("DELETE", base + "/{secret}", [&c, &box](const http::Request& req, const PathParams& p, WriterPtr w) {
+  router.Add("DELETE", base + "/{secret}", [&c, secrets](const http::Request& req, const PathParams& p, WriterPtr w) {
     if (!RequireAdmin(req, c, *w)) return;
-    Result<store::SecretScope> scope = ScopeOf(c, p);
-    if (!scope.ok()) return ReplyStatus(*w, scope.status());
-    store::SecretStore secrets(c.db(), box);
-    if (Status s = secrets.Delete(*scope, p.at("secret")); !s.ok()) return ReplyStatus(*w, s);
+    if (Status s = secrets->Delete(RepoOf(p), p.at("secret")); !s.ok()) return ReplyStatus(*w, s);
     w->Send({.status = 204});
   });
 }
@@ -90,8 +68,9 @@ void AddSecretRoutes(Router& router, core::Coordinator& c, const SecretBox& box,
 }  // namespace
 
 void RegisterSecretRoutes(Router& router, core::Coordinator& c, const SecretBox& box) {
-  AddSecretRoutes(router, c, box, "/api/v1/repos/{name...}/secrets");
-  AddSecretRoutes(router, c, box, "/api/v1/secrets");
+  auto secrets = std::make_shared<core::SecretAdmin>(c.db(), box);
+  AddSecretRoutes(router, c, secrets, "/api/v1/repos/{name...}/secrets");
+  AddSecretRoutes(router, c, secrets, "/api/v1/secrets");
 }
 
 }  // namespace slipway::api

@@ -14,8 +14,7 @@ void RegisterWebhookRoutes(Router& router, core::Coordinator& coordinator) {
                                                      std::shared_ptr<http::ResponseWriter> w) {
     auto forge = webhooks::ForgeFromName(params.at("forge"));
     if (!forge) return ReplyStatus(*w, Status::NotFound("unknown forge '" + params.at("forge") + "'"));
-    store::RepoStore repos(coordinator.db());
-    auto all = repos.List();
+    auto all = coordinator.queries().Repos();
     if (!all.ok()) return ReplyStatus(*w, all.status());
     // The body names the repository, but it may not be read before the signature is checked: so
     // the signature is checked against each candidate's secret (one repo when ?repo= names it).
@@ -48,10 +47,9 @@ void RegisterWebhookRoutes(Router& router, core::Coordinator& coordinator) {
       }
     }
     if (!decision->start_run) {
-      store::RunStore runs(coordinator.db());
-      auto recorded = runs.RecordDelivery(webhooks::ForgeName(*forge), delivery->id, delivery->event, repo->id,
-                                          decision->reason, coordinator.Now());
-      if (!recorded.ok()) return ReplyStatus(*w, recorded.status());
+      Status recorded = coordinator.RecordIgnoredDelivery(std::string(webhooks::ForgeName(*forge)), delivery->id,
+                                                          delivery->event, repo->id, decision->reason);
+      if (!recorded.ok()) return ReplyStatus(*w, recorded);
       return ReplyJson(*w, 200, {{"status", "ignored"}, {"reason", decision->reason}});
     }
     const auto& push = *decision->push;

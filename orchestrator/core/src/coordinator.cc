@@ -27,6 +27,7 @@ Coordinator::Coordinator(const ServerConfig& config, store::Database& db, Clock 
       logs_(db),
       agents_(db),
       images_(db),
+      queries_(db),
       reviewer_(config_.scan, db),
       mirror_(config.data_dir + "/mirrors"),
       scheduler_(scheduler::SchedulerOptions{.lease_ms = config.lease_seconds * 1000LL,

@@ -261,12 +261,12 @@ Result<std::optional<int64_t>> Coordinator::FollowLogFrom(int64_t job_id, int at
                                                          std::shared_ptr<EventSink> sink) {
   // Under mu_, which AppendLog holds too: no chunk lands between the last page and the subscription.
   std::lock_guard lock(mu_);
-  auto chunks = logs_.ReadFrom(job_id, attempt, after_seq, kLogPageChunks);
+  auto chunks = queries_.LogPage(job_id, attempt, after_seq);
   if (!chunks.ok()) return chunks.status();
   std::string page;
   for (const auto& c : *chunks) page += LogEventFrame(c, attempt);
   if (!page.empty()) sink->Write(std::move(page));
-  if (chunks->size() == static_cast<size_t>(kLogPageChunks)) return std::optional<int64_t>(chunks->back().seq);
+  if (chunks->size() == static_cast<size_t>(Queries::kLogPageChunks)) return std::optional<int64_t>(chunks->back().seq);
   hub_.Subscribe("job/" + std::to_string(job_id) + "/log", sink);
   auto fresh = jobs_.Get(job_id);
   if (fresh.ok() && IsFinal(fresh->status)) {

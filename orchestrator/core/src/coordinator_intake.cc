@@ -55,6 +55,13 @@ Result<IntakeAnswer> Coordinator::AcceptPush(const PushIntake& push) {
   return answer;
 }
 
+Status Coordinator::RecordIgnoredDelivery(const std::string& forge, const std::string& delivery_id,
+                                          const std::string& event, int64_t repo_id, const std::string& reason) {
+  return runs_.RecordDelivery(forge, delivery_id, event, repo_id, reason, clock_()).status();
+}
+
+Result<store::Repo> Coordinator::SaveRepo(const store::RepoSpec& spec) { return repos_.Upsert(spec, clock_()); }
+
 Result<store::Run> Coordinator::TriggerManual(const std::string& repo_name, const std::string& branch,
                                               const std::string& sha_or_empty) {
   auto repo = repos_.GetByName(repo_name);

@@ -1,6 +1,6 @@
 // The orchestrator's HTTP surface: webhooks, the REST API (/api/v1), the agents' protocol and SSE.
-// Each Register* adds one resource's routes; handlers parse and check the request, call the
-// Coordinator or the store, and answer through api/replies.h.
+// Each Register* adds one resource's routes; handlers parse and check the request, call core
+// (the Coordinator, its Queries for reads, SecretAdmin), and answer through api/replies.h.
 //
 // Auth: mutating REST calls need the admin token, agent calls the agent token (Bearer, compared
 // in constant time); webhooks are authenticated by their forge's signature.

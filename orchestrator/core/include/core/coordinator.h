@@ -30,6 +30,7 @@
 #include "core/config.h"
 #include "core/event_hub.h"
 #include "core/image_review.h"
+#include "core/queries.h"
 #include "core/rerun_plan.h"
 #include "core/rescanner.h"
 #include "core/sinks.h"
@@ -97,6 +98,11 @@ class Coordinator {
   Result<store::Run> TriggerManual(const std::string& repo, const std::string& branch, const std::string& sha);
   Result<store::Run> Rerun(int64_t run_id, const RerunSelection& selection);
   Status CancelRun(int64_t run_id);
+  // A webhook delivery that starts no run (`reason` says why), kept so a redelivery is known.
+  Status RecordIgnoredDelivery(const std::string& forge, const std::string& delivery_id, const std::string& event,
+                               int64_t repo_id, const std::string& reason);
+  // Registers a repository, or updates the one of that name.
+  Result<store::Repo> SaveRepo(const store::RepoSpec& spec);
 
   // Agents. These answer on `poll`, now or later.
   void WaitForLease(const scheduler::AgentInfo& agent, const std::string& version, int wait_ms,
@@ -121,8 +127,6 @@ class Coordinator {
   // (or has received the end of a finished job's log).
   Result<std::optional<int64_t>> FollowLogFrom(int64_t job_id, int attempt, int64_t after_seq,
                                                std::shared_ptr<EventSink> sink);
-  // Log chunks per page read from the store when a log is sent.
-  static constexpr int kLogPageChunks = 16;
 
   // Housekeeping, called about once a second: lost leases, long-poll time-outs, SSE keepalives,
   // base checks that fall due.
@@ -130,6 +134,7 @@ class Coordinator {
 
   int64_t Now() const { return clock_(); }
   EventHub& hub() { return hub_; }
+  Queries& queries() { return queries_; }
   store::Database& db() { return db_; }
   const ServerConfig& config() const { return config_; }
   nlohmann::json Metrics();
@@ -202,6 +207,7 @@ class Coordinator {
   store::LogStore logs_;
   store::AgentStore agents_;
   store::ImageStore images_;
+  Queries queries_;
   ImageReviewer reviewer_;
   std::unique_ptr<Rescanner> rescanner_;           // GUARDED_BY(mu_); when the server runs the osv scanner
   planner::GitMirror mirror_;
