@@ -38,22 +38,49 @@ Result<std::optional<store::PublishPolicy>> PolicyFromBody(const nlohmann::json&
   return std::optional<store::PublishPolicy>(policy);
 }
 
-}  // namespace
+// A repository body: name, clone_url, forge, secret, and optionally default_branch and the
+// publish policy's lists.
+Result<store::RepoSpec> RepoSpecOf(const nlohmann::json& body, core::Coordinator& c) {
+  for (const char* key : {"name", "clone_url", "forge", "secret"}) {
+    if (!body.contains(key) || !body[key].is_string() || body[key].get<std::string>().empty()) {
+      return Status::InvalidArgument(std::string("\"") + key + "\" must be a non-empty string");
+    }
+  }
+  std::string name = body["name"], forge = body["forge"];
+  if (Status s = webhooks::ValidateRepoName(name); !s.ok()) return s;
+  if (!webhooks::ForgeFromName(forge)) return Status::InvalidArgument("\"forge\" must be github, gitlab or gitea");
+  store::RepoSpec spec{.name = name, .forge = forge, .clone_url = body["clone_url"], .secret = body["secret"],
+                       .default_branch = std::nullopt};
+  if (body.contains("default_branch")) {
+    const auto& branch = body["default_branch"];
+    if (!branch.is_string()) return Status::InvalidArgument("\"default_branch\" must be a string");
+    if (Status s = webhooks::ValidateBranchName(branch.get<std::string>()); !s.ok()) return s.Annotate("default_branch");
+    spec.default_branch = branch.get<std::string>();
+  }
+  auto policy = PolicyFromBody(body, c, name);
+  if (!policy.ok()) return policy.status();
+  spec.policy = *policy;
+  return spec;
+}
 
-void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
+// The metrics in Prometheus' text format: counters end in _total, the rest are gauges.
+std::string MetricsText(const nlohmann::json& metrics) {
+  std::string text;
+  for (const auto& [name, value] : metrics.items()) {
+    text += "# TYPE " + name + (name.size() > 6 && name.ends_with("_total") ? " counter\n" : " gauge\n");
+    text += name + " " + JsonText(value) + "\n";
+  }
+  return text;
+}
+
+// Health, metrics, the global event stream and the agents.
+void AddServerRoutes(Router& router, core::Coordinator& c) {
   router.Add("GET", "/healthz", [](const http::Request&, const PathParams&, WriterPtr w) {
     ReplyJson(*w, 200, {{"ok", true}});
   });
 
   router.Add("GET", "/metrics", [&c](const http::Request&, const PathParams&, WriterPtr w) {
-    std::string text;
-    // Held in a local: items() refers into the object, which must outlive the loop.
-    const nlohmann::json metrics = c.Metrics();
-    for (const auto& [name, value] : metrics.items()) {
-      text += "# TYPE " + name + (name.size() > 6 && name.ends_with("_total") ? " counter\n" : " gauge\n");
-      text += name + " " + JsonText(value) + "\n";
-    }
-    w->Send({.status = 200, .content_type = "text/plain; version=0.0.4", .body = text});
+    w->Send({.status = 200, .content_type = "text/plain; version=0.0.4", .body = MetricsText(c.Metrics())});
   });
 
   router.Add("GET", "/api/v1/events", [&c](const http::Request&, const PathParams&, WriterPtr w) {
@@ -61,6 +88,14 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     c.hub().Subscribe("events", EventSinkOn(w));
   });
 
+  router.Add("GET", "/api/v1/agents", [&c](const http::Request&, const PathParams&, WriterPtr w) {
+    auto agents = c.queries().AgentList(c.Now());
+    if (!agents.ok()) return ReplyStatus(*w, agents.status());
+    ReplyJson(*w, 200, *agents);
+  });
+}
+
+void AddRepoRoutes(Router& router, core::Coordinator& c) {
   router.Add("GET", "/api/v1/repos", [&c](const http::Request&, const PathParams&, WriterPtr w) {
     auto repos = c.queries().RepoList();
     if (!repos.ok()) return ReplyStatus(*w, repos.status());
@@ -73,40 +108,16 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     }
     auto body = ParseJsonObject(req.body);
     if (!body.ok()) return ReplyStatus(*w, body.status());
-    for (const char* key : {"name", "clone_url", "forge", "secret"}) {
-      if (!body->contains(key) || !(*body)[key].is_string() || (*body)[key].get<std::string>().empty()) {
-        return ReplyStatus(*w, Status::InvalidArgument(std::string("\"") + key + "\" must be a non-empty string"));
-      }
-    }
-    std::string name = (*body)["name"], forge = (*body)["forge"];
-    if (Status s = webhooks::ValidateRepoName(name); !s.ok()) return ReplyStatus(*w, s);
-    if (!webhooks::ForgeFromName(forge)) {
-      return ReplyStatus(*w, Status::InvalidArgument("\"forge\" must be github, gitlab or gitea"));
-    }
-    store::RepoSpec spec{.name = name, .forge = forge, .clone_url = (*body)["clone_url"], .secret = (*body)["secret"],
-                         .default_branch = std::nullopt};
-    if (body->contains("default_branch")) {
-      const auto& branch = (*body)["default_branch"];
-      if (!branch.is_string()) return ReplyStatus(*w, Status::InvalidArgument("\"default_branch\" must be a string"));
-      if (Status s = webhooks::ValidateBranchName(branch.get<std::string>()); !s.ok()) {
-        return ReplyStatus(*w, s.Annotate("default_branch"));
-      }
-      spec.default_branch = branch.get<std::string>();
-    }
-    auto policy = PolicyFromBody(*body, c, name);
-    if (!policy.ok()) return ReplyStatus(*w, policy.status());
-    spec.policy = *policy;
-    auto repo = c.SaveRepo(spec);
+    auto spec = RepoSpecOf(*body, c);
+    if (!spec.ok()) return ReplyStatus(*w, spec.status());
+    auto repo = c.SaveRepo(*spec);
     if (!repo.ok()) return ReplyStatus(*w, repo.status());
     ReplyJson(*w, 201, core::RepoView(*repo));
   });
+}
 
-  router.Add("GET", "/api/v1/agents", [&c](const http::Request&, const PathParams&, WriterPtr w) {
-    auto agents = c.queries().AgentList(c.Now());
-    if (!agents.ok()) return ReplyStatus(*w, agents.status());
-    ReplyJson(*w, 200, *agents);
-  });
-
+// Image size history, an image's analysis and its SBOM.
+void AddImageRoutes(Router& router, core::Coordinator& c) {
   router.Add("GET", "/api/v1/images", [&c](const http::Request& req, const PathParams&, WriterPtr w) {
     std::string repo_name = req.Query("repo"), stage = req.Query("stage");
     if (repo_name.empty() || stage.empty()) {
@@ -130,6 +141,14 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     if (!sbom.ok()) return ReplyStatus(*w, sbom.status());
     ReplyJson(*w, 200, *sbom);
   });
+}
+
+}  // namespace
+
+void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
+  AddServerRoutes(router, c);
+  AddRepoRoutes(router, c);
+  AddImageRoutes(router, c);
 }
 
 }  // namespace slipway::api

@@ -188,23 +188,33 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
   MarkPlanningStarted(run_id);
   auto repo = repos_.GetById(run->repo_id);
   if (!repo.ok()) return FailRun(run_id, repo.status().message());
-  // A commit already in the mirror (a manual trigger, the same sha pushed to another branch) needs
-  // no fetch: what a sha names never changes.
-  auto commit = mirror_.Commit(repo->name, run->sha);
-  if (!commit.ok()) {
-    if (Status s = mirror_.Fetch(repo->name, repo->clone_url); !s.ok()) return FailRun(run_id, s.message());
-    commit = mirror_.Commit(repo->name, run->sha);
-  }
-  if (!commit.ok()) return FailRun(run_id, commit.status().message());
+  if (Status s = FetchCommit(*repo, run->sha); !s.ok()) return FailRun(run_id, s.message());
   if (run->trigger == "push") {
     if (auto older = OlderThanBuilt(*run, repo->name)) return SkipRun(run_id, *older);
   }
+  auto plan = PlanAtCommit(*run, *repo, std::move(changed_paths));
+  if (!plan.ok()) return FailRun(run_id, plan.status().message());
+  RecordPlan(*run, std::move(*plan));
+}
 
+// A commit already in the mirror (a manual trigger, the same sha pushed to another branch) needs
+// no fetch: what a sha names never changes.
+Status Coordinator::FetchCommit(const store::Repo& repo, const std::string& sha) {
+  auto commit = mirror_.Commit(repo.name, sha);
+  if (!commit.ok()) {
+    if (Status s = mirror_.Fetch(repo.name, repo.clone_url); !s.ok()) return s;
+    commit = mirror_.Commit(repo.name, sha);
+  }
+  return commit.status();
+}
+
+Result<pipelines::PlanResult> Coordinator::PlanAtCommit(const store::Run& run, const store::Repo& repo,
+                                                        std::optional<std::vector<std::string>> changed_paths) {
   std::string read_error;
   std::string pipeline_text;
   pipelines::FileReader reader = [&](const std::string& path) -> std::optional<std::string> {
     // One byte past the larger limit at most: the parsers report a longer file as too large.
-    auto content = mirror_.ReadFile(repo->name, run->sha, path,
+    auto content = mirror_.ReadFile(repo.name, run.sha, path,
                                     std::max(pipelines::kMaxPipelineBytes, pipelines::kMaxDockerfileBytes));
     if (!content.ok()) {
       read_error = content.status().message();
@@ -214,27 +224,33 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
     return *content;
   };
   pipelines::RepoLookup lookup = [&](const std::string& path) -> Result<pipelines::RepoEntry> {
-    auto entry = TreeEntryAt(mirror_, repo->name, run->sha, path);
+    auto entry = TreeEntryAt(mirror_, repo.name, run.sha, path);
     if (!entry.ok()) read_error = entry.status().message();
     return entry;
   };
   pipelines::PlanResult plan = pipelines::PlanPipeline(
-      reader, {.branch = run->branch,
-               .sha = run->sha,
-               .run_number = run->number,
+      reader, {.branch = run.branch,
+               .sha = run.sha,
+               .run_number = run.number,
                .changed_paths = changed_paths,
                .apply_filters = true,
                .lookup = lookup,
                .deadline = std::chrono::steady_clock::now() + kPlanningDeadline});
-  if (!read_error.empty()) return FailRun(run_id, read_error);
+  if (!read_error.empty()) return Status::Unavailable(read_error);
   if (!plan.has_errors && !plan.filtered_out) {
     // Positions for the policy's diagnostics; the file parsed without errors just now.
     auto parsed = pipelines::ParsePipeline(pipeline_text, ".slipway.yml");
-    auto violations = PolicyViolations(*repo, run->branch, plan.jobs, &parsed.pipeline);
+    auto violations = PolicyViolations(repo, run.branch, plan.jobs, &parsed.pipeline);
     plan.has_errors = !violations.empty();
     plan.diagnostics.insert(plan.diagnostics.end(), violations.begin(), violations.end());
   }
+  return plan;
+}
 
+// Stores the plan's diagnostics, then fails the run on errors, skips it when filtered out, or
+// stores its jobs and schedules them (unless a cancel came while planning).
+void Coordinator::RecordPlan(const store::Run& run, pipelines::PlanResult plan) {
+  const int64_t run_id = run.id;
   nlohmann::json diagnostics = nlohmann::json::array();
   for (const auto& d : plan.diagnostics) diagnostics.push_back(pipelines::ToJson(d));
   if (Status s = runs_.SetDiagnostics(run_id, JsonText(diagnostics)); !s.ok()) {
@@ -253,7 +269,7 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
   std::vector<store::NewJob> new_jobs;
   for (auto& spec : plan.jobs) {
     // A base-update run exists because a base moved: its builds fetch the bases (--pull).
-    if (run->trigger == "base-update") spec.pull = true;
+    if (run.trigger == "base-update") spec.pull = true;
     new_jobs.push_back({.name = spec.name,
                         .stage = spec.stage,
                         .spec_json = JsonText(pipelines::ToJson(spec)),

@@ -106,6 +106,67 @@ std::string UtcDate(int64_t ms) {
   return buf;
 }
 
+namespace {
+
+// Comparison with the previous builds, on the branch and on the default branch, added to
+// *summary; the previous build on the branch, if any.
+std::optional<Previous> AddComparison(store::Database& db, const ReviewSubject& subject,
+                                      const insight::Analysis& current, const std::vector<insight::Finding>& findings,
+                                      json* summary) {
+  (*summary)["previous"] = json::object();
+  auto on_branch = FindPrevious(db, subject, subject.branch, current);
+  if (on_branch) (*summary)["previous"]["branch"] = on_branch->view;
+  if (!subject.default_branch.empty() && subject.default_branch != subject.branch) {
+    if (auto on_default = FindPrevious(db, subject, subject.default_branch, current)) {
+      (*summary)["previous"]["default_branch"] = on_default->view;
+    }
+  }
+  auto diff = insight::DiffFindings(on_branch ? StoredFindings(db, on_branch->record.digest)
+                                              : std::vector<insight::Finding>{},
+                                    findings);
+  (*summary)["new_findings"] = on_branch ? Ids(diff.added) : json::array();
+  (*summary)["fixed_findings"] = on_branch ? Ids(diff.fixed) : json::array();
+  return on_branch;
+}
+
+// The stage's budget, checked against the previous build on the branch (when there is one).
+void AddBudget(const ReviewSubject& subject, const insight::Analysis& current, const insight::Analysis* previous,
+               ReviewOutcome* out, json* warnings) {
+  json budget = BudgetJson(subject.budget);
+  if (!budget.empty()) {
+    if (subject.budget.max_growth_percent && !previous) {
+      warnings->push_back("budget.max_growth not checked: no earlier analysed build of this stage on " + subject.branch);
+    }
+    if (subject.budget.max_ratio_percent && !subject.ratio_of_bytes) {
+      warnings->push_back("budget.max_ratio_of not checked: stage " + subject.budget.ratio_of_stage +
+                          " has no image in this run");
+    }
+    insight::Budget limits = BudgetOf(subject.budget);
+    if (subject.ratio_of_bytes) limits.ratio_of_bytes = static_cast<uint64_t>(*subject.ratio_of_bytes);
+    auto broken = insight::CheckBudget(limits, current, previous);
+    budget["broken"] = broken;
+    for (const auto& message : broken) out->failures.push_back("budget: " + message);
+    out->summary["budget"] = budget;
+  }
+}
+
+// The stage's scan policy.
+void AddScanGate(const ReviewSubject& subject, const std::vector<insight::Finding>& findings, const json& scanners,
+                 int64_t now_ms, ReviewOutcome* out, json* warnings) {
+  if (!subject.scan.fail_on.empty() || !subject.scan.ignore.empty()) {
+    auto gate = insight::GateFindings(findings, PolicyOf(subject.scan), UtcDate(now_ms));
+    out->summary["scan_gate"] = {{"fail_on", subject.scan.fail_on.empty() ? "none" : subject.scan.fail_on},
+                                 {"blocking", Ids(gate.blocking)},
+                                 {"ignored", Ids(gate.ignored)}};
+    if (gate.failed) out->failures.push_back("scan: " + gate.message);
+    if (!subject.scan.fail_on.empty() && scanners.empty()) {
+      warnings->push_back("scan.fail_on is set, but the server runs no scanner (scan.scanners in its config)");
+    }
+  }
+}
+
+}  // namespace
+
 Result<std::vector<insight::Finding>> ImageReviewer::ScanWithOsv(const std::string& digest,
                                                                  const insight::PackageInventory& inventory,
                                                                  int64_t now_ms) {
@@ -147,16 +208,35 @@ Result<ReviewOutcome> ImageReviewer::ReviewUnguarded(const ReviewSubject& subjec
              {"os", report->inventory.os.pretty_name}};
   if (current.compressed_size_bytes) summary["compressed_size_bytes"] = *current.compressed_size_bytes;
 
-  // Vulnerabilities: the server's OSV scan, then what the agent's scanners found.
-  std::vector<insight::Finding> findings;
   json scanners = json::array();
+  auto findings = ScanImage(subject, report->inventory, agent_scans, now_ms, &scanners);
+  if (!findings.ok()) return findings.status();
+  summary["scanners"] = scanners;
+  summary["vulnerabilities"] = insight::SeverityCounts(*findings);
+  if (std::string why = NotScannedReason(scanners); !why.empty()) summary["not_scanned"] = why;
+
+  auto on_branch = AddComparison(db_, subject, current, *findings, &summary);
+  const insight::Analysis* previous = on_branch && on_branch->analysis ? &*on_branch->analysis : nullptr;
+  AddBudget(subject, current, previous, &out, &warnings);
+  AddScanGate(subject, *findings, scanners, now_ms, &out, &warnings);
+  summary["warnings"] = warnings;
+  return out;
+}
+
+// Vulnerabilities: the server's OSV scan, then what the agent's scanners found; each scanner's
+// count or error is added to *scanners.
+Result<std::vector<insight::Finding>> ImageReviewer::ScanImage(const ReviewSubject& subject,
+                                                               const insight::PackageInventory& inventory,
+                                                               const json& agent_scans, int64_t now_ms,
+                                                               json* scanners) {
+  std::vector<insight::Finding> findings;
   if (config_.Uses("osv")) {
-    auto osv = ScanWithOsv(subject.digest, report->inventory, now_ms);
+    auto osv = ScanWithOsv(subject.digest, inventory, now_ms);
     if (osv.ok()) {
-      scanners.push_back({{"scanner", "osv"}, {"findings", osv->size()}});
+      scanners->push_back({{"scanner", "osv"}, {"findings", osv->size()}});
       findings.insert(findings.end(), osv->begin(), osv->end());
     } else {
-      scanners.push_back({{"scanner", "osv"}, {"error", osv.status().message()}});
+      scanners->push_back({{"scanner", "osv"}, {"error", osv.status().message()}});
       LogWarn("osv scan failed", {{"digest", subject.digest}, {"error", osv.status().ToString()}});
     }
   }
@@ -164,7 +244,7 @@ Result<ReviewOutcome> ImageReviewer::ReviewUnguarded(const ReviewSubject& subjec
     std::string scanner = scan.is_object() ? scan.value("scanner", "") : "";
     if (scanner != "trivy" && scanner != "grype") continue;  // only the scanners agents are asked for
     if (scan.contains("error")) {
-      scanners.push_back({{"scanner", scanner}, {"error", scan.value("error", "")}});
+      scanners->push_back({{"scanner", scanner}, {"error", scan.value("error", "")}});
       continue;
     }
     std::vector<insight::Finding> found;
@@ -176,61 +256,11 @@ Result<ReviewOutcome> ImageReviewer::ReviewUnguarded(const ReviewSubject& subjec
     if (auto stored = store::ScanStore(db_).Record(ScanRecordOf(subject.digest, scanner, found, now_ms)); !stored.ok()) {
       return stored.status();
     }
-    scanners.push_back({{"scanner", scanner}, {"findings", found.size()}});
+    scanners->push_back({{"scanner", scanner}, {"findings", found.size()}});
     findings.insert(findings.end(), found.begin(), found.end());
   }
   insight::SortFindings(&findings);
-  summary["scanners"] = scanners;
-  summary["vulnerabilities"] = insight::SeverityCounts(findings);
-  if (std::string why = NotScannedReason(scanners); !why.empty()) summary["not_scanned"] = why;
-
-  // Comparison with the previous builds.
-  summary["previous"] = json::object();
-  auto on_branch = FindPrevious(db_, subject, subject.branch, current);
-  if (on_branch) summary["previous"]["branch"] = on_branch->view;
-  if (!subject.default_branch.empty() && subject.default_branch != subject.branch) {
-    if (auto on_default = FindPrevious(db_, subject, subject.default_branch, current)) {
-      summary["previous"]["default_branch"] = on_default->view;
-    }
-  }
-  auto diff = insight::DiffFindings(on_branch ? StoredFindings(db_, on_branch->record.digest)
-                                              : std::vector<insight::Finding>{},
-                                    findings);
-  summary["new_findings"] = on_branch ? Ids(diff.added) : json::array();
-  summary["fixed_findings"] = on_branch ? Ids(diff.fixed) : json::array();
-
-  // The stage's budget.
-  json budget = BudgetJson(subject.budget);
-  if (!budget.empty()) {
-    const insight::Analysis* previous = on_branch && on_branch->analysis ? &*on_branch->analysis : nullptr;
-    if (subject.budget.max_growth_percent && !previous) {
-      warnings.push_back("budget.max_growth not checked: no earlier analysed build of this stage on " + subject.branch);
-    }
-    if (subject.budget.max_ratio_percent && !subject.ratio_of_bytes) {
-      warnings.push_back("budget.max_ratio_of not checked: stage " + subject.budget.ratio_of_stage +
-                         " has no image in this run");
-    }
-    insight::Budget limits = BudgetOf(subject.budget);
-    if (subject.ratio_of_bytes) limits.ratio_of_bytes = static_cast<uint64_t>(*subject.ratio_of_bytes);
-    auto broken = insight::CheckBudget(limits, current, previous);
-    budget["broken"] = broken;
-    for (const auto& message : broken) out.failures.push_back("budget: " + message);
-    summary["budget"] = budget;
-  }
-
-  // The stage's scan policy.
-  if (!subject.scan.fail_on.empty() || !subject.scan.ignore.empty()) {
-    auto gate = insight::GateFindings(findings, PolicyOf(subject.scan), UtcDate(now_ms));
-    summary["scan_gate"] = {{"fail_on", subject.scan.fail_on.empty() ? "none" : subject.scan.fail_on},
-                            {"blocking", Ids(gate.blocking)},
-                            {"ignored", Ids(gate.ignored)}};
-    if (gate.failed) out.failures.push_back("scan: " + gate.message);
-    if (!subject.scan.fail_on.empty() && scanners.empty()) {
-      warnings.push_back("scan.fail_on is set, but the server runs no scanner (scan.scanners in its config)");
-    }
-  }
-  summary["warnings"] = warnings;
-  return out;
+  return findings;
 }
 
 }  // namespace slipway::core

@@ -37,6 +37,7 @@
 #include "pipelines/diagnostic.h"
 #include "pipelines/job_spec.h"
 #include "pipelines/pipeline.h"
+#include "pipelines/planner.h"
 #include "planner/git_mirror.h"
 #include "protocol/agent_protocol.h"
 #include "scheduler/scheduler.h"
@@ -158,6 +159,12 @@ class Coordinator {
   void MarkPlanningStarted(int64_t run_id);
   void PlanRun(int64_t run_id, std::optional<std::vector<std::string>> changed_paths);
   void PlanRerun(int64_t run_id, int64_t parent_run_id, RerunSelection selection);
+  // PlanRun's steps: the run's commit in the mirror (fetched when missing), the pipeline planned
+  // at it (with the publish policy's violations), and the plan recorded and scheduled.
+  Status FetchCommit(const store::Repo& repo, const std::string& sha);
+  Result<pipelines::PlanResult> PlanAtCommit(const store::Run& run, const store::Repo& repo,
+                                             std::optional<std::vector<std::string>> changed_paths);
+  void RecordPlan(const store::Run& run, pipelines::PlanResult plan);
   void FailRun(int64_t run_id, const std::string& error);
   void SkipRun(int64_t run_id, const std::string& reason);
   // Publish policy (core/publish_policy.h): what the jobs of `repo` on `branch` may not do.

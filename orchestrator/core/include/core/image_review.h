@@ -68,6 +68,11 @@ class ImageReviewer {
  private:
   Result<ReviewOutcome> ReviewUnguarded(const ReviewSubject& subject, const nlohmann::json& report,
                                         const nlohmann::json& agent_scans, int64_t now_ms);
+  // The image's vulnerabilities from every scanner, each scan stored; *scanners gets each one's
+  // count or error.
+  Result<std::vector<insight::Finding>> ScanImage(const ReviewSubject& subject, const insight::PackageInventory& inventory,
+                                                  const nlohmann::json& agent_scans, int64_t now_ms,
+                                                  nlohmann::json* scanners);
 
   const ScanConfig& config_;
   store::Database& db_;
