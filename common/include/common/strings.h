@@ -31,8 +31,7 @@ std::string Base64Encode(std::string_view bytes);
 // unreserved ones (A-Z a-z 0-9 - . _ ~) as %XX, so "feat/a b&c" becomes "feat%2Fa%20b%26c".
 std::string PercentEncode(std::string_view text);
 
-// Standard base64 (RFC 4648, '+' and '/', '=' padding): "user:pw" -> "dXNlcjpwdw==".
-std::string Base64Encode(std::string_view bytes);
+
 // A size for people, in 1000-based units with one decimal past bytes: "512 B", "20.5 kB", "2.0 MB".
 std::string HumanBytes(uint64_t bytes);
 
