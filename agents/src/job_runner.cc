@@ -239,7 +239,7 @@ LeaseEnd RunLease(const JobContext& ctx, const Lease& lease) {
   std::string checkout;
   {
     Reporter reporter(client, lease.id, st);
-    auto dir = ctx.workspace->Checkout(lease.clone_url, lease.sha, ctx.slot);
+    auto dir = ctx.workspace->Checkout(lease.clone_url, lease.sha, ctx.slot, lease.git_credential);
     if (!dir.ok()) {
       report.status = JobStatus::kError;
       report.error = "checkout: " + dir.status().message();

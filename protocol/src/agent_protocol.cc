@@ -73,6 +73,13 @@ void to_json(nlohmann::json& j, const LeaseOffer& v) {
        {"renew_every_ms", v.renew_every_ms},
        {"scanners", v.scanners},
        {"spec", pipelines::ToJson(v.spec)}};
+  if (v.git_credential.empty()) return;
+  nlohmann::json& c = j["git_credential"] = nlohmann::json::object();
+  for (const auto& [key, value] : {std::pair{"username", &v.git_credential.username}, {"token", &v.git_credential.token},
+                                   {"ssh_key", &v.git_credential.ssh_key},
+                                   {"known_hosts", &v.git_credential.known_hosts}}) {
+    if (!value->empty()) c[key] = *value;
+  }
 }
 
 void to_json(nlohmann::json& j, const LayerFacts& v) {
@@ -126,6 +133,12 @@ Result<LeaseOffer> ReadLeaseOffer(const nlohmann::json& j) {
   r.String("branch", &v.branch, kMaxRefBytes);
   r.Int("renew_every_ms", &v.renew_every_ms, 100, kMaxMs);
   r.Strings("scanners", &v.scanners, kMaxScans, kMaxNameBytes);
+  r.Nested("git_credential", [&v](FieldReader& c) {
+    c.String("username", &v.git_credential.username, kMaxNameBytes);
+    c.String("token", &v.git_credential.token, kMaxCredentialBytes);
+    c.String("ssh_key", &v.git_credential.ssh_key, kMaxCredentialBytes);
+    c.String("known_hosts", &v.git_credential.known_hosts, kMaxCredentialBytes);
+  });
   if (r.ok() && !j.contains("spec")) r.Fail("spec", "is required");
   if (!r.ok()) return r.status();
   auto spec = pipelines::JobSpecFromJson(j.at("spec"));

@@ -6,6 +6,7 @@
 
 #include "api/replies.h"
 #include "api/routes.h"
+#include "common/git_auth.h"
 #include "common/json_text.h"
 #include "core/image_details.h"
 #include "core/publish_policy.h"
@@ -83,6 +84,7 @@ void RegisterResourceRoutes(Router& router, core::Coordinator& c) {
     }
     std::string name = (*body)["name"], forge = (*body)["forge"];
     if (Status s = webhooks::ValidateRepoName(name); !s.ok()) return ReplyStatus(*w, s);
+    if (Status s = CheckCloneUrl((*body)["clone_url"].get<std::string>()); !s.ok()) return ReplyStatus(*w, s);
     if (!webhooks::ForgeFromName(forge)) {
       return ReplyError(*w, 400, "invalid_argument", "\"forge\" must be github, gitlab or gitea");
     }

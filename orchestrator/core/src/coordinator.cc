@@ -5,9 +5,11 @@
 #include "common/log.h"
 #include "common/redact.h"
 #include "core/base_watch.h"
+#include "core/git_credentials.h"
 #include "core/views.h"
 #include "core/work_queue.h"
 #include "pipelines/job_spec.h"
+#include "store/secret_store.h"
 
 namespace slipway::core {
 
@@ -232,12 +234,31 @@ void Coordinator::TickUnguarded() {
   }
 }
 
+Result<GitCredential> Coordinator::CloneCredential(const store::Repo& repo) {
+  if (secret_box_ == nullptr) return GitCredential{};
+  store::SecretStore secrets(db_, *secret_box_);
+  auto credential = RepoGitCredential(secrets, repo.id, repo.clone_url);
+  if (!credential.ok()) return credential.status().Annotate("clone credential of " + repo.name);
+  return credential;
+}
+
+Status Coordinator::FetchMirror(const store::Repo& repo) {
+  auto credential = CloneCredential(repo);
+  if (!credential.ok()) return credential.status();
+  Status fetched = mirror_.Fetch(repo.name, repo.clone_url, *credential);
+  if (fetched.ok()) return fetched;
+  return Status(fetched.code(), fetched.message() + " (fetched " + DescribeGitCredential(*credential) + ")");
+}
+
 std::vector<std::string> Coordinator::KnownSecrets() {
   std::vector<std::string> secrets = {config_.admin_token, config_.agent_token};
   if (auto repos = repos_.List(); repos.ok()) {
     for (const auto& r : *repos) {
       secrets.push_back(r.secret);
       secrets.push_back(UrlCredential(r.clone_url));
+      if (auto git = CloneCredential(r); git.ok()) {
+        for (std::string& s : git->Secrets()) secrets.push_back(std::move(s));
+      }
     }
   }
   return secrets;

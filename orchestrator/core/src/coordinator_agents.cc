@@ -73,11 +73,14 @@ std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::Ag
     auto repo = run.ok() ? repos_.GetById(run->repo_id) : Result<store::Repo>(run.status());
     auto spec = repo.ok() ? pipelines::JobSpecFromJson(nlohmann::json::parse(job->spec_json, nullptr, false))
                           : Result<pipelines::JobSpec>(repo.status());
-    if (!spec.ok()) {
+    // Handed to the job's agent with this lease only.
+    auto credential = spec.ok() ? CloneCredential(*repo) : Result<GitCredential>(spec.status());
+    if (!credential.ok()) {
       // Give the job back as an error rather than hand out a lease nobody records or can build.
       LogError("lease not granted", {{"run", std::to_string(lease.run_id)}, {"job", std::to_string(lease.job_id)},
-                                     {"error", spec.status().ToString()}});
-      auto changes = scheduler_.Finish(lease.id, JobStatus::kError, now, "lease could not be recorded");
+                                     {"error", credential.status().ToString()}});
+      auto changes = scheduler_.Finish(lease.id, JobStatus::kError, now,
+                                       spec.ok() ? credential.status().message() : "lease could not be recorded");
       if (changes.ok()) PersistLocked(*changes, now);
       continue;
     }
@@ -93,7 +96,8 @@ std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::Ag
                                 .branch = run->branch,
                                 .renew_every_ms = std::max<int64_t>(1000, config_.lease_seconds * 1000LL / 5),
                                 .scanners = AgentScanners(config_.scan),
-                                .spec = std::move(*spec)};
+                                .spec = std::move(*spec),
+                                .git_credential = std::move(*credential)};
   }
 }
 

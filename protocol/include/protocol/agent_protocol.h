@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/build_status.h"
+#include "common/git_auth.h"
 #include "common/status.h"
 #include "pipelines/job_spec.h"
 
@@ -37,6 +38,7 @@ inline constexpr size_t kMaxLayers = 4096;
 inline constexpr size_t kMaxLogTail = 1000;
 inline constexpr size_t kMaxBases = 256;
 inline constexpr size_t kMaxScans = 16;
+inline constexpr size_t kMaxCredentialBytes = 64 * 1024;  // each value of a lease's git_credential
 
 // POST /api/v1/agent/lease: who asks for work.
 struct LeaseRequest {
@@ -60,6 +62,7 @@ struct LeaseOffer {
   int64_t renew_every_ms = 3000;
   std::vector<std::string> scanners;  // external scanners the server asks for ("trivy", "grype")
   pipelines::JobSpec spec;
+  GitCredential git_credential;  // the repository's clone credential, for this job only; empty: none
 };
 
 // The answer to a renewal.
