@@ -15,6 +15,7 @@ namespace slipway {
 namespace {
 
 namespace fs = std::filesystem;
+using ::slipway::testing::FilesHolding;
 using ::slipway::testing::ReadFile;
 using ::slipway::testing::TempDir;
 
@@ -22,15 +23,6 @@ mode_t ModeOf(const std::string& path) {
   struct stat st {};
   REQUIRE(lstat(path.c_str(), &st) == 0);
   return st.st_mode & 07777;
-}
-
-// Every file under `dir`, concatenated (to look for a value anywhere in it).
-std::string AllBytesUnder(const std::string& dir) {
-  std::string all;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) all += ReadFile(e.path().string());
-  }
-  return all;
 }
 
 // A bare repository at `bare` holding one commit; returns its sha.
@@ -218,7 +210,8 @@ TEST_CASE("a failed git call is summed up by its fatal lines and ssh's refusals"
 }
 
 TEST_CASE(
-    "git clones over HTTP with the token through askpass; a wrong token fails without showing it") {
+    "git clones over HTTP with the token through askpass, and a wrong token fails without showing "
+    "it") {
   TempDir dir;
   MakeRepo(dir.File("srv/app.git"), dir.File("work"));
   const std::string token = "tok-http-" + std::to_string(getpid()) + "-abcdef";
@@ -232,8 +225,7 @@ TEST_CASE(
   REQUIRE(cloned->ok());
   CHECK(server.served() > 0);
   CHECK_FALSE(fs::exists(dir.File("auth")));
-  CHECK(AllBytesUnder(dir.File("good.git")).find(token) ==
-        std::string::npos);  // not in the mirror's config
+  CHECK(FilesHolding(dir.File("good.git"), token).empty());  // not in the mirror's config
 
   auto wrong = CloneWith(url, dir.File("wrong.git"),
                          {.username = "deployer", .token = token + "-not"}, dir.File("auth"));
@@ -250,7 +242,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "git clones over ssh with the deploy key and the pinned host key; anything else is refused") {
+    "git clones over ssh with the deploy key and the pinned host key, and refuses anything else") {
   TempDir dir;
   MakeRepo(dir.File("app.git"), dir.File("work"));
   fs::create_directories(dir.File("sshd"));

@@ -5,32 +5,19 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "common/http_client.h"
 #include "harness.h"
 
 using namespace slipway::e2e;
 using nlohmann::json;
+using slipway::testing::FilesHolding;
 
 namespace {
 
 HttpResult Call(const Server& server, const std::string& method, const std::string& path, const std::string& body,
                 const std::string& token = Server::kAdminToken) {
   return server.Call(method, path, body, token);
-}
-
-// Every file under `dir` that holds `needle` as bytes.
-std::vector<std::string> FilesHolding(const std::string& dir, const std::string& needle) {
-  std::vector<std::string> found;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    if (bytes.str().find(needle) != std::string::npos) found.push_back(entry.path().string());
-  }
-  return found;
 }
 
 }  // namespace

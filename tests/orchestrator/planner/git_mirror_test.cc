@@ -16,6 +16,7 @@ namespace slipway::planner {
 namespace {
 
 namespace fs = std::filesystem;
+using ::slipway::testing::FilesHolding;
 using ::slipway::testing::ReadFile;
 using ::slipway::testing::TempDir;
 
@@ -49,17 +50,8 @@ struct Origin {
   }
 };
 
-// Every byte under `dir` (to look for a value anywhere in it).
-std::string AllBytesUnder(const std::string& dir) {
-  std::string all;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) all += ReadFile(e.path().string());
-  }
-  return all;
-}
-
 TEST_CASE(
-    "a private repository over HTTP is mirrored with its token; a wrong one is a clear error "
+    "a private repository over HTTP is mirrored with its token, and a wrong one is a clear error "
     "without it") {
   TempDir dir;
   Origin origin(dir.File("srv/app.git"), dir.File("work"));
@@ -91,7 +83,7 @@ TEST_CASE(
   for (const auto& e : fs::directory_iterator(dir.File("mirrors")))
     names.push_back(e.path().filename().string());
   CHECK(names == std::vector<std::string>{"acme_app.git"});
-  CHECK(AllBytesUnder(dir.File("mirrors")).find(token) == std::string::npos);
+  CHECK(FilesHolding(dir.File("mirrors"), token).empty());
 }
 
 TEST_CASE(
@@ -115,7 +107,7 @@ TEST_CASE(
   INFO(fetched.ToString() << server.Log());
   REQUIRE(fetched.ok());
   CHECK(mirror.Commit("acme/app", sha).ok());
-  CHECK(AllBytesUnder(dir.File("mirrors")).find("PRIVATE KEY") == std::string::npos);
+  CHECK(FilesHolding(dir.File("mirrors"), "PRIVATE KEY").empty());
 }
 
 TEST_CASE("credential files a stopped server left beside the mirrors are removed when it starts") {
