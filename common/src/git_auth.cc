@@ -157,8 +157,11 @@ Result<std::unique_ptr<GitAuthFiles>> GitAuthFiles::Create(const std::string& di
     files->env_.push_back("GIT_ASKPASS=" + dir + "/askpass");
   }
   if (!credential.ssh_key.empty()) {
-    // OpenSSH refuses a key whose last line has no line break.
-    std::string key = credential.ssh_key;
+    // OpenSSH refuses a key whose last line has no line break, or whose lines end in CR LF.
+    std::string key;
+    for (char c : credential.ssh_key) {
+      if (c != '\r') key += c;
+    }
     if (!key.ends_with("\n")) key += "\n";
     std::string known_hosts = credential.known_hosts;
     if (!known_hosts.ends_with("\n")) known_hosts += "\n";

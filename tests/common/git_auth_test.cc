@@ -153,6 +153,13 @@ TEST_CASE("an SSH deploy key: 0600 key and pinned known_hosts, ssh told to trust
   CHECK(ModeOf(auth + "/known_hosts") == 0600);
   CHECK(ReadFile(auth + "/key") == credential.ssh_key + "\n");  // OpenSSH wants the last line ended
   CHECK(ReadFile(auth + "/known_hosts") == credential.known_hosts + "\n");
+  {
+    GitCredential crlf = credential;  // as pasted from a file saved with CR LF line ends
+    crlf.ssh_key = "-----BEGIN OPENSSH PRIVATE KEY-----\r\nAAAA\r\n-----END OPENSSH PRIVATE KEY-----\r\n";
+    auto other = GitAuthFiles::Create(dir.File("crlf"), crlf);
+    REQUIRE(other.ok());
+    CHECK(ReadFile(dir.File("crlf/key")) == credential.ssh_key + "\n");
+  }
   const std::vector<std::string>& env = (*files)->env();
   auto command = std::find_if(env.begin(), env.end(), [](const std::string& e) {
     return e.starts_with("GIT_SSH_COMMAND=");

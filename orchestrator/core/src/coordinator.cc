@@ -256,9 +256,6 @@ std::vector<std::string> Coordinator::KnownSecrets() {
     for (const auto& r : *repos) {
       secrets.push_back(r.secret);
       secrets.push_back(UrlCredential(r.clone_url));
-      if (auto git = CloneCredential(r); git.ok()) {
-        for (std::string& s : git->Secrets()) secrets.push_back(std::move(s));
-      }
     }
   }
   return secrets;

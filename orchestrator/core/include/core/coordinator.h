@@ -167,11 +167,12 @@ class Coordinator {
   // Why a push run is skipped as older than what its branch already built; nullopt: it is not.
   std::optional<std::string> OlderThanBuilt(const store::Run& run, const std::string& repo);
   // The repository's clone credential (core/git_credentials.h); empty without a secret store.
+  // Where git runs with it (the mirror, the agent's checkout), its output is redacted of it.
   Result<GitCredential> CloneCredential(const store::Repo& repo);
   // Fetches the repository into its mirror with its clone credential.
   Status FetchMirror(const store::Repo& repo);
   // Text from agents and git with URL credentials and every secret the server knows (its tokens,
-  // webhook secrets, clone URL passwords and clone credentials) redacted (common/redact.h): applied before it is stored.
+  // webhook secrets, clone URL passwords) redacted (common/redact.h): applied before it is stored.
   std::string RedactSecrets(std::string_view text);
   std::vector<std::string> KnownSecrets();  // what RedactSecrets hides; one read of the repositories
   // The report with every text an agent wrote (error, failed step, log tail) redacted.
