@@ -20,7 +20,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "git, adduser")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "docker.io, docker-buildx")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "docker.io, docker-buildx, openssh-client")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_SOURCE_DIR}/packaging/debian/conffiles
     ${CMAKE_CURRENT_SOURCE_DIR}/packaging/debian/postinst

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "common/git_auth.h"
 #include "common/log.h"
 #include "common/redact.h"
 #include "common/subprocess.h"
@@ -20,18 +21,18 @@ const std::vector<std::string> kGitPrefix = {"git", "-c", "protocol.ext.allow=ne
 const std::vector<std::string> kGitEnv = {"GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1",
                                           "GIT_CONFIG_GLOBAL=/dev/null", "GIT_ASKPASS=true"};
 
-Result<ProcessOutput> Git(std::vector<std::string> args, const std::string& cwd = "") {
+// `auth`: a clone credential's environment (common/git_auth.h), for the calls that reach the remote.
+Result<ProcessOutput> Git(std::vector<std::string> args, const std::vector<std::string>& auth = {}) {
   std::vector<std::string> argv = kGitPrefix;
   argv.insert(argv.end(), args.begin(), args.end());
   ProcessOptions options;
-  options.cwd = cwd;
-  options.extra_env = kGitEnv;
+  options.extra_env = MergeEnv(kGitEnv, auth);
   options.timeout = kGitTimeout;
   return RunProcess(argv, options);
 }
 
-Status GitOk(std::vector<std::string> args, const std::string& what, const std::string& cwd = "") {
-  auto r = Git(std::move(args), cwd);
+Status GitOk(std::vector<std::string> args, const std::string& what, const std::vector<std::string>& auth = {}) {
+  auto r = Git(std::move(args), auth);
   if (!r.ok()) return r.status();
   if (r->timed_out) return Status::Unavailable(what + ": stopped after " + std::to_string(kGitTimeout.count() / 1000) + " s");
   if (!r->ok()) return Status::Unavailable(what + ": " + RedactUrlCredentials(r->err));
@@ -84,7 +85,11 @@ Result<std::string> ResolveInCheckout(const std::string& checkout_dir, const std
   return real_text.substr(root_text.size() + 1);
 }
 
-GitWorkspace::GitWorkspace(std::string workdir) : workdir_(std::move(workdir)) {}
+GitWorkspace::GitWorkspace(std::string workdir) : workdir_(std::move(workdir)) {
+  // Credential files an agent stopped mid-checkout left behind.
+  std::error_code ec;
+  fs::remove_all(workdir_ + "/auth", ec);
+}
 
 std::string GitWorkspace::MirrorPath(const std::string& clone_url) const {
   std::string tail = clone_url.substr(clone_url.find_last_of("/:") + 1);
@@ -101,13 +106,14 @@ std::mutex& GitWorkspace::MirrorLock(const std::string& mirror) {
   return *m;
 }
 
-Status GitWorkspace::EnsureCommit(const std::string& mirror, const std::string& clone_url, const std::string& sha) {
+Status GitWorkspace::EnsureCommit(const std::string& mirror, const std::string& clone_url, const std::string& sha,
+                                  const std::vector<std::string>& auth) {
   std::error_code ec;
   if (!fs::exists(mirror + "/HEAD", ec)) {
     fs::create_directories(workdir_ + "/mirrors", ec);
     std::string tmp = mirror + ".tmp";
     fs::remove_all(tmp, ec);
-    if (Status s = GitOk({"clone", "--mirror", "--quiet", "--", clone_url, tmp}, "git clone --mirror"); !s.ok()) {
+    if (Status s = GitOk({"clone", "--mirror", "--quiet", "--", clone_url, tmp}, "git clone --mirror", auth); !s.ok()) {
       fs::remove_all(tmp, ec);
       return s;
     }
@@ -119,18 +125,18 @@ Status GitWorkspace::EnsureCommit(const std::string& mirror, const std::string& 
     return r.ok() && r->ok();
   };
   if (has()) return Status::Ok();
-  if (Status s = GitOk({"--git-dir", mirror, "fetch", "--quiet", "--prune", "origin"}, "git fetch"); !s.ok()) {
+  if (Status s = GitOk({"--git-dir", mirror, "fetch", "--quiet", "--prune", "origin"}, "git fetch", auth); !s.ok()) {
     return s;
   }
   if (has()) return Status::Ok();
   // A commit no ref points at (yet): servers that allow it hand it out by id.
-  (void)GitOk({"--git-dir", mirror, "fetch", "--quiet", "origin", sha}, "git fetch sha");
+  (void)GitOk({"--git-dir", mirror, "fetch", "--quiet", "origin", sha}, "git fetch sha", auth);
   if (has()) return Status::Ok();
   return Status::NotFound("commit " + sha + " is not in " + RedactUrlCredentials(clone_url));
 }
 
 Result<std::string> GitWorkspace::Checkout(const std::string& clone_url, const std::string& sha,
-                                           const std::string& name) {
+                                           const std::string& name, const GitCredential& credential) {
   if (!IsCommitSha(sha)) return Status::InvalidArgument("not a commit sha: " + sha);
   if (clone_url.empty() || clone_url[0] == '-' || clone_url.find_first_of("\n\r") != std::string::npos ||
       clone_url.starts_with("ext::")) {
@@ -140,9 +146,16 @@ Result<std::string> GitWorkspace::Checkout(const std::string& clone_url, const s
   const std::string mirror = MirrorPath(clone_url);
   const std::string dir = workdir_ + "/jobs/" + name;
   std::lock_guard<std::mutex> lock(MirrorLock(mirror));
-  if (Status s = EnsureCommit(mirror, clone_url, sha); !s.ok()) {
-    // git may print the URL's password alone; the job's error goes to the server and its users.
-    return Status(s.code(), Redact(s.message(), {UrlCredential(clone_url)}));
+  {
+    // The credential's files exist while git talks to the remote, and not a moment longer.
+    auto auth = GitAuthFiles::Create(workdir_ + "/auth/" + name, credential);
+    if (!auth.ok()) return auth.status();
+    if (Status s = EnsureCommit(mirror, clone_url, sha, (*auth)->env()); !s.ok()) {
+      // git may print the URL's password alone; the job's error goes to the server and its users.
+      std::vector<std::string> secrets = credential.Secrets();
+      secrets.push_back(UrlCredential(clone_url));
+      return Status(s.code(), Redact(s.message(), secrets));
+    }
   }
   std::error_code ec;
   fs::create_directories(workdir_ + "/jobs", ec);

@@ -288,7 +288,7 @@ FinishReport CheckOutAndBuild(const JobContext& ctx, const Lease& lease,
   Reporter reporter(ctx.client, lease.id, st, &held);
   JobRun job{ctx, lease, std::move(st), start, reporter, held};
   FinishReport report;
-  auto dir = ctx.workspace->Checkout(lease.clone_url, lease.sha, ctx.slot);
+  auto dir = ctx.workspace->Checkout(lease.clone_url, lease.sha, ctx.slot, lease.git_credential);
   if (!dir.ok()) {
     report = ErrorReport("checkout: " + dir.status().message(), &reporter);
   } else {

@@ -77,6 +77,13 @@ void to_json(nlohmann::json& j, const LeaseOffer& v) {
   if (!v.secrets.empty()) j["secrets"] = v.secrets;
   if (!v.ssh_keys.empty()) j["ssh_keys"] = v.ssh_keys;
   if (!v.registries.empty()) j["registries"] = v.registries;
+  if (v.git_credential.empty()) return;
+  nlohmann::json& c = j["git_credential"] = nlohmann::json::object();
+  for (const auto& [key, value] : {std::pair{"username", &v.git_credential.username}, {"token", &v.git_credential.token},
+                                   {"ssh_key", &v.git_credential.ssh_key},
+                                   {"known_hosts", &v.git_credential.known_hosts}}) {
+    if (!value->empty()) c[key] = *value;
+  }
 }
 
 void to_json(nlohmann::json& j, const LayerFacts& v) {
@@ -145,6 +152,12 @@ Result<LeaseOffer> ReadLeaseOffer(const nlohmann::json& j) {
     e.String("host", &login.host, kMaxRefBytes, kRequired);
     e.String("username", &login.username, kMaxSecretValueBytes, kRequired);
     e.String("password", &login.password, kMaxSecretValueBytes);
+  });
+  r.Nested("git_credential", [&v](FieldReader& c) {
+    c.String("username", &v.git_credential.username, kMaxNameBytes);
+    c.String("token", &v.git_credential.token, kMaxCredentialBytes);
+    c.String("ssh_key", &v.git_credential.ssh_key, kMaxCredentialBytes);
+    c.String("known_hosts", &v.git_credential.known_hosts, kMaxCredentialBytes);
   });
   if (r.ok() && !j.contains("spec")) r.Fail("spec", "is required");
   if (!r.ok()) return r.status();

@@ -10,6 +10,7 @@
 
 #include "common/subprocess.h"
 #include "support/files.h"
+#include "support/git_http_server.h"
 
 namespace slipway::agent {
 namespace {
@@ -123,6 +124,35 @@ TEST_CASE("a job's paths resolve inside its checkout only: links to mirrors or o
   }
   CHECK(ResolveInCheckout(*dir, "missing").status().code() == ErrorCode::kNotFound);
   CHECK(ResolveInCheckout(*dir, "/etc").status().code() == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("a private repository is checked out with the lease's credential, whose files are gone after") {
+  Repo repo;
+  std::string sha = Commit(repo.work, "private");
+  const std::string token = "tok-agent-" + std::to_string(getpid()) + "-0123456789";
+  ::slipway::testing::GitHttpServer server(repo.root, "ci", token);
+  const std::string url = server.Url("origin.git");
+  GitWorkspace ws(repo.root + "/agent");
+
+  auto refused = ws.Checkout(url, sha, "w0", {.username = "ci", .token = token + "-wrong"});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("Authentication failed") != std::string::npos);
+  CHECK(refused.status().message().find(token) == std::string::npos);
+  CHECK(server.served() == 0);
+
+  auto dir = ws.Checkout(url, sha, "w0", {.username = "ci", .token = token});
+  REQUIRE(dir.ok());
+  CHECK(ReadFile(*dir + "/file.txt") == "private");
+  CHECK(server.served() > 0);
+  CHECK_FALSE(fs::exists(repo.root + "/agent/auth/w0"));
+  CHECK(::slipway::testing::FilesHolding(repo.root + "/agent", token).empty());
+  ws.Remove(url, *dir);
+
+  // What an agent stopped mid-checkout left behind goes when the next one starts.
+  fs::create_directories(repo.root + "/agent/auth/w3");
+  std::ofstream(repo.root + "/agent/auth/w3/token") << token;
+  GitWorkspace restarted(repo.root + "/agent");
+  CHECK_FALSE(fs::exists(repo.root + "/agent/auth"));
 }
 
 }  // namespace

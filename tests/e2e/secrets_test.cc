@@ -5,13 +5,13 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "common/http_client.h"
 #include "harness.h"
 
 using namespace slipway::e2e;
 using nlohmann::json;
+using slipway::testing::FilesHolding;
 
 namespace {
 

@@ -142,6 +142,40 @@ TEST_CASE("a lease offer carries the job's secrets, SSH keys and registry logins
   CHECK_FALSE(ReadLeaseOffer(j).ok());
 }
 
+TEST_CASE("a lease offer carries the clone credential only when the repository has one") {
+  LeaseOffer offer;
+  offer.id = "l1";
+  offer.clone_url = "https://git.example.com/app.git";
+  offer.sha = std::string(40, 'c');
+  offer.spec.name = "runtime";
+  json plain = offer;
+  CHECK_FALSE(plain.contains("git_credential"));
+  auto read = ReadLeaseOffer(plain);
+  REQUIRE(read.ok());
+  CHECK(read->git_credential.empty());
+
+  offer.git_credential = {.username = "ci", .token = "tok-123456"};
+  json with_token = offer;
+  CHECK(with_token["git_credential"] == json{{"username", "ci"}, {"token", "tok-123456"}});
+  read = ReadLeaseOffer(with_token);
+  REQUIRE(read.ok());
+  CHECK(read->git_credential == offer.git_credential);
+
+  offer.git_credential = {.ssh_key = "-----BEGIN OPENSSH PRIVATE KEY-----\n...", .known_hosts = "h ssh-ed25519 AAAA"};
+  json with_key = offer;
+  CHECK_FALSE(with_key["git_credential"].contains("token"));
+  read = ReadLeaseOffer(with_key);
+  REQUIRE(read.ok());
+  CHECK(read->git_credential == offer.git_credential);
+
+  with_key["git_credential"]["token"] = 7;
+  auto bad = ReadLeaseOffer(with_key);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() == "lease: git_credential.token must be a string");
+  with_key["git_credential"]["token"] = std::string(kMaxCredentialBytes + 1, 'x');
+  CHECK_FALSE(ReadLeaseOffer(with_key).ok());
+}
+
 TEST_CASE("a finish report is refused whole, naming the first bad field") {
   json good = FullReport();
 

@@ -1,6 +1,7 @@
-// Files for tests: a temporary directory that cleans up after itself, and a whole-file read.
+// Files for tests: a temporary directory that cleans up after itself, a whole-file read, and a
+// search of a tree for a value.
 //
-// Thread-safety: a TempDir belongs to one test; ReadFile is safe from any thread.
+// Thread-safety: a TempDir belongs to one test; the functions are safe from any thread.
 #pragma once
 
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace slipway::testing {
 
@@ -44,6 +46,19 @@ inline std::string ReadFile(const std::string& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+// Every regular file under `dir` that holds `needle` as bytes (to prove a secret is nowhere).
+inline std::vector<std::string> FilesHolding(const std::string& dir, const std::string& needle) {
+  std::vector<std::string> found;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file() || entry.is_symlink()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    if (bytes.str().find(needle) != std::string::npos) found.push_back(entry.path().string());
+  }
+  return found;
 }
 
 }  // namespace slipway::testing

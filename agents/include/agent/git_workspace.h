@@ -18,7 +18,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
+#include "common/git_auth.h"
 #include "common/status.h"
 
 namespace slipway::agent {
@@ -39,8 +41,10 @@ class GitWorkspace {
   explicit GitWorkspace(std::string workdir);
 
   // Checks out sha from clone_url into a new directory <workdir>/jobs/<name>; returns its path.
-  // name must be a plain file name ([A-Za-z0-9._-]).
-  Result<std::string> Checkout(const std::string& clone_url, const std::string& sha, const std::string& name);
+  // name must be a plain file name ([A-Za-z0-9._-]). The credential (the lease's) is written to
+  // <workdir>/auth/<name> for the git calls that reach the remote and removed before this returns.
+  Result<std::string> Checkout(const std::string& clone_url, const std::string& sha, const std::string& name,
+                               const GitCredential& credential = {});
 
   // Removes a directory made by Checkout (and its worktree record).
   void Remove(const std::string& clone_url, const std::string& dir);
@@ -49,7 +53,8 @@ class GitWorkspace {
   std::string MirrorPath(const std::string& clone_url) const;
 
  private:
-  Status EnsureCommit(const std::string& mirror, const std::string& clone_url, const std::string& sha);
+  Status EnsureCommit(const std::string& mirror, const std::string& clone_url, const std::string& sha,
+                      const std::vector<std::string>& auth);
   std::mutex& MirrorLock(const std::string& mirror);
 
   std::string workdir_;

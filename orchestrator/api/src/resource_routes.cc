@@ -7,6 +7,7 @@
 #include "api/replies.h"
 #include "api/routes.h"
 #include "api/sinks.h"
+#include "common/git_auth.h"
 #include "common/json_text.h"
 #include "core/forge_messages.h"
 #include "core/forge_requests.h"
@@ -94,6 +95,7 @@ Result<store::RepoSpec> RepoSpecOf(const nlohmann::json& body, core::Coordinator
   }
   std::string name = body["name"], forge = body["forge"];
   if (Status s = webhooks::ValidateRepoName(name); !s.ok()) return s;
+  if (Status s = CheckCloneUrl(body["clone_url"].get<std::string>()); !s.ok()) return s;
   if (!webhooks::ForgeFromName(forge)) return Status::InvalidArgument("\"forge\" must be github, gitlab or gitea");
   store::RepoSpec spec{.name = name, .forge = forge, .clone_url = body["clone_url"], .secret = body["secret"],
                        .default_branch = std::nullopt};

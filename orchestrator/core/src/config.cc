@@ -8,6 +8,7 @@
 #include "common/duration.h"
 #include "common/flags.h"
 #include "common/http_client.h"
+#include "common/git_auth.h"
 #include "common/strings.h"
 #include "core/publish_policy.h"
 #include "common/image_ref.h"
@@ -189,6 +190,7 @@ Status ReadKey(const std::string& path, const std::string& key, const YAML::Node
       RepoConfig repo;
       repo.name = r["name"].as<std::string>();
       repo.clone_url = r["clone_url"].as<std::string>();
+      if (Status s = CheckCloneUrl(repo.clone_url); !s.ok()) return s.Annotate(path + ": repo " + repo.name);
       if (r["forge"]) repo.forge = r["forge"].as<std::string>();
       if (r["secret"]) repo.secret = r["secret"].as<std::string>();
       if (Status s = ReadPolicy(r, &repo); !s.ok()) return s.Annotate(path + ": repo " + repo.name);

@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/redact.h"
 #include "core/base_watch.h"
+#include "core/git_credentials.h"
 #include "core/views.h"
 #include "core/work_queue.h"
 #include "pipelines/job_spec.h"
@@ -248,10 +249,26 @@ void Coordinator::TickUnguarded() {
   }
 }
 
-// Runs gain a pull request number with pull_request triggers: pass it here to keep the comment.
+// A pull request's run also updates its comment.
 void Coordinator::ReportRunFinished(int64_t run_id) {
   auto run = runs_.Get(run_id);
-  if (run.ok()) feedback_.OnRunFinished(*run, std::nullopt);
+  if (run.ok()) feedback_.OnRunFinished(*run, run->origin.pr_number);
+}
+
+Result<GitCredential> Coordinator::CloneCredential(const store::Repo& repo) {
+  if (secret_box_ == nullptr) return GitCredential{};
+  store::SecretStore secrets(db_, *secret_box_);
+  auto credential = RepoGitCredential(secrets, repo.id, repo.clone_url);
+  if (!credential.ok()) return credential.status().Annotate("clone credential of " + repo.name);
+  return credential;
+}
+
+Status Coordinator::FetchMirror(const store::Repo& repo) {
+  auto credential = CloneCredential(repo);
+  if (!credential.ok()) return credential.status();
+  Status fetched = mirror_.Fetch(repo.name, repo.clone_url, *credential);
+  if (fetched.ok()) return fetched;
+  return Status(fetched.code(), fetched.message() + " (fetched " + DescribeGitCredential(*credential) + ")");
 }
 
 std::vector<std::string> Coordinator::KnownSecrets() {

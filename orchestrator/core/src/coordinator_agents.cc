@@ -75,11 +75,14 @@ std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::Ag
     auto repo = run.ok() ? repos_.GetById(run->repo_id) : Result<store::Repo>(run.status());
     auto spec = repo.ok() ? pipelines::JobSpecFromJson(nlohmann::json::parse(job->spec_json, nullptr, false))
                           : Result<pipelines::JobSpec>(repo.status());
-    if (!spec.ok()) {
+    // Handed to the job's agent with this lease only.
+    auto credential = spec.ok() ? CloneCredential(*repo) : Result<GitCredential>(spec.status());
+    if (!credential.ok()) {
       // Give the job back as an error rather than hand out a lease nobody records or can build.
       LogError("lease not granted", {{"run", std::to_string(lease.run_id)}, {"job", std::to_string(lease.job_id)},
-                                     {"error", spec.status().ToString()}});
-      auto changes = scheduler_.Finish(lease.id, JobStatus::kError, now, "lease could not be recorded");
+                                     {"error", credential.status().ToString()}});
+      auto changes = scheduler_.Finish(lease.id, JobStatus::kError, now,
+                                       spec.ok() ? credential.status().message() : "lease could not be recorded");
       if (changes.ok()) PersistLocked(*changes, now);
       continue;
     }
@@ -99,6 +102,7 @@ std::optional<protocol::LeaseOffer> Coordinator::GrantLocked(const scheduler::Ag
                                .scanners = AgentScanners(config_.scan),
                                .upstream_registry = config_.upstream_registry,
                                .spec = std::move(*spec)};
+    offer.git_credential = std::move(*credential);
     if (secret_box_ != nullptr && !run->origin.pr_fork) {  // a fork's pull request gets no secret
       store::SecretStore secrets(db_, *secret_box_);
       AddBuildSecrets(*repo, run->branch, secrets, &offer);

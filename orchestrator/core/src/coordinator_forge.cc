@@ -46,7 +46,7 @@ Status Coordinator::ApproveRun(int64_t run_id) {
 }
 
 Result<store::Run> Coordinator::StartScheduledBuild(const store::Repo& repo) {
-  if (Status s = mirror_.Fetch(repo.name, repo.clone_url); !s.ok()) return s;
+  if (Status s = FetchMirror(repo); !s.ok()) return s;
   auto sha = mirror_.ResolveBranch(repo.name, repo.default_branch);
   if (!sha.ok()) return sha.status();
   auto run = runs_.CreateRun({.repo_id = repo.id,

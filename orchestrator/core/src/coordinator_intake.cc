@@ -74,7 +74,7 @@ Result<store::Run> Coordinator::TriggerManual(const std::string& repo_name, cons
   if (!repo.ok()) return repo.status();
   std::string sha = sha_or_empty;
   if (sha.empty()) {
-    if (Status s = mirror_.Fetch(repo->name, repo->clone_url); !s.ok()) return s;
+    if (Status s = FetchMirror(*repo); !s.ok()) return s;
     auto resolved = mirror_.ResolveBranch(repo->name, branch);
     if (!resolved.ok()) return resolved.status();
     sha = *resolved;
@@ -230,7 +230,7 @@ void Coordinator::PlanRun(int64_t run_id, std::optional<std::vector<std::string>
 Status Coordinator::FetchCommit(const store::Repo& repo, const std::string& sha) {
   auto commit = mirror_.Commit(repo.name, sha);
   if (!commit.ok()) {
-    if (Status s = mirror_.Fetch(repo.name, repo.clone_url); !s.ok()) return s;
+    if (Status s = FetchMirror(repo); !s.ok()) return s;
     commit = mirror_.Commit(repo.name, sha);
   }
   return commit.status();

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "common/git_auth.h"
 #include "common/redact.h"
 #include "common/strings.h"
 #include "common/subprocess.h"
@@ -19,12 +20,14 @@ bool IsCommitSha(const std::string& s) {
 
 namespace {
 
-// git with a fixed, quiet environment: no prompts, no system or user config surprises.
+// git with a fixed, quiet environment: no prompts, no system or user config surprises; `auth` is
+// a credential's environment (common/git_auth.h).
 Result<ProcessOutput> Git(const std::vector<std::string>& args, std::chrono::milliseconds timeout = kGitCallTimeout,
-                          size_t max_stdout_bytes = 0) {
+                          size_t max_stdout_bytes = 0, const std::vector<std::string>& auth = {}) {
   std::vector<std::string> argv = {"git"};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto out = RunProcess(argv, {.extra_env = {"GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1", "LC_ALL=C"},
+  std::vector<std::string> env = MergeEnv({"GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1", "LC_ALL=C"}, auth);
+  auto out = RunProcess(argv, {.extra_env = env,
                                .timeout = timeout,
                                .max_stdout_bytes = max_stdout_bytes});
   if (out.ok() && out->timed_out) {
@@ -42,7 +45,13 @@ std::string FirstLine(const std::string& s) {
 
 }  // namespace
 
-GitMirror::GitMirror(std::string root_dir) : root_dir_(std::move(root_dir)) {}
+GitMirror::GitMirror(std::string root_dir) : root_dir_(std::move(root_dir)) {
+  // Credential files a stopped server left behind (each lives only for one fetch).
+  std::error_code ec;
+  for (fs::directory_iterator it(root_dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".auth") fs::remove_all(it->path(), ec);
+  }
+}
 
 std::string GitMirror::MirrorDir(const std::string& repo) const {
   std::string name;
@@ -57,22 +66,26 @@ std::mutex& GitMirror::RepoMutex(const std::string& repo) {
   return *m;
 }
 
-Status GitMirror::Fetch(const std::string& repo, const std::string& clone_url) {
+Status GitMirror::Fetch(const std::string& repo, const std::string& clone_url, const GitCredential& credential) {
   std::lock_guard lock(RepoMutex(repo));
   std::string dir = MirrorDir(repo);
+  std::vector<std::string> secrets = credential.Secrets();
+  secrets.push_back(UrlCredential(clone_url));
+  // The credential's files exist for this fetch only.
+  auto auth = GitAuthFiles::Create(dir + ".auth", credential);
+  if (!auth.ok()) return Status(auth.status().code(), "git fetch of " + repo + ": " + auth.status().message());
   Result<ProcessOutput> out = Status::Internal("unreached");
   if (!fs::exists(dir + "/HEAD")) {
     std::error_code ec;
     fs::create_directories(root_dir_, ec);
     fs::remove_all(dir, ec);
-    out = Git({"clone", "--mirror", "--quiet", "--", clone_url, dir}, kGitFetchTimeout);
+    out = Git({"clone", "--mirror", "--quiet", "--", clone_url, dir}, kGitFetchTimeout, 0, (*auth)->env());
   } else {
-    out = Git({"-C", dir, "fetch", "--prune", "--quiet", "origin"}, kGitFetchTimeout);
+    out = Git({"-C", dir, "fetch", "--prune", "--quiet", "origin"}, kGitFetchTimeout, 0, (*auth)->env());
   }
   if (!out.ok()) return out.status();
   if (!out->ok()) {
-    return Status::Unavailable("git fetch of " + repo + " failed: " +
-                               Redact(FirstLine(out->err), {UrlCredential(clone_url)}));
+    return Status::Unavailable("git fetch of " + repo + " failed: " + Redact(GitErrorSummary(out->err), secrets));
   }
   return Status::Ok();
 }

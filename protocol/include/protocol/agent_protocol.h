@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/build_status.h"
+#include "common/git_auth.h"
 #include "common/status.h"
 #include "pipelines/job_spec.h"
 
@@ -39,6 +40,7 @@ inline constexpr size_t kMaxBases = 256;
 inline constexpr size_t kMaxScans = 16;
 inline constexpr size_t kMaxJobSecrets = 64;              // build secrets, SSH keys, registry logins: each
 inline constexpr size_t kMaxSecretValueBytes = 64 * 1024;  // as the secret store keeps them
+inline constexpr size_t kMaxCredentialBytes = 64 * 1024;  // each value of a lease's git_credential
 
 // POST /api/v1/agent/lease: who asks for work.
 struct LeaseRequest {
@@ -87,6 +89,7 @@ struct LeaseOffer {
   std::vector<JobSecret> secrets;
   std::vector<JobSecret> ssh_keys;
   std::vector<RegistryLogin> registries;
+  GitCredential git_credential;  // the repository's clone credential, for this job only; empty: none
 };
 
 // The answer to a renewal.

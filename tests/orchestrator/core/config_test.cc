@@ -233,6 +233,19 @@ TEST_CASE("a repository's fork_pull_requests comes from the config file, checked
         std::string::npos);
 }
 
+TEST_CASE("a repository's clone URL in the config file carries no credential") {
+  ConfigFile bad("admin_token: a\nagent_token: b\nrepos:\n"
+                 "  - {name: acme/app, clone_url: 'https://ci:tok-config-123@git.example/app.git'}\n");
+  auto refused = LoadServerConfig({"--config", bad.path});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("repo acme/app") != std::string::npos);
+  CHECK(refused.status().message().find("set the repository's secret GIT_TOKEN") != std::string::npos);
+  CHECK(refused.status().message().find("tok-config-123") == std::string::npos);
+
+  ConfigFile ssh("admin_token: a\nagent_token: b\nrepos:\n  - {name: acme/app, clone_url: 'git@git.example:acme/app.git'}\n");
+  CHECK(LoadServerConfig({"--config", ssh.path}).ok());
+}
+
 TEST_CASE("the http section sets the limits on clients; unknown keys and values under 1 are errors") {
   ConfigFile file(
       "admin_token: a\nagent_token: g\n"

@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/git_auth.h"
 #include "common/secret_box.h"
 #include "common/status.h"
 #include "core/config.h"
@@ -200,6 +201,11 @@ class Coordinator {
   Status CheckRerunPolicy(int64_t run_id, const std::vector<store::NewJob>& new_jobs);
   // Why a push run is skipped as older than what its branch already built; nullopt: it is not.
   std::optional<std::string> OlderThanBuilt(const store::Run& run, const std::string& repo);
+  // The repository's clone credential (core/git_credentials.h); empty without a secret store.
+  // Where git runs with it (the mirror, the agent's checkout), its output is redacted of it.
+  Result<GitCredential> CloneCredential(const store::Repo& repo);
+  // Fetches the repository into its mirror with its clone credential.
+  Status FetchMirror(const store::Repo& repo);
   // Text from agents and git with URL credentials and every secret the server knows (its tokens,
   // webhook secrets, clone URL passwords) redacted (common/redact.h): applied before it is stored.
   std::string RedactSecrets(std::string_view text);

@@ -4,6 +4,9 @@
 // git runs through argument vectors only; shas are validated before use and paths are passed as
 // one `<sha>:<path>` element, so nothing from a push is parsed by a shell or taken for an option.
 //
+// A private repository is fetched with its clone credential (common/git_auth.h), written to
+// <root>/<repo>.git.auth for that fetch only; git's errors are redacted of it.
+//
 // Every git call has a timeout (a fetch kGitFetchTimeout, any other call kGitCallTimeout): a
 // repository that stalls git fails its run instead of holding the planning thread.
 //
@@ -19,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "common/git_auth.h"
 #include "common/status.h"
 
 namespace slipway::planner {
@@ -39,8 +43,9 @@ class GitMirror {
  public:
   explicit GitMirror(std::string root_dir);
 
-  // Clones the mirror on first use, fetches every ref afterwards.
-  Status Fetch(const std::string& repo, const std::string& clone_url);
+  // Clones the mirror on first use, fetches every ref afterwards, with the repository's clone
+  // credential when it has one (its files live beside the mirror for the fetch only).
+  Status Fetch(const std::string& repo, const std::string& clone_url, const GitCredential& credential = {});
 
   // The file's content at the commit; nullopt when the commit has no such file. Reads at most
   // max_bytes + 1 bytes, so the caller sees that a larger file is too large without holding it.
