@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
     std::cerr << "slipwayd: " << s.message() << "\n";
     return 1;
   }
-  const bool tls = !http_options.tls_cert_file.empty();
+  const bool tls = !config->tls_cert_file.empty();
   LogInfo("listening", {{"host", config->host}, {"port", std::to_string(server.port())}, {"data", config->data_dir},
                         {"tls", tls ? "true" : "false"}, {"public_read", config->public_read ? "true" : "false"}});
   if (!tls && !IsLoopback(config->host)) {

@@ -23,18 +23,6 @@ namespace fs = std::filesystem;
 std::string SourceDir() { return SLIPWAY_SOURCE_DIR; }
 std::string BinaryDir() { return SLIPWAY_BINARY_DIR; }
 
-std::vector<std::string> FilesHolding(const std::string& dir, const std::string& needle) {
-  std::vector<std::string> found;
-  if (!fs::exists(dir)) return found;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    if (testing::ReadFile(entry.path().string()).find(needle) != std::string::npos) {
-      found.push_back(entry.path().string());
-    }
-  }
-  return found;
-}
-
 std::string UniqueName(const std::string& prefix) {
   static std::atomic<int> counter{0};
   return prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);

@@ -172,8 +172,7 @@ class SseStream {
   bool closed_ = false;
 };
 
-// Every regular file under `dir` that holds `needle` as bytes (none when dir does not exist).
-std::vector<std::string> FilesHolding(const std::string& dir, const std::string& needle);
+using testing::FilesHolding;  // support/files.h
 // Runs a command (argv) and returns its stdout; fails the test on a non-zero exit.
 std::string Run(const std::vector<std::string>& argv);
 // A name unique to this test process, for repos, images and tags.

@@ -48,9 +48,11 @@ inline std::string ReadFile(const std::string& path) {
   return out.str();
 }
 
-// Every regular file under `dir` that holds `needle` as bytes (to prove a secret is nowhere).
+// Every regular file under `dir` that holds `needle` as bytes (to prove a secret is nowhere); none
+// when `dir` does not exist.
 inline std::vector<std::string> FilesHolding(const std::string& dir, const std::string& needle) {
   std::vector<std::string> found;
+  if (!std::filesystem::exists(dir)) return found;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file() || entry.is_symlink()) continue;
     std::ifstream in(entry.path(), std::ios::binary);
