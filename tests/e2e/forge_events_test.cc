@@ -8,6 +8,7 @@
 #include "common/http_client.h"
 #include "common/image_ref.h"
 #include "harness.h"
+#include "support/fake_forge.h"
 #include "webhooks/signature.h"
 
 using namespace slipway::e2e;
@@ -45,13 +46,13 @@ std::string RegistryDigest(const std::string& name, const std::string& tag) {
   return digest.ok() ? *digest : "";
 }
 
-void Register(const Server& server, const std::string& name, const GitRepo& repo, const std::string& forks) {
-  auto registered = server.Post("/api/v1/repos", json{{"name", name},
-                                                      {"clone_url", repo.bare()},
-                                                      {"forge", "github"},
-                                                      {"secret", kSecret},
-                                                      {"fork_pull_requests", forks}}
-                                                     .dump());
+// `api_url` (optional): where the run's statuses and the pull request's comment go.
+void Register(const Server& server, const std::string& name, const GitRepo& repo, const std::string& forks,
+              const std::string& api_url = "") {
+  json body = {{"name", name}, {"clone_url", repo.bare()}, {"forge", "github"}, {"secret", kSecret},
+               {"fork_pull_requests", forks}};
+  if (!api_url.empty()) body["api_url"] = api_url;
+  auto registered = server.Post("/api/v1/repos", body.dump());
   INFO(registered.body);
   REQUIRE(registered.status == 201);
   CHECK(registered.json["fork_pull_requests"] == forks);
@@ -59,14 +60,20 @@ void Register(const Server& server, const std::string& name, const GitRepo& repo
 
 }  // namespace
 
-TEST_CASE("a fork's pull request is held, approved, then built without pushing anything") {
+TEST_CASE("a fork's pull request is held, approved, built without pushing or secrets, and commented") {
   TempDir dir;
-  Server server(dir.path() + "/data");
+  slipway::testing::FakeForge forge;  // GitHub's API cannot run here
+  Server server(dir.path() + "/data", {"--public-url", "https://ci.example"});
   Agent agent(server, "agent-forks", dir.path() + "/agent");
   const std::string name = "e2e/" + UniqueName("fork");
   const std::string image = "127.0.0.1:5000/" + name;
   GitRepo repo(dir.path() + "/repo", name, server, kSecret);
-  Register(server, name, repo, "approve");
+  Register(server, name, repo, "approve", forge.url() + "/api/v3");
+  for (auto [secret, value] : {std::pair{"forge_token", "ghp-fork-e2e"}, std::pair{"PIP_TOKEN", "pip-fork-e2e"}}) {
+    REQUIRE(server.Call("PUT", "/api/v1/repos/" + name + "/secrets/" + secret, json{{"value", value}}.dump(),
+                        Server::kAdminToken)
+                .status == 200);
+  }
 
   repo.WriteFile("Dockerfile", "FROM busybox:1.36 AS app\nCOPY version /version\nUSER 65534\n");
   repo.WriteFile("version", "from a fork\n");
@@ -116,6 +123,41 @@ TEST_CASE("a fork's pull request is held, approved, then built without pushing a
   CHECK(spec["cache_ref"] == "");
   CHECK(RegistryDigest(name, "pr-check").empty());
   CHECK(RegistryDigest(name, "pull-7").empty());
+
+  // The pull request's one comment: the stage's verdict and a link to the run.
+  auto commented = [&] {
+    for (const auto& r : forge.Delivered()) {
+      if (r.method == "POST" && r.target == "/api/v3/repos/" + name + "/issues/7/comments") return r.Json();
+    }
+    return json();
+  };
+  for (int i = 0; i < 300 && commented().is_null(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  json comment = commented();
+  INFO(comment.dump());
+  REQUIRE(comment.is_object());
+  CHECK(comment["body"].get<std::string>().find("app") != std::string::npos);
+  CHECK(comment["body"].get<std::string>().find("https://ci.example/#/runs/" + std::to_string(run_id)) !=
+        std::string::npos);
+
+  // A new commit on the request whose stage asks for a secret: held, approved, then refused at
+  // planning, since a fork's code is never given one.
+  repo.WriteFile(".slipway.yml", "version: 1\nimage: " + image +
+                                     "\nstages:\n  app:\n    secrets: [{id: pip, from: PIP_TOKEN}]\n");
+  const std::string second = repo.Commit("a fork's change that wants a secret");
+  Run({"git", "-C", repo.worktree(), "push", "-q", "-f", "origin", "HEAD:refs/pull/7/head"});
+  auto synced = SendEvent(server, "pull_request", PullRequest("synchronize", name, "mallory/fork", 7, second));
+  INFO(synced.body);
+  REQUIRE(synced.status == 202);
+  const int64_t secret_run = synced.json["run_id"];
+  REQUIRE(server.Call("POST", "/api/v1/runs/" + std::to_string(secret_run) + "/approve", "", Server::kAdminToken)
+              .status == 200);
+  json refused = server.WaitForRun(secret_run);
+  INFO(refused.dump(2));
+  CHECK(refused["status"] == "error");
+  CHECK(refused["jobs"].empty());
+  REQUIRE(refused["diagnostics"].size() == 1);
+  CHECK(refused["diagnostics"][0]["code"] == "fork-secrets");
+  CHECK(server.process().Output().find("pip-fork-e2e") == std::string::npos);
 }
 
 TEST_CASE("closing a pull request cancels its running build") {
