@@ -449,12 +449,14 @@ namespace {
 void PrintTokens(const json& list) {
   for (const auto& t : list) {
     std::string labels;
-    for (const auto& [k, v] : t.value("labels", json::object()).items()) {
-      labels += (labels.empty() ? "" : ",") + k + "=" + v.get<std::string>();
+    const json granted = t.value("labels", json::object());  // named: items() must not outlive it
+    for (const auto& [k, v] : granted.items()) {
+      labels += (labels.empty() ? "" : ",") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
     }
+    const bool revoked = !t.value("revoked_at", json()).is_null();
     std::printf("%-24s %-7s %-24s created %s%s\n", Str(t, "name").c_str(), Str(t, "role").c_str(),
                 labels.empty() ? "-" : labels.c_str(), Str(t, "created_at").c_str(),
-                t["revoked_at"].is_null() ? "" : ("  revoked " + Str(t, "revoked_at")).c_str());
+                revoked ? ("  revoked " + Str(t, "revoked_at")).c_str() : "");
   }
 }
 

@@ -127,6 +127,7 @@ TEST_CASE(
   CHECK(list.body.find(viewer) == std::string::npos);
   CHECK(list.body.find(viewer.substr(4, 16)) == std::string::npos);
   Cli listed = RunCli(server, {"token", "list"}, {AdminEnv()});
+  INFO(listed.err);
   CHECK(listed.out.find("reader") != std::string::npos);
   CHECK(listed.out.find(viewer) == std::string::npos);
 
