@@ -136,7 +136,7 @@ TEST_CASE("--help exits 0 on every program and every slipway command") {
   }
 }
 
-TEST_CASE("slipway-agent: bad numbers and missing tokens are clear errors; the token falls back to the environment") {
+TEST_CASE("slipway-agent: bad numbers and missing tokens are clear errors, the token falls back to the environment") {
   const std::string agent = std::string(SLIPWAY_BINARY_DIR) + "/agents/slipway-agent";
   auto capacity = slipway::RunProcess({agent, "--server=http://127.0.0.1:1", "--token=t", "--name=a", "--capacity=65"}, {});
   REQUIRE(capacity.ok());

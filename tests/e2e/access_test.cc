@@ -61,7 +61,7 @@ json Lease(const std::string& agent, json labels) {
 }  // namespace
 
 TEST_CASE(
-    "reads need a viewer token unless public; a viewer token cannot write; tokens are listed, "
+    "reads need a viewer token unless public, a viewer token cannot write, tokens are listed, "
     "never shown again") {
   TempDir dir;
   Server server(dir.path() + "/data", {}, /*public_read=*/false);
@@ -227,7 +227,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "HTTPS: the API, the CLI, an agent and the post-receive hook speak TLS with a CA file; a wrong "
+    "HTTPS: the API, the CLI, an agent and the post-receive hook speak TLS with a CA file, a wrong "
     "CA is refused") {
   TempDir dir;
   TestCa ca, wrong;
@@ -278,7 +278,7 @@ TEST_CASE(
   CHECK(bad.process().WaitForOutput("certificate", std::chrono::seconds(20)));
 }
 
-TEST_CASE("listening beyond loopback without TLS is warned about at start; with TLS it is not") {
+TEST_CASE("listening beyond loopback without TLS is warned about at start, with TLS it is not") {
   TempDir dir;
   TestCa ca;
   const std::string slipwayd = BinaryDir() + "/orchestrator/slipwayd";

@@ -281,7 +281,7 @@ TEST_CASE("a newer push to a branch supersedes the older run, and slipway cancel
   CHECK(Contains(wait_canceled.out, "canceled"));
 }
 
-TEST_CASE("a stage past its timeout is stopped and fails timed out; the server's maximum caps a longer one") {
+TEST_CASE("a stage past its timeout is stopped and fails timed out, the server's maximum caps a longer one") {
   TempDir dir;
   Server server(dir.path() + "/data", {"--max-stage-timeout", "5s"});
   Agent agent(server, "agent-timeout", dir.path() + "/agent");

@@ -260,7 +260,7 @@ TEST_CASE("the lease carries the job's secret, and the server masks it in text a
 }
 
 TEST_CASE(
-    "a protected secret reaches only protected branches, reruns included; an unknown one is a plan "
+    "a protected secret reaches only protected branches, reruns included, an unknown one is a plan "
     "error") {
   TempDir dir;
   Server server(dir.path() + "/data");
@@ -330,7 +330,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "registry credentials reach the build as a job-scoped DOCKER_CONFIG; a wrong password is a "
+    "registry credentials reach the build as a job-scoped DOCKER_CONFIG, a wrong password is a "
     "clear error") {
   namespace t = slipway::testing;
   t::TestPki pki;

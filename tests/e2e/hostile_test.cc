@@ -87,7 +87,7 @@ void WriteGoodPipeline(Repo& repo) {
 
 }  // namespace
 
-TEST_CASE("a pipeline file that is not UTF-8 fails its run; slipwayd lives, restarts cleanly, keeps building") {
+TEST_CASE("a pipeline file that is not UTF-8 fails its run, slipwayd lives, restarts cleanly, keeps building") {
   // (The Latin-1 byte used to end slipwayd on the planning thread, and every restart again.)
   TempDir dir;
   const std::string data = dir.path() + "/data";
@@ -146,7 +146,7 @@ TEST_CASE("a pipeline file that is not UTF-8 fails its run; slipwayd lives, rest
   CHECK(stopped["error"] == "planning was cut short when the server stopped; it is not tried again (push again to retry)");
 }
 
-TEST_CASE("a context or Dockerfile that is a symbolic link out of the checkout is refused; mirrors stay private") {
+TEST_CASE("a context or Dockerfile that is a symbolic link out of the checkout is refused, mirrors stay private") {
   TempDir dir;
   Server server(dir.path() + "/data");
   Agent agent(server, "agent-h2", dir.path() + "/agent");

@@ -22,7 +22,7 @@ HttpResult Call(const Server& server, const std::string& method, const std::stri
 
 }  // namespace
 
-TEST_CASE("Secrets are set, listed by name and deleted; their values are never answered or stored plain") {
+TEST_CASE("Secrets are set, listed by name and deleted, their values are never answered or stored plain") {
   TempDir dir;
   const std::string value = "pypi-" + UniqueName("token-value");
   const std::string repo = UniqueName("acme/secret-app");

@@ -80,7 +80,7 @@ TEST_CASE("the flat messages round-trip") {
   CHECK(cancel->cancel);
 }
 
-TEST_CASE("a lease offer round-trips with its job spec; an id unfit for a URL path is refused") {
+TEST_CASE("a lease offer round-trips with its job spec, an id unfit for a URL path is refused") {
   LeaseOffer offer;
   offer.id = "9f2c01";
   offer.job_id = 7;

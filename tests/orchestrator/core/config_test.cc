@@ -246,7 +246,7 @@ TEST_CASE("a repository's clone URL in the config file carries no credential") {
   CHECK(LoadServerConfig({"--config", ssh.path}).ok());
 }
 
-TEST_CASE("the http section sets the limits on clients; unknown keys and values under 1 are errors") {
+TEST_CASE("the http section sets the limits on clients, unknown keys and values under 1 are errors") {
   ConfigFile file(
       "admin_token: a\nagent_token: g\n"
       "http:\n  max_connections: 50\n  max_connections_per_address: 5\n  head_timeout_seconds: 3\n"

@@ -163,7 +163,7 @@ TEST_CASE("a restart keeps live leases and takes back dead ones") {
   CHECK(f.Job(dead.id).agent == "builder-3");
 }
 
-TEST_CASE("a finish records job, image and bases once; a retried finish is answered as done") {
+TEST_CASE("a finish records job, image and bases once, a retried finish is answered as done") {
   Fixture f;
   auto [run, job, lease] = f.StartWithLeasedJob();
   CHECK(f.Job(job.id).status == JobStatus::kRunning);
@@ -238,7 +238,7 @@ TEST_CASE("a run canceled before its planning finished ends canceled, and only o
   CHECK(f.coordinator->CancelRun(run.id).code() == ErrorCode::kConflict);
 }
 
-TEST_CASE("canceling a running run asks its agent to stop; the canceled finish is recorded") {
+TEST_CASE("canceling a running run asks its agent to stop, the canceled finish is recorded") {
   Fixture f;
   auto [run, job, lease] = f.StartWithLeasedJob();
   REQUIRE(f.coordinator->CancelRun(run.id).ok());

@@ -168,7 +168,7 @@ TEST_CASE("unsent statuses survive a restart of the sender and go out after it, 
 }
 
 TEST_CASE(
-    "a refused status is given up and the next one goes; a missing token waits for the token") {
+    "a refused status is given up and the next one goes, a missing token waits for the token") {
   Fixture f;
   f.forge.FailNext(1, FakeForge::Answer(422, {}, R"({"message":"Validation Failed"})"));
   f.AddStatus("slipway", JobStatus::kPending, "queued");
@@ -254,7 +254,7 @@ TEST_CASE("notifications are signed, and each is delivered, in order") {
   CHECK(got[0].target == "/notify");
 }
 
-TEST_CASE("a finished run with a pull request number gets its comment; one without, none") {
+TEST_CASE("a finished run with a pull request number gets its comment, one without, none") {
   Fixture f;
   ForgeFeedback feedback(*f.temp.db, "https://ci.example", WallMs, nullptr);
   auto run = store::RunStore(*f.temp.db)

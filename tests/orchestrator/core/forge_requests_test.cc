@@ -174,7 +174,7 @@ TEST_CASE("comment requests: GitHub and Gitea issue comments, GitLab merge reque
         "https://gl/api/v4/projects/g%2Fshop/merge_requests/5/notes");
 }
 
-TEST_CASE("the marked comment is found in a listing; a bad listing is an error") {
+TEST_CASE("the marked comment is found in a listing, a bad listing is an error") {
   const std::string marked = std::string(kPrCommentMarker) + "\nold";
   auto page = ReadCommentPage(
       json::array({{{"id", 1}, {"body", "LGTM"}}, {{"id", 2}, {"body", marked}}}).dump());
@@ -202,7 +202,7 @@ TEST_CASE("a notification is signed with HMAC-SHA256 of its exact body") {
   CHECK(signed_ok);
 }
 
-TEST_CASE("api_url must be https, or http to a loopback forge; notify_url may be http") {
+TEST_CASE("api_url must be https, or http to a loopback forge, notify_url may be http") {
   CHECK(ValidateApiUrl("https://api.github.com").ok());
   CHECK(ValidateApiUrl("http://127.0.0.1:3000/api/v1").ok());
   CHECK(ValidateApiUrl("http://git.example/api/v1").code() == ErrorCode::kInvalidArgument);
@@ -256,7 +256,7 @@ TEST_CASE("rate limits: Retry-After, x-ratelimit-reset, GitHub's secondary limit
 }
 
 TEST_CASE(
-    "the pull request comment: marker, table, grown layers, findings, advice; pushed text "
+    "the pull request comment: marker, table, grown layers, findings, advice, pushed text "
     "escaped") {
   store::Run run = RunOf(RunStatus::kSuccess);
   run.diagnostics_json =

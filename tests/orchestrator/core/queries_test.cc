@@ -59,7 +59,7 @@ TEST_CASE("a page of runs names the cursors to its neighbours only where runs ar
   CHECK_FALSE(oldest->contains("next_before"));
 }
 
-TEST_CASE("details of what does not exist are not found; repositories are listed without secrets") {
+TEST_CASE("details of what does not exist are not found, repositories are listed without secrets") {
   Fixture f;
   CHECK(f.queries.RunDetail(99).status().code() == ErrorCode::kNotFound);
   CHECK(f.queries.JobDetail(99).status().code() == ErrorCode::kNotFound);

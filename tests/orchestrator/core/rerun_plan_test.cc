@@ -34,7 +34,7 @@ TEST_CASE("a failed-only rerun repeats what did not succeed and what depends on 
   CHECK(planned[1].max_attempts == 5);
 }
 
-TEST_CASE("a named rerun brings its dependents along; an empty selection repeats every job") {
+TEST_CASE("a named rerun brings its dependents along, an empty selection repeats every job") {
   auto jobs = ParentJobs(JobStatus::kSuccess);
   CHECK(ChooseRerunJobs(jobs, {.jobs = {"base"}}) == std::set<std::string>{"base", "build", "test", "docs"});
   CHECK(ChooseRerunJobs(jobs, {.jobs = {"docs"}}) == std::set<std::string>{"docs"});

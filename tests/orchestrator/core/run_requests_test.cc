@@ -16,7 +16,7 @@ http::Request Get(const std::string& target) {
   return req;
 }
 
-TEST_CASE("the run list's query becomes a filter; bad values name the parameter") {
+TEST_CASE("the run list's query becomes a filter, bad values name the parameter") {
   auto filter = RunFilterOf(
       Get("/api/v1/runs?repo=owner/app&branch=main&status=failure&limit=900&before=12"));
   REQUIRE(filter.ok());
@@ -37,7 +37,7 @@ TEST_CASE("the run list's query becomes a filter; bad values name the parameter"
         "give one of before and after, not both");
 }
 
-TEST_CASE("a manual trigger needs a repo and a valid branch; a sha is optional but checked") {
+TEST_CASE("a manual trigger needs a repo and a valid branch, a sha is optional but checked") {
   auto trigger = ManualTriggerOf({{"repo", "owner/app"}, {"branch", "main"}});
   REQUIRE(trigger.ok());
   CHECK(trigger->sha.empty());

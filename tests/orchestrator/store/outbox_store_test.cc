@@ -73,7 +73,7 @@ TEST_CASE("messages of one topic go one at a time, in order, even while the firs
   CHECK(f.DuePayloads(5000) == std::vector<std::string>{R"({"n":2})"});
 }
 
-TEST_CASE("a message superseded while on its way is still recorded as sent; its retry is not") {
+TEST_CASE("a message superseded while on its way is still recorded as sent, its retry is not") {
   Fixture f;
   int64_t first = f.Add("status:abc:slipway", R"({"state":"pending"})", true);
   f.Add("status:abc:slipway", R"({"state":"running"})", true);

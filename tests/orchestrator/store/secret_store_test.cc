@@ -69,7 +69,7 @@ TEST_CASE_METHOD(Fixture, "A repository's own secret wins over a server-wide one
   CHECK(secrets.List(repo_id)->size() == 1);
 }
 
-TEST_CASE_METHOD(Fixture, "Deleting a secret removes it; deleting a missing one is not found") {
+TEST_CASE_METHOD(Fixture, "Deleting a secret removes it, deleting a missing one is not found") {
   REQUIRE(secrets.Put(repo_id, "TOKEN", "v", false, 1).ok());
   REQUIRE(secrets.Delete(repo_id, "TOKEN").ok());
   CHECK(secrets.List(repo_id)->empty());
