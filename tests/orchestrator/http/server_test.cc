@@ -267,7 +267,9 @@ TEST_CASE("a stream whose reader stalls is dropped after the write timeout") {
 TEST_CASE("streams over the cap are answered 503, and a closed stream frees its place") {
   TestServer server({.max_streams = 2});
   int first = Connect(server.port()), second = Connect(server.port());
+  // One after the other, so that stream 0 is the first reader's whatever the threads' timing.
   REQUIRE(SendAll(first, kGetStream));
+  server.Stream(0);
   REQUIRE(SendAll(second, kGetStream));
   server.Stream(1);
   int third = Connect(server.port());
