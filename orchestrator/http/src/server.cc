@@ -541,11 +541,4 @@ void Server::Stop() {
 
 unsigned short Server::port() const { return impl_->bound_port; }
 
-void Server::Schedule(int delay_ms, std::function<void()> fn) {
-  auto timer = std::make_shared<asio::steady_timer>(impl_->ioc, std::chrono::milliseconds(delay_ms));
-  timer->async_wait([timer, fn = std::move(fn)](beast::error_code ec) {
-    if (!ec) fn();
-  });
-}
-
 }  // namespace slipway::http

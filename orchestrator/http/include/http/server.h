@@ -107,9 +107,6 @@ class Server {
   void Stop();
   unsigned short port() const;
 
-  // Runs fn on the server's threads after delay_ms (for long-poll time-outs and housekeeping).
-  void Schedule(int delay_ms, std::function<void()> fn);
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
